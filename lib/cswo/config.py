@@ -1,0 +1,116 @@
+"""Every path the suite uses, derived in one place from the project root."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+YEAR_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+COMMITTEES = ("ijb", "policy-resources")
+FORMATS = ("docx", "pdf")
+
+
+def is_financial_year(text: str) -> bool:
+    """True for 'YYYY-YY' where the second year follows the first (2021-22)."""
+    match = YEAR_PATTERN.match(text or "")
+    if not match:
+        return False
+    start, end = int(match.group(1)), int(match.group(2))
+    return (start + 1) % 100 == end
+
+
+def year_start(year: str) -> int:
+    return int(year[:4])
+
+
+def next_year(year: str) -> str:
+    start = year_start(year) + 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def previous_year(year: str) -> str:
+    start = year_start(year) - 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def year_label(year: str, style: str = "hyphen") -> str:
+    """'2021-22' in the council's style: hyphen (2021-22) or slash (2021/22)."""
+    return year.replace("-", "/") if style == "slash" else year
+
+
+@dataclass(frozen=True)
+class Project:
+    """A council's report project: parameters, data, notebooks and outputs."""
+
+    root: Path
+
+    @classmethod
+    def find(cls, start: Path | None = None) -> Project:
+        """The project at $CSWO_PROJECT, or the nearest folder up with parameters/ and data/."""
+        env = os.environ.get("CSWO_PROJECT")
+        if env:
+            return cls(Path(env).resolve())
+        here = (start or Path.cwd()).resolve()
+        for folder in (here, *here.parents):
+            if (folder / "parameters").is_dir() and (folder / "data").is_dir():
+                return cls(folder)
+        return cls(here)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def parameters_dir(self) -> Path:
+        return self.root / "parameters"
+
+    @property
+    def notebooks_dir(self) -> Path:
+        return self.root / "notebooks"
+
+    @property
+    def outputs_dir(self) -> Path:
+        return self.root / "outputs"
+
+    @property
+    def quarto_file(self) -> Path:
+        return self.root / "_quarto.yml"
+
+    def parameters_file(self, year: str) -> Path:
+        return self.parameters_dir / f"{year}.yml"
+
+    def year_notebooks(self, year: str) -> Path:
+        """Each year owns its notebooks, so its narrative stays its own."""
+        return self.notebooks_dir / year
+
+    def notebook(self, year: str, name: str) -> Path:
+        return self.year_notebooks(year) / f"{name}.ipynb"
+
+    def returns_workbook(self, year: str) -> Path:
+        """A filled data-entry workbook for the year, read beside the CSV tables."""
+        return self.data_dir / "returns" / f"{year}.xlsx"
+
+    def year_outputs(self, year: str) -> Path:
+        return self.outputs_dir / year
+
+    def cache_dir(self, year: str) -> Path:
+        """Executed sections kept for reuse; never read by committees."""
+        return self.outputs_dir / ".cache" / year
+
+    def staging_dir(self, year: str) -> Path:
+        return self.outputs_dir / ".staging" / year
+
+    def years(self) -> list[str]:
+        found = []
+        if self.parameters_dir.is_dir():
+            for path in sorted(self.parameters_dir.glob("*.yml")):
+                if is_financial_year(path.stem):
+                    found.append(path.stem)
+        return found
+
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+CATALOGUE_FILE = PACKAGE_DIR / "catalogue.yml"

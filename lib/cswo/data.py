@@ -1,0 +1,297 @@
+"""Loading the data tables: read, validate, and hand typed tables to notebooks.
+
+Notebooks never open data files; they call :func:`load_dataset` (through
+:mod:`cswo.section`) and get validated tables. Every problem in every file is
+collected and raised together as one :class:`DataValidationError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from .catalogue import TOTAL, Table, load_catalogue
+from .config import Project, year_start
+from .errors import DataValidationError, Problem
+from .schemas import (
+    COLUMNS,
+    REQUIRED_COLUMNS,
+    ROW_CHECK_COLUMN,
+    TEXT_TABLES,
+    consistency_failures,
+    parse_number,
+    row_schema,
+    text_schema,
+)
+
+HEADER_ROWS = 1  # the analyst's row number is the frame index + 2
+
+
+@dataclass
+class Source:
+    """Where a block of rows came from, as the analyst would name it."""
+
+    label: str  # e.g. "data/complaints.csv" or "data/returns/2022-23.xlsx, sheet 'complaints'"
+    frame: pd.DataFrame  # text cells, index = 0-based data row
+
+
+@dataclass
+class Dataset:
+    """Validated tables for a report year (rows up to and including that year)."""
+
+    year: str
+    tables: dict[str, pd.DataFrame]
+    text_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    files: dict[str, list[str]] = field(default_factory=dict)
+
+    def table(self, name: str) -> pd.DataFrame:
+        if name not in self.tables:
+            raise KeyError(f"no data table called '{name}'; known tables: {', '.join(sorted(self.tables))}")
+        return self.tables[name]
+
+    def fingerprint(self, name: str) -> str:
+        """Content hash of the rows this year's report can see: edits to later years don't count."""
+        frame = self.tables.get(name)
+        if frame is None:
+            frame = self.text_tables.get(name)
+        if frame is None:
+            return "absent"
+        text = frame.drop(columns=["file", "row"], errors="ignore").to_csv(index=False)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _read_text_file(path: Path, label: str, problems: list[Problem]) -> pd.DataFrame | None:
+    raw = path.read_bytes()
+    if not raw.strip():
+        problems.append(Problem(label, None, None, None, "the file is empty: it needs a header row and data rows"))
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.append(
+            Problem(label, line, None, None, "the file is not UTF-8 text: in Excel use 'Save as CSV UTF-8'")
+        )
+        return None
+    from io import StringIO
+
+    try:
+        return pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        problems.append(Problem(label, None, None, None, f"the file cannot be read as CSV ({exc})"))
+        return None
+
+
+def _read_sheet(path: Path, sheet: str | int, label: str, problems: list[Problem]) -> pd.DataFrame | None:
+    try:
+        frame = pd.read_excel(path, sheet_name=sheet, dtype=str, keep_default_na=False)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+        problems.append(Problem(label, None, None, None, f"the workbook cannot be read ({type(exc).__name__})"))
+        return None
+    return frame
+
+
+def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.rename(columns=lambda c: str(c).strip().lower())
+    frame = frame.loc[:, [not str(c).startswith("unnamed:") for c in frame.columns]]
+    frame = frame.apply(lambda s: s.astype(str).str.strip())
+    empty = (frame == "").all(axis=1)
+    return frame.loc[~empty]
+
+
+def _header_problems(frame: pd.DataFrame, label: str, expected: list[str], required: list[str]) -> list[Problem]:
+    problems = []
+    for column in required:
+        if column not in frame.columns:
+            problems.append(Problem(label, 1, column, None, "this required column is missing from the header row"))
+    for column in frame.columns:
+        if column not in expected:
+            problems.append(
+                Problem(label, 1, column, None, f"this column is not expected; the columns are {', '.join(expected)}")
+            )
+    return problems
+
+
+def _schema_problems(exc: pa.errors.SchemaErrors, label: str, frame: pd.DataFrame) -> list[Problem]:
+    problems: dict[tuple, Problem] = {}
+    cases = exc.failure_cases
+    for case in cases.itertuples():
+        check = str(case.check)
+        index = case.index
+        if check in ROW_CHECK_COLUMN:
+            column = ROW_CHECK_COLUMN[check]
+        else:
+            column = case.column if isinstance(case.column, str) else None
+        if check.startswith("column_in_dataframe") or check.startswith("column_in_schema"):
+            continue  # header problems are reported by _header_problems
+        if "field_uniqueness" in check or "multiple_fields_uniqueness" in check or "unique" in check.lower():
+            column, check = "measure", "this year, measure and breakdown already appear in an earlier row"
+        row = None if index is None or pd.isna(index) else int(index) + 1 + HEADER_ROWS
+        value = None
+        if row is not None and column in frame.columns:
+            value = frame.loc[int(index), column]
+        key = (row, column, check)
+        if key not in problems:
+            problems[key] = Problem(label, row, column, value, check)
+    return list(problems.values())
+
+
+def _validate_block(source: Source, table: Table) -> tuple[pd.DataFrame | None, list[Problem]]:
+    frame = source.frame.reset_index(drop=True)
+    problems = _header_problems(frame, source.label, COLUMNS, REQUIRED_COLUMNS)
+    if problems:
+        return None, problems
+    if "note" not in frame.columns:
+        frame["note"] = ""
+    try:
+        row_schema(table).validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        problems = _schema_problems(exc, source.label, frame)
+    typed = frame.copy()
+    typed["number"] = typed["value"].map(parse_number).astype("float64")
+    typed["file"] = source.label
+    typed["row"] = typed.index + 1 + HEADER_ROWS
+    return typed, problems
+
+
+def _table_sources(project: Project, year: str, name: str, problems: list[Problem]) -> list[Source]:
+    sources = []
+    csv, xlsx = project.data_dir / f"{name}.csv", project.data_dir / f"{name}.xlsx"
+    if csv.exists() and xlsx.exists():
+        problems.append(
+            Problem(f"data/{name}.xlsx", None, None, None, f"both data/{name}.csv and data/{name}.xlsx exist: keep one")
+        )
+    if csv.exists():
+        frame = _read_text_file(csv, f"data/{name}.csv", problems)
+        if frame is not None:
+            sources.append(Source(f"data/{name}.csv", _tidy(frame)))
+    elif xlsx.exists():
+        frame = _read_sheet(xlsx, 0, f"data/{name}.xlsx", problems)
+        if frame is not None:
+            sources.append(Source(f"data/{name}.xlsx", _tidy(frame)))
+    workbook = project.returns_workbook(year)
+    if workbook.exists():
+        label = f"data/returns/{workbook.name}, sheet '{name}'"
+        try:
+            sheets = pd.ExcelFile(workbook).sheet_names
+        except Exception as exc:
+            problems.append(Problem(f"data/returns/{workbook.name}", None, None, None, f"cannot be read ({type(exc).__name__})"))
+            sheets = []
+        if name in sheets:
+            frame = _read_sheet(workbook, name, label, problems)
+            if frame is not None:
+                frame = _tidy(frame)
+                if len(frame.columns) and "year" in frame.columns:
+                    sources.append(Source(label, frame))
+    return sources
+
+
+def validate_tables(
+    project: Project, year: str, sections: list[str] | None = None
+) -> tuple[Dataset, list[Problem]]:
+    """Read and check every table. Returns the dataset and all problems found."""
+    catalogue = load_catalogue()
+    problems: list[Problem] = []
+    tables: dict[str, pd.DataFrame] = {}
+    files: dict[str, list[str]] = {}
+    known = set(catalogue) | set(TEXT_TABLES)
+    for path in sorted(project.data_dir.glob("*")):
+        if path.suffix in (".csv", ".xlsx") and path.stem not in known:
+            problems.append(
+                Problem(f"data/{path.name}", None, None, None, "this file is not a known table; see data/README.md")
+            )
+    for name, table in catalogue.items():
+        blocks = []
+        sources = _table_sources(project, year, name, problems)
+        files[name] = [s.label for s in sources]
+        for source in sources:
+            typed, found = _validate_block(source, table)
+            problems.extend(found)
+            if typed is not None:
+                blocks.append(typed)
+        if not blocks:
+            continue
+        frame = pd.concat(blocks, ignore_index=True)
+        if len(blocks) > 1:
+            dupes = frame.duplicated(["year", "measure", "breakdown"], keep="first")
+            for r in frame[dupes].itertuples():
+                problems.append(
+                    Problem(r.file, r.row, "measure", r.measure, "this year, measure and breakdown are already given in another file")
+                )
+        for index, column, message in consistency_failures(frame.drop_duplicates(["year", "measure", "breakdown"]), table):
+            r = frame.loc[index]
+            problems.append(Problem(r["file"], int(r["row"]), column, r["value"], message))
+        visible = frame[frame["year"].map(lambda y: _valid_year_upto(y, year))]
+        tables[name] = visible.reset_index(drop=True)
+    text_tables = {}
+    for name in TEXT_TABLES:
+        path = project.data_dir / f"{name}.csv"
+        if not path.exists():
+            continue
+        label = f"data/{name}.csv"
+        frame = _read_text_file(path, label, problems)
+        if frame is None:
+            continue
+        frame = _tidy(frame).reset_index(drop=True)
+        header = _header_problems(frame, label, list(TEXT_TABLES[name]), list(TEXT_TABLES[name]))
+        if header:
+            problems.extend(header)
+            continue
+        try:
+            text_schema(name).validate(frame, lazy=True)
+        except pa.errors.SchemaErrors as exc:
+            problems.extend(_schema_problems(exc, label, frame))
+        text_tables[name] = frame
+    dataset = Dataset(year=year, tables=tables, text_tables=text_tables, files=files)
+    if sections is not None:
+        problems.extend(missing_figures(dataset, sections))
+    problems.sort(key=lambda p: (p.file, p.row or 0))
+    return dataset, problems
+
+
+def _valid_year_upto(value: str, year: str) -> bool:
+    try:
+        return year_start(value) <= year_start(year)
+    except ValueError:
+        return False
+
+
+def missing_figures(dataset: Dataset, sections: list[str]) -> list[Problem]:
+    """Required figures for the report year that have no row at all, table by table."""
+    problems = []
+    for name, table in load_catalogue().items():
+        if not set(table.sections) & set(sections):
+            continue
+        frame = dataset.tables.get(name)
+        have = set()
+        if frame is not None:
+            this_year = frame[frame["year"] == dataset.year]
+            have = set(zip(this_year["measure"], this_year["breakdown"], strict=True))
+        label = (dataset.files.get(name) or [f"data/{name}.csv"])[0]
+        for measure in table.measures.values():
+            for breakdown in measure.required:
+                if (measure.name, breakdown) not in have:
+                    what = measure.label if breakdown == TOTAL else f"{measure.label} ({measure.breakdown_label(breakdown)})"
+                    problems.append(
+                        Problem(
+                            label,
+                            None,
+                            "value",
+                            None,
+                            f"{what} for {dataset.year} is missing: add a row for measure "
+                            f"'{measure.name}', breakdown '{breakdown}', or mark it x (not available) in status",
+                        )
+                    )
+    return problems
+
+
+def load_dataset(project: Project, year: str, sections: list[str] | None = None) -> Dataset:
+    """The validated dataset for ``year``. Raises DataValidationError listing every problem."""
+    dataset, problems = validate_tables(project, year, sections)
+    if problems:
+        raise DataValidationError(problems)
+    return dataset

@@ -1,0 +1,122 @@
+"""One root for every error the suite raises, each carrying its context.
+
+A council analyst sees ``str(error)``: one plain-English sentence (or a list of
+them for validation). Tracebacks are only shown with ``--debug``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class CSWOError(Exception):
+    """Root of every error the suite raises on purpose."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located problem in an input file, in words an analyst understands."""
+
+    file: str
+    row: int | None  # as the analyst sees it: header is row 1, first data row is row 2
+    column: str | None
+    value: str | None
+    rule: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column '{self.column}'"
+        shown = "" if self.value is None else f" (value: {self.value!r})"
+        return f"{where}: {self.rule}{shown}"
+
+
+class ParametersError(CSWOError):
+    """The year's parameters file is missing, unreadable or has wrong keys."""
+
+    exit_code = 2
+
+    def __init__(self, path: Path | str, problems: list[str]):
+        self.path = str(path)
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{self.path} has {len(problems)} problem(s):\n{lines}")
+
+
+class DataValidationError(CSWOError):
+    """One or more data files break the rules. Carries every problem at once."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"The data has {len(problems)} problem(s):\n{lines}")
+
+
+class MissingFigureError(CSWOError):
+    """A narrative placeholder names a figure the section does not provide."""
+
+    def __init__(self, section: str, names: list[str], known: list[str] | None = None):
+        self.section = section
+        self.names = names
+        hint = ""
+        if known:
+            hint = " Known figures include: " + ", ".join(sorted(known)[:12]) + "."
+        super().__init__(
+            f"Section '{section}' uses unknown figure(s) in its narrative: "
+            + ", ".join("{{ " + n + " }}" for n in names)
+            + "."
+            + hint
+        )
+
+
+@dataclass
+class SectionFailure:
+    section: str
+    cell: int | None
+    error: str
+    notebook: Path | None = None
+
+
+class SectionExecutionError(CSWOError):
+    """A section notebook raised while it ran."""
+
+    def __init__(self, failures: list[SectionFailure]):
+        self.failures = failures
+        parts = []
+        for f in failures:
+            cell = f"cell {f.cell}" if f.cell is not None else "a cell"
+            nb = f"; see {f.notebook}" if f.notebook else ""
+            parts.append(f"Section '{f.section}' failed in {cell}: {f.error}{nb}")
+        super().__init__("\n".join(parts))
+
+
+class RenderError(CSWOError):
+    """pandoc or Typst could not turn the report into a document."""
+
+
+class PublishCheckError(CSWOError):
+    """A safeguard (identifiers, disclosure, accessibility, figures) refused to publish."""
+
+    exit_code = 3
+
+    def __init__(self, findings: list[str]):
+        self.findings = findings
+        lines = "\n".join(f"  - {f}" for f in findings)
+        super().__init__(f"Publishing stopped by {len(findings)} check failure(s):\n{lines}")
+
+
+@dataclass
+class Warnings:
+    """Non-fatal messages collected during a build, shown in the summary."""
+
+    messages: list[str] = field(default_factory=list)
+
+    def add(self, message: str) -> None:
+        self.messages.append(message)

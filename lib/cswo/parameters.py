@@ -1,0 +1,191 @@
+"""The year's parameters: everything in the report that is not data.
+
+``parameters/<year>.yml`` is validated on load; an unknown, missing or mistyped
+key is a :class:`~cswo.errors.ParametersError` naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .config import COMMITTEES, Project, is_financial_year, year_label
+from .errors import ParametersError
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Council(Strict):
+    name: str
+    area: str = Field(description="Place name used in prose, e.g. 'Dundee'")
+    nhs_board: str
+    partnership: str = Field(description="Health and Social Care Partnership name")
+
+
+class Person(Strict):
+    name: str
+    title: str
+
+
+class Chapter(Strict):
+    title: str
+    sections: list[str] = Field(min_length=1)
+
+
+class Appendix(Strict):
+    title: str
+    source: str = Field(
+        description="'annual_report' for the report itself, otherwise a notebook name in "
+        "notebooks/<year>/"
+    )
+
+
+class Directions(Strict):
+    """The IJB's Directions table (8.0): to whom a direction is required, if anyone."""
+
+    required: Literal["none", "council", "nhs_board", "both"] = "none"
+
+
+class Committee(Strict):
+    name: str = Field(description="Full committee name, as in REPORT TO")
+    meeting_date: dt.date
+    report_number: str
+    report_by: str
+    report_on: str | None = None
+    purpose: str
+    recommendations_intro: str
+    recommendations: list[str] = Field(min_length=1)
+    financial_implications: str
+    statutory_basis: list[str] = Field(default_factory=list)
+    main_text_intro: str = ""
+    challenges: str = ""
+    priorities_intro: str = ""
+    policy_implications: str
+    risk_assessment: str
+    consultations: str
+    directions: Directions | None = None
+    background_papers: list[str] = Field(default_factory=list)
+    signatories: list[Person] = Field(min_length=1)
+    date: dt.date
+    appendices: list[Appendix] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _annual_report_first(self) -> Committee:
+        if self.appendices[0].source != "annual_report":
+            raise ValueError("the first appendix must be the annual report (source: annual_report)")
+        return self
+
+
+class DisclosureRule(Strict):
+    threshold: int = Field(ge=1, description="Counts below this (but above 0) are suppressed")
+    symbol: str = "[c]"
+
+
+class Disclosure(Strict):
+    default: DisclosureRule | None = None
+    tables: dict[str, DisclosureRule] = Field(default_factory=dict)
+
+    def rule_for(self, table: str) -> DisclosureRule | None:
+        return self.tables.get(table, self.default)
+
+
+class Parameters(Strict):
+    year: str
+    year_label_style: Literal["hyphen", "slash"] = "hyphen"
+    council: Council
+    report_title: str = "Chief Social Work Officer Annual Report"
+    language: str = "en-GB"
+    cswo: Person
+    report_date: dt.date
+    chapters: list[Chapter] = Field(min_length=1)
+    committees: dict[str, Committee]
+    disclosure: Disclosure = Field(default_factory=Disclosure)
+    review_required: list[str] = Field(
+        default_factory=list,
+        description="Fields still to be updated after a roll-forward (meeting dates, numbers)",
+    )
+
+    @field_validator("year")
+    @classmethod
+    def _year_form(cls, value: str) -> str:
+        if not is_financial_year(value):
+            raise ValueError(f"'{value}' is not a financial year like 2021-22")
+        return value
+
+    @field_validator("committees")
+    @classmethod
+    def _known_committees(cls, value: dict[str, Committee]) -> dict[str, Committee]:
+        unknown = sorted(set(value) - set(COMMITTEES))
+        if unknown:
+            raise ValueError(f"unknown committee(s) {unknown}; use {list(COMMITTEES)}")
+        if not value:
+            raise ValueError("at least one committee is needed")
+        return value
+
+    @model_validator(mode="after")
+    def _sections_once(self) -> Parameters:
+        seen: set[str] = set()
+        for chapter in self.chapters:
+            for section in chapter.sections:
+                if section in seen:
+                    raise ValueError(f"section '{section}' appears twice in chapters")
+                seen.add(section)
+        return self
+
+    @property
+    def sections(self) -> list[str]:
+        return [s for chapter in self.chapters for s in chapter.sections]
+
+    @property
+    def label(self) -> str:
+        return year_label(self.year, self.year_label_style)
+
+    def appendix_notebooks(self) -> list[str]:
+        names: list[str] = []
+        for committee in self.committees.values():
+            for appendix in committee.appendices[1:]:
+                if appendix.source not in names:
+                    names.append(appendix.source)
+        return names
+
+
+def _describe(error: dict) -> str:
+    key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return f"unknown key '{key}'"
+    if kind == "missing":
+        return f"missing key '{key}'"
+    return f"key '{key}': {error['msg']} (got {error.get('input')!r})"
+
+
+def load_parameters(path: Path) -> Parameters:
+    """Read and validate a parameters file.
+
+    Raises ParametersError naming the file and every bad key.
+    """
+    if not path.is_file():
+        raise ParametersError(path, ["file not found; create it with `cswo new-year`"])
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ParametersError(path, [f"not valid YAML: {exc}"]) from None
+    if not isinstance(raw, dict):
+        raise ParametersError(path, ["expected a mapping of keys to values"])
+    try:
+        params = Parameters.model_validate(raw)
+    except ValidationError as exc:
+        raise ParametersError(path, [_describe(e) for e in exc.errors()]) from None
+    if params.year != path.stem:
+        raise ParametersError(path, [f"key 'year' is {params.year} but the file is named {path.name}"])
+    return params
+
+
+def load_year(project: Project, year: str) -> Parameters:
+    return load_parameters(project.parameters_file(year))

@@ -34,6 +34,7 @@ class Rule:
     count: str | None = None
     denominator: str | None = None
     per: float | None = None
+    except_years: tuple[str, ...] = ()  # published years known not to add up, kept as published
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ def _rule(raw) -> Rule:
         count=options.get("count"),
         denominator=options.get("denominator") or options.get("population"),
         per=options.get("per"),
+        except_years=tuple(options.get("except_years") or ()),
     )
 
 

@@ -196,6 +196,8 @@ def consistency_failures(frame: pd.DataFrame, table: Table) -> list[tuple[int, s
 
 
 def _rule_failure(rule: Rule, measure: Measure, year: str, values: dict) -> str | None:
+    if year in rule.except_years:
+        return None
     parts = {
         b: v for (y, m, b), v in values.items() if y == year and m == measure.name and b != TOTAL
     }

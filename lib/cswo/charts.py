@@ -1,0 +1,124 @@
+"""Charts with Altair, exported to static PNG by vl-convert, with alt text written from the data."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+import altair as alt
+import pandas as pd
+
+from .figures import Figure
+from .formatting import format_value, is_missing
+
+# Okabe-Ito colours that reach 3:1 contrast against white (the yellow, orange,
+# sky blue and pink of the full set do not, so they are left out).
+PALETTE = ["#0072B2", "#D55E00", "#007A5A", "#000000"]
+TEXT_COLOUR = "#1A1A1A"
+BACKGROUND = "#FFFFFF"
+FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
+UNIT_TITLES = {
+    "count": "Number",
+    "percent": "Per cent",
+    "gbp": "£",
+    "gbp_thousand": "£000",
+    "rate_per_100": "Rate per 100 people",
+    "rate_per_1000": "Rate per 1,000 people",
+    "days": "Days",
+    "days_per_fte": "Days per FTE",
+    "hours": "Hours",
+    "years": "Years",
+    "number": "Value",
+}
+
+
+@dataclass
+class ReportChart:
+    """A chart ready to show: its Vega-Lite spec, caption and data-derived alt text."""
+
+    spec: dict
+    caption: str
+    alt: str
+    id: str
+
+    def png(self, scale: float = 2.0) -> bytes:
+        import vl_convert as vlc
+
+        return vlc.vegalite_to_png(json.dumps(self.spec), scale=scale)
+
+
+def _series_frame(figures: list[Figure], years: list[str], labels: list[str]) -> pd.DataFrame:
+    records = []
+    for fig, label in zip(figures, labels, strict=True):
+        for year in years:
+            value = fig.history.get(year)
+            if not is_missing(value):
+                records.append({"Year": year, "Series": label, "Value": value})
+    return pd.DataFrame(records)
+
+
+def trend_alt_text(figures: list[Figure], years: list[str], labels: list[str], kind: str) -> str:
+    """E.g. 'Line chart of Emergency detentions, 2017-18 to 2021-22: 97 in 2021-22, compared with
+    100 in 2020-21; highest 110 in 2018-19, lowest 90 in 2019-20.'"""
+    span = f"{years[0]} to {years[-1]}"
+    parts = []
+    for fig, label in zip(figures, labels, strict=True):
+        present = [(y, fig.history[y]) for y in years if not is_missing(fig.history.get(y))]
+        if not present:
+            parts.append(f"{label}: no figures available")
+            continue
+        (last_year, last), shown = present[-1], lambda v: format_value(v, fig.unit)
+        text = f"{label}: {shown(last)} in {last_year}"
+        if len(present) >= 2:
+            prev_year, prev = present[-2]
+            text += f", compared with {shown(prev)} in {prev_year}"
+        if len(present) >= 3:
+            high = max(present, key=lambda p: p[1])
+            low = min(present, key=lambda p: p[1])
+            text += f"; highest {shown(high[1])} in {high[0]}, lowest {shown(low[1])} in {low[0]}"
+        parts.append(text)
+    missing = [y for y in years if all(is_missing(f.history.get(y)) for f in figures)]
+    gap = f" No figures for {', '.join(missing)}." if missing else ""
+    return f"{kind} chart, {span}. " + "; ".join(parts) + "." + gap
+
+
+def trend_chart(
+    figures: list[Figure],
+    years: list[str],
+    caption: str,
+    labels: list[str] | None = None,
+    kind: str = "line",
+    chart_id: str | None = None,
+    y_title: str | None = None,
+) -> ReportChart:
+    """A trend over years for one or more figures of the same unit."""
+    labels = labels or [f.measure.label if f.breakdown == "total" else f.measure.breakdown_label(f.breakdown) for f in figures]
+    frame = _series_frame(figures, years, labels)
+    unit = figures[0].unit
+    y_title = y_title or UNIT_TITLES.get(unit, "Value")
+    x = alt.X("Year:O", title="Financial year", sort=years, axis=alt.Axis(labelAngle=0))
+    y = alt.Y("Value:Q", title=y_title, scale=alt.Scale(zero=True))
+    colour = alt.Color(
+        "Series:N", title=None, sort=labels,
+        scale=alt.Scale(domain=labels, range=PALETTE[: len(labels)]),
+        legend=alt.Legend(orient="bottom") if len(labels) > 1 else None,
+    )
+    base = alt.Chart(frame)
+    if kind == "bar":
+        chart = base.mark_bar().encode(x=x, y=y, color=colour, xOffset="Series:N")
+        text = base.mark_text(dy=-6, color=TEXT_COLOUR, fontSize=12).encode(x=x, y=y, xOffset="Series:N", text=alt.Text("Value:Q", format=",.0f" if unit == "count" else ",.1f"))
+    else:
+        chart = base.mark_line(point=alt.OverlayMarkDef(size=60, filled=True), strokeWidth=3).encode(x=x, y=y, color=colour)
+        text = base.mark_text(dy=-12, color=TEXT_COLOUR, fontSize=12).encode(x=x, y=y, detail="Series:N", text=alt.Text("Value:Q", format=",.0f" if unit == "count" else ",.1f"))
+    layered = (
+        (chart + text)
+        .properties(width=440, height=220, background=BACKGROUND)
+        .configure_axis(labelColor=TEXT_COLOUR, titleColor=TEXT_COLOUR, labelFontSize=12, titleFontSize=13, labelFont=FONT, titleFont=FONT, gridColor="#D9D9D9")
+        .configure_legend(labelColor=TEXT_COLOUR, labelFontSize=12, labelFont=FONT)
+        .configure_view(stroke=None)
+    )
+    kind_word = "Bar" if kind == "bar" else "Line"
+    alt_text = trend_alt_text(figures, years, labels, kind_word)
+    slug = chart_id or "fig-" + re.sub(r"[^a-z0-9]+", "-", caption.lower()).strip("-")[:40]
+    return ReportChart(spec=layered.to_dict(), caption=caption, alt=f"{caption}. {alt_text}", id=slug)

@@ -1,0 +1,121 @@
+"""A figure: one measure (and breakdown) across years, and the words it gives narrative."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import narrative
+from .catalogue import TOTAL, Measure
+from .config import previous_year
+from .formatting import MISSING_PHRASE, SYMBOL_FOR_STATUS, format_value, is_missing
+
+
+@dataclass
+class Figure:
+    """A measure's values by year, seen from the report year."""
+
+    name: str
+    measure: Measure
+    breakdown: str
+    year: str
+    history: dict[str, float]
+    status: dict[str, str]
+    sources: dict[str, str]
+    breakdowns: dict[str, float] = field(default_factory=dict)
+    threshold: int | None = None  # disclosure: counts below this print as "fewer than N"
+
+    @classmethod
+    def from_table(
+        cls, name: str, frame: pd.DataFrame, measure: Measure, year: str,
+        breakdown: str = TOTAL, threshold: int | None = None,
+    ) -> Figure:
+        rows = frame[frame["measure"] == measure.name]
+        mine = rows[rows["breakdown"] == breakdown]
+        this_year = rows[(rows["year"] == year) & (rows["breakdown"] != breakdown)]
+        return cls(
+            name=name,
+            measure=measure,
+            breakdown=breakdown,
+            year=year,
+            history={r.year: r.number for r in mine.itertuples()},
+            status={r.year: r.status for r in mine.itertuples()},
+            sources={r.year: r.source for r in mine.itertuples()},
+            breakdowns={r.breakdown: r.number for r in this_year.itertuples()},
+            threshold=threshold if measure.unit == "count" else None,
+        )
+
+    @property
+    def current(self) -> float | None:
+        value = self.history.get(self.year)
+        return None if is_missing(value) else value
+
+    @property
+    def previous(self) -> float | None:
+        value = self.history.get(previous_year(self.year))
+        return None if is_missing(value) else value
+
+    @property
+    def unit(self) -> str:
+        return self.measure.unit
+
+    def _shown(self, value, year: str | None = None) -> str:
+        if is_missing(value):
+            status = self.status.get(year or self.year, "")
+            return MISSING_PHRASE if status in ("", "x") else SYMBOL_FOR_STATUS[status]
+        if self.threshold and 0 < value < self.threshold:
+            return f"fewer than {self.threshold}"
+        return format_value(value, self.unit)
+
+    def suppressed(self, value) -> bool:
+        return bool(self.threshold and not is_missing(value) and 0 < value < self.threshold)
+
+    def placeholders(self) -> dict[str, str]:
+        """Every {{ name.* }} this figure offers narrative."""
+        n, unit, cur, prev = self.name, self.unit, self.current, self.previous
+        hidden = self.suppressed(cur) or self.suppressed(prev)
+        out = {
+            n: self._shown(cur),
+            f"{n}.last_year": self._shown(prev, previous_year(self.year)),
+            f"{n}.year": self.year,
+            f"{n}.last_year_label": previous_year(self.year),
+            f"{n}.label": self.measure.label,
+        }
+        if hidden:
+            out[f"{n}.compared"] = f"{self._shown(cur)}, compared with {self._shown(prev)} the year before"
+            out[f"{n}.change"] = out[f"{n}.direction"] = "not published for small numbers"
+        else:
+            out[f"{n}.compared"] = narrative.compared(cur, prev, unit)
+            out[f"{n}.change"] = narrative.change(cur, prev, unit)
+            out[f"{n}.direction"] = narrative.direction(cur, prev)
+        earlier = {y: v for y, v in self.history.items() if y < self.year}
+        out[f"{n}.same_as"] = narrative.same_as(cur, earlier) or f"different from every earlier year"
+        average = narrative.average_value(self.history, 5)
+        out[f"{n}.average_5y"] = narrative.average(self.history, 5, unit)
+        out[f"{n}.average_5y_value"] = MISSING_PHRASE if average is None else format_value(
+            round(average) if unit == "count" else round(average, 1), unit
+        )
+        out[f"{n}.record"] = narrative.record(self.history) or "within the range of earlier years"
+        for year, value in self.history.items():
+            out[f"{n}.in_{year.replace('-', '_')}"] = self._shown(value, year)
+        for breakdown, value in self.breakdowns.items():
+            out[f"{n}.{breakdown}"] = self._shown(value)
+        return out
+
+    def audit_rows(self, section: str) -> list[dict]:
+        return [
+            {
+                "section": section,
+                "name": self.name,
+                "table": self.measure.table,
+                "measure": self.measure.name,
+                "breakdown": self.breakdown,
+                "year": year,
+                "value": "" if is_missing(value) else value,
+                "shown": self._shown(value, year),
+                "unit": self.unit,
+                "source": self.sources.get(year, ""),
+            }
+            for year, value in sorted(self.history.items())
+        ]

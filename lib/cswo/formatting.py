@@ -1,0 +1,81 @@
+"""UK number formatting: thousands separators, £ and £000, percentages, GSS symbols."""
+
+from __future__ import annotations
+
+import math
+
+NOT_AVAILABLE = "[x]"
+NOT_APPLICABLE = "[z]"
+SUPPRESSED = "[c]"
+SYMBOL_FOR_STATUS = {"x": NOT_AVAILABLE, "z": NOT_APPLICABLE, "c": SUPPRESSED}
+SYMBOL_NOTES = {
+    NOT_AVAILABLE: "[x] = not available",
+    NOT_APPLICABLE: "[z] = not applicable",
+    SUPPRESSED: "[c] = confidential: suppressed so that individuals cannot be identified",
+}
+MISSING_PHRASE = "figures are not yet available"
+
+
+def is_missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def decimals_of(value: float, most: int = 2) -> int:
+    """How many decimals a stored value carries (95 -> 0, 87.7 -> 1), at most ``most``."""
+    for places in range(most + 1):
+        if abs(round(value, places) - value) < 1e-9:
+            return places
+    return most
+
+
+def number(value: float, decimals: int | None = None) -> str:
+    """'1,377', '79.9', '4.43'."""
+    if decimals is None:
+        decimals = decimals_of(value)
+    return f"{value:,.{decimals}f}"
+
+
+def percent(value: float, decimals: int | None = None) -> str:
+    return number(value, decimals) + "%"
+
+
+def pounds(value: float) -> str:
+    """Whole pounds: '£1,522,411' (a published '£731423.7344' becomes '£731,424')."""
+    return f"£{value:,.0f}"
+
+
+def pounds_thousands(value: float) -> str:
+    """A £000 figure as prose: £122,739k -> '£122.7 million', £194k -> '£194,000'."""
+    if abs(value) >= 1000:
+        return f"£{value / 1000:,.1f} million"
+    return f"£{value * 1000:,.0f}"
+
+
+def format_value(value, unit: str, decimals: int | None = None, status: str = "") -> str:
+    """A value as it reads in narrative, with its unit where the unit is a symbol."""
+    if is_missing(value):
+        return SYMBOL_FOR_STATUS.get(status, NOT_AVAILABLE)
+    if unit == "percent":
+        return percent(value, decimals)
+    if unit == "gbp":
+        return pounds(value)
+    if unit == "gbp_thousand":
+        return pounds_thousands(value)
+    if unit == "count":
+        return number(value, 0)
+    return number(value, decimals)
+
+
+def format_cell(value, unit: str, decimals: int | None = None, status: str = "") -> str:
+    """A value as it reads in a table cell: £000 tables show '35,158' under a '£000' header."""
+    if is_missing(value):
+        return SYMBOL_FOR_STATUS.get(status, NOT_AVAILABLE)
+    if unit == "gbp_thousand":
+        return number(value, 0)
+    return format_value(value, unit, decimals)
+
+
+def plural(count: float, singular: str, plural_form: str | None = None) -> str:
+    """'1 complaint', '93 complaints', '1 person', '2 people' (pass plural_form for irregulars)."""
+    word = singular if count == 1 else (plural_form or singular + "s")
+    return f"{number(count, decimals_of(count))} {word}"

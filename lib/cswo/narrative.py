@@ -1,0 +1,114 @@
+"""The report's comparison language, produced from data.
+
+Each helper takes values (``None``/NaN for missing) and returns a phrase in
+plain English: "93, compared with 67 the year before", "an increase of 39%",
+"the same as in 2019-20", "an average of 98 a year over the last 5 years",
+"the highest since 2017-18". Missing data gives the standard phrase, never
+0, nan or a blank.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from .errors import MissingFigureError
+from .formatting import MISSING_PHRASE, format_value, is_missing, number
+
+PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)\s*\}\}")
+
+
+def compared(current, previous, unit: str = "count", previous_label: str = "the year before") -> str:
+    """'93, compared with 67 the year before'."""
+    if is_missing(current):
+        return MISSING_PHRASE
+    if is_missing(previous):
+        return f"{format_value(current, unit)} (no comparable figure for {previous_label})"
+    return f"{format_value(current, unit)}, compared with {format_value(previous, unit)} {previous_label}"
+
+
+def change(current, previous, unit: str = "count") -> str:
+    """'an increase of 39%', 'a decrease of 5%', 'no change'; percentages change in points."""
+    if is_missing(current) or is_missing(previous):
+        return MISSING_PHRASE
+    if current == previous:
+        return "no change"
+    direction = "an increase" if current > previous else "a decrease"
+    if unit == "percent":
+        points = abs(current - previous)
+        return f"{direction} of {number(points, 1 if points != int(points) else 0)} percentage points"
+    if previous == 0:
+        return f"{direction} from none"
+    relative = abs(current - previous) / abs(previous) * 100
+    return f"{direction} of {relative:.0f}%"
+
+
+def direction(current, previous) -> str:
+    """'increased', 'decreased' or 'stayed the same'."""
+    if is_missing(current) or is_missing(previous):
+        return MISSING_PHRASE
+    if current == previous:
+        return "stayed the same"
+    return "increased" if current > previous else "decreased"
+
+
+def same_as(current, history: Mapping[str, float]) -> str | None:
+    """'the same as in 2019-20' for the latest earlier year with the same value, else None."""
+    if is_missing(current):
+        return None
+    for year in sorted(history, reverse=True):
+        if not is_missing(history[year]) and history[year] == current:
+            return f"the same as in {year}"
+    return None
+
+
+def average(history: Mapping[str, float], years: int = 5, unit: str = "count") -> str:
+    """'an average of 98 a year over the last 5 years' (the latest ``years`` years, all present)."""
+    value = average_value(history, years)
+    if value is None:
+        return MISSING_PHRASE
+    shown = format_value(round(value), unit) if unit == "count" else format_value(round(value, 1), unit)
+    return f"an average of {shown} a year over the last {years} years"
+
+
+def average_value(history: Mapping[str, float], years: int = 5) -> float | None:
+    latest = sorted(history)[-years:]
+    values = [history[y] for y in latest]
+    if len(latest) < years or any(is_missing(v) for v in values):
+        return None
+    return sum(values) / years
+
+
+def record(history: Mapping[str, float]) -> str | None:
+    """'the highest since 2017-18', 'the lowest on record' for the latest year, or None."""
+    years = [y for y in sorted(history) if not is_missing(history[y])]
+    if len(years) < 3:
+        return None
+    latest, value = years[-1], history[years[-1]]
+    earlier = years[:-1]
+    for word, beats in (("highest", lambda a, b: a > b), ("lowest", lambda a, b: a < b)):
+        if all(beats(value, history[y]) for y in earlier):
+            return f"the {word} on record (since {earlier[0]})"
+        # the latest earlier year that was at least as extreme
+        for year in reversed(earlier):
+            if not beats(value, history[year]):
+                later = earlier[earlier.index(year) + 1 :]
+                if later and all(beats(value, history[y]) for y in later) and len(later) >= 2:
+                    return f"the {word} since {year}"
+                break
+    return None
+
+
+def fill(text: str, figures: Mapping[str, str], section: str) -> str:
+    """Replace every {{ name }} in ``text`` from ``figures``.
+
+    Raises MissingFigureError naming the section and every unknown name at once.
+    """
+    unknown = sorted({m.group(1) for m in PLACEHOLDER.finditer(text) if m.group(1) not in figures})
+    if unknown:
+        raise MissingFigureError(section, unknown, list(figures))
+    return PLACEHOLDER.sub(lambda m: figures[m.group(1)], text)
+
+
+def placeholders(text: str) -> list[str]:
+    return [m.group(1) for m in PLACEHOLDER.finditer(text)]

@@ -1,0 +1,282 @@
+"""From executed notebooks to Word and PDF, with pandoc and Typst (the engines Quarto drives).
+
+Steps, each a function of its inputs:
+  notebook -> section markdown (nbconvert, cell tags, placeholders filled)
+  sections -> annual report markdown -> committee paper markdown (cover + appendices)
+  markdown -> .docx (pandoc, council reference document) and .pdf (pandoc -> Typst, PDF/UA-1)
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+import shutil
+import subprocess
+import zipfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import nbformat
+from nbconvert import MarkdownExporter
+from nbconvert.preprocessors import Preprocessor
+
+from . import narrative
+from .config import TEMPLATES_DIR
+from .errors import RenderError
+from .section import FIGURES_MIME
+
+HIGHLIGHT_TAG = "highlight"
+PRIORITIES_TAG = "priorities"
+UNREVIEWED_TAG = "unreviewed"
+HIDDEN_TAGS = {"remove-cell", UNREVIEWED_TAG, "parameters", "injected-parameters"}
+LUA_FILTER = TEMPLATES_DIR / "cswo.lua"
+TYPST_TEMPLATE = TEMPLATES_DIR / "report.typ"
+
+
+@dataclass
+class SectionText:
+    """A section as the documents need it."""
+
+    section: str
+    markdown: str
+    highlights: list[str] = field(default_factory=list)
+    priorities: list[str] = field(default_factory=list)
+    bundle: dict = field(default_factory=dict)
+    unreviewed: bool = False
+
+
+class SectionPreprocessor(Preprocessor):
+    """Take the section bundle, fill placeholders, collect highlights, drop what readers don't see."""
+
+    def preprocess(self, nb, resources):
+        section = resources["section"]
+        bundle, cells = {}, []
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                kept = []
+                for output in cell.get("outputs", []):
+                    data = output.get("data", {})
+                    if FIGURES_MIME in data:
+                        bundle = data[FIGURES_MIME]
+                    elif output.get("output_type") in ("display_data", "execute_result") and (
+                        "text/markdown" in data
+                    ):
+                        kept.append(output)
+                cell.outputs = kept
+            cells.append(cell)
+        placeholders = bundle.get("placeholders", {})
+        highlights, priorities, unreviewed, shown = [], [], False, []
+        for cell in cells:
+            tags = set(cell.get("metadata", {}).get("tags", []))
+            if UNREVIEWED_TAG in tags:
+                unreviewed = True
+            if tags & HIDDEN_TAGS:
+                continue
+            if cell.cell_type == "markdown":
+                cell.source = narrative.fill(cell.source, placeholders, section)
+                if HIGHLIGHT_TAG in tags:
+                    highlights.append(_one_paragraph(cell.source))
+                if PRIORITIES_TAG in tags:
+                    priorities.extend(_list_items(cell.source))
+            if cell.cell_type == "raw":
+                continue
+            shown.append(cell)
+        nb.cells = shown
+        resources.update(bundle=bundle, highlights=highlights, priorities=priorities, unreviewed=unreviewed)
+        return nb, resources
+
+
+def _one_paragraph(text: str) -> str:
+    return " ".join(line.strip() for line in text.strip().splitlines() if not line.startswith("#"))
+
+
+def _list_items(text: str) -> list[str]:
+    items = []
+    for line in text.splitlines():
+        match = re.match(r"^\s*[-*]\s+(.*)$", line)
+        if match:
+            items.append(match.group(1).strip())
+    return items
+
+
+def notebook_to_section(path: Path, section: str) -> SectionText:
+    """Executed notebook -> markdown readers see. Raises MissingFigureError for unknown placeholders."""
+    nb = nbformat.read(path, as_version=4)
+    exporter = MarkdownExporter()
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    exporter.register_preprocessor(SectionPreprocessor(), enabled=True)
+    exporter.display_data_priority = ["text/markdown"]
+    body, resources = exporter.from_notebook_node(copy.deepcopy(nb), resources={"section": section})
+    body = re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
+    return SectionText(
+        section=section,
+        markdown=body,
+        highlights=resources["highlights"],
+        priorities=resources["priorities"],
+        bundle=resources["bundle"],
+        unreviewed=resources["unreviewed"],
+    )
+
+
+# --- documents ---------------------------------------------------------------
+
+
+def annual_report_markdown(params, sections: dict[str, SectionText], standalone: bool) -> str:
+    """The annual report's chapters in the year's order, with its own title block and contents."""
+    parts = []
+    if standalone:
+        parts += [
+            "::: {.title-block}",
+            f"**{params.council.name}**",
+            "",
+            f"**{params.report_title}**",
+            "",
+            f"**{params.label}**",
+            ":::",
+            "",
+        ]
+    parts += ["::: {.toc}", ":::", "", "::: {.pagebreak}", ":::", ""]
+    for chapter in params.chapters:
+        parts += [f"# {chapter.title}", ""]
+        for name in chapter.sections:
+            parts += [sections[name].markdown, ""]
+    return "\n".join(parts)
+
+
+def committee_markdown(params, committee_key: str, cover: str, report: str, appendices: dict[str, SectionText]) -> str:
+    committee = params.committees[committee_key]
+    parts = [cover, "::: {.pagebreak}", ":::", ""]
+    first = committee.appendices[0]
+    parts += [
+        f"# Appendix 1: {first.title} {{.unnumbered}}",
+        "",
+        f"**{params.council.name}** — {params.report_title} {params.label}",
+        "",
+        "```{=typst}\n#counter(heading).update(0)\n```",
+        "",
+        report,
+    ]
+    for number, appendix in enumerate(committee.appendices[1:], start=2):
+        parts += [
+            "::: {.pagebreak}", ":::", "",
+            "::: {.unnumbered-headings}",
+            f"# Appendix {number}: {appendix.title} {{.unnumbered}}",
+            "",
+            appendices[appendix.source].markdown,
+            ":::",
+            "",
+        ]
+    return "\n".join(parts)
+
+
+@lru_cache(maxsize=1)
+def pandoc_path() -> str:
+    import pypandoc
+
+    return pypandoc.get_pandoc_path()
+
+
+def _pandoc(args: list[str], markdown: str, cwd: Path) -> None:
+    result = subprocess.run(
+        [pandoc_path(), "--from", "markdown-implicit_figures+implicit_figures", *args],
+        input=markdown.encode(), cwd=cwd, capture_output=True,
+    )
+    if result.returncode != 0:
+        raise RenderError(f"pandoc could not write the document: {result.stderr.decode(errors='replace').strip()}")
+
+
+def _metadata_args(meta: dict) -> list[str]:
+    args = []
+    for key, value in meta.items():
+        args += ["--metadata", f"{key}={value}"]
+    return args
+
+
+def render_docx(markdown: str, out: Path, resource_dir: Path, meta: dict, reference_doc: Path) -> Path:
+    """Word document with the council reference style; contents field refreshes on open."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _pandoc(
+        [
+            "--to", "docx", "--output", str(out), "--number-sections",
+            "--reference-doc", str(reference_doc), "--lua-filter", str(LUA_FILTER),
+            "--resource-path", str(resource_dir), *_metadata_args(meta),
+        ],
+        markdown, resource_dir,
+    )
+    _finish_docx(out, meta)
+    return out
+
+
+def _finish_docx(path: Path, meta: dict) -> None:
+    """Ask Word to refresh the contents on open, and set language in the core properties."""
+    import docx
+
+    document = docx.Document(str(path))
+    props = document.core_properties
+    props.title = meta["title"]
+    props.author = meta["author"]
+    props.language = meta["lang"]
+    props.subject = meta.get("subject", "")
+    props.created = props.modified = dt.datetime.combine(meta["date"], dt.time())
+    props.revision = 1
+    document.save(str(path))
+    _rewrite_zip_member(
+        path, "word/settings.xml",
+        lambda xml: xml if "w:updateFields" in xml else xml.replace(
+            "</w:settings>", '<w:updateFields w:val="true"/></w:settings>'
+        ),
+    )
+
+
+def _rewrite_zip_member(path: Path, member: str, change) -> None:
+    temp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == member:
+                data = change(data.decode("utf-8")).encode("utf-8")
+            target.writestr(item, data)
+    temp.replace(path)
+
+
+def render_pdf(markdown: str, out: Path, resource_dir: Path, meta: dict, font_dirs: list[Path]) -> Path:
+    """Tagged PDF/UA-1 through Typst; pandoc writes the Typst source with our template."""
+    import typst
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    source = resource_dir / (out.stem + ".typ")
+    _pandoc(
+        [
+            "--to", "typst", "--standalone", "--template", str(TYPST_TEMPLATE),
+            "--lua-filter", str(LUA_FILTER), "--output", str(source), *_metadata_args(meta),
+        ],
+        markdown, resource_dir,
+    )
+    try:
+        typst.compile(
+            str(source), output=str(out), root=str(resource_dir), font_paths=[str(d) for d in font_dirs],
+            pdf_standards=["ua-1"],
+        )
+    except Exception as exc:  # typst raises its own error types with the Typst diagnostic text
+        raise RenderError(f"Typst could not write {out.name}: {exc}") from None
+    return out
+
+
+def font_dirs() -> list[Path]:
+    """Fonts shipped with the Python environment, so PDFs look the same on every machine."""
+    import font_source_sans_pro
+
+    return [Path(font_source_sans_pro.__file__).parent / "files"]
+
+
+def copy_figures(sources: list[Path], target: Path) -> None:
+    (target / "figures").mkdir(parents=True, exist_ok=True)
+    for folder in sources:
+        figures = folder / "figures"
+        if figures.is_dir():
+            for png in figures.glob("*.png"):
+                shutil.copy2(png, target / "figures" / png.name)

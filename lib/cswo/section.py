@@ -1,0 +1,170 @@
+"""What a section notebook talks to: its year, its data, its figures, tables and charts.
+
+A notebook does::
+
+    s = cswo.section.start("complaints", year=year, project_root=project_root,
+                           output_dir=output_dir, dataset_path=dataset_path)
+    complaints = s.figure("complaints", "complaints", "complaints_received")
+    s.show(s.years_table(...))
+    ...
+    s.finish()
+
+``finish()`` publishes the section's figures (for the ``{{ name }}``
+placeholders in its markdown cells), its figure audit and the tables it read,
+as one hidden output the build reads.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+from IPython.display import Markdown, display
+
+from . import charts as charts_module
+from . import tables as tables_module
+from .catalogue import TOTAL, load_catalogue
+from .config import Project, previous_year, year_start
+from .data import Dataset, load_dataset
+from .figures import Figure
+from .parameters import Parameters, load_year
+
+FIGURES_MIME = "application/vnd.cswo.section+json"
+
+
+class Section:
+    """One report section while its notebook runs."""
+
+    def __init__(self, section_id: str, year: str, project: Project, output_dir: Path, dataset: Dataset,
+                 parameters: Parameters):
+        self.id = section_id
+        self.year = year
+        self.project = project
+        self.output_dir = output_dir
+        self.figures_dir = output_dir / "figures"
+        self.data = dataset
+        self.params = parameters
+        self.catalogue = load_catalogue()
+        self._figures: dict[str, Figure] = {}
+        self._extra: dict[str, str] = {}
+        self._audit: list[dict] = []
+        self._tables_read: set[str] = set()
+        self._charts: list[dict] = []
+
+    # --- years ------------------------------------------------------------
+    @property
+    def last_year(self) -> str:
+        return previous_year(self.year)
+
+    def years(self, count: int) -> list[str]:
+        """The last ``count`` financial years up to the report year, oldest first."""
+        start = year_start(self.year)
+        return [f"{y}-{(y + 1) % 100:02d}" for y in range(start - count + 1, start + 1)]
+
+    @property
+    def label(self) -> str:
+        return self.params.label
+
+    # --- data -------------------------------------------------------------
+    def table(self, name: str):
+        self._tables_read.add(name)
+        return self.data.table(name)
+
+    def text_table(self, name: str):
+        self._tables_read.add(name)
+        return self.data.text_tables[name]
+
+    def threshold(self, table: str) -> int | None:
+        rule = self.params.disclosure.rule_for(table)
+        return rule.threshold if rule else None
+
+    def figure(self, name: str, table: str, measure: str, breakdown: str = TOTAL) -> Figure:
+        """Register a figure for narrative as {{ name }}, {{ name.compared }} and so on."""
+        spec = self.catalogue[table].measures[measure]
+        fig = Figure.from_table(name, self.table(table), spec, self.year, breakdown, self.threshold(table))
+        self._figures[name] = fig
+        return fig
+
+    def text(self, name: str, value: str) -> None:
+        """Register a derived phrase for narrative (e.g. a count of rows)."""
+        self._extra[name] = value
+
+    def placeholders(self) -> dict[str, str]:
+        values = {
+            "year": self.label,
+            "last_year": self.params.label.replace(self.year, self.last_year),
+            "council": self.params.council.name,
+            "area": self.params.council.area,
+            "partnership": self.params.council.partnership,
+        }
+        for fig in self._figures.values():
+            values.update(fig.placeholders())
+        values.update(self._extra)
+        return values
+
+    # --- output -----------------------------------------------------------
+    def years_table(self, caption, figures, years, **options):
+        table = tables_module.years_table(caption, figures, years, **options)
+        return table
+
+    def breakdown_table(self, caption, table, measure, years, **options):
+        spec = self.catalogue[table].measures[measure]
+        options.setdefault("threshold", self.threshold(table))
+        return tables_module.breakdown_table(caption, self.table(table), spec, years, **options)
+
+    def trend_chart(self, figures, years, caption, **options):
+        return charts_module.trend_chart(figures, years, caption, **options)
+
+    def show(self, item) -> None:
+        """Display a table or chart in the notebook and in the report."""
+        if isinstance(item, tables_module.ReportTable):
+            self._audit.extend({"section": self.id, **row} for row in item.audit)
+            display(item)
+        elif isinstance(item, charts_module.ReportChart):
+            self.figures_dir.mkdir(parents=True, exist_ok=True)
+            path = self.figures_dir / f"{self.id}-{item.id.removeprefix('fig-')}.png"
+            png = item.png()
+            path.write_bytes(png)
+            self._charts.append({"id": item.id, "file": path.name, "alt": item.alt, "caption": item.caption})
+            alt = item.alt.replace('"', "'")
+            markdown = f'![{item.caption}](figures/{path.name}){{#{item.id} fig-alt="{alt}"}}\n'
+            display({"image/png": png, "text/markdown": markdown}, raw=True,
+                    metadata={"image/png": {"alt": item.alt}})
+        else:
+            display(item)
+
+    def finish(self) -> None:
+        """Publish figures, audit and inputs for the build (a hidden output)."""
+        figure_rows = [row for fig in self._figures.values() for row in fig.audit_rows(self.id)]
+        bundle = {
+            "section": self.id,
+            "year": self.year,
+            "placeholders": self.placeholders(),
+            "figures": figure_rows,
+            "table_cells": self._audit,
+            "tables_read": sorted(self._tables_read),
+            "charts": self._charts,
+        }
+        display({FIGURES_MIME: bundle, "text/plain": f"[section {self.id}: {len(bundle['placeholders'])} figures]"},
+                raw=True)
+
+
+def start(section_id: str, year: str, project_root: str = "../..", output_dir: str | None = None,
+          dataset_path: str | None = None) -> Section:
+    """Open a section for a notebook. Raises CSWOError subclasses for bad parameters or data."""
+    project = Project(Path(project_root).resolve())
+    parameters = load_year(project, year)
+    if dataset_path:
+        with open(dataset_path, "rb") as handle:
+            dataset = pickle.load(handle)
+    else:
+        dataset = load_dataset(project, year, parameters.sections)
+    out = Path(output_dir) if output_dir else Path(tempfile.mkdtemp(prefix=f"cswo-{section_id}-"))
+    out.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("CSWO_SECTION", section_id)
+    return Section(section_id, year, project, out, dataset, parameters)
+
+
+__all__ = ["Section", "start", "Markdown"]

@@ -1,0 +1,210 @@
+"""Report tables built from data, formatted to UK conventions, shown in notebooks and documents.
+
+A :class:`ReportTable` displays as HTML in JupyterLab and as a pandoc pipe
+table (with caption, identifier and notes) in the rendered report. Cells that
+are not available, not applicable or suppressed carry the GSS symbols, and the
+notes explain each symbol used.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .catalogue import TOTAL, Measure
+from .figures import Figure
+from .formatting import SYMBOL_FOR_STATUS, SYMBOL_NOTES, format_cell, is_missing, number, percent
+
+MARKDOWN_MIME = "text/markdown"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40]
+
+
+@dataclass
+class ReportTable:
+    """A finished table: header, rows of display strings, caption and notes."""
+
+    caption: str
+    columns: list[str]
+    rows: list[list[str]]
+    notes: list[str] = field(default_factory=list)
+    id: str = ""
+    audit: list[dict] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.id = self.id or "tbl-" + _slug(self.caption)
+        used = {cell for row in self.rows for cell in row}
+        for symbol, note in SYMBOL_NOTES.items():
+            if symbol in used and note not in self.notes:
+                self.notes.append(note)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows, columns=self.columns)
+
+    def cell(self, row_label: str, column: str) -> str:
+        for row in self.rows:
+            if row[0] == row_label:
+                return row[self.columns.index(column)]
+        raise KeyError(f"no row '{row_label}' in table '{self.caption}'")
+
+    def _numeric(self, index: int) -> bool:
+        cells = [row[index] for row in self.rows]
+        return index > 0 and all(re.fullmatch(r"[£\d,.\-%]+|\[[cxz]\]|fewer than \d+", c) for c in cells)
+
+    def _repr_markdown_(self) -> str:
+        def esc(text: str) -> str:
+            return str(text).replace("|", "\\|")
+
+        align = ["---:" if self._numeric(i) else ":---" for i in range(len(self.columns))]
+        lines = [
+            "| " + " | ".join(esc(c) for c in self.columns) + " |",
+            "|" + "|".join(align) + "|",
+            *("| " + " | ".join(esc(c) for c in row) + " |" for row in self.rows),
+            "",
+            f": {self.caption} {{#{self.id}}}",
+        ]
+        if self.notes:
+            lines += ["", "::: {.table-notes custom-style=\"Table Note\"}", *[f"{n}  " for n in self.notes], ":::"]
+        return "\n".join(lines) + "\n"
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in self.rows
+        )
+        notes = "".join(f"<p><small>{html.escape(n)}</small></p>" for n in self.notes)
+        return (
+            f"<table><caption>{html.escape(self.caption)}</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table>{notes}"
+        )
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {MARKDOWN_MIME: self._repr_markdown_(), "text/html": self._repr_html_()}
+
+
+def _audit(caption: str, row: str, column: str, value, unit: str, source: str) -> dict:
+    return {
+        "table": caption, "row": row, "column": column,
+        "value": "" if is_missing(value) else value, "unit": unit, "source": source,
+    }
+
+
+def years_table(
+    caption: str,
+    figures: list[Figure],
+    years: list[str],
+    average_years: int | None = None,
+    first_column: str = "Measure",
+    published_averages: dict[str, Figure] | None = None,
+) -> ReportTable:
+    """One row per figure, one column per year, optionally an N-year average column.
+
+    The average is computed from data when every year is present; otherwise a
+    published average (``published_averages[name]``) is shown, and a note says so.
+    """
+    columns = [first_column, *years]
+    if average_years:
+        columns.append(f"{average_years}-year average")
+    rows, notes, audit = [], [], []
+    for fig in figures:
+        row = [fig.measure.label if fig.breakdown == TOTAL else fig.measure.breakdown_label(fig.breakdown)]
+        for year in years:
+            value = fig.history.get(year)
+            row.append(fig._shown(value, year) if fig.suppressed(value) else format_cell(value, fig.unit, status=fig.status.get(year, "")))
+            audit.append(_audit(caption, row[0], year, value, fig.unit, fig.sources.get(year, "")))
+        if average_years:
+            history = {y: v for y, v in fig.history.items() if y <= fig.year}
+            latest = sorted(history)[-average_years:]
+            values = [history[y] for y in latest]
+            if len(values) == average_years and not any(is_missing(v) for v in values):
+                row.append(number(sum(values) / average_years, 0 if fig.unit == "count" else 1))
+            elif published_averages and fig.name in published_averages:
+                pub = published_averages[fig.name]
+                row.append(format_cell(pub.current, pub.unit, status=pub.status.get(fig.year, "")) + "*")
+                note = f"* Average as published; the yearly figures behind it are not in the data."
+                if note not in notes:
+                    notes.append(note)
+            else:
+                row.append(SYMBOL_FOR_STATUS["x"])
+        rows.append(row)
+    return ReportTable(caption, columns, rows, notes, audit=audit)
+
+
+def breakdown_table(
+    caption: str,
+    frame: pd.DataFrame,
+    measure: Measure,
+    years: list[str],
+    shares: bool = True,
+    share_decimals: int = 1,
+    first_column: str | None = None,
+    include_total: bool = True,
+    value_heading: str | None = None,
+    threshold: int | None = None,
+) -> ReportTable:
+    """Rows are the measure's breakdowns; per year a count column and, if asked, its share.
+
+    Shares are always computed from the counts and the total, never typed.
+    """
+    rows_of = frame[frame["measure"] == measure.name]
+    breakdowns = list(measure.breakdowns or dict.fromkeys(rows_of["breakdown"][rows_of["breakdown"] != TOTAL]))
+    if include_total:
+        breakdowns.append(TOTAL)
+    lookup = {(r.year, r.breakdown): r for r in rows_of.itertuples()}
+    heading = value_heading or ("£000" if measure.unit == "gbp_thousand" else "Number")
+    columns = [first_column or measure.label]
+    for year in years:
+        columns.append(f"{year} {heading}" if len(years) > 1 or shares else f"{year} {heading}")
+        if shares:
+            columns.append(f"{year} %")
+    values = {(y, b): (lookup[(y, b)].number if (y, b) in lookup else None) for y in years for b in breakdowns}
+    hidden: set[tuple[str, str]] = set()
+    if threshold:
+        from .disclosure import suppress
+
+        grid = pd.DataFrame(
+            {y: [values[(y, b)] for b in breakdowns] for y in years}, index=breakdowns, dtype="float64"
+        )
+        result = suppress(grid, threshold, total_row=TOTAL if include_total else None)
+        hidden = {(col, row) for row, col in [*result.primary, *result.secondary]}
+    rows, audit, used_threshold = [], [], False
+    for b in breakdowns:
+        row = [measure.breakdown_label(b)]
+        for year in years:
+            r = lookup.get((year, b))
+            value = values[(year, b)]
+            status = r.status if r is not None else "x"
+            if (year, b) in hidden:
+                row.append(SYMBOL_FOR_STATUS["c"])
+                used_threshold = True
+            else:
+                row.append(format_cell(value, measure.unit, status=status))
+            audit.append(_audit(caption, row[0], year, value, measure.unit, r.source if r is not None else ""))
+            if shares:
+                total = values.get((year, TOTAL))
+                if (year, b) in hidden:
+                    row.append(SYMBOL_FOR_STATUS["c"])
+                elif is_missing(value) or is_missing(total) or not total:
+                    row.append(SYMBOL_FOR_STATUS["x"])
+                else:
+                    row.append(percent(value / total * 100, share_decimals))
+        rows.append(row)
+    notes = []
+    if shares:
+        notes.append("Percentages are calculated from the numbers and may not add to 100 because of rounding.")
+    if used_threshold:
+        notes.append(
+            f"[c] = suppressed: fewer than {threshold}, or a figure that would let a suppressed one be worked out."
+        )
+    return ReportTable(caption, columns, rows, notes, audit=audit)
+
+
+def list_table(caption: str, columns: list[str], rows: list[list[str]], notes: list[str] | None = None) -> ReportTable:
+    """A table of text (e.g. the governance framework)."""
+    return ReportTable(caption, columns, [[str(c) for c in row] for row in rows], list(notes or []))

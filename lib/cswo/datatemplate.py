@@ -12,7 +12,6 @@ reads.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -97,8 +96,11 @@ def write_template(project: Project, year: str, path: Path | None = None) -> Pat
 
 
 def previous_year_rows(project: Project, year: str) -> dict[str, pd.DataFrame]:
-    """Last year's rows for each table, as worked examples. Problems in them are not fatal here:
-    the examples only show the shape of a filled row, and validation reports the problems."""
+    """Last year's rows of each table, shown to services as worked examples.
+
+    Problems in them are not fatal here: the examples only show the shape of a
+    filled row, and validating the data reports the problems in its own right.
+    """
     from .data import validate_tables  # the loader is only needed for the examples
 
     last_year = previous_year(year)
@@ -117,17 +119,13 @@ def build_template(
     """The workbook for ``year`` in memory. Raises TemplateError for an unusable table name."""
     _check_sheet_names(catalogue)
     workbook = Workbook()
-    instructions = workbook.active
-    instructions.title = INSTRUCTIONS_SHEET
-    lists = _Lists(workbook.create_sheet(LISTS_SHEET))
+    _instructions_sheet(workbook.active, catalogue, year)
+    lists = _Lists()
     for table in catalogue.values():
         _table_sheet(workbook.create_sheet(table.name), table, year, lists)
-    _instructions_sheet(instructions, catalogue, year)
     _examples_sheet(workbook.create_sheet(EXAMPLES_SHEET), catalogue, year, examples or {})
     _measures_sheet(workbook.create_sheet(MEASURES_SHEET), catalogue)
-    workbook.move_sheet(LISTS_SHEET, offset=len(workbook.sheetnames) - 1 - workbook.index(lists.sheet))
-    lists.sheet.sheet_state = "hidden"
-    workbook.active = 0
+    lists.write(workbook.create_sheet(LISTS_SHEET))
     return workbook
 
 
@@ -137,7 +135,8 @@ def _check_sheet_names(catalogue: dict[str, Table]) -> None:
         if len(name) > SHEET_NAME_LIMIT:
             raise TemplateError(
                 f"The catalogue table '{name}' has {len(name)} characters but an Excel sheet "
-                f"name can have at most {SHEET_NAME_LIMIT}; shorten the table name in catalogue.yml."
+                f"name can have at most {SHEET_NAME_LIMIT}; shorten the table name in "
+                "catalogue.yml."
             )
         if SHEET_NAME_FORBIDDEN & set(name):
             raise TemplateError(
@@ -153,24 +152,31 @@ def _check_sheet_names(catalogue: dict[str, Table]) -> None:
 
 def required_rows(table: Table) -> list[tuple[Measure, str]]:
     """(measure, breakdown) for every figure the report year must have, in catalogue order."""
-    return [(measure, breakdown) for measure in table.measures.values() for breakdown in measure.required]
+    return [
+        (measure, breakdown)
+        for measure in table.measures.values()
+        for breakdown in measure.required
+    ]
 
 
 class _Lists:
-    """Drop-down choices kept on a hidden sheet: an inline list is limited to 255 characters."""
+    """Drop-down choices, kept on a hidden sheet: an inline list may only have 255 characters."""
 
-    def __init__(self, sheet: Worksheet):
-        self.sheet = sheet
-        self.used = 0
+    def __init__(self):
+        self.columns: list[tuple[str, list[str]]] = []
 
     def add(self, title: str, values: list[str]) -> str:
-        self.used += 1
-        letter = get_column_letter(self.used)
-        self.sheet.cell(row=1, column=self.used, value=title).font = Font(bold=True)
-        for offset, value in enumerate(values, start=2):
-            self.sheet.cell(row=offset, column=self.used, value=value)
-        last = len(values) + 1
-        return f"{quote_sheetname(self.sheet.title)}!${letter}$2:${letter}${last}"
+        """Keep a list and return the range a drop-down reads it from."""
+        self.columns.append((title, values))
+        letter = get_column_letter(len(self.columns))
+        return f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(values) + 1}"
+
+    def write(self, sheet: Worksheet) -> None:
+        for column, (title, values) in enumerate(self.columns, start=1):
+            sheet.cell(row=1, column=column, value=title).font = Font(bold=True)
+            for row, value in enumerate(values, start=2):
+                sheet.cell(row=row, column=column, value=value)
+        sheet.sheet_state = "hidden"
 
 
 def _drop_down(source: str, prompt: str, error: str, *, strict: bool = True) -> DataValidation:
@@ -183,53 +189,62 @@ def _drop_down(source: str, prompt: str, error: str, *, strict: bool = True) -> 
 
 
 def _table_sheet(sheet: Worksheet, table: Table, year: str, lists: _Lists) -> None:
-    column = {name: get_column_letter(i) for i, name in enumerate(COLUMNS, start=1)}
+    letter = {name: get_column_letter(i) for i, name in enumerate(COLUMNS, start=1)}
     _header(sheet, COLUMNS, COLUMN_HELP)
     rows = required_rows(table)
     last_row = 1 + len(rows) + SPARE_ROWS
     for row, (measure, breakdown) in enumerate(rows, start=2):
-        filled = {"year": year, "measure": measure.name, "breakdown": breakdown, "unit": measure.unit}
+        filled = {
+            "year": year,
+            "measure": measure.name,
+            "breakdown": breakdown,
+            "unit": measure.unit,
+        }
         for index, name in enumerate(COLUMNS, start=1):
             cell = sheet.cell(row=row, column=index, value=filled.get(name))
-            cell.number_format = TEXT
             if name in filled:
                 cell.fill = FILLED_FILL
             elif name in ("value", "source"):
                 cell.fill = TO_FILL_FILL
-    for row in range(2 + len(rows), last_row + 1):
-        for index in range(1, len(COLUMNS) + 1):
-            sheet.cell(row=row, column=index).number_format = TEXT
+            cell.number_format = TEXT
+    for name in COLUMNS:
+        sheet.column_dimensions[letter[name]].number_format = TEXT  # for rows the service adds
 
-    every_row = f"{{}}2:{{}}{last_row}"
-    year_list = _drop_down(f'"{year}"', f"This workbook is for {year} only.", f"Only {year} rows belong here.")
-    year_list.add(every_row.format(column["year"], column["year"]))
-    measures = lists.add(f"{table.name} measures", list(table.measures))
-    measure_list = _drop_down(
-        measures,
-        "Pick the measure; the Measures sheet says what each one means.",
-        f"Pick one of the measures of the '{table.name}' table (see the Measures sheet).",
-    )
-    measure_list.add(every_row.format(column["measure"], column["measure"]))
-    units = lists.add(f"{table.name} units", sorted({m.unit for m in table.measures.values()}))
-    unit_list = _drop_down(units, "The unit of the measure, as on the Measures sheet.", "Pick the measure's unit.")
-    unit_list.add(every_row.format(column["unit"], column["unit"]))
-    status_list = _drop_down(
-        '"' + ",".join(STATUS_MEANING) + '"',
-        "Blank if you give a value; else x not available, z not applicable, c confidential.",
-        "Use x (not available), z (not applicable) or c (confidential), or leave it blank.",
-    )
-    status_list.add(every_row.format(column["status"], column["status"]))
-    validations = [year_list, measure_list, unit_list, status_list, *_breakdown_lists(table, rows, last_row, column["breakdown"], lists)]
-    for validation in validations:
+    def whole(name: str) -> str:
+        return f"{letter[name]}2:{letter[name]}{last_row}"
+
+    validations = {
+        "year": _drop_down(
+            f'"{year}"', f"This workbook is for {year} only.", f"Only {year} rows belong here."
+        ),
+        "measure": _drop_down(
+            lists.add(f"{table.name} measures", list(table.measures)),
+            "Pick the measure; the Measures sheet says what each one means.",
+            f"Pick one of the measures of the '{table.name}' table (see the Measures sheet).",
+        ),
+        "unit": _drop_down(
+            lists.add(f"{table.name} units", sorted({m.unit for m in table.measures.values()})),
+            "The unit of the measure, as on the Measures sheet.",
+            "Pick the measure's unit, as on the Measures sheet.",
+        ),
+        "status": _drop_down(
+            '"' + ",".join(STATUS_MEANING) + '"',
+            "Blank if you give a value; else x not available, z not applicable, c confidential.",
+            "Use x (not available), z (not applicable) or c (confidential), or leave it blank.",
+        ),
+    }
+    for name, validation in validations.items():
+        validation.add(whole(name))
+        sheet.add_data_validation(validation)
+    for validation in _breakdown_lists(table, rows, last_row, letter["breakdown"], lists):
         sheet.add_data_validation(validation)
 
     widths = {
-        "measure": max([len("measure"), *(len(m) for m in table.measures)]) + 2,
-        "breakdown": max([len("breakdown"), *(len(b) for _, b in rows)], default=12) + 4,
+        "measure": max(len(name) for name in ["measure", *table.measures]) + 2,
+        "breakdown": max(len(name) for name in ["breakdown", *(b for _, b in rows)]) + 4,
     }
     for name in COLUMNS:
-        sheet.column_dimensions[column[name]].width = widths.get(name) or COLUMN_WIDTHS[name]
-    sheet.freeze_panes = "A2"
+        sheet.column_dimensions[letter[name]].width = widths.get(name) or COLUMN_WIDTHS[name]
 
 
 def _breakdown_lists(
@@ -240,7 +255,9 @@ def _breakdown_lists(
     for measure in table.measures.values():
         if measure.breakdowns is None:
             continue  # free text, such as a house name
-        cells = [f"{letter}{row}" for row, (m, _) in enumerate(rows, start=2) if m.name == measure.name]
+        cells = [
+            f"{letter}{row}" for row, (m, _) in enumerate(rows, start=2) if m.name == measure.name
+        ]
         if not cells:
             continue
         source = lists.add(f"{measure.name} breakdowns", [TOTAL, *measure.breakdowns])
@@ -249,7 +266,8 @@ def _breakdown_lists(
             f"'total', or one of the breakdowns of {measure.name}.",
             f"Pick 'total' or one of the breakdowns the catalogue lists for {measure.name}.",
         )
-        validation.add(" ".join(cells))
+        for cell in cells:
+            validation.add(cell)
         validations.append(validation)
     names = [TOTAL]
     for measure in table.measures.values():
@@ -278,39 +296,73 @@ def _header(sheet: Worksheet, names: list[str], help_text: dict[str, str] | None
 
 
 def _instructions_sheet(sheet: Worksheet, catalogue: dict[str, Table], year: str) -> None:
+    sheet.title = INSTRUCTIONS_SHEET
     last_year = previous_year(year)
     paragraphs: list[tuple[str, str]] = [
         ("title", f"Chief Social Work Officer annual report {year}: data return"),
-        ("text", f"This workbook collects the figures for {year}. Please fill it in and return it "
-                 "to the CSWO report team, keeping the file as .xlsx."),
+        (
+            "text",
+            f"This workbook collects the figures for {year}. Please fill it in and return it "
+            "to the CSWO report team as .xlsx; they keep it as "
+            f"data/returns/{year}.xlsx, where the report reads it.",
+        ),
         ("heading", "What to fill in"),
-        ("text", "Each table has its own sheet, named after the table. Do not rename, reorder or "
-                 "add columns, and do not rename the sheets: the report reads them by name."),
-        ("text", f"Every figure the report needs for {year} already has a row. The year, measure, "
-                 "breakdown and unit are filled in (grey). Type the value and the source "
-                 "(yellow) on each row."),
-        ("text", "Value: a plain number as published, without commas, £ or % signs if you can: "
-                 "1377, 45 for 45%, 4716 for £4,716. Counts of people or cases are whole numbers."),
-        ("text", "Source: where the figure comes from, so that it can be checked, e.g. "
-                 "'Care Inspectorate return, March 2023' or 'SWIFT extract 3 May 2023'."),
-        ("text", "No figure? Leave the value blank and put a status code in the status column "
-                 "(see below). Never type 0 for a figure you do not have."),
-        ("text", "You may add rows below the pre-filled ones for other breakdowns listed on the "
-                 "Measures sheet. Leave a row completely empty rather than half filled."),
-        ("text", "Note: optional, for anything a reader of the report should know, e.g. "
-                 "'published as a rounded share; no count given'."),
+        (
+            "text",
+            "Each table has its own sheet, named after the table. Do not rename, reorder or "
+            "add columns, and do not rename the sheets: the report reads them by name.",
+        ),
+        (
+            "text",
+            f"Every figure the report needs for {year} already has a row. The year, measure, "
+            "breakdown and unit are filled in (grey). Type the value and the source "
+            "(yellow) on each row.",
+        ),
+        (
+            "text",
+            "Value: a plain number as published, without commas, £ or % signs if you can: "
+            "1377, 45 for 45%, 4716 for £4,716. Counts of people or cases are whole numbers.",
+        ),
+        (
+            "text",
+            "Source: where the figure comes from, so that it can be checked, e.g. "
+            "'Care Inspectorate return, March 2023' or 'SWIFT extract 3 May 2023'.",
+        ),
+        (
+            "text",
+            "No figure? Leave the value blank and put a status code in the status column "
+            "(see below). Never type 0 for a figure you do not have.",
+        ),
+        (
+            "text",
+            "You may add rows below the pre-filled ones for other breakdowns listed on the "
+            "Measures sheet. Leave a row completely empty rather than half filled.",
+        ),
+        (
+            "text",
+            "Note: optional, for anything a reader of the report should know, e.g. "
+            "'published as a rounded share; no count given'.",
+        ),
         ("heading", "Status codes"),
         *[("pair", f"{code}\t{meaning}") for code, meaning in STATUS_MEANING.items()],
         ("heading", "Units"),
         *[("pair", f"{unit}\t{meaning}") for unit, meaning in UNITS.items()],
         ("heading", "Other sheets"),
-        ("pair", f"{EXAMPLES_SHEET}\tLast year's ({last_year}) figures, in grey italics, as worked "
-                 "examples of filled rows. That sheet is not read: change nothing there."),
-        ("pair", f"{MEASURES_SHEET}\tEvery table and measure: what it means, its unit, its "
-                 "breakdowns and whether the report needs it."),
+        (
+            "pair",
+            f"{EXAMPLES_SHEET}\tLast year's ({last_year}) figures, in grey italics, as worked "
+            "examples of filled rows. That sheet is not read: change nothing there.",
+        ),
+        (
+            "pair",
+            f"{MEASURES_SHEET}\tEvery table and measure: what it means, its unit, its "
+            "breakdowns and whether the report needs it.",
+        ),
         ("heading", "Tables in this workbook"),
-        *[("pair", f"{table.name}\t{table.title}: {table.description}".rstrip(": "))
-          for table in catalogue.values()],
+        *[
+            ("pair", f"{table.name}\t{table.title}. {table.description}".strip())
+            for table in catalogue.values()
+        ],
     ]
     sheet.column_dimensions["A"].width = 28
     sheet.column_dimensions["B"].width = 100
@@ -340,23 +392,30 @@ def _examples_sheet(
     row = 2
     for table in catalogue:
         frame = examples.get(table)
-        if frame is None:
-            continue
-        for record in frame.itertuples(index=False):
-            values = record._asdict()
+        for record in [] if frame is None else frame.to_dict("records"):
             for index, name in enumerate(names, start=1):
-                value = table if name == "table" else values.get(name, "")
+                value = table if name == "table" else record.get(name, "")
                 sheet.cell(row=row, column=index, value=value).font = EXAMPLE_FONT
             row += 1
     if row == 2:
-        sheet.cell(row=2, column=1, value=f"No figures for {previous_year(year)} were found in data/.")
+        sheet.cell(
+            row=2, column=1, value=f"No figures for {previous_year(year)} were found in data/."
+        )
     widths = {"table": 26, "measure": 40, "breakdown": 30, **COLUMN_WIDTHS}
     for index, name in enumerate(names, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = widths.get(name, 14)
 
 
 def _measures_sheet(sheet: Worksheet, catalogue: dict[str, Table]) -> None:
-    names = ["table", "measure", "label", "unit", "breakdowns", "required for the report", "description"]
+    names = [
+        "table",
+        "measure",
+        "label",
+        "unit",
+        "breakdowns",
+        "required for the report",
+        "description",
+    ]
     _header(sheet, names)
     row = 2
     for table in catalogue.values():
@@ -385,11 +444,10 @@ def _measures_sheet(sheet: Worksheet, catalogue: dict[str, Table]) -> None:
 
 def _save_atomically(workbook: Workbook, target: Path) -> None:
     # A half-written workbook must never sit where the loader reads it.
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
-    os.close(handle)
+    partial = target.with_name(f".{target.name}.partial")
     try:
-        workbook.save(temporary)
-        os.replace(temporary, target)
+        workbook.save(partial)
+        os.replace(partial, target)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
         raise

@@ -106,6 +106,11 @@ class Parameters(Strict):
     chapters: list[Chapter] = Field(min_length=1)
     committees: dict[str, Committee]
     disclosure: Disclosure = Field(default_factory=Disclosure)
+    public_contact_details: list[str] = Field(
+        default_factory=list,
+        description="Organisational contact details that may be published (office phone, office "
+        "postcode); the identifier scan allows exactly these",
+    )
     review_required: list[str] = Field(
         default_factory=list,
         description="Fields still to be updated after a roll-forward (meeting dates, numbers)",

@@ -63,6 +63,9 @@ class SectionPreprocessor(Preprocessor):
                     elif output.get("output_type") in ("display_data", "execute_result") and (
                         "text/markdown" in data
                     ):
+                        # readers see the markdown form only, set apart as its own block
+                        output.data = {"text/markdown": "\n" + data["text/markdown"].strip() + "\n"}
+                        output.metadata = {}
                         kept.append(output)
                 cell.outputs = kept
             cells.append(cell)
@@ -77,7 +80,9 @@ class SectionPreprocessor(Preprocessor):
             if cell.cell_type == "markdown":
                 cell.source = narrative.fill(cell.source, placeholders, section)
                 if HIGHLIGHT_TAG in tags:
+                    # highlights summarise the section for the cover report only
                     highlights.append(_one_paragraph(cell.source))
+                    continue
                 if PRIORITIES_TAG in tags:
                     priorities.extend(_list_items(cell.source))
             if cell.cell_type == "raw":
@@ -109,7 +114,6 @@ def notebook_to_section(path: Path, section: str) -> SectionText:
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     exporter.register_preprocessor(SectionPreprocessor(), enabled=True)
-    exporter.display_data_priority = ["text/markdown"]
     body, resources = exporter.from_notebook_node(copy.deepcopy(nb), resources={"section": section})
     body = re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
     return SectionText(
@@ -139,7 +143,8 @@ def annual_report_markdown(params, sections: dict[str, SectionText], standalone:
             ":::",
             "",
         ]
-    parts += ["::: {.toc}", ":::", "", "::: {.pagebreak}", ":::", ""]
+    scope = "" if standalone else ' scope="report"'
+    parts += [f"::: {{.toc{scope}}}", ":::", "", "::: {.pagebreak}", ":::", ""]
     for chapter in params.chapters:
         parts += [f"# {chapter.title}", ""]
         for name in chapter.sections:
@@ -156,9 +161,9 @@ def committee_markdown(params, committee_key: str, cover: str, report: str, appe
         "",
         f"**{params.council.name}** — {params.report_title} {params.label}",
         "",
-        "```{=typst}\n#counter(heading).update(0)\n```",
-        "",
+        "::: {.report-start}", ":::", "",
         report,
+        "::: {.report-end}", ":::", "",
     ]
     for number, appendix in enumerate(committee.appendices[1:], start=2):
         parts += [

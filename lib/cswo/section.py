@@ -114,6 +114,9 @@ class Section:
         options.setdefault("threshold", self.threshold(table))
         return tables_module.breakdown_table(caption, self.table(table), spec, years, **options)
 
+    def list_table(self, caption, columns, rows, notes=None):
+        return tables_module.list_table(caption, columns, rows, notes)
+
     def trend_chart(self, figures, years, caption, **options):
         return charts_module.trend_chart(figures, years, caption, **options)
 

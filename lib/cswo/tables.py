@@ -102,6 +102,8 @@ def years_table(
     average_years: int | None = None,
     first_column: str = "Measure",
     published_averages: dict[str, Figure] | None = None,
+    labels: list[str] | None = None,
+    notes: list[str] | None = None,
 ) -> ReportTable:
     """One row per figure, one column per year, optionally an N-year average column.
 
@@ -111,9 +113,15 @@ def years_table(
     columns = [first_column, *years]
     if average_years:
         columns.append(f"{average_years}-year average")
-    rows, notes, audit = [], [], []
-    for fig in figures:
-        row = [fig.measure.label if fig.breakdown == TOTAL else fig.measure.breakdown_label(fig.breakdown)]
+    rows, notes, audit = [], list(notes or []), []
+    for position, fig in enumerate(figures):
+        if labels:
+            label = labels[position]
+        elif fig.breakdown == TOTAL:
+            label = fig.measure.label
+        else:
+            label = f"{fig.measure.label}: {fig.measure.breakdown_label(fig.breakdown)}"
+        row = [label]
         for year in years:
             value = fig.history.get(year)
             row.append(fig._shown(value, year) if fig.suppressed(value) else format_cell(value, fig.unit, status=fig.status.get(year, "")))

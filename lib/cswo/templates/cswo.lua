@@ -42,7 +42,7 @@ end
 local TOC_OPENXML = [[
 <w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents"/><w:docPartUnique/></w:docPartObj></w:sdtPr>
 <w:sdtContent><w:p><w:pPr><w:pStyle w:val="TOCHeading"/></w:pPr><w:r><w:t>Contents</w:t></w:r></w:p>
-<w:p><w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r><w:r><w:instrText xml:space="preserve"> TOC \o "1-2" \h \z \u </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>Right-click and choose Update Field to show the contents.</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>
+<w:p><w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r><w:r><w:instrText xml:space="preserve"> TOC \o "1-2" \h \z \u %s</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>Right-click and choose Update Field to show the contents.</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>
 </w:sdtContent></w:sdt>]]
 
 function Div(div)
@@ -53,11 +53,25 @@ function Div(div)
       return pandoc.RawBlock('typst', '#pagebreak()')
     end
   elseif div.classes:includes('toc') then
+    -- inside a committee paper the contents cover the annual report only
+    local scoped = div.attributes['scope'] == 'report'
     if FORMAT:match('docx') then
-      return pandoc.RawBlock('openxml', TOC_OPENXML)
+      return pandoc.RawBlock('openxml', string.format(TOC_OPENXML, scoped and '\\b annual_report ' or ''))
     elseif FORMAT:match('typst') then
-      return pandoc.RawBlock('typst', '#outline(title: [Contents], depth: 2)')
+      local target = scoped and ', target: heading.where(outlined: true).after(<report-start>)' or ''
+      return pandoc.RawBlock('typst', '#outline(title: [Contents], depth: 2' .. target .. ')')
     end
+  elseif div.classes:includes('report-start') then
+    if FORMAT:match('docx') then
+      return pandoc.RawBlock('openxml', '<w:bookmarkStart w:id="9001" w:name="annual_report"/>')
+    elseif FORMAT:match('typst') then
+      return pandoc.RawBlock('typst', '#metadata(none) <report-start>\n#counter(heading).update(0)')
+    end
+  elseif div.classes:includes('report-end') then
+    if FORMAT:match('docx') then
+      return pandoc.RawBlock('openxml', '<w:bookmarkEnd w:id="9001"/>')
+    end
+    return {}
   elseif div.classes:includes('unnumbered-headings') then
     return div:walk({Header = function(h) h.classes:insert('unnumbered'); return h end})
   end

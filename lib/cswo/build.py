@@ -1,0 +1,288 @@
+"""The build: load -> validate -> execute -> render -> check -> publish.
+
+Each step takes what it needs and returns what it made. Only ``publish``
+writes to ``outputs/<year>/``; every failure before it leaves the last good
+outputs untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import audit, cache, execute, publish, render
+from .config import COMMITTEES, FORMATS, Project
+from .cover import cover_markdown
+from .data import Dataset, load_dataset
+from .errors import CSWOError, PublishCheckError
+from .parameters import Parameters, load_year
+
+
+@dataclass
+class BuildOptions:
+    year: str
+    committees: list[str] | None = None
+    formats: list[str] = field(default_factory=lambda: list(FORMATS))
+    force: bool = False
+    workers: int | None = None
+    checks: bool = True
+
+
+@dataclass
+class Document:
+    committee: str
+    kind: str  # "committee paper" or "annual report"
+    path: Path
+    rendered: bool  # False when reused unchanged from the last build
+
+
+@dataclass
+class BuildResult:
+    year: str
+    jobs: list[execute.Job]
+    documents: list[Document]
+    warnings: list[str]
+    suppressions: list[str]
+    seconds: float
+
+
+class Progress:
+    """Hooks the CLI uses to show progress; silent by default."""
+
+    def step(self, text: str) -> None: ...
+    def section_started(self, job: execute.Job) -> None: ...
+    def section_done(self, job: execute.Job) -> None: ...
+
+
+def paper_name(committee: str, year: str) -> str:
+    return f"cswo-annual-report-{year}-{committee}-paper"
+
+
+def report_name(year: str) -> str:
+    return f"cswo-annual-report-{year}"
+
+
+# --- steps -------------------------------------------------------------------
+
+
+def validated_dataset(project: Project, params: Parameters, sections: list[str]) -> tuple[Dataset, Path]:
+    """Validate the data (or reuse the last validation when no data file changed)."""
+    folder = project.cache_dir(params.year)
+    folder.mkdir(parents=True, exist_ok=True)
+    files = sorted(p for p in project.data_dir.rglob("*") if p.is_file() and p.suffix in (".csv", ".xlsx"))
+    key = cache.sha256_json({
+        "files": {str(p.relative_to(project.data_dir)): cache.sha256_file(p) for p in files},
+        "lib": cache.library_fingerprint(),
+        "sections": sections,
+        "year": params.year,
+    })
+    pickled = folder / "dataset.pickle"
+    manifest = cache.read_manifest(folder / "dataset.json")
+    if manifest and manifest.get("key") == key and pickled.exists():
+        with pickled.open("rb") as handle:
+            return pickle.load(handle), pickled
+    dataset = load_dataset(project, params.year, sections)
+    with pickled.open("wb") as handle:
+        pickle.dump(dataset, handle)
+    cache.write_manifest(folder / "dataset.json", {"key": key})
+    return dataset, pickled
+
+
+def scan_inputs(project: Project, params: Parameters) -> list[str]:
+    from . import identifiers
+
+    files = sorted(p for p in project.data_dir.rglob("*") if p.is_file() and p.suffix in (".csv", ".xlsx"))
+    return [str(f) for f in identifiers.scan_files(files, project.root, allow=set(params.public_contact_details))]
+
+
+def make_jobs(project: Project, params: Parameters, dataset_path: Path) -> list[execute.Job]:
+    names = [*params.sections, *params.appendix_notebooks()]
+    params_key = cache.parameters_fingerprint(params)
+    jobs = []
+    for name in names:
+        notebook = project.notebook(params.year, name)
+        if not notebook.exists():
+            raise CSWOError(
+                f"Section '{name}' has no notebook: expected {notebook.relative_to(project.root)}"
+            )
+        jobs.append(execute.Job(
+            name=name,
+            notebook=notebook,
+            folder=project.cache_dir(params.year) / name,
+            key={
+                "notebook": cache.notebook_fingerprint(notebook),
+                "parameters": params_key,
+                "library": cache.library_fingerprint(),
+            },
+            parameters={
+                "year": params.year,
+                "project_root": str(project.root),
+                "dataset_path": str(dataset_path),
+            },
+        ))
+    return jobs
+
+
+def section_texts(jobs: list[execute.Job]) -> dict[str, render.SectionText]:
+    texts = {}
+    for job in jobs:
+        text = render.notebook_to_section(job.executed, job.name)
+        if not text.bundle:
+            raise CSWOError(
+                f"Section '{job.name}' did not publish its figures: its last cell must call s.finish()"
+            )
+        texts[job.name] = text
+    return texts
+
+
+def render_committee(
+    project: Project, params: Parameters, committee: str, texts: dict[str, render.SectionText],
+    formats: list[str], target: Path, work: Path, reference_doc: Path,
+) -> list[Document]:
+    """Write the committee paper and the annual report on its own, unless unchanged since last time."""
+    highlights = [h for name in params.sections for h in texts[name].highlights]
+    priorities = [p for name in params.sections for p in texts[name].priorities]
+    cover = cover_markdown(params, committee, highlights, priorities)
+    report = render.annual_report_markdown(params, texts, standalone=False)
+    paper = render.committee_markdown(params, committee, cover, report, texts)
+    standalone = render.annual_report_markdown(params, texts, standalone=True)
+    c = params.committees[committee]
+    title = f"{params.report_title} {params.label}"
+    meta_common = {"author": params.cswo.name, "lang": params.language, "region": params.language.split("-")[-1],
+                   "date": params.report_date}
+    figure_files = sorted((work / "figures").glob("*.png"))
+    key = cache.sha256_json({
+        "paper": paper, "report": standalone, "lib": cache.library_fingerprint(), "formats": sorted(formats),
+        "figures": {p.name: cache.sha256_file(p) for p in figure_files},
+    })
+    outputs = {
+        ("committee paper", fmt): target / f"{paper_name(committee, params.year)}.{fmt}" for fmt in formats
+    } | {("annual report", fmt): target / f"{report_name(params.year)}.{fmt}" for fmt in formats}
+    stamp = target / ".render-key"
+    if stamp.exists() and stamp.read_text() == key and all(p.exists() for p in outputs.values()):
+        return [Document(committee, kind, path, rendered=False) for (kind, _), path in outputs.items()]
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    documents = []
+    for (kind, fmt), path in outputs.items():
+        markdown = paper if kind == "committee paper" else standalone
+        meta = {
+            **meta_common,
+            "title": f"{title}: {c.name} paper {c.report_number}" if kind == "committee paper" else
+            f"{params.council.name} {title}",
+            "footer": f"{params.council.name} · {title}" + (f" · {c.report_number}" if kind == "committee paper" else ""),
+            "subject": c.name,
+        }
+        if fmt == "docx":
+            render.render_docx(markdown, path, work, meta, reference_doc)
+        else:
+            render.render_pdf(markdown, path, work, meta, render.font_dirs())
+        documents.append(Document(committee, kind, path, rendered=True))
+    stamp.write_text(key)
+    return documents
+
+
+def check_documents(documents: list[Document], params: Parameters) -> list[str]:
+    from . import accessibility, identifiers
+
+    problems: list[str] = []
+    allow = set(params.public_contact_details)
+    for doc in documents:
+        if not doc.rendered:
+            continue
+        if doc.path.suffix == ".docx":
+            problems += accessibility.check_docx(doc.path)
+        else:
+            problems += accessibility.check_pdf(doc.path)
+        problems += [str(f) for f in identifiers.scan_document(doc.path, allow=allow)]
+    return problems
+
+
+# --- the whole build ---------------------------------------------------------
+
+
+def build(project: Project, options: BuildOptions, progress: Progress | None = None) -> BuildResult:
+    """Build the year's committee papers. Raises a CSWOError subclass on any failure, before publishing."""
+    progress = progress or Progress()
+    started = time.perf_counter()
+    progress.step("Checking parameters")
+    params = load_year(project, options.year)
+    committees = options.committees or [c for c in COMMITTEES if c in params.committees]
+    for committee in committees:
+        if committee not in params.committees:
+            raise CSWOError(f"parameters/{params.year}.yml has no committee '{committee}'")
+    progress.step("Validating data")
+    dataset, dataset_path = validated_dataset(project, params, params.sections)
+    warnings: list[str] = [f"To confirm before committee: {item}" for item in params.review_required]
+    if options.checks:
+        progress.step("Scanning inputs for personal identifiers")
+        found = scan_inputs(project, params)
+        if found:
+            raise PublishCheckError(found)
+    jobs = make_jobs(project, params, dataset_path)
+    if options.force:
+        for job in jobs:
+            shutil.rmtree(job.folder, ignore_errors=True)
+    progress.step("Running sections")
+    execute.run_jobs(
+        jobs, project.outputs_dir / ".failed" / params.year, dataset.fingerprint,
+        workers=options.workers, on_start=progress.section_started, on_done=progress.section_done,
+    )
+    progress.step("Writing documents")
+    texts = section_texts(jobs)
+    unreviewed = [name for name, text in texts.items() if text.unreviewed]
+    if unreviewed:
+        warnings.append(
+            "Narrative carried forward from last year and not yet reviewed in: " + ", ".join(unreviewed)
+            + " (delete the 'unreviewed' cell at the top of each notebook once reviewed)"
+        )
+    typed = [m for job in jobs for m in audit.notebook_typed_numbers(job.notebook, job.name)]
+    published = project.year_outputs(params.year)
+    staging = project.staging_dir(params.year)
+    keep = [c for c in params.committees if c not in committees] + committees
+    publish.prepare_staging(staging, published, keep)
+    work = project.cache_dir(params.year) / "render"
+    shutil.rmtree(work, ignore_errors=True)
+    render.copy_figures([job.folder for job in jobs], work)
+    reference_doc = render_reference_doc(project, params)
+    documents: list[Document] = []
+    try:
+        for committee in committees:
+            progress.step(f"Writing the {params.committees[committee].name} papers")
+            documents += render_committee(
+                project, params, committee, texts, options.formats, staging / committee, work, reference_doc,
+            )
+        notebooks = staging / "notebooks"
+        notebooks.mkdir(exist_ok=True)
+        for job in jobs:
+            shutil.copy2(job.executed, notebooks / job.executed.name)
+        audit.write_figures_csv({name: t.bundle for name, t in texts.items()}, staging / "figures.csv")
+        if options.checks:
+            progress.step("Checking documents (accessibility, identifiers, typed numbers)")
+            problems = typed + check_documents(documents, params)
+            if problems:
+                raise PublishCheckError(problems)
+        elif typed:
+            warnings += typed
+    except BaseException:
+        publish.discard(staging)
+        raise
+    progress.step("Publishing")
+    publish.publish(staging, published)
+    final = [Document(d.committee, d.kind, published / d.path.relative_to(staging), d.rendered) for d in documents]
+    return BuildResult(params.year, jobs, final, warnings, [], time.perf_counter() - started)
+
+
+def render_reference_doc(project: Project, params: Parameters) -> Path:
+    from .reference_doc import reference_docx
+
+    return reference_docx(project.cache_dir(params.year) / "reference.docx", params.council.name)
+
+
+def default_workers() -> int:
+    return os.cpu_count() or 1

@@ -1,0 +1,247 @@
+"""The `cswo` command: build, validate, list, new-year, data-template, data-docs, lab."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .config import COMMITTEES, FORMATS, Project
+from .errors import CSWOError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Chief Social Work Officer annual report suite.")
+console = Console(stderr=True)
+state = {"debug": False, "project": None}
+
+YearOption = Annotated[str, typer.Option("--year", "-y", help="Financial year, e.g. 2021-22")]
+
+
+@app.callback()
+def main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks")] = False,
+    project: Annotated[Path | None, typer.Option("--project", help="Project folder (default: found from here)")] = None,
+) -> None:
+    state["debug"] = debug
+    state["project"] = project
+
+
+def _project() -> Project:
+    return Project(state["project"].resolve()) if state["project"] else Project.find()
+
+
+def _fail(error: BaseException) -> None:
+    if state["debug"]:
+        raise error
+    if isinstance(error, CSWOError):
+        console.print(f"[bold red]Error:[/] {error}", highlight=False, soft_wrap=True)
+        raise typer.Exit(error.exit_code)
+    raise error
+
+
+def _latest_year(project: Project) -> str:
+    years = project.years()
+    if not years:
+        _fail(CSWOError(f"no parameters/<year>.yml files in {project.root}"))
+    return years[-1]
+
+
+class _RichProgress:
+    def __init__(self) -> None:
+        self.started: dict[str, float] = {}
+
+    def step(self, text: str) -> None:
+        console.print(f"[cyan]•[/] {text}")
+
+    def section_started(self, job) -> None:
+        self.started[job.name] = time.perf_counter()
+        console.print(f"    running  {job.name}")
+
+    def section_done(self, job) -> None:
+        if job.reused:
+            console.print(f"    [dim]reused   {job.name} (unchanged)[/]")
+        else:
+            console.print(f"    [green]done[/]     {job.name} in {job.seconds:.1f}s")
+
+
+@app.command()
+def build(
+    year: Annotated[str | None, typer.Option("--year", "-y", help="Financial year (default: latest)")] = None,
+    committee: Annotated[list[str] | None, typer.Option("--committee", "-c", help="ijb or policy-resources (default: all)")] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="docx,pdf")] = ",".join(FORMATS),
+    force: Annotated[bool, typer.Option("--force", help="Re-run every section")] = False,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Sections run at once (default: cores)")] = None,
+    renderer: Annotated[str, typer.Option("--renderer", help="pandoc (default) or quarto")] = "pandoc",
+) -> None:
+    """Build the committee papers for a year."""
+    from .build import BuildOptions, build as run_build
+
+    project = _project()
+    year = year or _latest_year(project)
+    formats = [f.strip() for f in format.split(",") if f.strip()]
+    bad = [f for f in formats if f not in FORMATS] + [c for c in committee or [] if c not in COMMITTEES]
+    if bad:
+        _fail(CSWOError(f"unknown format or committee: {', '.join(bad)}"))
+    if renderer == "quarto":
+        from .quarto import render_with_quarto
+
+        try:
+            render_with_quarto(project, year)
+        except CSWOError as error:
+            _fail(error)
+        return
+    try:
+        result = run_build(project, BuildOptions(year=year, committees=committee, formats=formats, force=force,
+                                                 workers=jobs), _RichProgress())
+    except CSWOError as error:
+        console.print("[yellow]The last good outputs were left as they were.[/]")
+        _fail(error)
+        return
+    _summary(project, result)
+
+
+def _summary(project: Project, result) -> None:
+    ran = [j.name for j in result.jobs if not j.reused]
+    reused = [j.name for j in result.jobs if j.reused]
+    console.print(f"\n[bold]Built {result.year}[/] in {result.seconds:.1f}s: "
+                  f"{len(ran)} section(s) ran, {len(reused)} reused.")
+    if ran:
+        console.print("  ran: " + ", ".join(ran))
+    if reused:
+        console.print("  reused: " + ", ".join(reused))
+    table = Table(title="Documents")
+    for column in ("Committee", "Document", "Path", "Size", "Written"):
+        table.add_column(column)
+    for doc in result.documents:
+        table.add_row(doc.committee, doc.kind, str(doc.path.relative_to(project.root)),
+                      f"{doc.path.stat().st_size / 1024:,.0f} KB", "yes" if doc.rendered else "unchanged")
+    console.print(table)
+    for line in result.suppressions:
+        console.print(f"[blue]Disclosure:[/] {line}")
+    for warning in result.warnings:
+        console.print(f"[yellow]Warning:[/] {warning}")
+
+
+@app.command()
+def validate(year: Annotated[str | None, typer.Option("--year", "-y")] = None) -> None:
+    """Check the year's parameters and data without building. Exit code 2 on problems."""
+    from .data import validate_tables
+    from .errors import DataValidationError
+    from .parameters import load_year
+
+    project = _project()
+    year = year or _latest_year(project)
+    try:
+        params = load_year(project, year)
+        _, problems = validate_tables(project, year, params.sections)
+        if problems:
+            by_file: dict[str, list] = {}
+            for problem in problems:
+                by_file.setdefault(problem.file, []).append(problem)
+            console.print(f"[bold red]{len(problems)} problem(s) in the data for {year}[/]")
+            for file, items in by_file.items():
+                console.print(f"\n[bold]{file}[/] ({len(items)})")
+                for problem in items:
+                    console.print(f"  - {problem}", highlight=False, soft_wrap=True)
+            raise DataValidationError(problems)
+    except CSWOError as error:
+        if state["debug"]:
+            raise
+        raise typer.Exit(error.exit_code) from None
+    console.print(f"[green]Parameters and data for {year} are valid.[/]")
+
+
+@app.command("list")
+def list_years() -> None:
+    """The years set up, with their sections and committees."""
+    from .parameters import load_year
+
+    project = _project()
+    table = Table(title=f"Years in {project.root}")
+    for column in ("Year", "Sections", "Committees"):
+        table.add_column(column)
+    for year in project.years():
+        try:
+            params = load_year(project, year)
+            table.add_row(year, ", ".join(params.sections), ", ".join(params.committees))
+        except CSWOError as error:
+            table.add_row(year, f"[red]{error}[/]", "")
+    Console().print(table)
+
+
+@app.command("new-year")
+def new_year(year: Annotated[str, typer.Argument(help="The new financial year, e.g. 2022-23")]) -> None:
+    """Start a new year from the latest: parameters, notebooks (narrative marked unreviewed), data workbook."""
+    from .rollforward import roll_forward
+
+    try:
+        made = roll_forward(_project(), year)
+    except CSWOError as error:
+        _fail(error)
+        return
+    for path in made:
+        console.print(f"[green]created[/] {path}")
+    console.print(f"Next: fill data/returns/{year}.xlsx, then `cswo validate --year {year}`.")
+
+
+@app.command("data-template")
+def data_template(
+    year: YearOption,
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+) -> None:
+    """Write the Excel data-entry workbook for a year."""
+    from .datatemplate import write_template
+
+    try:
+        path = write_template(_project(), year, output)
+    except CSWOError as error:
+        _fail(error)
+        return
+    console.print(f"[green]written[/] {path}")
+
+
+@app.command("data-docs")
+def data_docs(check: Annotated[bool, typer.Option("--check", help="Fail if data/README.md is out of date")] = False) -> None:
+    """Write data/README.md from the catalogue (or check it is current)."""
+    from .datadocs import render_data_readme
+
+    project = _project()
+    path = project.data_dir / "README.md"
+    text = render_data_readme()
+    if check:
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            console.print("[red]data/README.md is out of date: run `cswo data-docs`[/]")
+            raise typer.Exit(1)
+        console.print("data/README.md is current.")
+        return
+    path.write_text(text, encoding="utf-8")
+    console.print(f"[green]written[/] {path}")
+
+
+@app.command()
+def lab(
+    year: Annotated[str | None, typer.Option("--year", "-y")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the command instead of starting")] = False,
+) -> None:
+    """Open JupyterLab on the year's notebooks, with that year's parameters and data."""
+    project = _project()
+    year = year or _latest_year(project)
+    folder = project.year_notebooks(year)
+    if not folder.is_dir():
+        _fail(CSWOError(f"no notebooks for {year}: run `cswo new-year {year}` first"))
+    env = {**os.environ, "CSWO_PROJECT": str(project.root), "CSWO_YEAR": year}
+    command = [sys.executable, "-m", "jupyterlab", f"--notebook-dir={folder}"]
+    if dry_run:
+        console.print(" ".join(command))
+        return
+    os.execvpe(command[0], command, env)
+
+
+if __name__ == "__main__":
+    app()

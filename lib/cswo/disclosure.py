@@ -1,0 +1,238 @@
+"""Statistical disclosure control for published count tables.
+
+Small counts (at least 1 but below the threshold) are suppressed (primary
+suppression). Where rows or columns add up to a published total, further cells
+are suppressed (secondary suppression) so that no suppressed figure can be worked
+back by subtraction. True zeros are shown, as in Government Statistical Service
+practice; note that a zero can itself be disclosive (e.g. "no girls were
+excluded"), which is a judgement for the analyst, not this module.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from cswo.errors import CSWOError
+
+Cell = tuple[object, object]
+
+
+class DisclosureError(CSWOError):
+    """A table given for disclosure control cannot be checked as it stands."""
+
+
+@dataclass
+class SuppressionResult:
+    """The table as it should be published, and what was suppressed and why."""
+
+    table: pd.DataFrame
+    primary: list[Cell] = field(default_factory=list)
+    secondary: list[Cell] = field(default_factory=list)
+    note: str = ""
+
+
+def fewer_than(value: float | None, threshold: int) -> str | None:
+    """Return e.g. "fewer than 5" for a small count to use in prose, else None."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return f"fewer than {threshold}" if 0 < value < threshold else None
+
+
+def _counts(table: pd.DataFrame) -> pd.DataFrame:
+    """The table as floats, or DisclosureError naming the first cell that is not a count."""
+    if not table.index.is_unique or not table.columns.is_unique:
+        raise DisclosureError("Row labels and column names must be unique to check disclosure.")
+    for row in table.index:
+        for column in table.columns:
+            value = table.at[row, column]
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+                raise DisclosureError(
+                    f"Cell in row '{row}', column '{column}' is {value!r}, not a count."
+                )
+            if value < 0:
+                raise DisclosureError(
+                    f"Cell in row '{row}', column '{column}' is negative ({value}); "
+                    "disclosure control expects counts."
+                )
+    return table.astype(float)
+
+
+def _lines(
+    counts: pd.DataFrame, total_row: object | None, total_column: object | None
+) -> list[tuple[list[Cell], Cell]]:
+    """Every row or column whose parts add up exactly to its total: (parts, total cell).
+
+    Lines with an unavailable (NaN) figure, or that do not add up (e.g. a total
+    that includes an unpublished category), are left out: subtraction cannot give
+    an exact figure from them.
+    """
+    for label, axis in ((total_row, counts.index), (total_column, counts.columns)):
+        if label is not None and label not in axis:
+            raise DisclosureError(f"The total '{label}' is not in the table.")
+    lines: list[tuple[list[Cell], Cell]] = []
+    if total_column is not None:
+        for row in counts.index:
+            parts = [(row, column) for column in counts.columns if column != total_column]
+            lines.append((parts, (row, total_column)))
+    if total_row is not None:
+        for column in counts.columns:
+            parts = [(row, column) for row in counts.index if row != total_row]
+            lines.append((parts, (total_row, column)))
+    additive = []
+    for parts, total in lines:
+        values = [counts.at[cell] for cell in parts]
+        if any(map(math.isnan, values)) or math.isnan(counts.at[total]):
+            continue
+        if math.isclose(sum(values), counts.at[total], rel_tol=1e-9, abs_tol=1e-6):
+            additive.append((parts, total))
+    return additive
+
+
+def _determined(lines: list[tuple[list[Cell], Cell]], hidden: set[Cell]) -> list[Cell]:
+    """Hidden cells whose value follows from the published totals by linear algebra.
+
+    Each additive line says parts - total = 0. A hidden cell is determined exactly
+    when its unit vector lies in the row space of those equations restricted to the
+    hidden cells, i.e. when every null-space vector is zero there. This catches
+    chains of subtraction across rows and columns, not only one line at a time.
+    """
+    unknowns = sorted(hidden, key=repr)
+    position = {cell: i for i, cell in enumerate(unknowns)}
+    equations = []
+    for parts, total in lines:
+        row = np.zeros(len(unknowns))
+        for cell in parts:
+            if cell in position:
+                row[position[cell]] = 1.0
+        if total in position:
+            row[position[total]] = -1.0
+        if row.any():
+            equations.append(row)
+    if not unknowns or not equations:
+        return []
+    matrix = np.array(equations)
+    _, singular, vt = np.linalg.svd(matrix)
+    rank = int((singular > 1e-9).sum())
+    null_space = vt[rank:]
+    return [cell for cell, i in position.items() if np.all(np.abs(null_space[:, i]) < 1e-9)]
+
+
+def recoverable(
+    display_table: pd.DataFrame,
+    original: pd.DataFrame,
+    total_row: object | None = None,
+    total_column: object | None = None,
+) -> list[Cell]:
+    """Suppressed cells (strings in display_table) that can be worked out from totals.
+
+    Only exact recovery is checked; ranges implied by counts being non-negative
+    are not. Raises DisclosureError if the original is not a table of counts.
+    """
+    counts = _counts(original)
+    hidden = {
+        (row, column)
+        for row in display_table.index
+        for column in display_table.columns
+        if isinstance(display_table.at[row, column], str)
+    }
+    return _determined(_lines(counts, total_row, total_column), hidden)
+
+
+def _next_secondary(
+    counts: pd.DataFrame, line: list[Cell], hidden: set[Cell], totals: set[Cell]
+) -> Cell | None:
+    """The smallest shown non-zero cell in the line, preferring cells that are not totals."""
+    shown = [c for c in line if c not in hidden and counts.at[c] > 0]
+    if not shown:
+        return None
+    return min(shown, key=lambda cell: (cell in totals, counts.at[cell], repr(cell)))
+
+
+def suppress(
+    table: pd.DataFrame,
+    threshold: int,
+    symbol: str = "[c]",
+    total_row: object | None = None,
+    total_column: object | None = None,
+) -> SuppressionResult:
+    """Suppress small counts, then enough other cells that none can be worked back.
+
+    Primary: cells with 0 < value < threshold (totals included). Secondary: in
+    every row or column that adds up to its total and has exactly one suppressed
+    cell, the next smallest shown non-zero cell is also suppressed (the total only
+    if nothing else is left), repeated until stable; then any cell still
+    recoverable across several lines gets a further neighbour suppressed. Zeros
+    are never suppressed; NaN (unavailable) cells are left as they are.
+    Raises DisclosureError for a threshold below 1, a total label missing from the
+    table, or a cell that is not a non-negative number.
+    """
+    if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
+        raise DisclosureError(
+            f"The suppression threshold must be a whole number of 1 or more, not {threshold!r}."
+        )
+    counts = _counts(table)
+    lines = _lines(counts, total_row, total_column)
+    totals = {total for _, total in lines}
+    primary = [
+        (row, column)
+        for row in counts.index
+        for column in counts.columns
+        if 0 < counts.at[row, column] < threshold
+    ]
+    hidden = set(primary)
+    secondary: list[Cell] = []
+
+    def hide(cell: Cell) -> None:
+        hidden.add(cell)
+        secondary.append(cell)
+
+    changed = True
+    while changed:
+        changed = False
+        for parts, total in lines:
+            line = [*parts, total]
+            if sum(cell in hidden for cell in line) == 1:
+                if (cell := _next_secondary(counts, line, hidden, totals)) is not None:
+                    hide(cell)
+                    changed = True
+    # One line at a time is not enough when subtraction chains across rows and columns.
+    while exposed := _determined(lines, hidden):
+        target = exposed[0]
+        neighbours = [
+            cell for parts, total in lines if target in [*parts, total] for cell in [*parts, total]
+        ]
+        cell = _next_secondary(counts, neighbours, hidden, totals)
+        if cell is None:
+            anywhere = [c for parts, total in lines for c in [*parts, total]]
+            cell = _next_secondary(counts, anywhere, hidden, totals)
+        if cell is None:  # cannot happen: with every non-zero cell hidden none is determined
+            raise DisclosureError(
+                f"Could not protect the cell in row '{target[0]}', "
+                f"column '{target[1]}' from being worked out."
+            )
+        hide(cell)
+
+    display = table.astype(object).copy()
+    for row in counts.index:
+        for column in counts.columns:
+            value = counts.at[row, column]
+            if (row, column) in hidden:
+                display.at[row, column] = symbol
+            elif not math.isnan(value) and value.is_integer():
+                display.at[row, column] = int(value)
+    return SuppressionResult(
+        display, primary, secondary, _note(symbol, threshold, primary, secondary)
+    )
+
+
+def _note(symbol: str, threshold: int, primary: list[Cell], secondary: list[Cell]) -> str:
+    if not primary and not secondary:
+        return ""
+    note = f"{symbol} = figure suppressed to protect confidentiality (fewer than {threshold})"
+    if secondary:
+        note += ", or to stop it being worked out from totals"
+    return note + "."

@@ -1,0 +1,147 @@
+"""Running section notebooks with Papermill, in parallel, reusing unchanged results.
+
+Each notebook runs into a fresh folder under ``outputs/.cache/<year>/``; only
+a successful run replaces the cached one. A failed run's notebook is kept
+under ``outputs/.failed/<year>/`` so the analyst can open it at the error.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cache import read_manifest, write_manifest
+from .errors import SectionExecutionError, SectionFailure
+
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class Job:
+    """One notebook to run (a report section or an appendix)."""
+
+    name: str
+    notebook: Path
+    folder: Path  # outputs/.cache/<year>/<name>
+    key: dict  # notebook, parameters and library fingerprints
+    parameters: dict  # injected by Papermill
+    reused: bool = False
+    seconds: float = 0.0
+    tables_read: list[str] = field(default_factory=list)
+
+    @property
+    def executed(self) -> Path:
+        return self.folder / f"{self.name}.ipynb"
+
+
+def is_current(job: Job, table_fingerprint: Callable[[str], str]) -> bool:
+    """True when the cached run was made from exactly these inputs."""
+    manifest = read_manifest(job.folder / MANIFEST)
+    if not manifest or not job.executed.exists():
+        return False
+    if manifest.get("key") != job.key:
+        return False
+    tables = manifest.get("tables", {})
+    return all(table_fingerprint(name) == digest for name, digest in tables.items())
+
+
+def _run_one(name: str, notebook: str, run_dir: str, parameters: dict, kernel: str) -> tuple[str, float]:
+    import papermill
+
+    started = time.perf_counter()
+    output = Path(run_dir) / f"{name}.ipynb"
+    papermill.execute_notebook(
+        notebook, str(output), parameters={**parameters, "output_dir": run_dir},
+        kernel_name=kernel, progress_bar=False, log_output=False, cwd=str(Path(notebook).parent),
+    )
+    return name, time.perf_counter() - started
+
+
+def _failure(name: str, exc: BaseException, failed: Path | None) -> SectionFailure:
+    cell = getattr(exc, "exec_count", None)
+    index = getattr(exc, "cell_index", None)
+    ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
+    message = f"{ename}: {evalue}" if ename else f"{type(exc).__name__}: {exc}"
+    return SectionFailure(section=name, cell=(index + 1) if index is not None else cell, error=message.strip(),
+                          notebook=failed)
+
+
+def run_jobs(
+    jobs: list[Job],
+    failed_dir: Path,
+    table_fingerprint: Callable[[str], str],
+    workers: int | None = None,
+    kernel: str = "python3",
+    on_start: Callable[[Job], None] = lambda job: None,
+    on_done: Callable[[Job], None] = lambda job: None,
+) -> list[Job]:
+    """Run every job whose cache is stale; raise SectionExecutionError naming each failure."""
+    workers = workers or os.cpu_count() or 1
+    stale = []
+    for job in jobs:
+        if is_current(job, table_fingerprint):
+            job.reused = True
+            job.tables_read = sorted(read_manifest(job.folder / MANIFEST).get("tables", {}))
+            on_done(job)
+        else:
+            stale.append(job)
+    failures: list[SectionFailure] = []
+    if stale:
+        with ProcessPoolExecutor(max_workers=min(workers, len(stale))) as pool:
+            futures = {}
+            for job in stale:
+                run_dir = job.folder.with_name(job.folder.name + ".run")
+                shutil.rmtree(run_dir, ignore_errors=True)
+                run_dir.mkdir(parents=True)
+                on_start(job)
+                futures[pool.submit(_run_one, job.name, str(job.notebook), str(run_dir), job.parameters, kernel)] = (
+                    job, run_dir,
+                )
+            for future in as_completed(futures):
+                job, run_dir = futures[future]
+                try:
+                    _, job.seconds = future.result()
+                except Exception as exc:  # papermill's and the kernel's errors, reported per section
+                    failed = None
+                    produced = run_dir / f"{job.name}.ipynb"
+                    if produced.exists():
+                        failed_dir.mkdir(parents=True, exist_ok=True)
+                        failed = failed_dir / produced.name
+                        shutil.copy2(produced, failed)
+                    shutil.rmtree(run_dir, ignore_errors=True)
+                    failures.append(_failure(job.name, exc, failed))
+                    continue
+                _promote(job, run_dir, table_fingerprint)
+                on_done(job)
+    if failures:
+        raise SectionExecutionError(sorted(failures, key=lambda f: f.section))
+    return jobs
+
+
+def _promote(job: Job, run_dir: Path, table_fingerprint: Callable[[str], str]) -> None:
+    from .section import FIGURES_MIME
+    import nbformat
+
+    nb = nbformat.read(run_dir / f"{job.name}.ipynb", as_version=4)
+    tables: list[str] = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            bundle = output.get("data", {}).get(FIGURES_MIME)
+            if bundle:
+                tables = bundle.get("tables_read", [])
+    job.tables_read = tables
+    write_manifest(
+        run_dir / MANIFEST,
+        {"key": job.key, "tables": {t: table_fingerprint(t) for t in tables}, "seconds": round(job.seconds, 2)},
+    )
+    old = job.folder.with_name(job.folder.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if job.folder.exists():
+        job.folder.rename(old)
+    run_dir.rename(job.folder)
+    shutil.rmtree(old, ignore_errors=True)

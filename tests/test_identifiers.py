@@ -86,7 +86,11 @@ PUBLISHED_NHS = "943 476 5919"
 
 @pytest.mark.parametrize(
     "written",
-    [VALID_CHI, f"{VALID_CHI[:3]} {VALID_CHI[3:6]} {VALID_CHI[6:]}", f"{VALID_CHI[:6]}-{VALID_CHI[6:]}"],
+    [
+        VALID_CHI,
+        f"{VALID_CHI[:3]} {VALID_CHI[3:6]} {VALID_CHI[6:]}",
+        f"{VALID_CHI[:6]}-{VALID_CHI[6:]}",
+    ],
 )
 def test_valid_chi_is_found_in_each_layout_and_masked(written):
     findings = scan_text(f"Client CHI {written} seen today", "data/complaints.csv, row 4")
@@ -181,9 +185,11 @@ def test_mask_never_keeps_more_than_two_characters_each_end():
 @given(st.from_regex(r"\d{9}", fullmatch=True), st.integers(0, 9))
 def test_ten_digit_numbers_are_classed_only_by_their_check_digits(nine, check):
     day, month = int(nine[:2]), int(nine[2:4])
-    date_ok = 1 <= month <= 12 and 1 <= day <= [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][
-        month - 1
-    ] and not (month == 2 and day == 29 and int(nine[4:6]) % 4)
+    date_ok = (
+        1 <= month <= 12
+        and 1 <= day <= [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        and not (month == 2 and day == 29 and int(nine[4:6]) % 4)
+    )
     is_chi = date_ok and check in {mod11_digit(nine), mod10_digit(nine)}
     is_nhs = not is_chi and check == mod11_digit(nine)
     expected = [CHI] if is_chi else [NHS] if is_nhs else []
@@ -222,7 +228,9 @@ def test_scan_files_reads_csv_as_text_and_every_excel_sheet(tmp_path):
     xlsx = tmp_path / "data" / "workforce.xlsx"
     with pd.ExcelWriter(xlsx) as writer:
         pd.DataFrame({"note": ["none"]}).to_excel(writer, sheet_name="Summary", index=False)
-        pd.DataFrame({"note": ["ring 07700 900123"]}).to_excel(writer, sheet_name="Raw", index=False)
+        pd.DataFrame({"note": ["ring 07700 900123"]}).to_excel(
+            writer, sheet_name="Raw", index=False
+        )
     findings = scan_files([csv, xlsx], tmp_path)
     assert [(f.kind, f.location) for f in findings] == [
         (CHI, "data/complaints.csv, row 3, column 'note'"),

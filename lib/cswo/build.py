@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import audit, cache, execute, publish, render
-from .config import COMMITTEES, FORMATS, Project
+from .config import COMMITTEES, Project
 from .cover import cover_markdown
 from .data import Dataset, load_dataset
 from .errors import CSWOError, PublishCheckError
@@ -27,7 +27,7 @@ from .parameters import Parameters, load_year
 class BuildOptions:
     year: str
     committees: list[str] | None = None
-    formats: list[str] = field(default_factory=lambda: list(FORMATS))
+    formats: list[str] | None = None  # default: the formats _quarto.yml lists
     force: bool = False
     workers: int | None = None
     checks: bool = True
@@ -142,15 +142,15 @@ def section_texts(jobs: list[execute.Job]) -> dict[str, render.SectionText]:
 
 def render_committee(
     project: Project, params: Parameters, committee: str, texts: dict[str, render.SectionText],
-    formats: list[str], target: Path, work: Path, reference_doc: Path,
+    formats: list[str], target: Path, work: Path, reference_doc: Path, depth: int = 2,
 ) -> list[Document]:
     """Write the committee paper and the annual report on its own, unless unchanged since last time."""
     highlights = [h for name in params.sections for h in texts[name].highlights]
     priorities = [p for name in params.sections for p in texts[name].priorities]
     cover = cover_markdown(params, committee, highlights, priorities)
-    report = render.annual_report_markdown(params, texts, standalone=False)
+    report = render.annual_report_markdown(params, texts, standalone=False, depth=depth)
     paper = render.committee_markdown(params, committee, cover, report, texts)
-    standalone = render.annual_report_markdown(params, texts, standalone=True)
+    standalone = render.annual_report_markdown(params, texts, standalone=True, depth=depth)
     c = params.committees[committee]
     title = f"{params.report_title} {params.label}"
     meta_common = {"author": params.cswo.name, "lang": params.language, "region": params.language.split("-")[-1],
@@ -216,6 +216,10 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
     for committee in committees:
         if committee not in params.committees:
             raise CSWOError(f"parameters/{params.year}.yml has no committee '{committee}'")
+    from .quarto import output_formats, toc_depth
+
+    formats = options.formats or output_formats(project)
+    depth = toc_depth(project)
     progress.step("Validating data")
     dataset, dataset_path = validated_dataset(project, params, params.sections)
     warnings: list[str] = [f"To confirm before committee: {item}" for item in params.review_required]
@@ -255,7 +259,7 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
         for committee in committees:
             progress.step(f"Writing the {params.committees[committee].name} papers")
             documents += render_committee(
-                project, params, committee, texts, options.formats, staging / committee, work, reference_doc,
+                project, params, committee, texts, formats, staging / committee, work, reference_doc, depth,
             )
         notebooks = staging / "notebooks"
         notebooks.mkdir(exist_ok=True)
@@ -281,7 +285,7 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
 def render_reference_doc(project: Project, params: Parameters) -> Path:
     from .reference_doc import reference_docx
 
-    return reference_docx(project.cache_dir(params.year) / "reference.docx", params.council.name)
+    return reference_docx(project.outputs_dir / ".cache" / "reference.docx", params.council.name, params.language)
 
 
 def default_workers() -> int:

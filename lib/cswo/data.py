@@ -116,7 +116,10 @@ def _header_problems(frame: pd.DataFrame, label: str, expected: list[str], requi
     return problems
 
 
-def _schema_problems(exc: pa.errors.SchemaErrors, label: str, frame: pd.DataFrame) -> list[Problem]:
+def _schema_problems(
+    exc: pa.errors.SchemaErrors, label: str, frame: pd.DataFrame, rows: list[int] | None = None
+) -> list[Problem]:
+    """Pandera's failure cases as located problems; ``rows`` maps frame position to file row."""
     problems: dict[tuple, Problem] = {}
     cases = exc.failure_cases
     for case in cases.itertuples():
@@ -130,7 +133,10 @@ def _schema_problems(exc: pa.errors.SchemaErrors, label: str, frame: pd.DataFram
             continue  # header problems are reported by _header_problems
         if "field_uniqueness" in check or "multiple_fields_uniqueness" in check or "unique" in check.lower():
             column, check = "measure", "this year, measure and breakdown already appear in an earlier row"
-        row = None if index is None or pd.isna(index) else int(index) + 1 + HEADER_ROWS
+        if index is None or pd.isna(index):
+            row = None
+        else:
+            row = rows[int(index)] if rows else int(index) + 1 + HEADER_ROWS
         value = None
         if row is not None and column in frame.columns:
             value = frame.loc[int(index), column]
@@ -141,6 +147,7 @@ def _schema_problems(exc: pa.errors.SchemaErrors, label: str, frame: pd.DataFram
 
 
 def _validate_block(source: Source, table: Table) -> tuple[pd.DataFrame | None, list[Problem]]:
+    file_rows = [int(i) + 1 + HEADER_ROWS for i in source.frame.index]
     frame = source.frame.reset_index(drop=True)
     problems = _header_problems(frame, source.label, COLUMNS, REQUIRED_COLUMNS)
     if problems:
@@ -150,11 +157,11 @@ def _validate_block(source: Source, table: Table) -> tuple[pd.DataFrame | None, 
     try:
         row_schema(table).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        problems = _schema_problems(exc, source.label, frame)
+        problems = _schema_problems(exc, source.label, frame, file_rows)
     typed = frame.copy()
     typed["number"] = typed["value"].map(parse_number).astype("float64")
     typed["file"] = source.label
-    typed["row"] = typed.index + 1 + HEADER_ROWS
+    typed["row"] = file_rows
     return typed, problems
 
 
@@ -185,6 +192,10 @@ def _table_sources(project: Project, year: str, name: str, problems: list[Proble
             frame = _read_sheet(workbook, name, label, problems)
             if frame is not None:
                 frame = _tidy(frame)
+                if {"value", "status"} <= set(frame.columns):
+                    # rows the template pre-filled but nobody has filled in yet are not data:
+                    # the completeness check reports them as missing figures instead
+                    frame = frame[(frame["value"] != "") | (frame["status"] != "")]
                 if len(frame.columns) and "year" in frame.columns:
                     sources.append(Source(label, frame))
     return sources
@@ -236,7 +247,9 @@ def validate_tables(
         frame = _read_text_file(path, label, problems)
         if frame is None:
             continue
-        frame = _tidy(frame).reset_index(drop=True)
+        frame = _tidy(frame)
+        file_rows = [int(i) + 1 + HEADER_ROWS for i in frame.index]
+        frame = frame.reset_index(drop=True)
         header = _header_problems(frame, label, list(TEXT_TABLES[name]), list(TEXT_TABLES[name]))
         if header:
             problems.extend(header)
@@ -244,7 +257,7 @@ def validate_tables(
         try:
             text_schema(name).validate(frame, lazy=True)
         except pa.errors.SchemaErrors as exc:
-            problems.extend(_schema_problems(exc, label, frame))
+            problems.extend(_schema_problems(exc, label, frame, file_rows))
         text_tables[name] = frame
     dataset = Dataset(year=year, tables=tables, text_tables=text_tables, files=files)
     if sections is not None:

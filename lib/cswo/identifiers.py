@@ -193,6 +193,7 @@ def scan_text(text: str, location: str, allow: Iterable[str] = ()) -> list[Findi
         if not (inward[1:].lower() in _ORDINALS and not inward.isupper()):
             claim(match, POSTCODE)
 
+    allow = tuple(allow)
     findings = []
     for _, _, kind, raw in sorted(spans):
         if _canonical(kind, raw) not in {_canonical(kind, a) for a in allow}:
@@ -352,6 +353,8 @@ def _docx_texts(path: Path, label: str) -> list[tuple[str, str]]:
                     texts.append((cell.text, f"{label}, table {t}, row {r}, cell {c}"))
     for s, section in enumerate(document.sections, start=1):
         for part, name in ((section.header, "header"), (section.footer, "footer")):
+            if part.is_linked_to_previous:  # no text of its own; avoids scanning twice
+                continue
             for p in part.paragraphs:
                 texts.append((p.text, f"{label}, {name} of section {s}"))
     for rel in document.part.rels.values():

@@ -80,9 +80,7 @@ def _language(document, language: str) -> None:
 
 
 def reference_docx(path: Path, council: str, language: str = "en-GB") -> Path:
-    """Write the reference document to ``path`` (re-using it when already there)."""
-    if path.exists():
-        return path
+    """Write the reference document to ``path`` (always afresh: it takes a fraction of a second)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = subprocess.run([pandoc_path(), "--print-default-data-file", "reference.docx"], capture_output=True,
                          check=True).stdout

@@ -129,7 +129,7 @@ def notebook_to_section(path: Path, section: str) -> SectionText:
 # --- documents ---------------------------------------------------------------
 
 
-def annual_report_markdown(params, sections: dict[str, SectionText], standalone: bool) -> str:
+def annual_report_markdown(params, sections: dict[str, SectionText], standalone: bool, depth: int = 2) -> str:
     """The annual report's chapters in the year's order, with its own title block and contents."""
     parts = []
     if standalone:
@@ -144,7 +144,7 @@ def annual_report_markdown(params, sections: dict[str, SectionText], standalone:
             "",
         ]
     scope = "" if standalone else ' scope="report"'
-    parts += [f"::: {{.toc{scope}}}", ":::", "", "::: {.pagebreak}", ":::", ""]
+    parts += [f'::: {{.toc{scope} depth="{depth}"}}', ":::", "", "::: {.pagebreak}", ":::", ""]
     for chapter in params.chapters:
         parts += [f"# {chapter.title}", ""]
         for name in chapter.sections:

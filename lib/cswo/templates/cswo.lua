@@ -42,7 +42,7 @@ end
 local TOC_OPENXML = [[
 <w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents"/><w:docPartUnique/></w:docPartObj></w:sdtPr>
 <w:sdtContent><w:p><w:pPr><w:pStyle w:val="TOCHeading"/></w:pPr><w:r><w:t>Contents</w:t></w:r></w:p>
-<w:p><w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r><w:r><w:instrText xml:space="preserve"> TOC \o "1-2" \h \z \u %s</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>Right-click and choose Update Field to show the contents.</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>
+<w:p><w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r><w:r><w:instrText xml:space="preserve"> TOC \o "1-%s" \h \z \u %s</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>Right-click and choose Update Field to show the contents.</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>
 </w:sdtContent></w:sdt>]]
 
 function Div(div)
@@ -55,11 +55,12 @@ function Div(div)
   elseif div.classes:includes('toc') then
     -- inside a committee paper the contents cover the annual report only
     local scoped = div.attributes['scope'] == 'report'
+    local depth = div.attributes['depth'] or '2'
     if FORMAT:match('docx') then
-      return pandoc.RawBlock('openxml', string.format(TOC_OPENXML, scoped and '\\b annual_report ' or ''))
+      return pandoc.RawBlock('openxml', string.format(TOC_OPENXML, depth, scoped and '\\b annual_report ' or ''))
     elseif FORMAT:match('typst') then
       local target = scoped and ', target: heading.where(outlined: true).after(<report-start>)' or ''
-      return pandoc.RawBlock('typst', '#outline(title: [Contents], depth: 2' .. target .. ')')
+      return pandoc.RawBlock('typst', '#outline(title: [Contents], depth: ' .. depth .. target .. ')')
     end
   elseif div.classes:includes('report-start') then
     if FORMAT:match('docx') then

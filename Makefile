@@ -1,0 +1,49 @@
+# CSWO annual report suite. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha256(open('pyproject.toml','rb').read()).hexdigest()[:12])" 2>/dev/null)
+YEAR ?= 2021-22
+
+.PHONY: help setup report test test-fast bench lint sync data-docs hooks clean
+
+help: ## Show this help
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv and install the suite with everything it needs
+
+report: setup ## Build the reference year's committee papers (Word and PDF) into outputs/
+	$(BIN)/cswo validate --year $(YEAR)
+	$(BIN)/cswo build --year $(YEAR)
+
+test: setup ## Run the whole test suite (real Papermill, pandoc and Typst)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+test-fast: setup ## Unit tests only (no document builds)
+	$(BIN)/python -m pytest -n 2 -m "not e2e"
+
+bench: setup ## Benchmark builds against the hand-rolled baseline; writes docs/benchmarks.md
+	$(BIN)/python bench/bench.py
+
+lint: setup ## ruff on the package and tests
+	$(BIN)/ruff check lib tests bench
+
+sync: setup ## Pair notebooks with their MyST twins (after editing either)
+	$(BIN)/jupytext --sync notebooks/*/*.ipynb
+
+data-docs: setup ## Regenerate data/README.md from the catalogue
+	$(BIN)/cswo data-docs
+
+hooks: setup ## Install the pre-commit hooks (nbstripout, jupytext, yaml, large files, ruff)
+	$(BIN)/pre-commit install
+
+clean: ## Remove built outputs and caches (keeps .venv)
+	rm -rf outputs/20* outputs/.cache outputs/.staging outputs/.failed

@@ -98,19 +98,21 @@ def trend_chart(
     unit = figures[0].unit
     y_title = y_title or UNIT_TITLES.get(unit, "Value")
     x = alt.X("Year:O", title="Financial year", sort=years, axis=alt.Axis(labelAngle=0))
-    y = alt.Y("Value:Q", title=y_title, scale=alt.Scale(zero=True))
     colour = alt.Color(
         "Series:N", title=None, sort=labels,
         scale=alt.Scale(domain=labels, range=PALETTE[: len(labels)]),
         legend=alt.Legend(orient="bottom") if len(labels) > 1 else None,
     )
+    frame["Label"] = [format_value(v, unit) for v in frame["Value"]] if len(frame) else []
+    top = frame["Value"].max() if len(frame) else 1
+    y = alt.Y("Value:Q", title=y_title, scale=alt.Scale(zero=True, domain=[0, float(top) * 1.15 or 1]))
     base = alt.Chart(frame)
     if kind == "bar":
         chart = base.mark_bar().encode(x=x, y=y, color=colour, xOffset="Series:N")
-        text = base.mark_text(dy=-6, color=TEXT_COLOUR, fontSize=12).encode(x=x, y=y, xOffset="Series:N", text=alt.Text("Value:Q", format=",.0f" if unit == "count" else ",.1f"))
+        text = base.mark_text(dy=-7, color=TEXT_COLOUR, fontSize=12).encode(x=x, y=y, xOffset="Series:N", text="Label:N")
     else:
         chart = base.mark_line(point=alt.OverlayMarkDef(size=60, filled=True), strokeWidth=3).encode(x=x, y=y, color=colour)
-        text = base.mark_text(dy=-12, color=TEXT_COLOUR, fontSize=12).encode(x=x, y=y, detail="Series:N", text=alt.Text("Value:Q", format=",.0f" if unit == "count" else ",.1f"))
+        text = base.mark_text(dy=-12, color=TEXT_COLOUR, fontSize=12).encode(x=x, y=y, detail="Series:N", text="Label:N")
     layered = (
         (chart + text)
         .properties(width=440, height=220, background=BACKGROUND)

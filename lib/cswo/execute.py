@@ -62,12 +62,30 @@ def _run_one(name: str, notebook: str, run_dir: str, parameters: dict, kernel: s
     return name, time.perf_counter() - started
 
 
+def _source_cell_number(executed: Path | None, index: int | None) -> int | None:
+    """The failing cell's number as the analyst sees it in their notebook (1-based).
+
+    Papermill adds an injected-parameters cell to the executed copy, which shifts later cells by one.
+    """
+    if index is None:
+        return None
+    if executed is not None and executed.exists():
+        import nbformat
+
+        cells = nbformat.read(executed, as_version=4).cells
+        injected = [i for i, c in enumerate(cells) if "injected-parameters" in c.metadata.get("tags", [])]
+        if injected and injected[0] < index:
+            index -= 1
+    return index + 1
+
+
 def _failure(name: str, exc: BaseException, failed: Path | None) -> SectionFailure:
     cell = getattr(exc, "exec_count", None)
     index = getattr(exc, "cell_index", None)
     ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
     message = f"{ename}: {evalue}" if ename else f"{type(exc).__name__}: {exc}"
-    return SectionFailure(section=name, cell=(index + 1) if index is not None else cell, error=message.strip(),
+    number = _source_cell_number(failed, index)
+    return SectionFailure(section=name, cell=number if number is not None else cell, error=message.strip(),
                           notebook=failed)
 
 

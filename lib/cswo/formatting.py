@@ -79,3 +79,18 @@ def plural(count: float, singular: str, plural_form: str | None = None) -> str:
     """'1 complaint', '93 complaints', '1 person', '2 people' (pass plural_form for irregulars)."""
     word = singular if count == 1 else (plural_form or singular + "s")
     return f"{number(count, decimals_of(count))} {word}"
+
+
+GRADE_WORDS = {1: "Unsatisfactory", 2: "Weak", 3: "Adequate", 4: "Good", 5: "Very Good", 6: "Excellent"}
+
+
+def grade(value: float) -> str:
+    """A Care Inspectorate grade as it is usually written: '4 - Good'."""
+    return f"{value:.0f} - {GRADE_WORDS[int(value)]}"
+
+
+def join_words(parts: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]

@@ -7,6 +7,7 @@ and the data-entry workbook ``data/returns/<new>.xlsx``. Refuses to overwrite.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -44,7 +45,7 @@ def roll_parameters(text: str, old: str, new: str, committees: list[str]) -> str
             f"committees.{key}.date and signatories (confirm)",
         ]
     text += "\n# Values to confirm before committee; the build warns while any are listed.\nreview_required:\n"
-    text += "".join(f"  - {item}\n" for item in items)
+    text += "".join(f"  - {json.dumps(item)}\n" for item in items)
     return text
 
 

@@ -29,6 +29,7 @@ from .catalogue import TOTAL, load_catalogue
 from .config import Project, previous_year, year_start
 from .data import Dataset, load_dataset
 from .figures import Figure
+from .formatting import MISSING_PHRASE, format_value, number
 from .parameters import Parameters, load_year
 
 FIGURES_MIME = "application/vnd.cswo.section+json"
@@ -116,6 +117,32 @@ class Section:
 
     def list_table(self, caption, columns, rows, notes=None):
         return tables_module.list_table(caption, columns, rows, notes)
+
+    def grades_table(self, caption, table, **options):
+        """Care Inspectorate grades for the year from a table of graded services."""
+        measures = self.catalogue[table].measures
+        return tables_module.grades_table(caption, self.table(table), measures, self.year, **options)
+
+    def grades_summary(self, name: str, table: str) -> dict[str, str]:
+        """Register {{ name.awarded }}, {{ name.services }} and {{ name.counts }} for narrative."""
+        summary = tables_module.grades_summary(self.table(table), self.catalogue[table].measures, self.year)
+        for key, value in summary.items():
+            self.text(f"{name}.{key}", value)
+        return summary
+
+    def total(self, name: str, figure: Figure) -> None:
+        """Register {{ name }}: the sum of a figure's breakdowns this year (e.g. two groups of children)."""
+        values = [v for v in figure.breakdowns.values() if v == v]
+        self.text(name, format_value(sum(values), figure.unit) if values else MISSING_PHRASE)
+
+    def difference(self, name: str, larger: Figure, smaller: Figure) -> None:
+        """Register {{ name }}: the gap between two figures this year ('1.1 percentage points')."""
+        if larger.current is None or smaller.current is None:
+            self.text(name, MISSING_PHRASE)
+            return
+        gap = abs(larger.current - smaller.current)
+        unit = larger.unit
+        self.text(name, f"{number(gap, 1)} percentage points" if unit == "percent" else format_value(gap, unit))
 
     def trend_chart(self, figures, years, caption, **options):
         return charts_module.trend_chart(figures, years, caption, **options)

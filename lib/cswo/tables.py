@@ -16,7 +16,17 @@ import pandas as pd
 
 from .catalogue import TOTAL, Measure
 from .figures import Figure
-from .formatting import SYMBOL_FOR_STATUS, SYMBOL_NOTES, format_cell, is_missing, number, percent
+from .formatting import (
+    GRADE_WORDS,
+    SYMBOL_FOR_STATUS,
+    SYMBOL_NOTES,
+    format_cell,
+    grade,
+    is_missing,
+    join_words,
+    number,
+    percent,
+)
 
 MARKDOWN_MIME = "text/markdown"
 
@@ -216,3 +226,37 @@ def breakdown_table(
 def list_table(caption: str, columns: list[str], rows: list[list[str]], notes: list[str] | None = None) -> ReportTable:
     """A table of text (e.g. the governance framework)."""
     return ReportTable(caption, columns, [[str(c) for c in row] for row in rows], list(notes or []))
+
+
+def graded_rows(frame: pd.DataFrame, measures: dict[str, Measure], year: str) -> pd.DataFrame:
+    """This year's grades (unit 'number' measures with a free-text breakdown such as a house)."""
+    grades = [name for name, m in measures.items() if m.unit == "number" and m.breakdowns is None]
+    rows = frame[(frame["year"] == year) & frame["measure"].isin(grades) & frame["number"].notna()]
+    return rows
+
+
+def grades_table(caption: str, frame: pd.DataFrame, measures: dict[str, Measure], year: str,
+                 first_column: str = "Service", notes: list[str] | None = None) -> ReportTable:
+    """One row per service and key question graded in the year, the grade as '4 - Good'."""
+    rows = graded_rows(frame, measures, year)
+    order = list(measures)
+    body = [
+        [r.breakdown, measures[r.measure].label, grade(r.number)]
+        for r in sorted(rows.itertuples(), key=lambda r: (r.breakdown, order.index(r.measure)))
+    ]
+    audit = [_audit(caption, r.breakdown, measures[r.measure].label, r.number, "number", r.source)
+             for r in rows.itertuples()]
+    notes = list(notes or ["Grades run from 1 (Unsatisfactory) to 6 (Excellent)."])
+    return ReportTable(caption, [first_column, "Key question", "Grade"], body, notes, audit=audit)
+
+
+def grades_summary(frame: pd.DataFrame, measures: dict[str, Measure], year: str) -> dict[str, str]:
+    """Words for narrative: how many grades, at how many services, and how they fell ('8 Good and 1 Adequate')."""
+    rows = graded_rows(frame, measures, year)
+    counts = rows["number"].astype(int).value_counts()
+    parts = [f"{counts[g]} {GRADE_WORDS[g]}" for g in sorted(counts.index, key=lambda g: (-counts[g], -g))]
+    return {
+        "awarded": number(len(rows), 0),
+        "services": number(rows["breakdown"].nunique(), 0),
+        "counts": join_words(parts) or "no grades",
+    }

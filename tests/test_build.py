@@ -1,0 +1,194 @@
+"""Builds of a small fictional council: any council, incremental builds, failures that touch nothing."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+from docx import Document
+from support import ROOT, section_notebook
+
+from cswo import cache
+from cswo.build import BuildOptions, build
+from cswo.config import Project
+from cswo.errors import MissingFigureError, SectionExecutionError
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("fictional")]
+YEAR = "2023-24"
+
+
+def fictional_project(root: Path) -> Project:
+    """Glenmorven Council: its own parameters, data and a different section list."""
+    (root / "data").mkdir(parents=True)
+    (root / "outputs").mkdir()
+    rows = list(csv.DictReader(io.StringIO((ROOT / "data" / "community_justice.csv").read_text())))
+    for row in rows:  # move Dundee's years on two years and make the numbers Glenmorven's own
+        start = int(row["year"][:4]) + 2
+        row["year"] = f"{start}-{(start + 1) % 100:02d}"
+        if row["value"] and row["unit"] == "count":
+            row["value"] = str(int(float(row["value"])) + 3)
+        row["source"] = "Glenmorven returns"
+    with (root / "data" / "community_justice.csv").open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    params = yaml.safe_load((ROOT / "parameters" / "2021-22.yml").read_text())
+    params.update(
+        year=YEAR, year_label_style="slash", report_date="2024-10-01", review_required=[],
+        council={"name": "Glenmorven Council", "area": "Glenmorven", "nhs_board": "NHS Highlands and Islands",
+                 "partnership": "Glenmorven Health and Social Care Partnership"},
+        cswo={"name": "Morag Fictional", "title": "Chief Social Work Officer"},
+        chapters=[{"title": "Overview", "sections": ["overview"]},
+                  {"title": "Justice Services", "sections": ["justice"]}],
+        disclosure={},
+    )
+    ijb = params["committees"]["ijb"]
+    ijb.update(meeting_date="2024-11-20", report_number="GIJB12-2024", date="2024-10-01",
+               signatories=[{"name": "Morag Fictional", "title": "Chief Social Work Officer"}],
+               consultations="The Glenmorven Leadership Team and the Clerk were consulted.",
+               appendices=[{"title": "CSWO Annual Report 2023/24", "source": "annual_report"}])
+    params["committees"] = {"ijb": ijb}
+    (root / "parameters").mkdir()
+    (root / "parameters" / f"{YEAR}.yml").write_text(yaml.safe_dump(params, sort_keys=False))
+    folder = root / "notebooks" / YEAR
+    folder.mkdir(parents=True)
+    overview = section_notebook("overview", ["## About this report", "This is {{ council }}'s report for {{ year }}."],
+                                year=YEAR)
+    justice = section_notebook(
+        "justice",
+        ["## Community payback", "Community payback orders imposed in {{ year }}: {{ cpo.compared }}."],
+        code=['cpo = s.figure("cpo", "community_justice", "community_payback_orders_imposed")'],
+        year=YEAR,
+    )
+    highlight = nbformat.v4.new_markdown_cell("Orders imposed: {{ cpo }}.")
+    highlight.metadata["tags"] = ["highlight"]
+    justice.cells.insert(-1, highlight)
+    nbformat.write(overview, folder / "overview.ipynb")
+    nbformat.write(justice, folder / "justice.ipynb")
+    return Project(root)
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def ran(result) -> set[str]:
+    return {job.name for job in result.jobs if not job.reused}
+
+
+@pytest.fixture(scope="module")
+def glenmorven(tmp_path_factory):
+    project = fictional_project(tmp_path_factory.mktemp("glenmorven"))
+    first = build(project, BuildOptions(year=YEAR))
+    return project, first
+
+
+def test_any_council_builds_from_its_own_parameters(glenmorven):
+    project, first = glenmorven
+    assert ran(first) == {"overview", "justice"}
+    paper = project.year_outputs(YEAR) / "ijb" / f"cswo-annual-report-{YEAR}-ijb-paper.docx"
+    text = "\n".join(p.text for p in Document(str(paper)).paragraphs)
+    assert "REPORT TO: HEALTH AND SOCIAL CARE INTEGRATION JOINT BOARD – 20 NOVEMBER 2024" in text
+    assert "REPORT NO: GIJB12-2024" in text
+    assert "Glenmorven Council" in text and "Dundee" not in text
+    cpo = next(r for r in csv.DictReader(io.StringIO((project.data_dir / "community_justice.csv").read_text()))
+               if r["year"] == YEAR and r["measure"] == "community_payback_orders_imposed")
+    assert f"Community payback orders imposed in 2023/24: {int(cpo['value']):,}, compared with" in text  # slash style from parameters
+    assert f"Orders imposed: {int(cpo['value']):,}." in text  # highlight carried into the cover report
+    headings = [p.text.split("\t")[-1] for p in Document(str(paper)).paragraphs if p.style.name.startswith("Heading")]
+    assert headings.index("Overview") < headings.index("Justice Services")
+
+
+def test_nothing_changed_reuses_everything(glenmorven):
+    project, _ = glenmorven
+    before = tree_digest(project.year_outputs(YEAR) / "ijb")
+    again = build(project, BuildOptions(year=YEAR))
+    assert ran(again) == set()
+    assert not any(doc.rendered for doc in again.documents)
+    assert tree_digest(project.year_outputs(YEAR) / "ijb") == before
+
+
+def test_editing_one_section_reruns_it_alone(glenmorven):
+    project, _ = glenmorven
+    path = project.notebook(YEAR, "overview")
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[2].source += " It was edited."
+    nbformat.write(nb, path)
+    result = build(project, BuildOptions(year=YEAR))
+    assert ran(result) == {"overview"}
+    assert all(doc.rendered for doc in result.documents)
+
+
+def test_changing_a_data_file_reruns_only_its_readers(glenmorven):
+    project, _ = glenmorven
+    path = project.data_dir / "community_justice.csv"
+    path.write_text(path.read_text().replace("Glenmorven returns", "Glenmorven returns (revised)", 1))
+    assert ran(build(project, BuildOptions(year=YEAR))) == {"justice"}
+
+
+def test_changing_parameters_reruns_sections_but_a_meeting_date_only_rerenders(glenmorven):
+    project, _ = glenmorven
+    path = project.parameters_file(YEAR)
+    params = yaml.safe_load(path.read_text())
+    params["committees"]["ijb"]["meeting_date"] = "2024-11-27"
+    path.write_text(yaml.safe_dump(params, sort_keys=False))
+    result = build(project, BuildOptions(year=YEAR))
+    assert ran(result) == set() and all(doc.rendered for doc in result.documents)
+    params["council"]["area"] = "Glenmorven and the Isles"
+    path.write_text(yaml.safe_dump(params, sort_keys=False))
+    assert ran(build(project, BuildOptions(year=YEAR))) == {"overview", "justice"}
+
+
+def test_library_change_reruns_everything(glenmorven, monkeypatch):
+    project, _ = glenmorven
+    monkeypatch.setattr(cache, "library_fingerprint", lambda: "a different library")
+    assert ran(build(project, BuildOptions(year=YEAR))) == {"overview", "justice"}
+
+
+def test_force_reruns_everything(glenmorven):
+    project, _ = glenmorven
+    assert ran(build(project, BuildOptions(year=YEAR, force=True))) == {"overview", "justice"}
+
+
+def test_failing_section_names_itself_and_leaves_outputs_intact(glenmorven):
+    project, _ = glenmorven
+    before = tree_digest(project.year_outputs(YEAR))
+    path = project.notebook(YEAR, "justice")
+    original = path.read_bytes()
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.insert(2, nbformat.v4.new_code_cell("raise ValueError('the return from court services is late')"))
+    nbformat.write(nb, path)
+    try:
+        with pytest.raises(SectionExecutionError) as error:
+            build(project, BuildOptions(year=YEAR))
+    finally:
+        path.write_bytes(original)
+    message = str(error.value)
+    assert "Section 'justice' failed in cell 3" in message
+    assert "the return from court services is late" in message
+    failed = error.value.failures[0].notebook
+    assert failed is not None and failed.exists() and str(failed) in message
+    assert tree_digest(project.year_outputs(YEAR)) == before
+
+
+def test_unknown_placeholder_fails_naming_section_and_name(glenmorven):
+    project, _ = glenmorven
+    before = tree_digest(project.year_outputs(YEAR))
+    path = project.notebook(YEAR, "overview")
+    original = path.read_bytes()
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[2].source += " {{ complaints_typo }}"
+    nbformat.write(nb, path)
+    try:
+        with pytest.raises(MissingFigureError) as error:
+            build(project, BuildOptions(year=YEAR))
+    finally:
+        path.write_bytes(original)
+    assert error.value.section == "overview" and error.value.names == ["complaints_typo"]
+    assert tree_digest(project.year_outputs(YEAR)) == before

@@ -1,0 +1,93 @@
+"""The `cswo` command as an analyst uses it."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from cswo.cli import app
+
+runner = CliRunner()
+
+
+def cswo(project, *args):
+    return runner.invoke(app, ["--project", str(project.root), *args])
+
+
+def test_validate_passes_on_shipped_data(project_copy):
+    result = cswo(project_copy, "validate", "--year", "2021-22")
+    assert result.exit_code == 0, result.output
+    assert "valid" in result.output
+
+
+def replace_in(path, old, new, count=1):
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, count))
+
+
+def test_a_word_in_a_number_cell_is_located(project_copy):
+    replace_in(project_copy.data_dir / "complaints.csv", ",93,", ",abc,")
+    result = cswo(project_copy, "validate", "--year", "2021-22")
+    assert result.exit_code == 2
+    line = next(line for line in result.output.splitlines() if "abc" in line)
+    assert "data/complaints.csv, row" in line and "column 'value'" in line and "not a number" in line
+
+
+def test_a_deleted_column_is_named(project_copy):
+    path = project_copy.data_dir / "mental_health.csv"
+    lines = [",".join(part for i, part in enumerate(row.split(",")) if i != 4) for row in path.read_text().splitlines()]
+    path.write_text("\n".join(lines) + "\n")
+    result = cswo(project_copy, "validate", "--year", "2021-22")
+    assert result.exit_code == 2
+    assert "data/mental_health.csv, row 1, column 'unit': this required column is missing" in result.output
+
+
+def test_a_breakdown_that_disagrees_with_its_total(project_copy):
+    replace_in(project_copy.data_dir / "complaints.csv", ",community_justice,4,", ",community_justice,5,")
+    result = cswo(project_copy, "validate", "--year", "2021-22")
+    assert result.exit_code == 2
+    assert "the breakdowns add up to 94 but the total is 93" in result.output
+    assert "data/complaints.csv, row" in result.output
+
+
+def test_list_shows_years_and_sections(project_copy):
+    result = cswo(project_copy, "list")
+    assert result.exit_code == 0
+    assert "2021-22" in result.output and "children" in result.output
+
+
+def test_build_refuses_unknown_committee(project_copy):
+    result = cswo(project_copy, "build", "--year", "2021-22", "--committee", "finance-committee")
+    assert result.exit_code != 0
+    assert "finance-committee" in result.output
+
+
+@pytest.mark.e2e
+@pytest.mark.xdist_group("cli-build")
+def test_bad_data_stops_the_build_before_anything_is_touched(project_copy):
+    outputs = project_copy.year_outputs("2021-22")
+    outputs.mkdir(parents=True)
+    (outputs / "last-good.txt").write_text("last good build")
+    replace_in(project_copy.data_dir / "complaints.csv", ",93,", ",abc,")
+    result = cswo(project_copy, "build", "--year", "2021-22")
+    assert result.exit_code == 2
+    assert "not a number" in result.output
+    assert [p.name for p in outputs.iterdir()] == ["last-good.txt"]
+    assert not (project_copy.outputs_dir / ".cache" / "2021-22" / "children").exists()
+
+
+def test_quarto_renderer_explains_when_absent(project_copy, monkeypatch):
+    import shutil
+
+    if shutil.which("quarto"):
+        pytest.skip("Quarto is installed here; its own test covers it")
+    result = cswo(project_copy, "build", "--year", "2021-22", "--renderer", "quarto")
+    assert result.exit_code != 0
+    assert "Quarto CLI is not installed" in result.output
+
+
+def test_lab_dry_run_points_at_the_year(project_copy):
+    result = cswo(project_copy, "lab", "--year", "2021-22", "--dry-run")
+    assert result.exit_code == 0
+    assert "notebooks/2021-22" in result.output.replace("\n", "")

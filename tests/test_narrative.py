@@ -1,0 +1,68 @@
+import math
+
+import pytest
+
+from cswo import narrative
+from cswo.errors import MissingFigureError
+from cswo.formatting import MISSING_PHRASE, format_cell, format_value, plural
+
+
+def test_compared_reads_like_the_report():
+    assert narrative.compared(93, 67) == "93, compared with 67 the year before"
+    assert narrative.compared(95, 84, "percent") == "95%, compared with 84% the year before"
+
+
+def test_change_words():
+    assert narrative.change(93, 67) == "an increase of 39%"
+    assert narrative.change(97, 100) == "a decrease of 3%"
+    assert narrative.change(6, 6) == "no change"
+    assert narrative.change(95, 84, "percent") == "an increase of 11 percentage points"
+    assert narrative.change(2, 0) == "an increase from none"
+
+
+def test_same_as_finds_latest_equal_year():
+    assert narrative.same_as(36, {"2019-20": 36, "2020-21": 44}) == "the same as in 2019-20"
+    assert narrative.same_as(36, {"2020-21": 44}) is None
+
+
+def test_average_needs_every_year():
+    history = {"2017-18": 100, "2018-19": 95, "2019-20": 98, "2020-21": 100, "2021-22": 97}
+    assert narrative.average(history) == "an average of 98 a year over the last 5 years"
+    del history["2018-19"]
+    assert narrative.average(history) == MISSING_PHRASE
+
+
+def test_record_phrases():
+    rising = {"2017-18": 1, "2018-19": 2, "2019-20": 3, "2020-21": 4, "2021-22": 5}
+    assert narrative.record(rising) == "the highest on record (since 2017-18)"
+    dip = {"2017-18": 9, "2018-19": 4, "2019-20": 5, "2020-21": 6, "2021-22": 8}
+    assert narrative.record(dip) == "the highest since 2017-18"
+    assert narrative.record({"2020-21": 1, "2021-22": 2}) is None
+
+
+def test_missing_values_never_print_as_zero_or_nan():
+    assert narrative.compared(None, 67) == MISSING_PHRASE
+    assert narrative.change(math.nan, 4) == MISSING_PHRASE
+    assert format_cell(math.nan, "count") == "[x]"
+    assert format_cell(None, "count", status="z") == "[z]"
+
+
+def test_formatting_uk_conventions():
+    assert format_value(1377, "count") == "1,377"
+    assert format_value(731423.7344, "gbp") == "£731,424"
+    assert format_value(122739, "gbp_thousand") == "£122.7 million"
+    assert format_cell(35158, "gbp_thousand") == "35,158"
+    assert format_value(87.7, "percent") == "87.7%"
+    assert plural(1, "complaint") == "1 complaint"
+    assert plural(2, "person", "people") == "2 people"
+
+
+def test_fill_replaces_and_names_every_unknown():
+    text = "We had {{ complaints }} complaints ({{ complaints.compared }})."
+    filled = narrative.fill(text, {"complaints": "93", "complaints.compared": "93, compared with 67"}, "complaints")
+    assert filled == "We had 93 complaints (93, compared with 67)."
+    with pytest.raises(MissingFigureError) as error:
+        narrative.fill("{{ a }} and {{ b.c }} and {{ a }}", {}, "children")
+    assert error.value.section == "children"
+    assert error.value.names == ["a", "b.c"]
+    assert "Section 'children'" in str(error.value)

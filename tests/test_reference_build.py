@@ -1,0 +1,179 @@
+"""The reference year built end to end, and the documents read back as a reader's tools see them."""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+import subprocess
+
+import pytest
+from docx import Document
+from pypdf import PdfReader
+from support import copy_project
+
+from cswo.build import BuildOptions, build
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("reference")]
+YEAR = "2021-22"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    project = copy_project(tmp_path_factory.mktemp("reference"))
+    result = build(project, BuildOptions(year=YEAR))
+    return project, result
+
+
+def paper(project, committee, suffix):
+    return project.year_outputs(YEAR) / committee / f"cswo-annual-report-{YEAR}-{committee}-paper.{suffix}"
+
+
+def docx_text(path) -> str:
+    document = Document(str(path))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.append(" | ".join(cell.text for cell in row.cells))
+    return "\n".join(parts)
+
+
+def pdf_text(path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(str(path)).pages)
+
+
+def test_every_committee_gets_word_and_pdf(built):
+    project, result = built
+    for committee in ("ijb", "policy-resources"):
+        for suffix in ("docx", "pdf"):
+            assert paper(project, committee, suffix).stat().st_size > 10_000
+        assert (project.year_outputs(YEAR) / committee / f"cswo-annual-report-{YEAR}.pdf").exists()
+    executed = project.year_outputs(YEAR) / "notebooks"
+    assert {p.stem for p in executed.glob("*.ipynb")} >= {"introduction", "children", "complaints", "challenges"}
+    assert (project.year_outputs(YEAR) / "figures.csv").exists()
+
+
+def test_ijb_cover_report(built):
+    project, _ = built
+    document = Document(str(paper(project, "ijb", "docx")))
+    first = next(p.text for p in document.paragraphs if p.text.strip())
+    assert first.startswith("REPORT TO: HEALTH AND SOCIAL CARE INTEGRATION JOINT BOARD – 14 DECEMBER 2022")
+    text = docx_text(paper(project, "ijb", "docx"))
+    assert "REPORT NO: DIJB83-2022" in text
+    for number, title in [(1, "PURPOSE OF REPORT"), (2, "RECOMMENDATIONS"), (4, "MAIN TEXT"), (8, "DIRECTIONS"),
+                          (9, "BACKGROUND PAPERS")]:
+        assert f"{number}.0 {title}" in text
+    assert re.search(r"1\. No direction required \| X", text)
+    assert "DATE: 9 November 2022" in text
+    assert "PARTICIPATE" in text.split("5.0 POLICY IMPLICATIONS")[0]  # priorities in the cover's main text
+
+
+def test_policy_and_resources_has_no_directions(built):
+    project, _ = built
+    text = docx_text(paper(project, "policy-resources", "docx"))
+    assert text.startswith("REPORT TO: POLICY AND RESOURCES COMMITTEE")
+    assert "DIRECTIONS" not in text
+    assert "8.0 BACKGROUND PAPERS" in text
+    assert "Appendix 2: Chief Social Work Officer Governance Framework" in text
+
+
+def test_headings_in_report_order(built):
+    project, _ = built
+    document = Document(str(paper(project, "ijb", "docx")))
+    chapters = [p.text for p in document.paragraphs if p.style.name == "Heading 1" and re.match(r"\d\t", p.text)]
+    assert chapters == [
+        "1\tIntroduction", "2\tGovernance and Accountability Arrangements", "3\tService Quality and Performance",
+        "4\tResources", "5\tWorkforce Planning and Development", "6\tChallenges for the Year Ahead",
+    ]
+
+
+def test_brief_figures_appear_in_their_sections(built):
+    project, _ = built
+    text = docx_text(paper(project, "ijb", "docx"))
+    report = text.split("Appendix 1")[-1]
+    expected = {
+        "Service Quality and Performance": ["95%", "84%", "36", "44", "435", "144", "148", "353", "204", "532",
+                                            "72%", "77%", "68%", "30,591", "14,461", "97", "100", "166", "155",
+                                            "41", "45", "93, compared with 67", "64%", "79.9", "26.8%"],
+        "Resources": ["122,739", "35,158", "82,671"],
+        "Workforce Planning and Development": ["1,377", "382", "995"],
+    }
+    chapters = re.split(r"\n\d\t", report)
+    for chapter, figures in expected.items():
+        body = next(c for c in chapters if c.startswith(chapter))
+        missing = [f for f in figures if f not in body]
+        assert not missing, f"{chapter} lacks {missing}"
+
+
+def test_tables_have_repeating_header_rows(built):
+    project, _ = built
+    document = Document(str(paper(project, "ijb", "docx")))
+    assert len(document.tables) >= 10
+    for table in document.tables:
+        first_row = table.rows[0]._tr
+        assert first_row.trPr is not None and first_row.trPr.xpath("./w:tblHeader"), table.rows[0].cells[0].text
+
+
+def test_every_chart_has_data_derived_alt_text_in_word_and_pdf(built):
+    project, _ = built
+    document = Document(str(paper(project, "ijb", "docx")))
+    descriptions = [d.get("descr") for d in document.element.body.iter("{*}docPr")]
+    assert len(descriptions) >= 5
+    for alt in descriptions:
+        assert alt and re.search(r"\d", alt) and "chart" in alt.lower() and ".png" not in alt
+    reader = PdfReader(str(paper(project, "ijb", "pdf")))
+    root = reader.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in root
+    alts = []
+
+    def walk(node, depth=0):
+        node = node.get_object()
+        if isinstance(node, dict):
+            if node.get("/S") == "/Figure":
+                alts.append(str(node.get("/Alt", "")))
+            kids = node.get("/K")
+            if kids is not None:
+                for kid in kids if isinstance(kids, list) else [kids]:
+                    if depth < 60:
+                        walk(kid, depth + 1)
+        elif isinstance(node, list):
+            for kid in node:
+                walk(kid, depth + 1)
+
+    walk(root["/StructTreeRoot"])
+    assert len(alts) == len(descriptions)
+    assert all(re.search(r"\d", alt) for alt in alts)
+
+
+def test_pdf_is_titled_tagged_and_text_matches(built):
+    project, _ = built
+    reader = PdfReader(str(paper(project, "ijb", "pdf")))
+    assert "Chief Social Work Officer Annual Report 2021-22" in reader.metadata.title
+    assert str(reader.trailer["/Root"]["/Lang"]).startswith("en")
+    assert len(reader.pages) > 20
+    assert reader.outline, "headings become bookmarks"
+    text = pdf_text(paper(project, "ijb", "pdf"))
+    assert "REPORT TO: HEALTH AND SOCIAL CARE INTEGRATION JOINT BOARD" in text
+    assert "93, compared with 67" in text
+
+
+def test_figure_audit_lists_sources(built):
+    project, _ = built
+    with (project.year_outputs(YEAR) / "figures.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    complaints = [r for r in rows if r["section"] == "complaints" and r["name"] == "complaints" and r["year"] == YEAR]
+    assert complaints and complaints[0]["value"] == "93.0" and "3.1" in complaints[0]["source"]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_opens_and_converts_each_docx(built, tmp_path):
+    project, _ = built
+    for committee in ("ijb", "policy-resources"):
+        source = paper(project, committee, "docx")
+        result = subprocess.run(
+            ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+            capture_output=True, text=True, timeout=240,
+        )
+        assert result.returncode == 0, result.stderr
+        converted = tmp_path / (source.stem + ".pdf")
+        assert converted.exists() and len(PdfReader(str(converted)).pages) > 10

@@ -1,0 +1,70 @@
+import pytest
+from support import ROOT
+
+from cswo.catalogue import load_catalogue
+from cswo.config import Project
+from cswo.data import load_dataset
+from cswo.figures import Figure
+from cswo.tables import breakdown_table, years_table
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return load_dataset(Project(ROOT), "2021-22")
+
+
+def measure(table, name):
+    return load_catalogue()[table].measures[name]
+
+
+def test_grade_shares_are_computed_from_counts(dataset):
+    table = breakdown_table(
+        "Care Inspectorate grades", dataset.table("care_inspectorate_grades"),
+        measure("care_inspectorate_grades", "kq7_services_by_grade"), ["2020-21", "2021-22"],
+    )
+    good = next(label for label in (r[0] for r in table.rows) if label.lower().startswith("4"))
+    adequate = next(label for label in (r[0] for r in table.rows) if label.lower().startswith("3"))
+    assert table.cell(good, "2021-22 Number") == "3"
+    assert table.cell(good, "2021-22 %") == "16.7%"  # published, wrongly, as 17.0%
+    assert table.cell(adequate, "2021-22 %") == "72.2%"  # published as 72.0%
+    assert table.cell(adequate, "2020-21 %") == "76.9%"  # published as 77.0%
+    assert any("calculated from the numbers" in note for note in table.notes)
+
+
+def test_missing_cells_print_x_with_a_note(dataset):
+    table = breakdown_table(
+        "Complaints by service", dataset.table("complaints"),
+        measure("complaints", "complaints_received"), ["2020-21", "2021-22"],
+    )
+    assert table.cell("Children's Services", "2020-21 Number") == "[x]"
+    assert table.cell("Total", "2020-21 Number") == "67"
+    assert table.cell("Total", "2021-22 Number") == "93"
+    assert "[x] = not available" in table.notes
+    markdown = table._repr_markdown_()
+    assert "| Total | 67 | 100.0% | 93 | 100.0% |" in markdown
+    assert ": Complaints by service {#tbl-complaints-by-service}" in markdown
+
+
+def test_years_table_shows_published_average_when_years_are_missing(dataset):
+    frame = dataset.table("mental_health")
+    detentions = Figure.from_table("ed", frame, measure("mental_health", "emergency_detentions"), "2021-22")
+    published = Figure.from_table(
+        "ed_avg", frame, measure("mental_health", "emergency_detentions_5yr_average"), "2021-22"
+    )
+    table = years_table("MH", [detentions], ["2020-21", "2021-22"], average_years=5,
+                        published_averages={"ed": published})
+    row = table.rows[0]
+    assert row[1:] == ["100", "97", "98*"]
+    assert any("as published" in note for note in table.notes)
+
+
+def test_disclosure_suppresses_small_counts_in_tables(dataset):
+    table = breakdown_table(
+        "Qualifications", dataset.table("qualifications"),
+        measure("qualifications", next(iter(load_catalogue()["qualifications"].measures))),
+        ["2021-22"], shares=False, include_total=False, threshold=3,
+    )
+    cells = [row[1] for row in table.rows]
+    assert "[c]" in cells
+    assert "1" not in cells and "2" not in cells
+    assert any("[c]" in note for note in table.notes)

@@ -1,0 +1,75 @@
+"""Every section notebook runs with its own default parameters, and stays thin and in step with its twin."""
+
+from __future__ import annotations
+
+import ast
+import json
+
+import jupytext
+import nbformat
+import papermill
+import pytest
+from support import ROOT
+
+from cswo.audit import notebook_typed_numbers
+from cswo.render import notebook_to_section
+from cswo.section import FIGURES_MIME
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*/*.ipynb"))
+IDS = [f"{p.parent.name}/{p.stem}" for p in NOTEBOOKS]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_notebook_runs_with_default_parameters(path, tmp_path):
+    """What `cswo lab` gives an analyst: the notebook's own parameters cell, no injection."""
+    output = tmp_path / path.name
+    papermill.execute_notebook(str(path), str(output), kernel_name="python3", progress_bar=False,
+                               cwd=str(path.parent))
+    executed = nbformat.read(output, as_version=4)
+    bundles = [o["data"][FIGURES_MIME] for c in executed.cells for o in c.get("outputs", [])
+               if FIGURES_MIME in o.get("data", {})]
+    assert len(bundles) == 1 and bundles[0]["section"] == path.stem
+    text = notebook_to_section(output, path.stem)  # every placeholder resolves
+    assert "{{" not in text.markdown
+    assert "nan" not in text.markdown.split()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_notebook_is_thin_and_committed_clean(path):
+    nb = nbformat.read(path, as_version=4)
+    assert "parameters" in nb.cells[0].metadata.get("tags", []), "first cell is the parameters cell"
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        assert not cell.get("outputs"), "committed notebooks carry no outputs"
+        tree = ast.parse(cell.source)
+        assert not [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.Lambda))]
+        assert "open(" not in cell.source and "read_csv" not in cell.source and "read_excel" not in cell.source
+        tags = set(cell.metadata.get("tags", []))
+        assert tags & {"remove-cell", "remove-input"}, "code is hidden in the documents"
+    assert notebook_typed_numbers(path, path.stem) == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_notebook_and_myst_twin_agree(path):
+    twin = path.with_suffix(".md")
+    assert twin.exists(), f"{twin.name} is missing: run `make sync`"
+    a = nbformat.read(path, as_version=4)
+    b = jupytext.read(twin)
+    strip = lambda nb: [(c.cell_type, c.source.strip(), sorted(c.metadata.get("tags", []))) for c in nb.cells]  # noqa: E731
+    assert strip(a) == strip(b), f"{path.name} and {twin.name} differ: run `make sync`"
+
+
+def test_typed_number_check_catches_hand_typed_figures():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("There were 93 complaints, compared with {{ x.last_year }}.")]
+    path = ROOT / "outputs" / ".typed-number-test.ipynb"
+    path.parent.mkdir(exist_ok=True)
+    try:
+        nbformat.write(nb, path)
+        messages = notebook_typed_numbers(path, "complaints")
+    finally:
+        path.unlink(missing_ok=True)
+    assert messages and "93" in messages[0] and "complaints" in messages[0]
+    assert json.dumps(messages)

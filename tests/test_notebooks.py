@@ -13,7 +13,7 @@ from support import ROOT
 
 from cswo.audit import notebook_typed_numbers
 from cswo.render import notebook_to_section
-from cswo.section import FIGURES_MIME
+from cswo.config import FIGURES_MIME
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*/*.ipynb"))
 IDS = [f"{p.parent.name}/{p.stem}" for p in NOTEBOOKS]

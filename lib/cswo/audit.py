@@ -38,7 +38,7 @@ DIGITS = re.compile(r"(?<![\w{.])\d[\d,.]*%?")
 
 def typed_numbers(text: str) -> list[str]:
     """Numbers typed into narrative that are not placeholders and not on the allow-list."""
-    allowed_here = {n.strip() for m in ALLOW_COMMENT.finditer(text) for n in m.group(1).split(",")}
+    allowed_here = {n.strip() for m in ALLOW_COMMENT.finditer(text) for n in re.split(r";|,\s+", m.group(1))}
     cleaned = ALLOW_COMMENT.sub(" ", text)
     cleaned = PLACEHOLDER.sub(" ", cleaned)
     cleaned = re.sub(r"\(https?://[^)]*\)|https?://\S+", " ", cleaned)

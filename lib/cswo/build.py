@@ -39,6 +39,7 @@ class Document:
     kind: str  # "committee paper" or "annual report"
     path: Path
     rendered: bool  # False when reused unchanged from the last build
+    copy_of: Path | None = None  # an identical document written once for another committee
 
 
 @dataclass
@@ -140,67 +141,115 @@ def section_texts(jobs: list[execute.Job]) -> dict[str, render.SectionText]:
     return texts
 
 
-def render_committee(
-    project: Project, params: Parameters, committee: str, texts: dict[str, render.SectionText],
-    formats: list[str], target: Path, work: Path, reference_doc: Path, depth: int = 2,
-) -> list[Document]:
-    """Write the committee paper and the annual report on its own, unless unchanged since last time."""
+@dataclass
+class RenderTask:
+    """One document to write, with everything it is made from."""
+
+    committee: str
+    kind: str
+    fmt: str
+    path: Path
+    markdown: str
+    meta: dict
+    key: str = ""
+
+
+def plan_documents(
+    params: Parameters, committees: list[str], texts: dict[str, render.SectionText], formats: list[str],
+    staging: Path, work: Path, depth: int = 2,
+) -> list[RenderTask]:
+    """The committee papers and the annual report on its own, for each committee asked for."""
     highlights = [h for name in params.sections for h in texts[name].highlights]
     priorities = [p for name in params.sections for p in texts[name].priorities]
-    cover = cover_markdown(params, committee, highlights, priorities)
     report = render.annual_report_markdown(params, texts, standalone=False, depth=depth)
-    paper = render.committee_markdown(params, committee, cover, report, texts)
     standalone = render.annual_report_markdown(params, texts, standalone=True, depth=depth)
-    c = params.committees[committee]
     title = f"{params.report_title} {params.label}"
-    meta_common = {"author": params.cswo.name, "lang": params.language, "region": params.language.split("-")[-1],
-                   "date": params.report_date}
-    figure_files = sorted((work / "figures").glob("*.png"))
-    key = cache.sha256_json({
-        "paper": paper, "report": standalone, "lib": cache.library_fingerprint(), "formats": sorted(formats),
-        "figures": {p.name: cache.sha256_file(p) for p in figure_files},
-    })
-    outputs = {
-        ("committee paper", fmt): target / f"{paper_name(committee, params.year)}.{fmt}" for fmt in formats
-    } | {("annual report", fmt): target / f"{report_name(params.year)}.{fmt}" for fmt in formats}
-    stamp = target / ".render-key"
-    if stamp.exists() and stamp.read_text() == key and all(p.exists() for p in outputs.values()):
-        return [Document(committee, kind, path, rendered=False) for (kind, _), path in outputs.items()]
-    shutil.rmtree(target, ignore_errors=True)
-    target.mkdir(parents=True)
-    documents = []
-    for (kind, fmt), path in outputs.items():
-        markdown = paper if kind == "committee paper" else standalone
-        meta = {
-            **meta_common,
-            "title": f"{title}: {c.name} paper {c.report_number}" if kind == "committee paper" else
-            f"{params.council.name} {title}",
-            "footer": f"{params.council.name} · {title}" + (f" · {c.report_number}" if kind == "committee paper" else ""),
-            "subject": c.name,
-        }
-        if fmt == "docx":
-            render.render_docx(markdown, path, work, meta, reference_doc)
+    common = {"author": params.cswo.name, "lang": params.language, "region": params.language.split("-")[-1],
+              "date": params.report_date}
+    figures = {p.name: cache.sha256_file(p) for p in sorted((work / "figures").glob("*.png"))}
+    tasks = []
+    for committee in committees:
+        c = params.committees[committee]
+        cover = cover_markdown(params, committee, highlights, priorities)
+        paper = render.committee_markdown(params, committee, cover, report, texts)
+        for fmt in formats:
+            tasks.append(RenderTask(
+                committee, "committee paper", fmt, staging / committee / f"{paper_name(committee, params.year)}.{fmt}",
+                paper, {**common, "title": f"{title}: {c.name} paper {c.report_number}",
+                        "footer": f"{params.council.name} · {title} · {c.report_number}", "subject": c.name},
+            ))
+            tasks.append(RenderTask(
+                committee, "annual report", fmt, staging / committee / f"{report_name(params.year)}.{fmt}",
+                standalone, {**common, "title": f"{params.council.name} {title}",
+                             "footer": f"{params.council.name} · {title}", "subject": title},
+            ))
+    for task in tasks:
+        task.key = cache.sha256_json({"markdown": task.markdown, "meta": task.meta, "fmt": task.fmt,
+                                      "lib": cache.library_fingerprint(), "figures": figures})
+    return tasks
+
+
+RENDER_KEYS = ".render-keys.json"
+
+
+def render_documents(tasks: list[RenderTask], work: Path, reference_doc: Path, workers: int) -> list[Document]:
+    """Write each document whose inputs changed; identical documents are written once and copied."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def previous_key(task: RenderTask) -> str | None:
+        keys = cache.read_manifest(task.path.parent / RENDER_KEYS) or {}
+        return keys.get(task.path.name) if task.path.exists() else None
+
+    reused = {id(t) for t in tasks if previous_key(t) == t.key}
+    unique: dict[str, RenderTask] = {}
+    for task in tasks:
+        if id(task) not in reused:
+            unique.setdefault(task.key, task)
+
+    def write(task: RenderTask) -> None:
+        task.path.parent.mkdir(parents=True, exist_ok=True)
+        if task.fmt == "docx":
+            render.render_docx(task.markdown, task.path, work, task.meta, reference_doc)
         else:
-            render.render_pdf(markdown, path, work, meta, render.font_dirs())
-        documents.append(Document(committee, kind, path, rendered=True))
-    stamp.write_text(key)
+            render.render_pdf(task.markdown, task.path, work, task.meta, render.font_dirs())
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        list(pool.map(write, unique.values()))
+    documents = []
+    for task in tasks:
+        if id(task) in reused:
+            documents.append(Document(task.committee, task.kind, task.path, rendered=False))
+            continue
+        first = unique[task.key]
+        if first is not task:
+            task.path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(first.path, task.path)
+            documents.append(Document(task.committee, task.kind, task.path, rendered=True, copy_of=first.path))
+            continue
+        documents.append(Document(task.committee, task.kind, task.path, rendered=True))
+    for folder in {t.path.parent for t in tasks}:
+        keys = {t.path.name: t.key for t in tasks if t.path.parent == folder}
+        cache.write_manifest(folder / RENDER_KEYS, keys)
     return documents
 
 
-def check_documents(documents: list[Document], params: Parameters) -> list[str]:
+def _check_one(path: Path, allow: set[str]) -> list[str]:
     from . import accessibility, identifiers
 
-    problems: list[str] = []
+    problems = accessibility.check_docx(path) if path.suffix == ".docx" else accessibility.check_pdf(path)
+    return problems + [str(f) for f in identifiers.scan_document(path, allow=allow)]
+
+
+def check_documents(documents: list[Document], params: Parameters, workers: int = 1) -> list[str]:
+    """Accessibility and identifier checks on each newly written document (copies are checked once)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    paths = [doc.path for doc in documents if doc.rendered and doc.copy_of is None]
     allow = set(params.public_contact_details)
-    for doc in documents:
-        if not doc.rendered:
-            continue
-        if doc.path.suffix == ".docx":
-            problems += accessibility.check_docx(doc.path)
-        else:
-            problems += accessibility.check_pdf(doc.path)
-        problems += [str(f) for f in identifiers.scan_document(doc.path, allow=allow)]
-    return problems
+    if len(paths) <= 1 or workers <= 1:
+        return [p for path in paths for p in _check_one(path, allow)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return [p for found in pool.map(_check_one, paths, [allow] * len(paths)) for p in found]
 
 
 # --- the whole build ---------------------------------------------------------
@@ -256,11 +305,9 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
     reference_doc = render_reference_doc(project, params)
     documents: list[Document] = []
     try:
-        for committee in committees:
-            progress.step(f"Writing the {params.committees[committee].name} papers")
-            documents += render_committee(
-                project, params, committee, texts, formats, staging / committee, work, reference_doc, depth,
-            )
+        progress.step("Writing " + " and ".join(params.committees[c].name for c in committees) + " papers")
+        tasks = plan_documents(params, committees, texts, formats, staging, work, depth)
+        documents += render_documents(tasks, work, reference_doc, options.workers or default_workers())
         notebooks = staging / "notebooks"
         notebooks.mkdir(exist_ok=True)
         for job in jobs:
@@ -268,7 +315,7 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
         audit.write_figures_csv({name: t.bundle for name, t in texts.items()}, staging / "figures.csv")
         if options.checks:
             progress.step("Checking documents (accessibility, identifiers, typed numbers)")
-            problems = typed + check_documents(documents, params)
+            problems = typed + check_documents(documents, params, options.workers or default_workers())
             if problems:
                 raise PublishCheckError(problems)
         elif typed:

@@ -91,13 +91,15 @@ def trend_chart(
     kind: str = "line",
     chart_id: str | None = None,
     y_title: str | None = None,
+    x_title: str = "Financial year",
 ) -> ReportChart:
     """A trend over years for one or more figures of the same unit."""
     labels = labels or [f.measure.label if f.breakdown == "total" else f.measure.breakdown_label(f.breakdown) for f in figures]
     frame = _series_frame(figures, years, labels)
     unit = figures[0].unit
     y_title = y_title or UNIT_TITLES.get(unit, "Value")
-    x = alt.X("Year:O", title="Financial year", sort=years, axis=alt.Axis(labelAngle=0))
+    # every year keeps its place on the axis, even one with no figure
+    x = alt.X("Year:O", title=x_title, sort=years, scale=alt.Scale(domain=years), axis=alt.Axis(labelAngle=0))
     colour = alt.Color(
         "Series:N", title=None, sort=labels,
         scale=alt.Scale(domain=labels, range=PALETTE[: len(labels)]),

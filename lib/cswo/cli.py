@@ -55,9 +55,10 @@ def _latest_year(project: Project) -> str:
 class _RichProgress:
     def __init__(self) -> None:
         self.started: dict[str, float] = {}
+        self.begun = time.perf_counter()
 
     def step(self, text: str) -> None:
-        console.print(f"[cyan]•[/] {text}")
+        console.print(f"[cyan]•[/] [dim]{time.perf_counter() - self.begun:5.1f}s[/] {text}")
 
     def section_started(self, job) -> None:
         self.started[job.name] = time.perf_counter()

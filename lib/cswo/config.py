@@ -9,6 +9,7 @@ from pathlib import Path
 
 YEAR_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 COMMITTEES = ("ijb", "policy-resources")
+FIGURES_MIME = "application/vnd.cswo.section+json"  # the hidden output a section publishes
 FORMATS = ("docx", "pdf")
 
 

@@ -7,6 +7,7 @@ under ``outputs/.failed/<year>/`` so the analyst can open it at the error.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import time
@@ -14,6 +15,10 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.log import logger
 
 from .cache import read_manifest, write_manifest
 from .errors import SectionExecutionError, SectionFailure
@@ -50,7 +55,68 @@ def is_current(job: Job, table_fingerprint: Callable[[str], str]) -> bool:
     return all(table_fingerprint(name) == digest for name, digest in tables.items())
 
 
-def _run_one(name: str, notebook: str, run_dir: str, parameters: dict, kernel: str) -> tuple[str, float]:
+class _WarmKernel:
+    """One kernel per worker process, kept between notebooks.
+
+    Starting a kernel and importing pandas, Altair and the suite costs seconds per notebook;
+    a warm kernel pays that once per worker. Before each notebook the kernel's namespace is
+    cleared (``%reset -f``) and its working folder set, so a notebook sees nothing the last
+    one left behind except imported modules.
+    """
+
+    manager = None
+
+    @classmethod
+    def get(cls, kernel_name: str, cwd: str):
+        from jupyter_client import KernelManager
+
+        if cls.manager is None or not cls.manager.is_alive():
+            cls.manager = KernelManager(kernel_name=kernel_name)
+            cls.manager.start_kernel(cwd=cwd)
+            atexit.register(cls.stop)
+        client = cls.manager.client()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=60)
+            client.execute_interactive(
+                f"get_ipython().run_line_magic('reset', '-f')\nimport os as _os\n_os.chdir({cwd!r})\ndel _os",
+                store_history=False, timeout=60,
+            )
+        finally:
+            client.stop_channels()
+        return cls.manager
+
+    @classmethod
+    def stop(cls) -> None:
+        if cls.manager is not None and cls.manager.is_alive():
+            cls.manager.shutdown_kernel(now=True)
+        cls.manager = None
+
+
+class WarmKernelEngine(NBClientEngine):
+    """Papermill's nbclient engine, run against the worker's warm kernel."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                 stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+        manager = _WarmKernel.get(kernel_name, kwargs.get("cwd") or os.getcwd())
+        client = PapermillNotebookClient(
+            nb_man, km=manager, kernel_name=kernel_name, timeout=execution_timeout,
+            startup_timeout=start_timeout, log=logger, log_output=log_output,
+            stdout_file=stdout_file, stderr_file=stderr_file,
+        )
+        try:
+            return client.execute()
+        finally:
+            if client.kc is not None:
+                client.kc.stop_channels()
+
+
+papermill_engines.register("cswo-warm", WarmKernelEngine)
+
+
+def _run_one(name: str, notebook: str, run_dir: str, parameters: dict, kernel: str,
+             warm: bool = True) -> tuple[str, float]:
     import papermill
 
     started = time.perf_counter()
@@ -58,6 +124,7 @@ def _run_one(name: str, notebook: str, run_dir: str, parameters: dict, kernel: s
     papermill.execute_notebook(
         notebook, str(output), parameters={**parameters, "output_dir": run_dir},
         kernel_name=kernel, progress_bar=False, log_output=False, cwd=str(Path(notebook).parent),
+        engine_name="cswo-warm" if warm else None,
     )
     return name, time.perf_counter() - started
 
@@ -95,6 +162,7 @@ def run_jobs(
     table_fingerprint: Callable[[str], str],
     workers: int | None = None,
     kernel: str = "python3",
+    warm: bool = True,
     on_start: Callable[[Job], None] = lambda job: None,
     on_done: Callable[[Job], None] = lambda job: None,
 ) -> list[Job]:
@@ -117,7 +185,7 @@ def run_jobs(
                 shutil.rmtree(run_dir, ignore_errors=True)
                 run_dir.mkdir(parents=True)
                 on_start(job)
-                futures[pool.submit(_run_one, job.name, str(job.notebook), str(run_dir), job.parameters, kernel)] = (
+                futures[pool.submit(_run_one, job.name, str(job.notebook), str(run_dir), job.parameters, kernel, warm)] = (
                     job, run_dir,
                 )
             for future in as_completed(futures):
@@ -142,8 +210,9 @@ def run_jobs(
 
 
 def _promote(job: Job, run_dir: Path, table_fingerprint: Callable[[str], str]) -> None:
-    from .section import FIGURES_MIME
     import nbformat
+
+    from .config import FIGURES_MIME
 
     nb = nbformat.read(run_dir / f"{job.name}.ipynb", as_version=4)
     tables: list[str] = []

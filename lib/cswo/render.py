@@ -19,13 +19,13 @@ from functools import lru_cache
 from pathlib import Path
 
 import nbformat
-from nbconvert import MarkdownExporter
-from nbconvert.preprocessors import Preprocessor
+from nbconvert.exporters.markdown import MarkdownExporter
+from nbconvert.preprocessors.base import Preprocessor
 
 from . import narrative
 from .config import TEMPLATES_DIR
 from .errors import RenderError
-from .section import FIGURES_MIME
+from .config import FIGURES_MIME
 
 HIGHLIGHT_TAG = "highlight"
 PRIORITIES_TAG = "priorities"

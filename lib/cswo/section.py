@@ -16,23 +16,20 @@ as one hidden output the build reads.
 
 from __future__ import annotations
 
-import os
 import pickle
 import tempfile
 from pathlib import Path
 
 from IPython.display import Markdown, display
 
-from . import charts as charts_module
 from . import tables as tables_module
 from .catalogue import TOTAL, load_catalogue
-from .config import Project, previous_year, year_start
+from .config import FIGURES_MIME, Project, previous_year, year_start
 from .data import Dataset, load_dataset
 from .figures import Figure
 from .formatting import MISSING_PHRASE, format_value, number
 from .parameters import Parameters, load_year
 
-FIGURES_MIME = "application/vnd.cswo.section+json"
 
 
 class Section:
@@ -145,14 +142,16 @@ class Section:
         self.text(name, f"{number(gap, 1)} percentage points" if unit == "percent" else format_value(gap, unit))
 
     def trend_chart(self, figures, years, caption, **options):
-        return charts_module.trend_chart(figures, years, caption, **options)
+        from .charts import trend_chart
+
+        return trend_chart(figures, years, caption, **options)
 
     def show(self, item) -> None:
         """Display a table or chart in the notebook and in the report."""
         if isinstance(item, tables_module.ReportTable):
             self._audit.extend({"section": self.id, **row} for row in item.audit)
             display(item)
-        elif isinstance(item, charts_module.ReportChart):
+        elif type(item).__name__ == "ReportChart":  # charts import Altair, so only when used
             self.figures_dir.mkdir(parents=True, exist_ok=True)
             path = self.figures_dir / f"{self.id}-{item.id.removeprefix('fig-')}.png"
             png = item.png()
@@ -193,7 +192,6 @@ def start(section_id: str, year: str, project_root: str = "../..", output_dir: s
         dataset = load_dataset(project, year, parameters.sections)
     out = Path(output_dir) if output_dir else Path(tempfile.mkdtemp(prefix=f"cswo-{section_id}-"))
     out.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("CSWO_SECTION", section_id)
     return Section(section_id, year, project, out, dataset, parameters)
 
 

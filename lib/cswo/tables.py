@@ -50,7 +50,7 @@ class ReportTable:
         self.id = self.id or "tbl-" + _slug(self.caption)
         used = {cell for row in self.rows for cell in row}
         for symbol, note in SYMBOL_NOTES.items():
-            if symbol in used and note not in self.notes:
+            if symbol in used and not any(n.startswith(symbol) for n in self.notes):
                 self.notes.append(note)
 
     @property
@@ -65,7 +65,7 @@ class ReportTable:
 
     def _numeric(self, index: int) -> bool:
         cells = [row[index] for row in self.rows]
-        return index > 0 and all(re.fullmatch(r"[£\d,.\-%]+|\[[cxz]\]|fewer than \d+", c) for c in cells)
+        return index > 0 and all(re.fullmatch(r"[£\d,.\-%]+\*?|\[[cxz]\]|fewer than \d+", c) for c in cells)
 
     def _repr_markdown_(self) -> str:
         def esc(text: str) -> str:
@@ -145,7 +145,7 @@ def years_table(
             elif published_averages and fig.name in published_averages:
                 pub = published_averages[fig.name]
                 row.append(format_cell(pub.current, pub.unit, status=pub.status.get(fig.year, "")) + "*")
-                note = f"* Average as published; the yearly figures behind it are not in the data."
+                note = "Averages marked * are as published; the yearly figures behind them are not in the data."
                 if note not in notes:
                     notes.append(note)
             else:
@@ -165,6 +165,7 @@ def breakdown_table(
     include_total: bool = True,
     value_heading: str | None = None,
     threshold: int | None = None,
+    notes: list[str] | None = None,
 ) -> ReportTable:
     """Rows are the measure's breakdowns; per year a count column and, if asked, its share.
 
@@ -213,7 +214,7 @@ def breakdown_table(
                 else:
                     row.append(percent(value / total * 100, share_decimals))
         rows.append(row)
-    notes = []
+    notes = list(notes or [])
     if shares:
         notes.append("Percentages are calculated from the numbers and may not add to 100 because of rounding.")
     if used_threshold:

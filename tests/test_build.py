@@ -139,7 +139,8 @@ def test_changing_parameters_reruns_sections_but_a_meeting_date_only_rerenders(g
     params["committees"]["ijb"]["meeting_date"] = "2024-11-27"
     path.write_text(yaml.safe_dump(params, sort_keys=False))
     result = build(project, BuildOptions(year=YEAR))
-    assert ran(result) == set() and all(doc.rendered for doc in result.documents)
+    assert ran(result) == set()
+    assert {doc.kind for doc in result.documents if doc.rendered} == {"committee paper"}  # the report is unchanged
     params["council"]["area"] = "Glenmorven and the Isles"
     path.write_text(yaml.safe_dump(params, sort_keys=False))
     assert ran(build(project, BuildOptions(year=YEAR))) == {"overview", "justice"}

@@ -562,13 +562,9 @@ def test_load_dataset_raises_every_problem_at_once(project):
     assert "data/complaints.csv, row 5, column 'source'" in message
 
 
-# --- known faults in data.py, kept as tests until they are fixed ----------------------
-# strict xfail: when data.py is fixed these pass, and pytest says to drop the marker.
+# --- faults found in data.py by these tests, now fixed ---------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError, reason="data.py: read_csv skips blank lines, so rows shift"
-)
 def test_row_numbers_survive_a_blank_csv_line(project):
     text = csv_text(changed(complaints_rows(), 7, value="abc"))
     lines = text.split("\n")
@@ -577,18 +573,12 @@ def test_row_numbers_survive_a_blank_csv_line(project):
     assert_problem(problem, "data/complaints.csv", 8, "value", "not a number")
 
 
-@pytest.mark.xfail(strict=True, raises=KeyError, reason="data.py crashes on a table with no rows")
 def test_header_only_table(project):
     write(project, "complaints.csv", csv_text([]))
     found = problems(project, sections=["complaints"])
     assert found and all("is missing" in p.rule for p in found)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=(ValueError, TypeError),
-    reason="data.py crashes when two headers differ only in case",
-)
 def test_header_given_twice(project):
     text = csv_text(complaints_rows())
     header, rest = text.split("\n", 1)
@@ -598,9 +588,6 @@ def test_header_given_twice(project):
     assert any(p.row == 1 and p.column == "value" for p in found), found
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError, reason="data.py skips a returns sheet without a year column"
-)
 def test_returns_sheet_without_year_column(project):
     workbook = openpyxl.Workbook()
     sheet = workbook.active
@@ -614,11 +601,6 @@ def test_returns_sheet_without_year_column(project):
     assert_problem(problem, label, 1, "year", "required column is missing")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="data.py also calls a same-file duplicate 'another file'",
-)
 def test_duplicate_in_one_file_reported_once_beside_a_returns_workbook(project):
     rows = complaints_rows()
     write(project, "complaints.csv", csv_text([*rows, rows[2]]))

@@ -340,11 +340,6 @@ def test_unfilled_template_reports_every_figure(project, sections):
     assert "2022-23" in str(raised.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="data.py drops unfilled returns rows; the missing figure then names the CSV, no row",
-)
 def test_unfilled_template_problems_point_at_sheet_and_row(project, sections):
     path = write_template(project, NEW_YEAR)
     _dataset, found = validate_tables(project, NEW_YEAR, sections)
@@ -354,9 +349,6 @@ def test_unfilled_template_problems_point_at_sheet_and_row(project, sections):
         assert about and all((p.file, p.row) == (label, row) for p in about), about
 
 
-@pytest.mark.xfail(
-    strict=True, raises=KeyError, reason="data.py crashes (KeyError 'year') on a table with no rows"
-)
 def test_unfilled_template_in_a_project_with_no_tables_yet(tmp_path, sections):
     (tmp_path / "data").mkdir()
     project = Project(tmp_path)

@@ -30,11 +30,13 @@ def paper(project, committee, suffix):
 
 
 def docx_text(path) -> str:
-    document = Document(str(path))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts.append(" | ".join(cell.text for cell in row.cells))
+    """Paragraphs and table rows in document order, as a screen reader meets them."""
+    parts = []
+    for block in Document(str(path)).iter_inner_content():
+        if hasattr(block, "rows"):
+            parts += [" | ".join(cell.text for cell in row.cells) for row in block.rows]
+        else:
+            parts.append(block.text)
     return "\n".join(parts)
 
 

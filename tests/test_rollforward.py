@@ -36,7 +36,9 @@ def test_new_year_creates_files_that_validate_apart_from_missing_figures(project
     assert digest(project_copy.year_notebooks("2021-22")) == before  # last year's narrative is untouched
     _, problems = validate_tables(project_copy, "2022-23", params.sections)
     assert problems and all("2022-23 is missing" in p.rule for p in problems)
-    assert {p.file for p in problems} >= {"data/complaints.csv", "data/mental_health.csv"}
+    workbook = "data/returns/2022-23.xlsx, sheet '{}'"
+    assert {p.file for p in problems} >= {workbook.format("complaints"), workbook.format("mental_health")}
+    assert all(p.row for p in problems), "each unfilled figure is located on its sheet and row"
 
 
 def test_validate_lists_missing_figures_by_table_without_a_traceback(project_copy):
@@ -44,7 +46,7 @@ def test_validate_lists_missing_figures_by_table_without_a_traceback(project_cop
     result = CliRunner().invoke(app, ["--project", str(project_copy.root), "validate", "--year", "2022-23"])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
-    assert "data/complaints.csv" in result.output and "is missing" in result.output
+    assert "data/returns/2022-23.xlsx, sheet 'complaints'" in result.output and "is missing" in result.output
 
 
 def test_new_year_refuses_to_overwrite(project_copy):

@@ -47,6 +47,7 @@ class Dataset:
     tables: dict[str, pd.DataFrame]
     text_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     files: dict[str, list[str]] = field(default_factory=dict)
+    unfilled: dict[tuple[str, str, str], tuple[str, int]] = field(default_factory=dict)
 
     def table(self, name: str) -> pd.DataFrame:
         if name not in self.tables:
@@ -80,7 +81,7 @@ def _read_text_file(path: Path, label: str, problems: list[Problem]) -> pd.DataF
     from io import StringIO
 
     try:
-        return pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
+        return pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         problems.append(Problem(label, None, None, None, f"the file cannot be read as CSV ({exc})"))
         return None
@@ -104,7 +105,12 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _header_problems(frame: pd.DataFrame, label: str, expected: list[str], required: list[str]) -> list[Problem]:
-    problems = []
+    problems = [
+        Problem(label, 1, column, None, "this column appears more than once in the header row")
+        for column in dict.fromkeys(frame.columns[frame.columns.duplicated()])
+    ]
+    if problems:
+        return problems
     for column in required:
         if column not in frame.columns:
             problems.append(Problem(label, 1, column, None, "this required column is missing from the header row"))
@@ -165,7 +171,11 @@ def _validate_block(source: Source, table: Table) -> tuple[pd.DataFrame | None, 
     return typed, problems
 
 
-def _table_sources(project: Project, year: str, name: str, problems: list[Problem]) -> list[Source]:
+def _table_sources(
+    project: Project, year: str, name: str, problems: list[Problem],
+    unfilled: dict[tuple[str, str, str], tuple[str, int]] | None = None,
+) -> list[Source]:
+    unfilled = {} if unfilled is None else unfilled
     sources = []
     csv, xlsx = project.data_dir / f"{name}.csv", project.data_dir / f"{name}.xlsx"
     if csv.exists() and xlsx.exists():
@@ -194,9 +204,12 @@ def _table_sources(project: Project, year: str, name: str, problems: list[Proble
                 frame = _tidy(frame)
                 if {"value", "status"} <= set(frame.columns):
                     # rows the template pre-filled but nobody has filled in yet are not data:
-                    # the completeness check reports them as missing figures instead
-                    frame = frame[(frame["value"] != "") | (frame["status"] != "")]
-                if len(frame.columns) and "year" in frame.columns:
+                    # the completeness check reports them, at their sheet and row, as missing
+                    blank = (frame["value"] == "") & (frame["status"] == "")
+                    for index, r in frame[blank].iterrows():
+                        unfilled[(name, r.get("measure", ""), r.get("breakdown", ""))] = (label, int(index) + 2)
+                    frame = frame[~blank]
+                if len(frame.columns):
                     sources.append(Source(label, frame))
     return sources
 
@@ -209,15 +222,16 @@ def validate_tables(
     problems: list[Problem] = []
     tables: dict[str, pd.DataFrame] = {}
     files: dict[str, list[str]] = {}
+    unfilled: dict[tuple[str, str, str], tuple[str, int]] = {}
     known = set(catalogue) | set(TEXT_TABLES)
     for path in sorted(project.data_dir.glob("*")):
-        if path.suffix in (".csv", ".xlsx") and path.stem not in known:
+        if path.suffix in (".csv", ".xlsx") and path.stem not in known and not path.name.startswith("~$"):
             problems.append(
                 Problem(f"data/{path.name}", None, None, None, "this file is not a known table; see data/README.md")
             )
     for name, table in catalogue.items():
         blocks = []
-        sources = _table_sources(project, year, name, problems)
+        sources = _table_sources(project, year, name, problems, unfilled)
         files[name] = [s.label for s in sources]
         for source in sources:
             typed, found = _validate_block(source, table)
@@ -228,7 +242,9 @@ def validate_tables(
             continue
         frame = pd.concat(blocks, ignore_index=True)
         if len(blocks) > 1:
-            dupes = frame.duplicated(["year", "measure", "breakdown"], keep="first")
+            keys = ["year", "measure", "breakdown"]
+            first_file = frame.groupby(keys)["file"].transform("first")
+            dupes = frame.duplicated(keys, keep="first") & (frame["file"] != first_file)
             for r in frame[dupes].itertuples():
                 problems.append(
                     Problem(r.file, r.row, "measure", r.measure, "this year, measure and breakdown are already given in another file")
@@ -236,7 +252,7 @@ def validate_tables(
         for index, column, message in consistency_failures(frame.drop_duplicates(["year", "measure", "breakdown"]), table):
             r = frame.loc[index]
             problems.append(Problem(r["file"], int(r["row"]), column, r["value"], message))
-        visible = frame[frame["year"].map(lambda y: _valid_year_upto(y, year))]
+        visible = frame[frame["year"].map(lambda y: _valid_year_upto(y, year)).astype(bool)]
         tables[name] = visible.reset_index(drop=True)
     text_tables = {}
     for name in TEXT_TABLES:
@@ -259,7 +275,7 @@ def validate_tables(
         except pa.errors.SchemaErrors as exc:
             problems.extend(_schema_problems(exc, label, frame, file_rows))
         text_tables[name] = frame
-    dataset = Dataset(year=year, tables=tables, text_tables=text_tables, files=files)
+    dataset = Dataset(year=year, tables=tables, text_tables=text_tables, files=files, unfilled=unfilled)
     if sections is not None:
         problems.extend(missing_figures(dataset, sections))
     problems.sort(key=lambda p: (p.file, p.row or 0))
@@ -289,6 +305,14 @@ def missing_figures(dataset: Dataset, sections: list[str]) -> list[Problem]:
             for breakdown in measure.required:
                 if (measure.name, breakdown) not in have:
                     what = measure.label if breakdown == TOTAL else f"{measure.label} ({measure.breakdown_label(breakdown)})"
+                    where = dataset.unfilled.get((name, measure.name, breakdown))
+                    if where:
+                        problems.append(Problem(
+                            where[0], where[1], "value", None,
+                            f"{what} for {dataset.year} is missing: fill in the value on this row "
+                            f"(measure '{measure.name}', breakdown '{breakdown}'), or put x (not available) in status",
+                        ))
+                        continue
                     problems.append(
                         Problem(
                             label,

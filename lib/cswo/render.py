@@ -204,11 +204,14 @@ def _metadata_args(meta: dict) -> list[str]:
 def render_docx(markdown: str, out: Path, resource_dir: Path, meta: dict, reference_doc: Path) -> Path:
     """Word document with the council reference style; contents field refreshes on open."""
     out.parent.mkdir(parents=True, exist_ok=True)
+    # title, author and date go into the document properties, not a title block: a committee
+    # paper opens with REPORT TO
+    shown = {k: v for k, v in meta.items() if k not in ("title", "author", "date", "subject")}
     _pandoc(
         [
             "--to", "docx", "--output", str(out), "--number-sections",
             "--reference-doc", str(reference_doc), "--lua-filter", str(LUA_FILTER),
-            "--resource-path", str(resource_dir), *_metadata_args(meta),
+            "--resource-path", str(resource_dir), *_metadata_args(shown),
         ],
         markdown, resource_dir,
     )

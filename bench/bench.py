@@ -1,0 +1,333 @@
+"""Benchmark: `cswo build` against the pipeline an analyst would script by hand.
+
+Run with `make bench`. Everything happens in a temporary copy of the project, so
+the working tree is never touched. Prints a table of medians and ratios and
+writes docs/benchmarks.md.
+
+Scenarios (each run --runs times, median wall time, peak memory of the whole
+process tree):
+  baseline   papermill CLI on each section notebook in turn, nbconvert to
+             markdown, then pandoc (Word) and pandoc + Typst (PDF) for each
+             document the suite writes
+  cold       `cswo build` with no cache and no previous outputs
+  unchanged  `cswo build` again with nothing changed
+  narrative  after editing one section's narrative
+  data       after changing one data file (only the sections reading it re-run)
+Then a growth run on a synthetic project: 20 years of history and twice the
+sections, cold and after one narrative edit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+YEAR = "2021-22"
+TARGETS = {"cold": 0.5, "unchanged": 0.05, "narrative": 0.3, "data": 0.4}
+MEMORY_TARGET_MIB = 1536
+
+
+def copy_project(target: Path) -> Path:
+    for name in ("parameters", "data", "notebooks", "_quarto.yml"):
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name)
+        else:
+            shutil.copy2(source, target / name)
+    (target / "outputs").mkdir()
+    return target
+
+
+def measure(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (MiB) of the whole process tree."""
+    peak = 0.0
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        root = psutil.Process(process.pid)
+        while not done.is_set():
+            try:
+                tree = [root, *root.children(recursive=True)]
+                total = 0
+                for proc in tree:
+                    try:
+                        total += proc.memory_info().rss
+                    except psutil.Error:
+                        pass
+                peak = max(peak, total / 2**20)
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = process.communicate()
+    done.set()
+    sampler.join()
+    elapsed = time.perf_counter() - started
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{stderr.decode(errors='replace')[-3000:]}")
+    return elapsed, peak
+
+
+def baseline_script(project: Path, sections: list[str], work: Path) -> list[list[str]]:
+    """The commands a hand-rolled pipeline runs: one process per step, nothing reused."""
+    commands = []
+    notebooks = project / "notebooks" / YEAR
+    for name in sections:
+        commands.append([
+            str(BIN / "papermill"), str(notebooks / f"{name}.ipynb"), str(work / f"{name}.ipynb"),
+            "-p", "project_root", str(project), "-p", "output_dir", str(work / name),
+            "--cwd", str(notebooks), "--no-progress-bar",
+        ])
+    commands.append([str(BIN / "jupyter"), "nbconvert", "--to", "markdown", "--no-input",
+                     "--output-dir", str(work / "md"), *[str(work / f"{n}.ipynb") for n in sections]])
+    pandoc = subprocess.run([sys.executable, "-c", "import pypandoc;print(pypandoc.get_pandoc_path())"],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    markdown = [str(work / "md" / f"{n}.md") for n in sections]
+    for document in ("ijb-paper", "policy-resources-paper", "annual-report"):
+        commands.append([pandoc, *markdown, "--resource-path", str(work / "md"), "-o", str(work / f"{document}.docx")])
+        commands.append([pandoc, *markdown, "-s", "-t", "typst", "-o", str(work / f"{document}.typ")])
+        commands.append([sys.executable, "-m", "typst", "compile", str(work / f"{document}.typ"),
+                         str(work / f"{document}.pdf")])
+    return commands
+
+
+def run_baseline(project: Path, sections: list[str]) -> tuple[float, float]:
+    work = Path(tempfile.mkdtemp(prefix="cswo-baseline-"))
+    (work / "md").mkdir()
+    total, peak = 0.0, 0.0
+    for command in baseline_script(project, sections, work):
+        seconds, memory = measure(command, project)
+        total += seconds
+        peak = max(peak, memory)
+    shutil.rmtree(work, ignore_errors=True)
+    return total, peak
+
+
+def cswo_build(project: Path) -> tuple[float, float]:
+    env = {**os.environ, "CSWO_PROJECT": str(project)}
+    return measure([str(BIN / "cswo"), "build", "--year", YEAR], project, env)
+
+
+def edit_narrative(project: Path, section: str, counter: int) -> None:
+    import nbformat
+
+    path = project / "notebooks" / YEAR / f"{section}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if c.cell_type == "markdown" and not c.metadata.get("tags"))
+    cell.source += f" (Reviewed, edit {counter}.)"
+    nbformat.write(nb, path)
+
+
+def edit_data(project: Path, table: str, counter: int) -> None:
+    path = project / "data" / f"{table}.csv"
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    rows[0]["note"] = f"checked by the benchmark, edit {counter}"
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def sections_of(project: Path) -> list[str]:
+    import yaml
+
+    params = yaml.safe_load((project / "parameters" / f"{YEAR}.yml").read_text())
+    names = [s for chapter in params["chapters"] for s in chapter["sections"]]
+    for committee in params["committees"].values():
+        names += [a["source"] for a in committee["appendices"][1:] if a["source"] not in names]
+    return names
+
+
+def scenarios(project: Path, runs: int, narrative_section: str, data_table: str) -> dict[str, list]:
+    results: dict[str, list] = {k: [] for k in ("baseline", "cold", "unchanged", "narrative", "data")}
+    sections = sections_of(project)
+    for run in range(runs):
+        print(f"  run {run + 1}/{runs}: baseline", flush=True)
+        results["baseline"].append(run_baseline(project, sections))
+        shutil.rmtree(project / "outputs")
+        (project / "outputs").mkdir()
+        print(f"  run {run + 1}/{runs}: cold, unchanged, narrative, data", flush=True)
+        results["cold"].append(cswo_build(project))
+        results["unchanged"].append(cswo_build(project))
+        edit_narrative(project, narrative_section, run)
+        results["narrative"].append(cswo_build(project))
+        edit_data(project, data_table, run)
+        results["data"].append(cswo_build(project))
+    return results
+
+
+def grow(project: Path, years: int = 20) -> None:
+    """Scale the project: every table to ``years`` years of history, and every section twice."""
+    import nbformat
+    import yaml
+
+    for path in sorted((project / "data").glob("*.csv")):
+        rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+        if not rows or "year" not in rows[0]:
+            continue
+        known = {(r["year"], r["measure"], r["breakdown"]) for r in rows}
+        latest = {}
+        for r in rows:
+            if r["year"] <= YEAR:
+                latest[(r["measure"], r["breakdown"])] = r
+        extra = []
+        start = int(YEAR[:4])
+        for back in range(1, years):
+            y = start - back
+            label = f"{y}-{(y + 1) % 100:02d}"
+            for (measure, breakdown), r in latest.items():
+                if (label, measure, breakdown) not in known:
+                    extra.append({**r, "year": label, "source": "synthetic history for the benchmark"})
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows + extra)
+        path.write_text(buffer.getvalue(), encoding="utf-8")
+    params_path = project / "parameters" / f"{YEAR}.yml"
+    params = yaml.safe_load(params_path.read_text())
+    folder = project / "notebooks" / YEAR
+    for chapter in params["chapters"]:
+        doubled = []
+        for section in chapter["sections"]:
+            twin = f"{section}_again"
+            nb = nbformat.read(folder / f"{section}.ipynb", as_version=4)
+            for cell in nb.cells:
+                if cell.cell_type == "code":
+                    cell.source = cell.source.replace(f'start("{section}"', f'start("{twin}"')
+                if cell.cell_type == "markdown" and "highlight" in cell.metadata.get("tags", []):
+                    cell.metadata["tags"] = []
+                if "priorities" in cell.metadata.get("tags", []):
+                    cell.metadata["tags"] = []
+            nbformat.write(nb, folder / f"{twin}.ipynb")
+            doubled += [section, twin]
+        chapter["sections"] = doubled
+    params_path.write_text(yaml.safe_dump(params, sort_keys=False))
+
+
+def median(values: list[tuple[float, float]]) -> tuple[float, float]:
+    return statistics.median(v[0] for v in values), max(v[1] for v in values)
+
+
+def report(results: dict, growth: dict, runs: int, notes: list[str]) -> str:
+    base, base_mem = median(results["baseline"])
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.1f} GiB memory, "
+        f"{platform.system()} {platform.machine()}, Python {platform.python_version()}. "
+        f"Measured {time.strftime('%Y-%m-%d')} by `make bench` ({runs} runs each, median wall time; "
+        "peak memory is the largest total resident memory of the whole process tree, sampled every 50 ms).",
+        "",
+        "| scenario | median (s) | ratio to baseline | target | peak memory (MiB) |",
+        "|---|---:|---:|---:|---:|",
+        f"| baseline: papermill CLI per notebook, nbconvert, pandoc, Typst | {base:.1f} | 1.00 | | {base_mem:.0f} |",
+    ]
+    verdicts = []
+    for name, label in (("cold", "`cswo build`, cold"), ("unchanged", "`cswo build`, nothing changed"),
+                        ("narrative", "one section's narrative edited"), ("data", "one data file changed")):
+        seconds, memory = median(results[name])
+        ratio = seconds / base
+        ok = ratio <= TARGETS[name]
+        verdicts.append(ok)
+        lines.append(f"| {label} | {seconds:.1f} | {ratio:.2f} | ≤ {TARGETS[name]} {'✓' if ok else '✗'} | {memory:.0f} |")
+    peak = max(median(results[k])[1] for k in ("cold", "unchanged", "narrative", "data"))
+    lines += [
+        "",
+        f"Peak memory of `cswo build`: {peak:.0f} MiB (target under {MEMORY_TARGET_MIB} MiB: "
+        f"{'met' if peak < MEMORY_TARGET_MIB else 'not met'}).",
+        "",
+        "## Growth: 20 years of history and twice the sections",
+        "",
+        "| project | sections | cold (s) | one narrative edit (s) | peak memory (MiB) |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, row in growth.items():
+        lines.append(f"| {name} | {row['sections']} | {row['cold'][0]:.1f} | {row['narrative'][0]:.1f} | "
+                     f"{max(row['cold'][1], row['narrative'][1]):.0f} |")
+    if len(growth) == 2:
+        small, large = growth["reference"], growth["grown"]
+        lines += [
+            "",
+            f"Sections ×{large['sections'] / small['sections']:.1f}: cold build ×"
+            f"{large['cold'][0] / small['cold'][0]:.2f}, one-section edit ×"
+            f"{large['narrative'][0] / small['narrative'][0]:.2f}.",
+        ]
+    lines += ["", "## Where the time goes", "", *notes, ""]
+    return "\n".join(lines)
+
+
+NOTES = [
+    "- **Kernel start-up and imports** dominate the baseline: each papermill CLI run starts a Python "
+    "process and a fresh kernel, which then imports pandas, Altair and the suite (about 2 s before "
+    "the first cell does any work). `cswo build` keeps one warm kernel per worker process and clears "
+    "its namespace between notebooks (`%reset -f`), so the imports are paid once per worker.",
+    "- **Parallelism**: sections run in a process pool, one worker per core (2 here). The first "
+    "section on each worker carries the kernel start; the rest take about a second each.",
+    "- **Import cost**: jsonschema (pulled in by nbformat and Altair) loads `rfc3987_syntax`, which "
+    "compiles a grammar at import (about 0.9 s per process). The suite marks it unavailable; it only "
+    "serves a URI format check nothing here uses.",
+    "- **Chart export** through vl-convert is a few hundred milliseconds per chart and happens inside "
+    "the section, so unchanged sections never redo it.",
+    "- **pandoc and Typst**: each distinct document is written once (the annual report on its own is "
+    "identical for both committees and is copied), in parallel threads, and only when its markdown, "
+    "metadata, figures or the library changed: a new meeting date re-renders the committee papers only.",
+    "- **Checks**: the accessibility and identifier checks read every new document back; pypdf text "
+    "extraction is the slowest part (about 1.5 s per PDF), so they run in parallel processes and skip copies.",
+    "- **Nothing changed**: the build validates the data from a cache keyed on file hashes, compares "
+    "content hashes and exits; what remains is Python start-up and imports of the CLI.",
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-growth", action="store_true")
+    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="cswo-bench-") as temp:
+        project = copy_project(Path(temp) / "reference")
+        print(f"Reference project ({len(sections_of(project))} notebooks), {args.runs} runs:", flush=True)
+        results = scenarios(project, args.runs, "complaints", "complaints")
+        growth = {}
+        if not args.no_growth:
+            for name, grown in (("reference", False), ("grown", True)):
+                target = copy_project(Path(temp) / name / "p")
+                if grown:
+                    grow(target)
+                print(f"Growth: {name}", flush=True)
+                cold = cswo_build(target)
+                edit_narrative(target, "complaints", 99)
+                growth[name] = {"sections": len(sections_of(target)), "cold": cold,
+                                "narrative": cswo_build(target)}
+    text = report(results, growth, args.runs, NOTES)
+    args.output.write_text(text, encoding="utf-8")
+    print()
+    print(text)
+    print(f"\nWritten to {args.output}")
+    json.dumps(results)
+
+
+if __name__ == "__main__":
+    main()

@@ -93,21 +93,29 @@ def baseline_script(project: Path, sections: list[str], work: Path) -> list[list
     """The commands a hand-rolled pipeline runs: one process per step, nothing reused."""
     commands = []
     notebooks = project / "notebooks" / YEAR
+    md = work / "md"
     for name in sections:
         commands.append([
             str(BIN / "papermill"), str(notebooks / f"{name}.ipynb"), str(work / f"{name}.ipynb"),
-            "-p", "project_root", str(project), "-p", "output_dir", str(work / name),
+            "-p", "project_root", str(project), "-p", "output_dir", str(md),
             "--cwd", str(notebooks), "--no-progress-bar",
         ])
     commands.append([str(BIN / "jupyter"), "nbconvert", "--to", "markdown", "--no-input",
-                     "--output-dir", str(work / "md"), *[str(work / f"{n}.ipynb") for n in sections]])
+                     "--NbConvertBase.display_data_priority=['text/markdown', 'image/png', 'text/plain']",
+                     "--output-dir", str(md), *[str(work / f"{n}.ipynb") for n in sections]])
     pandoc = subprocess.run([sys.executable, "-c", "import pypandoc;print(pypandoc.get_pandoc_path())"],
                             capture_output=True, text=True, check=True).stdout.strip()
-    markdown = [str(work / "md" / f"{n}.md") for n in sections]
+    markdown = [str(md / f"{n}.md") for n in sections]
+    compile_typst = ("import sys, typst, font_source_sans_pro, pathlib; typst.compile(sys.argv[1], "
+                     "output=sys.argv[2], font_paths=[str(pathlib.Path(font_source_sans_pro.__file__).parent)])")
+    templates = ROOT / "lib" / "cswo" / "templates"
+    style = ["--lua-filter", str(templates / "cswo.lua"), "--metadata", "title=CSWO Annual Report",
+             "--metadata", "lang=en-GB"]
     for document in ("ijb-paper", "policy-resources-paper", "annual-report"):
-        commands.append([pandoc, *markdown, "--resource-path", str(work / "md"), "-o", str(work / f"{document}.docx")])
-        commands.append([pandoc, *markdown, "-s", "-t", "typst", "-o", str(work / f"{document}.typ")])
-        commands.append([sys.executable, "-m", "typst", "compile", str(work / f"{document}.typ"),
+        commands.append([pandoc, *markdown, *style, "--resource-path", str(md), "-o", str(work / f"{document}.docx")])
+        commands.append([pandoc, *markdown, *style, "-s", "-t", "typst", "--template", str(templates / "report.typ"),
+                         "-o", str(md / f"{document}.typ")])
+        commands.append([sys.executable, "-c", compile_typst, str(md / f"{document}.typ"),
                          str(work / f"{document}.pdf")])
     return commands
 

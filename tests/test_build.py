@@ -16,7 +16,8 @@ from support import ROOT, section_notebook
 from cswo import cache
 from cswo.build import BuildOptions, build
 from cswo.config import Project
-from cswo.errors import MissingFigureError, SectionExecutionError
+from cswo.errors import MissingFigureError, PublishCheckError, SectionExecutionError
+from cswo.rollforward import roll_forward
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("fictional")]
 YEAR = "2023-24"
@@ -193,3 +194,38 @@ def test_unknown_placeholder_fails_naming_section_and_name(glenmorven):
         path.write_bytes(original)
     assert error.value.section == "overview" and error.value.names == ["complaints_typo"]
     assert tree_digest(project.year_outputs(YEAR)) == before
+
+
+def test_a_chart_without_alt_text_stops_the_build_naming_it(glenmorven):
+    project, _ = glenmorven
+    before = tree_digest(project.year_outputs(YEAR))
+    path = project.notebook(YEAR, "justice")
+    original = path.read_bytes()
+    nb = nbformat.read(path, as_version=4)
+    chart = nbformat.v4.new_code_cell(
+        'chart = s.trend_chart([cpo], s.years(3), "Community Payback Orders imposed")\n'
+        'chart.alt = ""\n'
+        "s.show(chart)"
+    )
+    chart.metadata["tags"] = ["remove-input"]
+    nb.cells.insert(-1, chart)
+    nbformat.write(nb, path)
+    try:
+        with pytest.raises(PublishCheckError) as error:
+            build(project, BuildOptions(year=YEAR))
+    finally:
+        path.write_bytes(original)
+    message = str(error.value)
+    assert "Community Payback Orders imposed" in message and "alt text" in message
+    assert tree_digest(project.year_outputs(YEAR)) == before
+
+
+def test_rolling_forward_leaves_last_years_papers_as_they_were(glenmorven):
+    project, _ = glenmorven
+    build(project, BuildOptions(year=YEAR))
+    paper = project.year_outputs(YEAR) / "ijb" / f"cswo-annual-report-{YEAR}-ijb-paper.docx"
+    before = "\n".join(p.text for p in Document(str(paper)).paragraphs)
+    roll_forward(project, "2024-25")
+    again = build(project, BuildOptions(year=YEAR))
+    assert ran(again) == set()  # a new year's workbook changes nothing 2023-24 can see
+    assert "\n".join(p.text for p in Document(str(paper)).paragraphs) == before

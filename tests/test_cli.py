@@ -91,3 +91,32 @@ def test_lab_dry_run_points_at_the_year(project_copy):
     result = cswo(project_copy, "lab", "--year", "2021-22", "--dry-run")
     assert result.exit_code == 0
     assert "notebooks/2021-22" in result.output.replace("\n", "")
+
+
+def chi_number(first_nine: str) -> str:
+    """A CHI number with a valid modulus 11 check digit (or '' when the prefix has none)."""
+    total = sum(int(d) * w for d, w in zip(first_nine, range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    return "" if check == 10 else first_nine + str(0 if check == 11 else check)
+
+
+def test_a_planted_chi_number_stops_the_build_and_is_masked(project_copy):
+    chi = next(c for c in (chi_number(f"150385{n:03d}") for n in range(100, 200)) if c)
+    replace_in(project_copy.data_dir / "complaints.csv", "CSWO Annual Report 2021-22",
+               f"case {chi} CSWO Annual Report 2021-22")
+    result = cswo(project_copy, "build", "--year", "2021-22")
+    assert result.exit_code == 3
+    assert "CHI" in result.output and "data/complaints.csv, row 2, column 'source'" in result.output
+    assert chi not in result.output
+    assert not project_copy.year_outputs("2021-22").exists()
+
+
+def test_a_chi_look_alike_with_a_wrong_check_digit_is_not_flagged(project_copy):
+    from cswo.build import scan_inputs
+    from cswo.parameters import load_year
+
+    chi = next(c for c in (chi_number(f"150385{n:03d}") for n in range(100, 200)) if c)
+    wrong = chi[:-1] + str((int(chi[-1]) + 1) % 10)
+    replace_in(project_copy.data_dir / "complaints.csv", "CSWO Annual Report 2021-22",
+               f"ref {wrong} CSWO Annual Report 2021-22")
+    assert scan_inputs(project_copy, load_year(project_copy, "2021-22")) == []

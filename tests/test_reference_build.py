@@ -179,3 +179,27 @@ def test_libreoffice_opens_and_converts_each_docx(built, tmp_path):
         assert result.returncode == 0, result.stderr
         converted = tmp_path / (source.stem + ".pdf")
         assert converted.exists() and len(PdfReader(str(converted)).pages) > 10
+
+
+def test_every_measure_with_three_years_has_a_trend_chart(built):
+    project, result = built
+    import json
+
+    import nbformat
+
+    from cswo.config import FIGURES_MIME
+    from cswo.data import load_dataset
+
+    charted = set()
+    for path in (project.year_outputs(YEAR) / "notebooks").glob("*.ipynb"):
+        for cell in nbformat.read(path, as_version=4).cells:
+            for output in cell.get("outputs", []):
+                bundle = output.get("data", {}).get(FIGURES_MIME)
+                if bundle:
+                    charted |= {m for chart in bundle["charts"] for m in chart["measures"]}
+    dataset = load_dataset(project, YEAR)
+    needed = set()
+    for name, frame in dataset.tables.items():
+        years = frame[frame["number"].notna()].groupby(["measure", "breakdown"])["year"].nunique()
+        needed |= {f"{name}.{m}.{b}" for (m, b), n in years.items() if n >= 3}
+    assert needed and needed <= charted, json.dumps(sorted(needed - charted))

@@ -315,7 +315,12 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
         audit.write_figures_csv({name: t.bundle for name, t in texts.items()}, staging / "figures.csv")
         if options.checks:
             progress.step("Checking documents (accessibility, identifiers, typed numbers)")
-            problems = typed + check_documents(documents, params, options.workers or default_workers())
+            from .accessibility import check_palette
+            from .charts import BACKGROUND, PALETTE, TEXT_COLOUR
+
+            colours = {f"chart colour {c}": c for c in PALETTE} | {"chart text": TEXT_COLOUR}
+            problems = typed + check_palette(colours, background=BACKGROUND)
+            problems += check_documents(documents, params, options.workers or default_workers())
             if problems:
                 raise PublishCheckError(problems)
         elif typed:
@@ -323,10 +328,16 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
     except BaseException:
         publish.discard(staging)
         raise
+    suppressions = [s for text in texts.values() for s in text.bundle.get("suppressions", [])]
+    if params.disclosure.default or params.disclosure.tables:
+        policy = [f"{name}: below {rule.threshold} shown as {rule.symbol}" for name, rule in params.disclosure.tables.items()]
+        if params.disclosure.default:
+            policy.insert(0, f"every table: below {params.disclosure.default.threshold}")
+        suppressions.insert(0, "Policy: " + "; ".join(policy))
     progress.step("Publishing")
     publish.publish(staging, published)
     final = [Document(d.committee, d.kind, published / d.path.relative_to(staging), d.rendered) for d in documents]
-    return BuildResult(params.year, jobs, final, warnings, [], time.perf_counter() - started)
+    return BuildResult(params.year, jobs, final, warnings, suppressions, time.perf_counter() - started)
 
 
 def render_reference_doc(project: Project, params: Parameters) -> Path:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-import altair as alt
 import pandas as pd
 
 from .figures import Figure
@@ -41,6 +40,7 @@ class ReportChart:
     caption: str
     alt: str
     id: str
+    measures: list[str] = field(default_factory=list)  # table.measure.breakdown of each series
 
     def png(self, scale: float = 2.0) -> bytes:
         import vl_convert as vlc
@@ -94,6 +94,8 @@ def trend_chart(
     x_title: str = "Financial year",
 ) -> ReportChart:
     """A trend over years for one or more figures of the same unit."""
+    import altair as alt  # imported here: builds that only check colours need not pay for Altair
+
     labels = labels or [f.measure.label if f.breakdown == "total" else f.measure.breakdown_label(f.breakdown) for f in figures]
     frame = _series_frame(figures, years, labels)
     unit = figures[0].unit
@@ -125,4 +127,6 @@ def trend_chart(
     kind_word = "Bar" if kind == "bar" else "Line"
     alt_text = trend_alt_text(figures, years, labels, kind_word)
     slug = chart_id or "fig-" + re.sub(r"[^a-z0-9]+", "-", caption.lower()).strip("-")[:40]
-    return ReportChart(spec=layered.to_dict(), caption=caption, alt=f"{caption}. {alt_text}", id=slug)
+    measures = [f"{f.measure.table}.{f.measure.name}.{f.breakdown}" for f in figures]
+    return ReportChart(spec=layered.to_dict(), caption=caption, alt=f"{caption}. {alt_text}", id=slug,
+                       measures=measures)

@@ -50,6 +50,7 @@ class Section:
         self._audit: list[dict] = []
         self._tables_read: set[str] = set()
         self._charts: list[dict] = []
+        self._suppressions: list[str] = []
 
     # --- years ------------------------------------------------------------
     @property
@@ -115,6 +116,13 @@ class Section:
     def list_table(self, caption, columns, rows, notes=None):
         return tables_module.list_table(caption, columns, rows, notes)
 
+    def framework_table(self, caption, notes=None):
+        """The governance framework text table, each mechanism lettered with its lead and frequency."""
+        return tables_module.framework_table(caption, self.text_table("governance_framework"), notes)
+
+    def recommendations_table(self, caption, actions_heading):
+        return tables_module.recommendations_table(caption, self.text_table("audit_recommendations"), actions_heading)
+
     def grades_table(self, caption, table, **options):
         """Care Inspectorate grades for the year from a table of graded services."""
         measures = self.catalogue[table].measures
@@ -150,13 +158,15 @@ class Section:
         """Display a table or chart in the notebook and in the report."""
         if isinstance(item, tables_module.ReportTable):
             self._audit.extend({"section": self.id, **row} for row in item.audit)
+            self._suppressions.extend(item.suppressions)
             display(item)
         elif type(item).__name__ == "ReportChart":  # charts import Altair, so only when used
             self.figures_dir.mkdir(parents=True, exist_ok=True)
             path = self.figures_dir / f"{self.id}-{item.id.removeprefix('fig-')}.png"
             png = item.png()
             path.write_bytes(png)
-            self._charts.append({"id": item.id, "file": path.name, "alt": item.alt, "caption": item.caption})
+            self._charts.append({"id": item.id, "file": path.name, "alt": item.alt, "caption": item.caption,
+                                 "measures": item.measures})
             alt = item.alt.replace('"', "'")
             markdown = f'![{item.caption}](figures/{path.name}){{#{item.id} fig-alt="{alt}"}}\n'
             display({"image/png": png, "text/markdown": markdown}, raw=True,
@@ -175,6 +185,7 @@ class Section:
             "table_cells": self._audit,
             "tables_read": sorted(self._tables_read),
             "charts": self._charts,
+            "suppressions": self._suppressions,
         }
         display({FIGURES_MIME: bundle, "text/plain": f"[section {self.id}: {len(bundle['placeholders'])} figures]"},
                 raw=True)

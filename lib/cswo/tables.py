@@ -45,6 +45,7 @@ class ReportTable:
     notes: list[str] = field(default_factory=list)
     id: str = ""
     audit: list[dict] = field(default_factory=list)
+    suppressions: list[str] = field(default_factory=list)  # for the build summary
 
     def __post_init__(self):
         self.id = self.id or "tbl-" + _slug(self.caption)
@@ -71,7 +72,14 @@ class ReportTable:
         def esc(text: str) -> str:
             return str(text).replace("|", "\\|")
 
-        align = ["---:" if self._numeric(i) else ":---" for i in range(len(self.columns))]
+        # pandoc sizes wrapped columns by the dashes under the header: give long text more room
+        lengths = [
+            max(4, min(60, sum(len(str(row[i])) for row in self.rows) // max(1, len(self.rows))))
+            for i in range(len(self.columns))
+        ]
+        total = sum(lengths)
+        dashes = [max(3, round(72 * n / total)) for n in lengths]
+        align = [("-" * d + ":") if self._numeric(i) else (":" + "-" * d) for i, d in enumerate(dashes)]
         lines = [
             "| " + " | ".join(esc(c) for c in self.columns) + " |",
             "|" + "|".join(align) + "|",
@@ -123,7 +131,7 @@ def years_table(
     columns = [first_column, *years]
     if average_years:
         columns.append(f"{average_years}-year average")
-    rows, notes, audit = [], list(notes or []), []
+    rows, notes, audit, suppressed = [], list(notes or []), [], []
     for position, fig in enumerate(figures):
         if labels:
             label = labels[position]
@@ -134,7 +142,11 @@ def years_table(
         row = [label]
         for year in years:
             value = fig.history.get(year)
-            row.append(fig._shown(value, year) if fig.suppressed(value) else format_cell(value, fig.unit, status=fig.status.get(year, "")))
+            if fig.suppressed(value):
+                row.append(SYMBOL_FOR_STATUS["c"])
+                suppressed.append(f"{caption}: {row[0]}, {year}")
+            else:
+                row.append(format_cell(value, fig.unit, status=fig.status.get(year, "")))
             audit.append(_audit(caption, row[0], year, value, fig.unit, fig.sources.get(year, "")))
         if average_years:
             history = {y: v for y, v in fig.history.items() if y <= fig.year}
@@ -151,7 +163,11 @@ def years_table(
             else:
                 row.append(SYMBOL_FOR_STATUS["x"])
         rows.append(row)
-    return ReportTable(caption, columns, rows, notes, audit=audit)
+    if suppressed:
+        threshold = next(f.threshold for f in figures if f.threshold)
+        notes.append(f"[c] = suppressed: fewer than {threshold}.")
+    summary = [f"{s} shown as [c] (below the threshold)" for s in suppressed]
+    return ReportTable(caption, columns, rows, notes, audit=audit, suppressions=summary)
 
 
 def breakdown_table(
@@ -184,6 +200,7 @@ def breakdown_table(
             columns.append(f"{year} %")
     values = {(y, b): (lookup[(y, b)].number if (y, b) in lookup else None) for y in years for b in breakdowns}
     hidden: set[tuple[str, str]] = set()
+    suppressions: list[str] = []
     if threshold:
         from .disclosure import suppress
 
@@ -192,6 +209,11 @@ def breakdown_table(
         )
         result = suppress(grid, threshold, total_row=TOTAL if include_total else None)
         hidden = {(col, row) for row, col in [*result.primary, *result.secondary]}
+        if hidden:
+            suppressions = [
+                f"{caption}: {len(result.primary)} cell(s) below {threshold} shown as [c], "
+                f"and {len(result.secondary)} more so they cannot be worked out from totals"
+            ]
     rows, audit, used_threshold = [], [], False
     for b in breakdowns:
         row = [measure.breakdown_label(b)]
@@ -221,7 +243,7 @@ def breakdown_table(
         notes.append(
             f"[c] = suppressed: fewer than {threshold}, or a figure that would let a suppressed one be worked out."
         )
-    return ReportTable(caption, columns, rows, notes, audit=audit)
+    return ReportTable(caption, columns, rows, notes, audit=audit, suppressions=suppressions)
 
 
 def list_table(caption: str, columns: list[str], rows: list[list[str]], notes: list[str] | None = None) -> ReportTable:
@@ -261,3 +283,30 @@ def grades_summary(frame: pd.DataFrame, measures: dict[str, Measure], year: str)
         "services": number(rows["breakdown"].nunique(), 0),
         "counts": join_words(parts) or "no grades",
     }
+
+
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _lettered(items: str) -> str:
+    """'x; y' -> '(a) x; (b) y', so each mechanism can be matched with its lead and frequency."""
+    parts = [p.strip() for p in items.split("; ") if p.strip()]
+    if len(parts) <= 1:
+        return items
+    return "; ".join(f"({letter}) {part}" for letter, part in zip(LETTERS, parts, strict=False))
+
+
+def framework_table(caption: str, frame: pd.DataFrame, notes: list[str] | None = None) -> ReportTable:
+    """The CSWO governance framework: function, assurance mechanisms, lead, frequency."""
+    rows = [
+        [r.function_number, r.function, _lettered(r.assurance_mechanisms), _lettered(r.lead), _lettered(r.frequency)]
+        for r in frame.itertuples()
+    ]
+    return ReportTable(caption, ["No.", "Function", "Assurance mechanisms", "Lead", "Frequency"], rows,
+                       list(notes or []))
+
+
+def recommendations_table(caption: str, frame: pd.DataFrame, actions_heading: str) -> ReportTable:
+    """A recommendations tracker: recommendation, who it is for, local actions."""
+    rows = [[r["number"], r["recommendation"], r["for"], r["local_actions"]] for _, r in frame.iterrows()]
+    return ReportTable(caption, ["No.", "Recommendation", "For", actions_heading], rows)

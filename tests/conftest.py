@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from support import copy_project
 
 from cswo.config import Project
+from support import copy_project
 
 
 @pytest.fixture

@@ -27,8 +27,9 @@ def copy_project(target: Path, with_notebooks: bool = True) -> Project:
     return Project(target)
 
 
-def section_notebook(section: str, markdown: list[str], code: list[str] | None = None,
-                     year: str = REFERENCE_YEAR) -> nbformat.NotebookNode:
+def section_notebook(
+    section: str, markdown: list[str], code: list[str] | None = None, year: str = REFERENCE_YEAR
+) -> nbformat.NotebookNode:
     """A minimal section notebook built in memory, in the shape the build expects."""
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -46,5 +47,3 @@ def section_notebook(section: str, markdown: list[str], code: list[str] | None =
     finish.metadata["tags"] = ["remove-cell"]
     nb.cells = [params, start, *[nbformat.v4.new_markdown_cell(m) for m in markdown], finish]
     return nb
-
-

@@ -5,19 +5,20 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
 import pytest
 import yaml
 from docx import Document
-from support import ROOT, section_notebook
 
 from cswo import cache
 from cswo.build import BuildOptions, build
 from cswo.config import Project
 from cswo.errors import MissingFigureError, PublishCheckError, SectionExecutionError
 from cswo.rollforward import roll_forward
+from support import ROOT, section_notebook
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("fictional")]
 YEAR = "2023-24"
@@ -40,26 +41,40 @@ def fictional_project(root: Path) -> Project:
         writer.writerows(rows)
     params = yaml.safe_load((ROOT / "parameters" / "2021-22.yml").read_text())
     params.update(
-        year=YEAR, year_label_style="slash", report_date="2024-10-01", review_required=[],
-        council={"name": "Glenmorven Council", "area": "Glenmorven", "nhs_board": "NHS Highlands and Islands",
-                 "partnership": "Glenmorven Health and Social Care Partnership"},
+        year=YEAR,
+        year_label_style="slash",
+        report_date="2024-10-01",
+        review_required=[],
+        council={
+            "name": "Glenmorven Council",
+            "area": "Glenmorven",
+            "nhs_board": "NHS Highlands and Islands",
+            "partnership": "Glenmorven Health and Social Care Partnership",
+        },
         cswo={"name": "Morag Fictional", "title": "Chief Social Work Officer"},
-        chapters=[{"title": "Overview", "sections": ["overview"]},
-                  {"title": "Justice Services", "sections": ["justice"]}],
+        chapters=[
+            {"title": "Overview", "sections": ["overview"]},
+            {"title": "Justice Services", "sections": ["justice"]},
+        ],
         disclosure={},
     )
     ijb = params["committees"]["ijb"]
-    ijb.update(meeting_date="2024-11-20", report_number="GIJB12-2024", date="2024-10-01",
-               signatories=[{"name": "Morag Fictional", "title": "Chief Social Work Officer"}],
-               consultations="The Glenmorven Leadership Team and the Clerk were consulted.",
-               appendices=[{"title": "CSWO Annual Report 2023/24", "source": "annual_report"}])
+    ijb.update(
+        meeting_date="2024-11-20",
+        report_number="GIJB12-2024",
+        date="2024-10-01",
+        signatories=[{"name": "Morag Fictional", "title": "Chief Social Work Officer"}],
+        consultations="The Glenmorven Leadership Team and the Clerk were consulted.",
+        appendices=[{"title": "CSWO Annual Report 2023/24", "source": "annual_report"}],
+    )
     params["committees"] = {"ijb": ijb}
     (root / "parameters").mkdir()
     (root / "parameters" / f"{YEAR}.yml").write_text(yaml.safe_dump(params, sort_keys=False))
     folder = root / "notebooks" / YEAR
     folder.mkdir(parents=True)
-    overview = section_notebook("overview", ["## About this report", "This is {{ council }}'s report for {{ year }}."],
-                                year=YEAR)
+    overview = section_notebook(
+        "overview", ["## About this report", "This is {{ council }}'s report for {{ year }}."], year=YEAR
+    )
     justice = section_notebook(
         "justice",
         ["## Community payback", "Community payback orders imposed in {{ year }}: {{ cpo.compared }}."],
@@ -74,9 +89,26 @@ def fictional_project(root: Path) -> Project:
     return Project(root)
 
 
+@contextmanager
+def edited_notebook(project: Project, section: str, change):
+    """Change a section notebook for one build, then put the analyst's file back exactly."""
+    path = project.notebook(YEAR, section)
+    original = path.read_bytes()
+    nb = nbformat.read(path, as_version=4)
+    change(nb)
+    nbformat.write(nb, path)
+    try:
+        yield
+    finally:
+        path.write_bytes(original)
+
+
 def tree_digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def ran(result) -> set[str]:
@@ -98,9 +130,14 @@ def test_any_council_builds_from_its_own_parameters(glenmorven):
     assert "REPORT TO: HEALTH AND SOCIAL CARE INTEGRATION JOINT BOARD – 20 NOVEMBER 2024" in text
     assert "REPORT NO: GIJB12-2024" in text
     assert "Glenmorven Council" in text and "Dundee" not in text
-    cpo = next(r for r in csv.DictReader(io.StringIO((project.data_dir / "community_justice.csv").read_text()))
-               if r["year"] == YEAR and r["measure"] == "community_payback_orders_imposed")
-    assert f"Community payback orders imposed in 2023/24: {int(cpo['value']):,}, compared with" in text  # slash style from parameters
+    cpo = next(
+        r
+        for r in csv.DictReader(io.StringIO((project.data_dir / "community_justice.csv").read_text()))
+        if r["year"] == YEAR and r["measure"] == "community_payback_orders_imposed"
+    )
+    assert (
+        f"Community payback orders imposed in 2023/24: {int(cpo['value']):,}, compared with" in text
+    )  # slash style from parameters
     assert f"Orders imposed: {int(cpo['value']):,}." in text  # highlight carried into the cover report
     headings = [p.text.split("\t")[-1] for p in Document(str(paper)).paragraphs if p.style.name.startswith("Heading")]
     assert headings.index("Overview") < headings.index("Justice Services")
@@ -161,16 +198,10 @@ def test_force_reruns_everything(glenmorven):
 def test_failing_section_names_itself_and_leaves_outputs_intact(glenmorven):
     project, _ = glenmorven
     before = tree_digest(project.year_outputs(YEAR))
-    path = project.notebook(YEAR, "justice")
-    original = path.read_bytes()
-    nb = nbformat.read(path, as_version=4)
-    nb.cells.insert(2, nbformat.v4.new_code_cell("raise ValueError('the return from court services is late')"))
-    nbformat.write(nb, path)
-    try:
+    late = nbformat.v4.new_code_cell("raise ValueError('the return from court services is late')")
+    with edited_notebook(project, "justice", lambda nb: nb.cells.insert(2, late)):
         with pytest.raises(SectionExecutionError) as error:
             build(project, BuildOptions(year=YEAR))
-    finally:
-        path.write_bytes(original)
     message = str(error.value)
     assert "Section 'justice' failed in cell 3" in message
     assert "the return from court services is late" in message
@@ -182,16 +213,13 @@ def test_failing_section_names_itself_and_leaves_outputs_intact(glenmorven):
 def test_unknown_placeholder_fails_naming_section_and_name(glenmorven):
     project, _ = glenmorven
     before = tree_digest(project.year_outputs(YEAR))
-    path = project.notebook(YEAR, "overview")
-    original = path.read_bytes()
-    nb = nbformat.read(path, as_version=4)
-    nb.cells[2].source += " {{ complaints_typo }}"
-    nbformat.write(nb, path)
-    try:
+
+    def typo(nb):
+        nb.cells[2].source += " {{ complaints_typo }}"
+
+    with edited_notebook(project, "overview", typo):
         with pytest.raises(MissingFigureError) as error:
             build(project, BuildOptions(year=YEAR))
-    finally:
-        path.write_bytes(original)
     assert error.value.section == "overview" and error.value.names == ["complaints_typo"]
     assert tree_digest(project.year_outputs(YEAR)) == before
 
@@ -199,22 +227,13 @@ def test_unknown_placeholder_fails_naming_section_and_name(glenmorven):
 def test_a_chart_without_alt_text_stops_the_build_naming_it(glenmorven):
     project, _ = glenmorven
     before = tree_digest(project.year_outputs(YEAR))
-    path = project.notebook(YEAR, "justice")
-    original = path.read_bytes()
-    nb = nbformat.read(path, as_version=4)
     chart = nbformat.v4.new_code_cell(
-        'chart = s.trend_chart([cpo], s.years(3), "Community Payback Orders imposed")\n'
-        'chart.alt = ""\n'
-        "s.show(chart)"
+        'chart = s.trend_chart([cpo], s.years(3), "Community Payback Orders imposed")\nchart.alt = ""\ns.show(chart)'
     )
     chart.metadata["tags"] = ["remove-input"]
-    nb.cells.insert(-1, chart)
-    nbformat.write(nb, path)
-    try:
+    with edited_notebook(project, "justice", lambda nb: nb.cells.insert(-1, chart)):
         with pytest.raises(PublishCheckError) as error:
             build(project, BuildOptions(year=YEAR))
-    finally:
-        path.write_bytes(original)
     message = str(error.value)
     assert "Community Payback Orders imposed" in message and "alt text" in message
     assert tree_digest(project.year_outputs(YEAR)) == before

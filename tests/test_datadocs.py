@@ -1,7 +1,6 @@
-from support import ROOT
-
 from cswo.catalogue import load_catalogue
 from cswo.datadocs import render_data_readme
+from support import ROOT
 
 
 def test_data_readme_matches_the_catalogue():

@@ -9,11 +9,11 @@ import jupytext
 import nbformat
 import papermill
 import pytest
-from support import ROOT
 
 from cswo.audit import notebook_typed_numbers
-from cswo.render import notebook_to_section
 from cswo.config import FIGURES_MIME
+from cswo.render import notebook_to_section
+from support import ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*/*.ipynb"))
 IDS = [f"{p.parent.name}/{p.stem}" for p in NOTEBOOKS]
@@ -24,11 +24,14 @@ IDS = [f"{p.parent.name}/{p.stem}" for p in NOTEBOOKS]
 def test_notebook_runs_with_default_parameters(path, tmp_path):
     """What `cswo lab` gives an analyst: the notebook's own parameters cell, no injection."""
     output = tmp_path / path.name
-    papermill.execute_notebook(str(path), str(output), kernel_name="python3", progress_bar=False,
-                               cwd=str(path.parent))
+    papermill.execute_notebook(str(path), str(output), kernel_name="python3", progress_bar=False, cwd=str(path.parent))
     executed = nbformat.read(output, as_version=4)
-    bundles = [o["data"][FIGURES_MIME] for c in executed.cells for o in c.get("outputs", [])
-               if FIGURES_MIME in o.get("data", {})]
+    bundles = [
+        o["data"][FIGURES_MIME]
+        for c in executed.cells
+        for o in c.get("outputs", [])
+        if FIGURES_MIME in o.get("data", {})
+    ]
     assert len(bundles) == 1 and bundles[0]["section"] == path.stem
     text = notebook_to_section(output, path.stem)  # every placeholder resolves
     assert "{{" not in text.markdown

@@ -5,7 +5,6 @@ import yaml
 
 from cswo.errors import ParametersError
 from cswo.parameters import load_parameters
-
 from support import ROOT
 
 
@@ -72,8 +71,13 @@ def test_section_listed_twice(tmp_path):
 
 
 def test_annual_report_must_be_first_appendix(tmp_path):
-    path = write(tmp_path, lambda raw: raw["committees"]["ijb"]["appendices"].reverse() or
-                 raw["committees"]["ijb"]["appendices"].insert(0, {"title": "X", "source": "governance_framework"}))
+    path = write(
+        tmp_path,
+        lambda raw: (
+            raw["committees"]["ijb"]["appendices"].reverse()
+            or raw["committees"]["ijb"]["appendices"].insert(0, {"title": "X", "source": "governance_framework"})
+        ),
+    )
     with pytest.raises(ParametersError, match="annual report"):
         load_parameters(path)
 

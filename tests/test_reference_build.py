@@ -10,9 +10,9 @@ import subprocess
 import pytest
 from docx import Document
 from pypdf import PdfReader
-from support import copy_project
 
 from cswo.build import BuildOptions, build
+from support import copy_project
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("reference")]
 YEAR = "2021-22"
@@ -62,8 +62,13 @@ def test_ijb_cover_report(built):
     assert first.startswith("REPORT TO: HEALTH AND SOCIAL CARE INTEGRATION JOINT BOARD – 14 DECEMBER 2022")
     text = docx_text(paper(project, "ijb", "docx"))
     assert "REPORT NO: DIJB83-2022" in text
-    for number, title in [(1, "PURPOSE OF REPORT"), (2, "RECOMMENDATIONS"), (4, "MAIN TEXT"), (8, "DIRECTIONS"),
-                          (9, "BACKGROUND PAPERS")]:
+    for number, title in [
+        (1, "PURPOSE OF REPORT"),
+        (2, "RECOMMENDATIONS"),
+        (4, "MAIN TEXT"),
+        (8, "DIRECTIONS"),
+        (9, "BACKGROUND PAPERS"),
+    ]:
         assert f"{number}.0 {title}" in text
     assert re.search(r"1\. No direction required \| X", text)
     assert "DATE: 9 November 2022" in text
@@ -84,8 +89,12 @@ def test_headings_in_report_order(built):
     document = Document(str(paper(project, "ijb", "docx")))
     chapters = [p.text for p in document.paragraphs if p.style.name == "Heading 1" and re.match(r"\d\t", p.text)]
     assert chapters == [
-        "1\tIntroduction", "2\tGovernance and Accountability Arrangements", "3\tService Quality and Performance",
-        "4\tResources", "5\tWorkforce Planning and Development", "6\tChallenges for the Year Ahead",
+        "1\tIntroduction",
+        "2\tGovernance and Accountability Arrangements",
+        "3\tService Quality and Performance",
+        "4\tResources",
+        "5\tWorkforce Planning and Development",
+        "6\tChallenges for the Year Ahead",
     ]
 
 
@@ -94,9 +103,33 @@ def test_brief_figures_appear_in_their_sections(built):
     text = docx_text(paper(project, "ijb", "docx"))
     report = text.split("Appendix 1")[-1]
     expected = {
-        "Service Quality and Performance": ["95%", "84%", "36", "44", "435", "144", "148", "353", "204", "532",
-                                            "72%", "77%", "68%", "30,591", "14,461", "97", "100", "166", "155",
-                                            "41", "45", "93, compared with 67", "64%", "79.9", "26.8%"],
+        "Service Quality and Performance": [
+            "95%",
+            "84%",
+            "36",
+            "44",
+            "435",
+            "144",
+            "148",
+            "353",
+            "204",
+            "532",
+            "72%",
+            "77%",
+            "68%",
+            "30,591",
+            "14,461",
+            "97",
+            "100",
+            "166",
+            "155",
+            "41",
+            "45",
+            "93, compared with 67",
+            "64%",
+            "79.9",
+            "26.8%",
+        ],
         "Resources": ["122,739", "35,158", "82,671"],
         "Workforce Planning and Development": ["1,377", "382", "995"],
     }
@@ -174,7 +207,9 @@ def test_libreoffice_opens_and_converts_each_docx(built, tmp_path):
         source = paper(project, committee, "docx")
         result = subprocess.run(
             ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-            capture_output=True, text=True, timeout=240,
+            capture_output=True,
+            text=True,
+            timeout=240,
         )
         assert result.returncode == 0, result.stderr
         converted = tmp_path / (source.stem + ".pdf")

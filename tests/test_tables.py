@@ -1,11 +1,11 @@
 import pytest
-from support import ROOT
 
 from cswo.catalogue import load_catalogue
 from cswo.config import Project
 from cswo.data import load_dataset
 from cswo.figures import Figure
 from cswo.tables import breakdown_table, years_table
+from support import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -19,8 +19,10 @@ def measure(table, name):
 
 def test_grade_shares_are_computed_from_counts(dataset):
     table = breakdown_table(
-        "Care Inspectorate grades", dataset.table("care_inspectorate_grades"),
-        measure("care_inspectorate_grades", "kq7_services_by_grade"), ["2020-21", "2021-22"],
+        "Care Inspectorate grades",
+        dataset.table("care_inspectorate_grades"),
+        measure("care_inspectorate_grades", "kq7_services_by_grade"),
+        ["2020-21", "2021-22"],
     )
     good = next(label for label in (r[0] for r in table.rows) if label.lower().startswith("4"))
     adequate = next(label for label in (r[0] for r in table.rows) if label.lower().startswith("3"))
@@ -33,8 +35,10 @@ def test_grade_shares_are_computed_from_counts(dataset):
 
 def test_missing_cells_print_x_with_a_note(dataset):
     table = breakdown_table(
-        "Complaints by service", dataset.table("complaints"),
-        measure("complaints", "complaints_received"), ["2020-21", "2021-22"],
+        "Complaints by service",
+        dataset.table("complaints"),
+        measure("complaints", "complaints_received"),
+        ["2020-21", "2021-22"],
     )
     assert table.cell("Children's Services", "2020-21 Number") == "[x]"
     assert table.cell("Total", "2020-21 Number") == "67"
@@ -51,8 +55,9 @@ def test_years_table_shows_published_average_when_years_are_missing(dataset):
     published = Figure.from_table(
         "ed_avg", frame, measure("mental_health", "emergency_detentions_5yr_average"), "2021-22"
     )
-    table = years_table("MH", [detentions], ["2020-21", "2021-22"], average_years=5,
-                        published_averages={"ed": published})
+    table = years_table(
+        "MH", [detentions], ["2020-21", "2021-22"], average_years=5, published_averages={"ed": published}
+    )
     row = table.rows[0]
     assert row[1:] == ["100", "97", "98*"]
     assert any("as published" in note for note in table.notes)
@@ -60,9 +65,13 @@ def test_years_table_shows_published_average_when_years_are_missing(dataset):
 
 def test_disclosure_suppresses_small_counts_in_tables(dataset):
     table = breakdown_table(
-        "Qualifications", dataset.table("qualifications"),
+        "Qualifications",
+        dataset.table("qualifications"),
         measure("qualifications", next(iter(load_catalogue()["qualifications"].measures))),
-        ["2021-22"], shares=False, include_total=False, threshold=3,
+        ["2021-22"],
+        shares=False,
+        include_total=False,
+        threshold=3,
     )
     cells = [row[1] for row in table.rows]
     assert "[c]" in cells

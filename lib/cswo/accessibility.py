@@ -34,9 +34,7 @@ class ColourError(CSWOError):
 
 
 def _is_file_name(text: str) -> bool:
-    path_like = (
-        not re.search(r"\s", text) and re.search(r"[/\\]", text) and re.search("[A-Za-z]", text)
-    )
+    path_like = not re.search(r"\s", text) and re.search(r"[/\\]", text) and re.search("[A-Za-z]", text)
     return bool(_FILE_NAME.search(text.strip()) or path_like)
 
 
@@ -70,9 +68,7 @@ def check_docx(path: Path) -> list[str]:
     try:
         document = docx.Document(str(path))
     except Exception as error:  # any failure to open means it cannot be published
-        raise PublishCheckError(
-            [f"{path.name} could not be opened to check it ({error})."]
-        ) from error
+        raise PublishCheckError([f"{path.name} could not be opened to check it ({error})."]) from error
     name = path.name
     style_names = {style.style_id: style.name for style in document.styles}
     default_style = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
@@ -118,8 +114,7 @@ def check_docx(path: Path) -> list[str]:
                 first = _paragraph_text(first_cell) if first_cell is not None else ""
                 starting = f" (first cell '{first[:40]}')" if first else ""
                 problems.append(
-                    f"{where}: table {tables}{starting} has no header row; "
-                    "set its first row to repeat as a header row."
+                    f"{where}: table {tables}{starting} has no header row; set its first row to repeat as a header row."
                 )
         else:
             images += 1
@@ -129,10 +124,7 @@ def check_docx(path: Path) -> list[str]:
             if not alt:
                 problems.append(f"{where}: {label} has no alt text; describe what it shows.")
             elif _is_file_name(alt):
-                problems.append(
-                    f"{where}: {label} has alt text '{alt}', which is a file name, "
-                    "not a description."
-                )
+                problems.append(f"{where}: {label} has alt text '{alt}', which is a file name, not a description.")
             elif caption and alt.casefold() == caption.casefold():
                 problems.append(
                     f"{where}: {label} has alt text identical to its caption ('{caption}'); "
@@ -158,10 +150,7 @@ def _docx_properties(document, name: str) -> list[str]:
         if rpr is not None and rpr.find(qn("w:lang")) is not None
     ]
     if not any(languages):
-        problems.append(
-            f"{name}: the document language is not set "
-            "(no w:lang in the default or 'Normal' style)."
-        )
+        problems.append(f"{name}: the document language is not set (no w:lang in the default or 'Normal' style).")
     default_size = None
     if defaults is not None and defaults.find(qn("w:sz")) is not None:
         default_size = int(defaults.find(qn("w:sz")).get(qn("w:val")))
@@ -176,9 +165,7 @@ def _docx_properties(document, name: str) -> list[str]:
         if size is None:
             size = (default_size or _WORD_DEFAULT_HALF_POINTS) / 2
         if size < 12:
-            problems.append(
-                f"{name}: body text style '{style_name}' is {size:g}pt; it should be at least 12pt."
-            )
+            problems.append(f"{name}: body text style '{style_name}' is {size:g}pt; it should be at least 12pt.")
     return problems
 
 
@@ -208,9 +195,7 @@ def check_pdf(path: Path) -> list[str]:
     mark_info = catalog.get("/MarkInfo")
     marked = mark_info is not None and str(mark_info.get_object().get("/Marked")) == "True"
     if not marked or "/StructTreeRoot" not in catalog:
-        problems.append(
-            f"{name} is not tagged (no structure tree), so screen readers cannot follow it."
-        )
+        problems.append(f"{name} is not tagged (no structure tree), so screen readers cannot follow it.")
     if not str(catalog.get("/Lang", "")).strip():
         problems.append(f"{name} has no document language (/Lang) set.")
     xmp = _xmp(catalog)
@@ -227,9 +212,7 @@ def check_pdf(path: Path) -> list[str]:
                 part = (element.text or "").strip()
             part = element.get(f"{{{_PDFUA_NS}}}part", part)
     if part != "1":
-        problems.append(
-            f"{name} does not declare PDF/UA-1 in its metadata (compile with pdf_standards ua-1)."
-        )
+        problems.append(f"{name} does not declare PDF/UA-1 in its metadata (compile with pdf_standards ua-1).")
     if "/StructTreeRoot" in catalog:
         problems += _figures_without_alt(reader, catalog["/StructTreeRoot"].get_object(), name)
     return problems
@@ -300,11 +283,7 @@ def check_palette(
     """
     problems = []
     for label, colour in colours.items():
-        needed, use = (
-            (text_min, "text needs")
-            if "text" in label.lower()
-            else (graphics_min, "chart marks need")
-        )
+        needed, use = (text_min, "text needs") if "text" in label.lower() else (graphics_min, "chart marks need")
         ratio = contrast_ratio(colour, background)
         if ratio < needed:
             problems.append(

@@ -69,7 +69,19 @@ def notebook_typed_numbers(path: Path, section: str) -> list[str]:
     return messages
 
 
-FIGURE_COLUMNS = ["section", "kind", "name", "table", "measure", "breakdown", "year", "value", "shown", "unit", "source"]
+FIGURE_COLUMNS = [
+    "section",
+    "kind",
+    "name",
+    "table",
+    "measure",
+    "breakdown",
+    "year",
+    "value",
+    "shown",
+    "unit",
+    "source",
+]
 
 
 def write_figures_csv(bundles: dict[str, dict], path: Path) -> int:
@@ -79,14 +91,41 @@ def write_figures_csv(bundles: dict[str, dict], path: Path) -> int:
         for fig in bundle.get("figures", []):
             rows.append({"kind": "narrative figure", **fig})
         for cell in bundle.get("table_cells", []):
-            rows.append({
-                "section": section, "kind": "table cell", "name": f"{cell['table']} / {cell['row']} / {cell['column']}",
-                "table": "", "measure": "", "breakdown": "", "year": cell["column"],
-                "value": cell["value"], "shown": "", "unit": cell["unit"], "source": cell["source"],
-            })
+            rows.append(
+                {
+                    "section": section,
+                    "kind": "table cell",
+                    "name": f"{cell['table']} / {cell['row']} / {cell['column']}",
+                    "table": "",
+                    "measure": "",
+                    "breakdown": "",
+                    "year": cell["column"],
+                    "value": cell["value"],
+                    "shown": "",
+                    "unit": cell["unit"],
+                    "source": cell["source"],
+                }
+            )
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=FIGURE_COLUMNS, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
     return len(rows)
+
+
+def chart_alt_problems(bundles: dict[str, dict]) -> list[str]:
+    """Charts whose alt text is missing, a file name, or only the caption: checked before rendering."""
+    problems = []
+    for section, bundle in bundles.items():
+        for chart in bundle.get("charts", []):
+            alt = (chart.get("alt") or "").strip()
+            caption = (chart.get("caption") or "").strip()
+            where = f"Section '{section}', chart '{caption}' ({chart.get('file')})"
+            if not alt:
+                problems.append(f"{where} has no alt text")
+            elif alt.lower().endswith((".png", ".svg", ".jpg")) or "/" in alt.split()[0]:
+                problems.append(f"{where}: its alt text is a file name ({alt})")
+            elif alt.rstrip(".") == caption.rstrip("."):
+                problems.append(f"{where}: its alt text only repeats the caption; say what the chart shows")
+    return problems

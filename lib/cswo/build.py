@@ -11,8 +11,7 @@ import os
 import pickle
 import shutil
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import audit, cache, execute, publish, render
@@ -76,12 +75,14 @@ def validated_dataset(project: Project, params: Parameters, sections: list[str])
     folder = project.cache_dir(params.year)
     folder.mkdir(parents=True, exist_ok=True)
     files = sorted(p for p in project.data_dir.rglob("*") if p.is_file() and p.suffix in (".csv", ".xlsx"))
-    key = cache.sha256_json({
-        "files": {str(p.relative_to(project.data_dir)): cache.sha256_file(p) for p in files},
-        "lib": cache.library_fingerprint(),
-        "sections": sections,
-        "year": params.year,
-    })
+    key = cache.sha256_json(
+        {
+            "files": {str(p.relative_to(project.data_dir)): cache.sha256_file(p) for p in files},
+            "lib": cache.library_fingerprint(),
+            "sections": sections,
+            "year": params.year,
+        }
+    )
     pickled = folder / "dataset.pickle"
     manifest = cache.read_manifest(folder / "dataset.json")
     if manifest and manifest.get("key") == key and pickled.exists():
@@ -108,24 +109,24 @@ def make_jobs(project: Project, params: Parameters, dataset_path: Path) -> list[
     for name in names:
         notebook = project.notebook(params.year, name)
         if not notebook.exists():
-            raise CSWOError(
-                f"Section '{name}' has no notebook: expected {notebook.relative_to(project.root)}"
+            raise CSWOError(f"Section '{name}' has no notebook: expected {notebook.relative_to(project.root)}")
+        jobs.append(
+            execute.Job(
+                name=name,
+                notebook=notebook,
+                folder=project.cache_dir(params.year) / name,
+                key={
+                    "notebook": cache.notebook_fingerprint(notebook),
+                    "parameters": params_key,
+                    "library": cache.library_fingerprint(),
+                },
+                parameters={
+                    "year": params.year,
+                    "project_root": str(project.root),
+                    "dataset_path": str(dataset_path),
+                },
             )
-        jobs.append(execute.Job(
-            name=name,
-            notebook=notebook,
-            folder=project.cache_dir(params.year) / name,
-            key={
-                "notebook": cache.notebook_fingerprint(notebook),
-                "parameters": params_key,
-                "library": cache.library_fingerprint(),
-            },
-            parameters={
-                "year": params.year,
-                "project_root": str(project.root),
-                "dataset_path": str(dataset_path),
-            },
-        ))
+        )
     return jobs
 
 
@@ -134,9 +135,7 @@ def section_texts(jobs: list[execute.Job]) -> dict[str, render.SectionText]:
     for job in jobs:
         text = render.notebook_to_section(job.executed, job.name)
         if not text.bundle:
-            raise CSWOError(
-                f"Section '{job.name}' did not publish its figures: its last cell must call s.finish()"
-            )
+            raise CSWOError(f"Section '{job.name}' did not publish its figures: its last cell must call s.finish()")
         texts[job.name] = text
     return texts
 
@@ -155,8 +154,13 @@ class RenderTask:
 
 
 def plan_documents(
-    params: Parameters, committees: list[str], texts: dict[str, render.SectionText], formats: list[str],
-    staging: Path, work: Path, depth: int = 2,
+    params: Parameters,
+    committees: list[str],
+    texts: dict[str, render.SectionText],
+    formats: list[str],
+    staging: Path,
+    work: Path,
+    depth: int = 2,
 ) -> list[RenderTask]:
     """The committee papers and the annual report on its own, for each committee asked for."""
     highlights = [h for name in params.sections for h in texts[name].highlights]
@@ -164,8 +168,12 @@ def plan_documents(
     report = render.annual_report_markdown(params, texts, standalone=False, depth=depth)
     standalone = render.annual_report_markdown(params, texts, standalone=True, depth=depth)
     title = f"{params.report_title} {params.label}"
-    common = {"author": params.cswo.name, "lang": params.language, "region": params.language.split("-")[-1],
-              "date": params.report_date}
+    common = {
+        "author": params.cswo.name,
+        "lang": params.language,
+        "region": params.language.split("-")[-1],
+        "date": params.report_date,
+    }
     figures = {p.name: cache.sha256_file(p) for p in sorted((work / "figures").glob("*.png"))}
     tasks = []
     for committee in committees:
@@ -173,19 +181,46 @@ def plan_documents(
         cover = cover_markdown(params, committee, highlights, priorities)
         paper = render.committee_markdown(params, committee, cover, report, texts)
         for fmt in formats:
-            tasks.append(RenderTask(
-                committee, "committee paper", fmt, staging / committee / f"{paper_name(committee, params.year)}.{fmt}",
-                paper, {**common, "title": f"{title}: {c.name} paper {c.report_number}",
-                        "footer": f"{params.council.name} · {title} · {c.report_number}", "subject": c.name},
-            ))
-            tasks.append(RenderTask(
-                committee, "annual report", fmt, staging / committee / f"{report_name(params.year)}.{fmt}",
-                standalone, {**common, "title": f"{params.council.name} {title}",
-                             "footer": f"{params.council.name} · {title}", "subject": title},
-            ))
+            tasks.append(
+                RenderTask(
+                    committee,
+                    "committee paper",
+                    fmt,
+                    staging / committee / f"{paper_name(committee, params.year)}.{fmt}",
+                    paper,
+                    {
+                        **common,
+                        "title": f"{title}: {c.name} paper {c.report_number}",
+                        "footer": f"{params.council.name} · {title} · {c.report_number}",
+                        "subject": c.name,
+                    },
+                )
+            )
+            tasks.append(
+                RenderTask(
+                    committee,
+                    "annual report",
+                    fmt,
+                    staging / committee / f"{report_name(params.year)}.{fmt}",
+                    standalone,
+                    {
+                        **common,
+                        "title": f"{params.council.name} {title}",
+                        "footer": f"{params.council.name} · {title}",
+                        "subject": title,
+                    },
+                )
+            )
     for task in tasks:
-        task.key = cache.sha256_json({"markdown": task.markdown, "meta": task.meta, "fmt": task.fmt,
-                                      "lib": cache.library_fingerprint(), "figures": figures})
+        task.key = cache.sha256_json(
+            {
+                "markdown": task.markdown,
+                "meta": task.meta,
+                "fmt": task.fmt,
+                "lib": cache.library_fingerprint(),
+                "figures": figures,
+            }
+        )
     return tasks
 
 
@@ -283,18 +318,27 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
             shutil.rmtree(job.folder, ignore_errors=True)
     progress.step("Running sections")
     execute.run_jobs(
-        jobs, project.outputs_dir / ".failed" / params.year, dataset.fingerprint,
-        workers=options.workers, on_start=progress.section_started, on_done=progress.section_done,
+        jobs,
+        project.outputs_dir / ".failed" / params.year,
+        dataset.fingerprint,
+        workers=options.workers,
+        on_start=progress.section_started,
+        on_done=progress.section_done,
     )
     progress.step("Writing documents")
     texts = section_texts(jobs)
     unreviewed = [name for name, text in texts.items() if text.unreviewed]
     if unreviewed:
         warnings.append(
-            "Narrative carried forward from last year and not yet reviewed in: " + ", ".join(unreviewed)
+            "Narrative carried forward from last year and not yet reviewed in: "
+            + ", ".join(unreviewed)
             + " (delete the 'unreviewed' cell at the top of each notebook once reviewed)"
         )
     typed = [m for job in jobs for m in audit.notebook_typed_numbers(job.notebook, job.name)]
+    if options.checks:
+        missing_alt = audit.chart_alt_problems({name: t.bundle for name, t in texts.items()})
+        if missing_alt:
+            raise PublishCheckError(missing_alt)
     published = project.year_outputs(params.year)
     staging = project.staging_dir(params.year)
     keep = [c for c in params.committees if c not in committees] + committees
@@ -330,7 +374,9 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
         raise
     suppressions = [s for text in texts.values() for s in text.bundle.get("suppressions", [])]
     if params.disclosure.default or params.disclosure.tables:
-        policy = [f"{name}: below {rule.threshold} shown as {rule.symbol}" for name, rule in params.disclosure.tables.items()]
+        policy = [
+            f"{name}: below {rule.threshold} shown as {rule.symbol}" for name, rule in params.disclosure.tables.items()
+        ]
         if params.disclosure.default:
             policy.insert(0, f"every table: below {params.disclosure.default.threshold}")
         suppressions.insert(0, "Policy: " + "; ".join(policy))

@@ -41,8 +41,11 @@ def notebook_fingerprint(path: Path) -> str:
     """Hash of a notebook's cells (source, type, tags), ignoring outputs and execution counts."""
     nb = json.loads(path.read_text(encoding="utf-8"))
     cells = [
-        (c.get("cell_type"), "".join(c.get("source", [])) if isinstance(c.get("source"), list) else c.get("source"),
-         sorted(c.get("metadata", {}).get("tags", [])))
+        (
+            c.get("cell_type"),
+            "".join(c.get("source", [])) if isinstance(c.get("source"), list) else c.get("source"),
+            sorted(c.get("metadata", {}).get("tags", [])),
+        )
         for c in nb.get("cells", [])
     ]
     return sha256_json(cells)

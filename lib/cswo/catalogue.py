@@ -71,7 +71,7 @@ class Table:
 def _rule(raw) -> Rule:
     if isinstance(raw, str):
         return Rule(kind=raw)
-    (kind, options), = raw.items()
+    ((kind, options),) = raw.items()
     options = options or {}
     return Rule(
         kind=kind,

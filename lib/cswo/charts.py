@@ -68,7 +68,11 @@ def trend_alt_text(figures: list[Figure], years: list[str], labels: list[str], k
         if not present:
             parts.append(f"{label}: no figures available")
             continue
-        (last_year, last), shown = present[-1], lambda v: format_value(v, fig.unit)
+        last_year, last = present[-1]
+
+        def shown(value, unit=fig.unit):
+            return format_value(value, unit)
+
         text = f"{label}: {shown(last)} in {last_year}"
         if len(present) >= 2:
             prev_year, prev = present[-2]
@@ -96,14 +100,18 @@ def trend_chart(
     """A trend over years for one or more figures of the same unit."""
     import altair as alt  # imported here: builds that only check colours need not pay for Altair
 
-    labels = labels or [f.measure.label if f.breakdown == "total" else f.measure.breakdown_label(f.breakdown) for f in figures]
+    labels = labels or [
+        f.measure.label if f.breakdown == "total" else f.measure.breakdown_label(f.breakdown) for f in figures
+    ]
     frame = _series_frame(figures, years, labels)
     unit = figures[0].unit
     y_title = y_title or UNIT_TITLES.get(unit, "Value")
     # every year keeps its place on the axis, even one with no figure
     x = alt.X("Year:O", title=x_title, sort=years, scale=alt.Scale(domain=years), axis=alt.Axis(labelAngle=0))
     colour = alt.Color(
-        "Series:N", title=None, sort=labels,
+        "Series:N",
+        title=None,
+        sort=labels,
         scale=alt.Scale(domain=labels, range=PALETTE[: len(labels)]),
         legend=alt.Legend(orient="bottom") if len(labels) > 1 else None,
     )
@@ -113,14 +121,28 @@ def trend_chart(
     base = alt.Chart(frame)
     if kind == "bar":
         chart = base.mark_bar().encode(x=x, y=y, color=colour, xOffset="Series:N")
-        text = base.mark_text(dy=-7, color=TEXT_COLOUR, fontSize=12).encode(x=x, y=y, xOffset="Series:N", text="Label:N")
+        text = base.mark_text(dy=-7, color=TEXT_COLOUR, fontSize=12).encode(
+            x=x, y=y, xOffset="Series:N", text="Label:N"
+        )
     else:
-        chart = base.mark_line(point=alt.OverlayMarkDef(size=60, filled=True), strokeWidth=3).encode(x=x, y=y, color=colour)
-        text = base.mark_text(dy=-12, color=TEXT_COLOUR, fontSize=12).encode(x=x, y=y, detail="Series:N", text="Label:N")
+        chart = base.mark_line(point=alt.OverlayMarkDef(size=60, filled=True), strokeWidth=3).encode(
+            x=x, y=y, color=colour
+        )
+        text = base.mark_text(dy=-12, color=TEXT_COLOUR, fontSize=12).encode(
+            x=x, y=y, detail="Series:N", text="Label:N"
+        )
     layered = (
         (chart + text)
         .properties(width=440, height=220, background=BACKGROUND)
-        .configure_axis(labelColor=TEXT_COLOUR, titleColor=TEXT_COLOUR, labelFontSize=12, titleFontSize=13, labelFont=FONT, titleFont=FONT, gridColor="#D9D9D9")
+        .configure_axis(
+            labelColor=TEXT_COLOUR,
+            titleColor=TEXT_COLOUR,
+            labelFontSize=12,
+            titleFontSize=13,
+            labelFont=FONT,
+            titleFont=FONT,
+            gridColor="#D9D9D9",
+        )
         .configure_legend(labelColor=TEXT_COLOUR, labelFontSize=12, labelFont=FONT)
         .configure_view(stroke=None)
     )
@@ -128,5 +150,6 @@ def trend_chart(
     alt_text = trend_alt_text(figures, years, labels, kind_word)
     slug = chart_id or "fig-" + re.sub(r"[^a-z0-9]+", "-", caption.lower()).strip("-")[:40]
     measures = [f"{f.measure.table}.{f.measure.name}.{f.breakdown}" for f in figures]
-    return ReportChart(spec=layered.to_dict(), caption=caption, alt=f"{caption}. {alt_text}", id=slug,
-                       measures=measures)
+    return ReportChart(
+        spec=layered.to_dict(), caption=caption, alt=f"{caption}. {alt_text}", id=slug, measures=measures
+    )

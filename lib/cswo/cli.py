@@ -10,13 +10,13 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .config import COMMITTEES, FORMATS, Project
 from .errors import CSWOError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Chief Social Work Officer annual report suite.")
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Chief Social Work Officer annual report suite.")
 console = Console(stderr=True)
 state = {"debug": False, "project": None}
 
@@ -40,7 +40,7 @@ def _fail(error: BaseException) -> None:
     if state["debug"]:
         raise error
     if isinstance(error, CSWOError):
-        console.print(f"[bold red]Error:[/] {error}", highlight=False, soft_wrap=True)
+        console.print(f"[bold red]Error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
         raise typer.Exit(error.exit_code)
     raise error
 
@@ -74,14 +74,17 @@ class _RichProgress:
 @app.command()
 def build(
     year: Annotated[str | None, typer.Option("--year", "-y", help="Financial year (default: latest)")] = None,
-    committee: Annotated[list[str] | None, typer.Option("--committee", "-c", help="ijb or policy-resources (default: all)")] = None,
+    committee: Annotated[
+        list[str] | None, typer.Option("--committee", "-c", help="ijb or policy-resources (default: all)")
+    ] = None,
     format: Annotated[str, typer.Option("--format", "-f", help="docx,pdf")] = ",".join(FORMATS),
     force: Annotated[bool, typer.Option("--force", help="Re-run every section")] = False,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Sections run at once (default: cores)")] = None,
     renderer: Annotated[str, typer.Option("--renderer", help="pandoc (default) or quarto")] = "pandoc",
 ) -> None:
     """Build the committee papers for a year."""
-    from .build import BuildOptions, build as run_build
+    from .build import BuildOptions
+    from .build import build as run_build
 
     project = _project()
     year = year or _latest_year(project)
@@ -98,8 +101,11 @@ def build(
             _fail(error)
         return
     try:
-        result = run_build(project, BuildOptions(year=year, committees=committee, formats=formats, force=force,
-                                                 workers=jobs), _RichProgress())
+        result = run_build(
+            project,
+            BuildOptions(year=year, committees=committee, formats=formats, force=force, workers=jobs),
+            _RichProgress(),
+        )
     except CSWOError as error:
         console.print("[yellow]The last good outputs were left as they were.[/]")
         _fail(error)
@@ -110,23 +116,29 @@ def build(
 def _summary(project: Project, result) -> None:
     ran = [j.name for j in result.jobs if not j.reused]
     reused = [j.name for j in result.jobs if j.reused]
-    console.print(f"\n[bold]Built {result.year}[/] in {result.seconds:.1f}s: "
-                  f"{len(ran)} section(s) ran, {len(reused)} reused.")
+    console.print(
+        f"\n[bold]Built {result.year}[/] in {result.seconds:.1f}s: {len(ran)} section(s) ran, {len(reused)} reused."
+    )
     if ran:
         console.print("  ran: " + ", ".join(ran))
     if reused:
         console.print("  reused: " + ", ".join(reused))
-    table = Table(title="Documents")
-    for column in ("Committee", "Document", "Path", "Size", "Written"):
-        table.add_column(column)
+    table = Table(title=f"Documents in {project.year_outputs(result.year).relative_to(project.root)}/")
+    for column in ("Committee", "Document", "File", "Size", "Written"):
+        table.add_column(column, overflow="fold")
     for doc in result.documents:
-        table.add_row(doc.committee, doc.kind, str(doc.path.relative_to(project.root)),
-                      f"{doc.path.stat().st_size / 1024:,.0f} KB", "yes" if doc.rendered else "unchanged")
+        table.add_row(
+            doc.committee,
+            doc.kind,
+            doc.path.name,
+            f"{doc.path.stat().st_size / 1024:,.0f} KB",
+            "yes" if doc.rendered else "unchanged",
+        )
     console.print(table)
     for line in result.suppressions:
-        console.print(f"[blue]Disclosure:[/] {line}")
+        console.print(f"[blue]Disclosure:[/] {escape(line)}")
     for warning in result.warnings:
-        console.print(f"[yellow]Warning:[/] {warning}")
+        console.print(f"[yellow]Warning:[/] {escape(warning)}")
 
 
 @app.command()
@@ -149,7 +161,7 @@ def validate(year: Annotated[str | None, typer.Option("--year", "-y")] = None) -
             for file, items in by_file.items():
                 console.print(f"\n[bold]{file}[/] ({len(items)})")
                 for problem in items:
-                    console.print(f"  - {problem}", highlight=False, soft_wrap=True)
+                    console.print(f"  - {escape(str(problem))}", highlight=False, soft_wrap=True)
             raise DataValidationError(problems)
     except CSWOError as error:
         if state["debug"]:
@@ -208,7 +220,9 @@ def data_template(
 
 
 @app.command("data-docs")
-def data_docs(check: Annotated[bool, typer.Option("--check", help="Fail if data/README.md is out of date")] = False) -> None:
+def data_docs(
+    check: Annotated[bool, typer.Option("--check", help="Fail if data/README.md is out of date")] = False,
+) -> None:
     """Write data/README.md from the catalogue (or check it is current)."""
     from .datadocs import render_data_readme
 

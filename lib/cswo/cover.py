@@ -31,8 +31,10 @@ def directions_table(params: Parameters, committee: Committee) -> list[str]:
         ("nhs_board", board),
         ("both", f"{council} and {board}"),
     ]
-    rows = [f"| {i}. {label} | {'X' if committee.directions.required == key else ''} |"
-            for i, (key, label) in enumerate(options, 1)]
+    rows = [
+        f"| {i}. {label} | {'X' if committee.directions.required == key else ''} |"
+        for i, (key, label) in enumerate(options, 1)
+    ]
     return [
         "| Direction to | Required |",
         "|:---|:---:|",
@@ -62,11 +64,21 @@ def cover_markdown(
         f"**REPORT NO:** {c.report_number}",
         ":::",
         "",
-        _heading(1, "Purpose of report"), "", *_numbered(1, [c.purpose]), "",
-        _heading(2, "Recommendations"), "", c.recommendations_intro, "",
+        _heading(1, "Purpose of report"),
+        "",
+        *_numbered(1, [c.purpose]),
+        "",
+        _heading(2, "Recommendations"),
+        "",
+        c.recommendations_intro,
+        "",
         *[p + "\n" for p in _numbered(2, c.recommendations)],
-        _heading(3, "Financial implications"), "", *_numbered(3, [c.financial_implications]), "",
-        _heading(4, "Main text"), "",
+        _heading(3, "Financial implications"),
+        "",
+        *_numbered(3, [c.financial_implications]),
+        "",
+        _heading(4, "Main text"),
+        "",
     ]
     main = list(c.statutory_basis)
     paragraph = len(main) + 1
@@ -82,20 +94,31 @@ def cover_markdown(
         lines += [f"4.{paragraph} {c.priorities_intro.strip()}", ""]
         lines += [f"- {p}" for p in priorities] + [""]
     lines += [
-        _heading(5, "Policy implications"), "", *_numbered(5, [c.policy_implications]), "",
-        _heading(6, "Risk assessment"), "", *_numbered(6, [c.risk_assessment]), "",
-        _heading(7, "Consultations"), "", *_numbered(7, [c.consultations]), "",
+        _heading(5, "Policy implications"),
+        "",
+        *_numbered(5, [c.policy_implications]),
+        "",
+        _heading(6, "Risk assessment"),
+        "",
+        *_numbered(6, [c.risk_assessment]),
+        "",
+        _heading(7, "Consultations"),
+        "",
+        *_numbered(7, [c.consultations]),
+        "",
     ]
     number = 8
     if c.directions is not None:
         lines += [
-            _heading(8, "Directions"), "",
+            _heading(8, "Directions"),
+            "",
             f"8.1 The Integration Joint Board requires a mechanism to action its strategic commissioning "
             f"plans and this is provided for in sections 26 to 28 of the Public Bodies (Joint Working) "
             f"(Scotland) Act 2014. This mechanism takes the form of binding directions from the Integration "
             f"Joint Board to one or both of {params.council.name} and {params.council.nhs_board}.",
             "",
-            *directions_table(params, c), "",
+            *directions_table(params, c),
+            "",
         ]
         number = 9
     lines += [_heading(number, "Background papers"), ""]

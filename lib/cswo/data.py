@@ -172,7 +172,10 @@ def _validate_block(source: Source, table: Table) -> tuple[pd.DataFrame | None, 
 
 
 def _table_sources(
-    project: Project, year: str, name: str, problems: list[Problem],
+    project: Project,
+    year: str,
+    name: str,
+    problems: list[Problem],
     unfilled: dict[tuple[str, str, str], tuple[str, int]] | None = None,
 ) -> list[Source]:
     unfilled = {} if unfilled is None else unfilled
@@ -196,7 +199,9 @@ def _table_sources(
         try:
             sheets = pd.ExcelFile(workbook).sheet_names
         except Exception as exc:
-            problems.append(Problem(f"data/returns/{workbook.name}", None, None, None, f"cannot be read ({type(exc).__name__})"))
+            problems.append(
+                Problem(f"data/returns/{workbook.name}", None, None, None, f"cannot be read ({type(exc).__name__})")
+            )
             sheets = []
         if name in sheets:
             frame = _read_sheet(workbook, name, label, problems)
@@ -214,9 +219,7 @@ def _table_sources(
     return sources
 
 
-def validate_tables(
-    project: Project, year: str, sections: list[str] | None = None
-) -> tuple[Dataset, list[Problem]]:
+def validate_tables(project: Project, year: str, sections: list[str] | None = None) -> tuple[Dataset, list[Problem]]:
     """Read and check every table. Returns the dataset and all problems found."""
     catalogue = load_catalogue()
     problems: list[Problem] = []
@@ -247,9 +250,17 @@ def validate_tables(
             dupes = frame.duplicated(keys, keep="first") & (frame["file"] != first_file)
             for r in frame[dupes].itertuples():
                 problems.append(
-                    Problem(r.file, r.row, "measure", r.measure, "this year, measure and breakdown are already given in another file")
+                    Problem(
+                        r.file,
+                        r.row,
+                        "measure",
+                        r.measure,
+                        "this year, measure and breakdown are already given in another file",
+                    )
                 )
-        for index, column, message in consistency_failures(frame.drop_duplicates(["year", "measure", "breakdown"]), table):
+        for index, column, message in consistency_failures(
+            frame.drop_duplicates(["year", "measure", "breakdown"]), table
+        ):
             r = frame.loc[index]
             problems.append(Problem(r["file"], int(r["row"]), column, r["value"], message))
         visible = frame[frame["year"].map(lambda y: _valid_year_upto(y, year)).astype(bool)]
@@ -304,14 +315,24 @@ def missing_figures(dataset: Dataset, sections: list[str]) -> list[Problem]:
         for measure in table.measures.values():
             for breakdown in measure.required:
                 if (measure.name, breakdown) not in have:
-                    what = measure.label if breakdown == TOTAL else f"{measure.label} ({measure.breakdown_label(breakdown)})"
+                    what = (
+                        measure.label
+                        if breakdown == TOTAL
+                        else f"{measure.label} ({measure.breakdown_label(breakdown)})"
+                    )
                     where = dataset.unfilled.get((name, measure.name, breakdown))
                     if where:
-                        problems.append(Problem(
-                            where[0], where[1], "value", None,
-                            f"{what} for {dataset.year} is missing: fill in the value on this row "
-                            f"(measure '{measure.name}', breakdown '{breakdown}'), or put x (not available) in status",
-                        ))
+                        problems.append(
+                            Problem(
+                                where[0],
+                                where[1],
+                                "value",
+                                None,
+                                f"{what} for {dataset.year} is missing: fill in the value on this row "
+                                f"(measure '{measure.name}', breakdown '{breakdown}'), "
+                                "or put x (not available) in status",
+                            )
+                        )
                         continue
                     problems.append(
                         Problem(

@@ -11,7 +11,9 @@ COLUMN_RULES = {
     "breakdown": "`total`, or one of the measure's breakdowns listed below.",
     "value": "A number (`1,377`, `95`, `£4,716` are read as numbers). Blank only when `status` says why.",
     "unit": "Exactly the unit listed for the measure.",
-    "status": "Blank when a value is given; otherwise " + ", ".join(f"`{k}` ({v})" for k, v in STATUS_MEANING.items()) + ".",
+    "status": "Blank when a value is given; otherwise "
+    + ", ".join(f"`{k}` ({v})" for k, v in STATUS_MEANING.items())
+    + ".",
     "source": "Where the figure comes from, e.g. `CSWO Annual Report 2021-22, section 3.1`.",
     "note": "Optional: anything a reviewer should know (rounded as published, calendar year, ...).",
 }

@@ -40,11 +40,9 @@ COLUMN_HELP = {
     "year": "Financial year, already filled in. Do not change it.",
     "measure": "Which figure this row is. Pick from the list; the Measures sheet explains each.",
     "breakdown": "'total', or the part of the total this row gives (e.g. a service).",
-    "value": "The figure as a plain number: 1377, 45 for 45%, 4716 for £4,716. "
-    "Leave blank only if you give a status.",
+    "value": "The figure as a plain number: 1377, 45 for 45%, 4716 for £4,716. Leave blank only if you give a status.",
     "unit": "Already filled in; it must match the Measures sheet.",
-    "status": "Leave blank when you give a value. Otherwise x (not available), "
-    "z (not applicable) or c (confidential).",
+    "status": "Leave blank when you give a value. Otherwise x (not available), z (not applicable) or c (confidential).",
     "source": "Where the figure comes from, e.g. 'Care Inspectorate return, March 2023'.",
     "note": "Optional: anything a reader of the report should know.",
 }
@@ -113,9 +111,7 @@ def previous_year_rows(project: Project, year: str) -> dict[str, pd.DataFrame]:
     return rows
 
 
-def build_template(
-    catalogue: dict[str, Table], year: str, examples: dict[str, pd.DataFrame] | None = None
-) -> Workbook:
+def build_template(catalogue: dict[str, Table], year: str, examples: dict[str, pd.DataFrame] | None = None) -> Workbook:
     """The workbook for ``year`` in memory. Raises TemplateError for an unusable table name."""
     _check_sheet_names(catalogue)
     workbook = Workbook()
@@ -152,11 +148,7 @@ def _check_sheet_names(catalogue: dict[str, Table]) -> None:
 
 def required_rows(table: Table) -> list[tuple[Measure, str]]:
     """(measure, breakdown) for every figure the report year must have, in catalogue order."""
-    return [
-        (measure, breakdown)
-        for measure in table.measures.values()
-        for breakdown in measure.required
-    ]
+    return [(measure, breakdown) for measure in table.measures.values() for breakdown in measure.required]
 
 
 class _Lists:
@@ -214,9 +206,7 @@ def _table_sheet(sheet: Worksheet, table: Table, year: str, lists: _Lists) -> No
         return f"{letter[name]}2:{letter[name]}{last_row}"
 
     validations = {
-        "year": _drop_down(
-            f'"{year}"', f"This workbook is for {year} only.", f"Only {year} rows belong here."
-        ),
+        "year": _drop_down(f'"{year}"', f"This workbook is for {year} only.", f"Only {year} rows belong here."),
         "measure": _drop_down(
             lists.add(f"{table.name} measures", list(table.measures)),
             "Pick the measure; the Measures sheet says what each one means.",
@@ -255,9 +245,7 @@ def _breakdown_lists(
     for measure in table.measures.values():
         if measure.breakdowns is None:
             continue  # free text, such as a house name
-        cells = [
-            f"{letter}{row}" for row, (m, _) in enumerate(rows, start=2) if m.name == measure.name
-        ]
+        cells = [f"{letter}{row}" for row, (m, _) in enumerate(rows, start=2) if m.name == measure.name]
         if not cells:
             continue
         source = lists.add(f"{measure.name} breakdowns", [TOTAL, *measure.breakdowns])
@@ -359,10 +347,7 @@ def _instructions_sheet(sheet: Worksheet, catalogue: dict[str, Table], year: str
             "breakdowns and whether the report needs it.",
         ),
         ("heading", "Tables in this workbook"),
-        *[
-            ("pair", f"{table.name}\t{table.title}. {table.description}".strip())
-            for table in catalogue.values()
-        ],
+        *[("pair", f"{table.name}\t{table.title}. {table.description}".strip()) for table in catalogue.values()],
     ]
     sheet.column_dimensions["A"].width = 28
     sheet.column_dimensions["B"].width = 100
@@ -398,9 +383,7 @@ def _examples_sheet(
                 sheet.cell(row=row, column=index, value=value).font = EXAMPLE_FONT
             row += 1
     if row == 2:
-        sheet.cell(
-            row=2, column=1, value=f"No figures for {previous_year(year)} were found in data/."
-        )
+        sheet.cell(row=2, column=1, value=f"No figures for {previous_year(year)} were found in data/.")
     widths = {"table": 26, "measure": 40, "breakdown": 30, **COLUMN_WIDTHS}
     for index, name in enumerate(names, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = widths.get(name, 14)

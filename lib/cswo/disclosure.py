@@ -50,13 +50,10 @@ def _counts(table: pd.DataFrame) -> pd.DataFrame:
         for column in table.columns:
             value = table.at[row, column]
             if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-                raise DisclosureError(
-                    f"Cell in row '{row}', column '{column}' is {value!r}, not a count."
-                )
+                raise DisclosureError(f"Cell in row '{row}', column '{column}' is {value!r}, not a count.")
             if value < 0:
                 raise DisclosureError(
-                    f"Cell in row '{row}', column '{column}' is negative ({value}); "
-                    "disclosure control expects counts."
+                    f"Cell in row '{row}', column '{column}' is negative ({value}); disclosure control expects counts."
                 )
     return table.astype(float)
 
@@ -142,9 +139,7 @@ def recoverable(
     return _determined(_lines(counts, total_row, total_column), hidden)
 
 
-def _next_secondary(
-    counts: pd.DataFrame, line: list[Cell], hidden: set[Cell], totals: set[Cell]
-) -> Cell | None:
+def _next_secondary(counts: pd.DataFrame, line: list[Cell], hidden: set[Cell], totals: set[Cell]) -> Cell | None:
     """The smallest shown non-zero cell in the line, preferring cells that are not totals."""
     shown = [c for c in line if c not in hidden and counts.at[c] > 0]
     if not shown:
@@ -171,17 +166,12 @@ def suppress(
     table, or a cell that is not a non-negative number.
     """
     if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
-        raise DisclosureError(
-            f"The suppression threshold must be a whole number of 1 or more, not {threshold!r}."
-        )
+        raise DisclosureError(f"The suppression threshold must be a whole number of 1 or more, not {threshold!r}.")
     counts = _counts(table)
     lines = _lines(counts, total_row, total_column)
     totals = {total for _, total in lines}
     primary = [
-        (row, column)
-        for row in counts.index
-        for column in counts.columns
-        if 0 < counts.at[row, column] < threshold
+        (row, column) for row in counts.index for column in counts.columns if 0 < counts.at[row, column] < threshold
     ]
     hidden = set(primary)
     secondary: list[Cell] = []
@@ -202,17 +192,14 @@ def suppress(
     # One line at a time is not enough when subtraction chains across rows and columns.
     while exposed := _determined(lines, hidden):
         target = exposed[0]
-        neighbours = [
-            cell for parts, total in lines if target in [*parts, total] for cell in [*parts, total]
-        ]
+        neighbours = [cell for parts, total in lines if target in [*parts, total] for cell in [*parts, total]]
         cell = _next_secondary(counts, neighbours, hidden, totals)
         if cell is None:
             anywhere = [c for parts, total in lines for c in [*parts, total]]
             cell = _next_secondary(counts, anywhere, hidden, totals)
         if cell is None:  # cannot happen: with every non-zero cell hidden none is determined
             raise DisclosureError(
-                f"Could not protect the cell in row '{target[0]}', "
-                f"column '{target[1]}' from being worked out."
+                f"Could not protect the cell in row '{target[0]}', column '{target[1]}' from being worked out."
             )
         hide(cell)
 
@@ -224,9 +211,7 @@ def suppress(
                 display.at[row, column] = symbol
             elif not math.isnan(value) and value.is_integer():
                 display.at[row, column] = int(value)
-    return SuppressionResult(
-        display, primary, secondary, _note(symbol, threshold, primary, secondary)
-    )
+    return SuppressionResult(display, primary, secondary, _note(symbol, threshold, primary, secondary))
 
 
 def _note(symbol: str, threshold: int, primary: list[Cell], secondary: list[Cell]) -> str:

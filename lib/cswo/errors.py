@@ -16,6 +16,11 @@ class CSWOError(Exception):
     exit_code = 1
 
 
+def _listing(heading: str, items: list) -> str:
+    """'<heading> 3 problem(s):' and one indented line per item."""
+    return f"{heading}:\n" + "\n".join(f"  - {item}" for item in items)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One located problem in an input file, in words an analyst understands."""
@@ -44,8 +49,7 @@ class ParametersError(CSWOError):
     def __init__(self, path: Path | str, problems: list[str]):
         self.path = str(path)
         self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{self.path} has {len(problems)} problem(s):\n{lines}")
+        super().__init__(_listing(f"{self.path} has {len(problems)} problem(s)", problems))
 
 
 class DataValidationError(CSWOError):
@@ -55,8 +59,7 @@ class DataValidationError(CSWOError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"The data has {len(problems)} problem(s):\n{lines}")
+        super().__init__(_listing(f"The data has {len(problems)} problem(s)", problems))
 
 
 class MissingFigureError(CSWOError):
@@ -108,8 +111,7 @@ class PublishCheckError(CSWOError):
 
     def __init__(self, findings: list[str]):
         self.findings = findings
-        lines = "\n".join(f"  - {f}" for f in findings)
-        super().__init__(f"Publishing stopped by {len(findings)} check failure(s):\n{lines}")
+        super().__init__(_listing(f"Publishing stopped by {len(findings)} check failure(s)", findings))
 
 
 @dataclass

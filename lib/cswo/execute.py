@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -71,7 +72,10 @@ class _WarmKernel:
         from jupyter_client import KernelManager
 
         if cls.manager is None or not cls.manager.is_alive():
-            cls.manager = KernelManager(kernel_name=kernel_name)
+            # local sockets: faster than TCP on loopback, and nothing listens on a port
+            cls.manager = KernelManager(kernel_name=kernel_name, transport="ipc")
+            cls.manager.connection_file = str(Path(tempfile.mkdtemp(prefix="cswo-kernel-")) / "kernel.json")
+            cls.manager.ip = cls.manager.connection_file[: -len("kernel.json")] + "kernel-ipc"
             cls.manager.start_kernel(cwd=cwd)
             atexit.register(cls.stop)
         client = cls.manager.client()
@@ -80,7 +84,8 @@ class _WarmKernel:
             client.wait_for_ready(timeout=60)
             client.execute_interactive(
                 f"get_ipython().run_line_magic('reset', '-f')\nimport os as _os\n_os.chdir({cwd!r})\ndel _os",
-                store_history=False, timeout=60,
+                store_history=False,
+                timeout=60,
             )
         finally:
             client.stop_channels()
@@ -97,13 +102,28 @@ class WarmKernelEngine(NBClientEngine):
     """Papermill's nbclient engine, run against the worker's warm kernel."""
 
     @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
-                                 stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+    def execute_managed_notebook(
+        cls,
+        nb_man,
+        kernel_name,
+        log_output=False,
+        stdout_file=None,
+        stderr_file=None,
+        start_timeout=60,
+        execution_timeout=None,
+        **kwargs,
+    ):
         manager = _WarmKernel.get(kernel_name, kwargs.get("cwd") or os.getcwd())
         client = PapermillNotebookClient(
-            nb_man, km=manager, kernel_name=kernel_name, timeout=execution_timeout,
-            startup_timeout=start_timeout, log=logger, log_output=log_output,
-            stdout_file=stdout_file, stderr_file=stderr_file,
+            nb_man,
+            km=manager,
+            kernel_name=kernel_name,
+            timeout=execution_timeout,
+            startup_timeout=start_timeout,
+            log=logger,
+            log_output=log_output,
+            stdout_file=stdout_file,
+            stderr_file=stderr_file,
         )
         try:
             return client.execute()
@@ -115,15 +135,21 @@ class WarmKernelEngine(NBClientEngine):
 papermill_engines.register("cswo-warm", WarmKernelEngine)
 
 
-def _run_one(name: str, notebook: str, run_dir: str, parameters: dict, kernel: str,
-             warm: bool = True) -> tuple[str, float]:
+def _run_one(
+    name: str, notebook: str, run_dir: str, parameters: dict, kernel: str, warm: bool = True
+) -> tuple[str, float]:
     import papermill
 
     started = time.perf_counter()
     output = Path(run_dir) / f"{name}.ipynb"
     papermill.execute_notebook(
-        notebook, str(output), parameters={**parameters, "output_dir": run_dir},
-        kernel_name=kernel, progress_bar=False, log_output=False, cwd=str(Path(notebook).parent),
+        notebook,
+        str(output),
+        parameters={**parameters, "output_dir": run_dir},
+        kernel_name=kernel,
+        progress_bar=False,
+        log_output=False,
+        cwd=str(Path(notebook).parent),
         engine_name="cswo-warm" if warm else None,
     )
     return name, time.perf_counter() - started
@@ -152,8 +178,9 @@ def _failure(name: str, exc: BaseException, failed: Path | None) -> SectionFailu
     ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
     message = f"{ename}: {evalue}" if ename else f"{type(exc).__name__}: {exc}"
     number = _source_cell_number(failed, index)
-    return SectionFailure(section=name, cell=number if number is not None else cell, error=message.strip(),
-                          notebook=failed)
+    return SectionFailure(
+        section=name, cell=number if number is not None else cell, error=message.strip(), notebook=failed
+    )
 
 
 def run_jobs(
@@ -185,8 +212,11 @@ def run_jobs(
                 shutil.rmtree(run_dir, ignore_errors=True)
                 run_dir.mkdir(parents=True)
                 on_start(job)
-                futures[pool.submit(_run_one, job.name, str(job.notebook), str(run_dir), job.parameters, kernel, warm)] = (
-                    job, run_dir,
+                futures[
+                    pool.submit(_run_one, job.name, str(job.notebook), str(run_dir), job.parameters, kernel, warm)
+                ] = (
+                    job,
+                    run_dir,
                 )
             for future in as_completed(futures):
                 job, run_dir = futures[future]

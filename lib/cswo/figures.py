@@ -28,8 +28,13 @@ class Figure:
 
     @classmethod
     def from_table(
-        cls, name: str, frame: pd.DataFrame, measure: Measure, year: str,
-        breakdown: str = TOTAL, threshold: int | None = None,
+        cls,
+        name: str,
+        frame: pd.DataFrame,
+        measure: Measure,
+        year: str,
+        breakdown: str = TOTAL,
+        threshold: int | None = None,
     ) -> Figure:
         rows = frame[frame["measure"] == measure.name]
         mine = rows[rows["breakdown"] == breakdown]
@@ -90,11 +95,13 @@ class Figure:
             out[f"{n}.change"] = narrative.change(cur, prev, unit)
             out[f"{n}.direction"] = narrative.direction(cur, prev)
         earlier = {y: v for y, v in self.history.items() if y < self.year}
-        out[f"{n}.same_as"] = narrative.same_as(cur, earlier) or f"different from every earlier year"
+        out[f"{n}.same_as"] = narrative.same_as(cur, earlier) or "different from every earlier year"
         average = narrative.average_value(self.history, 5)
         out[f"{n}.average_5y"] = narrative.average(self.history, 5, unit)
-        out[f"{n}.average_5y_value"] = MISSING_PHRASE if average is None else format_value(
-            round(average) if unit == "count" else round(average, 1), unit
+        out[f"{n}.average_5y_value"] = (
+            MISSING_PHRASE
+            if average is None
+            else format_value(round(average) if unit == "count" else round(average, 1), unit)
         )
         out[f"{n}.record"] = narrative.record(self.history) or "within the range of earlier years"
         for year, value in self.history.items():

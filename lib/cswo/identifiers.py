@@ -25,9 +25,7 @@ from cswo.errors import DataValidationError, Problem, PublishCheckError
 CHI, NHS, NINO = "CHI number", "NHS number", "National Insurance number"
 EMAIL, PHONE, POSTCODE = "email address", "phone number", "postcode"
 
-_TEN_DIGITS = re.compile(
-    r"(?<![\w.,])(?<!\+44 )(?<!\+44)(\d{3}[ -]?\d{3}[ -]?\d{4}|\d{6}[ -]?\d{4})(?![\w]|[.,]\d)"
-)
+_TEN_DIGITS = re.compile(r"(?<![\w.,])(?<!\+44 )(?<!\+44)(\d{3}[ -]?\d{3}[ -]?\d{4}|\d{6}[ -]?\d{4})(?![\w]|[.,]\d)")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _NINO = re.compile(
     r"(?<![A-Za-z0-9])([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]) ?(\d{2}) ?(\d{2}) ?(\d{2}) ?([A-D])"
@@ -109,9 +107,7 @@ def mask(identifier: str) -> str:
 
 
 def _weighted_sum(first_nine: str) -> int:
-    return sum(
-        int(digit) * weight for digit, weight in zip(first_nine, range(10, 1, -1), strict=True)
-    )
+    return sum(int(digit) * weight for digit, weight in zip(first_nine, range(10, 1, -1), strict=True))
 
 
 def _modulus_11_check(first_nine: str) -> int | None:

@@ -84,7 +84,7 @@ def record(history: Mapping[str, float]) -> str | None:
     years = [y for y in sorted(history) if not is_missing(history[y])]
     if len(years) < 3:
         return None
-    latest, value = years[-1], history[years[-1]]
+    value = history[years[-1]]
     earlier = years[:-1]
     for word, beats in (("highest", lambda a, b: a > b), ("lowest", lambda a, b: a < b)):
         if all(beats(value, history[y]) for y in earlier):

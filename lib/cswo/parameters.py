@@ -41,8 +41,7 @@ class Chapter(Strict):
 class Appendix(Strict):
     title: str
     source: str = Field(
-        description="'annual_report' for the report itself, otherwise a notebook name in "
-        "notebooks/<year>/"
+        description="'annual_report' for the report itself, otherwise a notebook name in notebooks/<year>/"
     )
 
 

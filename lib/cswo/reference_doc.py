@@ -82,8 +82,9 @@ def _language(document, language: str) -> None:
 def reference_docx(path: Path, council: str, language: str = "en-GB") -> Path:
     """Write the reference document to ``path`` (always afresh: it takes a fraction of a second)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    raw = subprocess.run([pandoc_path(), "--print-default-data-file", "reference.docx"], capture_output=True,
-                         check=True).stdout
+    raw = subprocess.run(
+        [pandoc_path(), "--print-default-data-file", "reference.docx"], capture_output=True, check=True
+    ).stdout
     temp = path.with_suffix(".base.docx")
     temp.write_bytes(raw)
     document = Document(str(temp))

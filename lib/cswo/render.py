@@ -23,9 +23,8 @@ from nbconvert.exporters.markdown import MarkdownExporter
 from nbconvert.preprocessors.base import Preprocessor
 
 from . import narrative
-from .config import TEMPLATES_DIR
+from .config import FIGURES_MIME, TEMPLATES_DIR
 from .errors import RenderError
-from .config import FIGURES_MIME
 
 HIGHLIGHT_TAG = "highlight"
 PRIORITIES_TAG = "priorities"
@@ -60,9 +59,7 @@ class SectionPreprocessor(Preprocessor):
                     data = output.get("data", {})
                     if FIGURES_MIME in data:
                         bundle = data[FIGURES_MIME]
-                    elif output.get("output_type") in ("display_data", "execute_result") and (
-                        "text/markdown" in data
-                    ):
+                    elif output.get("output_type") in ("display_data", "execute_result") and ("text/markdown" in data):
                         # readers see the markdown form only, set apart as its own block
                         output.data = {"text/markdown": "\n" + data["text/markdown"].strip() + "\n"}
                         output.metadata = {}
@@ -161,13 +158,19 @@ def committee_markdown(params, committee_key: str, cover: str, report: str, appe
         "",
         f"**{params.council.name}** — {params.report_title} {params.label}",
         "",
-        "::: {.report-start}", ":::", "",
+        "::: {.report-start}",
+        ":::",
+        "",
         report,
-        "::: {.report-end}", ":::", "",
+        "::: {.report-end}",
+        ":::",
+        "",
     ]
     for number, appendix in enumerate(committee.appendices[1:], start=2):
         parts += [
-            "::: {.pagebreak}", ":::", "",
+            "::: {.pagebreak}",
+            ":::",
+            "",
             "::: {.unnumbered-headings}",
             f"# Appendix {number}: {appendix.title} {{.unnumbered}}",
             "",
@@ -188,7 +191,9 @@ def pandoc_path() -> str:
 def _pandoc(args: list[str], markdown: str, cwd: Path) -> None:
     result = subprocess.run(
         [pandoc_path(), "--from", "markdown-implicit_figures+implicit_figures", *args],
-        input=markdown.encode(), cwd=cwd, capture_output=True,
+        input=markdown.encode(),
+        cwd=cwd,
+        capture_output=True,
     )
     if result.returncode != 0:
         raise RenderError(f"pandoc could not write the document: {result.stderr.decode(errors='replace').strip()}")
@@ -209,11 +214,21 @@ def render_docx(markdown: str, out: Path, resource_dir: Path, meta: dict, refere
     shown = {k: v for k, v in meta.items() if k not in ("title", "author", "date", "subject")}
     _pandoc(
         [
-            "--to", "docx", "--output", str(out), "--number-sections",
-            "--reference-doc", str(reference_doc), "--lua-filter", str(LUA_FILTER),
-            "--resource-path", str(resource_dir), *_metadata_args(shown),
+            "--to",
+            "docx",
+            "--output",
+            str(out),
+            "--number-sections",
+            "--reference-doc",
+            str(reference_doc),
+            "--lua-filter",
+            str(LUA_FILTER),
+            "--resource-path",
+            str(resource_dir),
+            *_metadata_args(shown),
         ],
-        markdown, resource_dir,
+        markdown,
+        resource_dir,
     )
     _finish_docx(out, meta)
     return out
@@ -233,9 +248,12 @@ def _finish_docx(path: Path, meta: dict) -> None:
     props.revision = 1
     document.save(str(path))
     _rewrite_zip_member(
-        path, "word/settings.xml",
-        lambda xml: xml if "w:updateFields" in xml else xml.replace(
-            "</w:settings>", '<w:updateFields w:val="true"/></w:settings>'
+        path,
+        "word/settings.xml",
+        lambda xml: (
+            xml
+            if "w:updateFields" in xml
+            else xml.replace("</w:settings>", '<w:updateFields w:val="true"/></w:settings>')
         ),
     )
 
@@ -259,14 +277,26 @@ def render_pdf(markdown: str, out: Path, resource_dir: Path, meta: dict, font_di
     source = resource_dir / (out.stem + ".typ")
     _pandoc(
         [
-            "--to", "typst", "--standalone", "--template", str(TYPST_TEMPLATE),
-            "--lua-filter", str(LUA_FILTER), "--output", str(source), *_metadata_args(meta),
+            "--to",
+            "typst",
+            "--standalone",
+            "--template",
+            str(TYPST_TEMPLATE),
+            "--lua-filter",
+            str(LUA_FILTER),
+            "--output",
+            str(source),
+            *_metadata_args(meta),
         ],
-        markdown, resource_dir,
+        markdown,
+        resource_dir,
     )
     try:
         typst.compile(
-            str(source), output=str(out), root=str(resource_dir), font_paths=[str(d) for d in font_dirs],
+            str(source),
+            output=str(out),
+            root=str(resource_dir),
+            font_paths=[str(d) for d in font_dirs],
             pdf_standards=["ua-1"],
         )
     except Exception as exc:  # typst raises its own error types with the Typst diagnostic text

@@ -88,8 +88,9 @@ def roll_forward(project: Project, new: str, template: bool = True) -> list[Path
 
     old_params = load_parameters(project.parameters_file(old))
     made: list[Path] = []
-    text = roll_parameters(project.parameters_file(old).read_text(encoding="utf-8"), old, new,
-                           list(old_params.committees))
+    text = roll_parameters(
+        project.parameters_file(old).read_text(encoding="utf-8"), old, new, list(old_params.committees)
+    )
     parameters.write_text(text, encoding="utf-8")
     made.append(parameters)
     try:

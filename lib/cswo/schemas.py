@@ -118,9 +118,7 @@ def row_schema(table: Table) -> pa.DataFrameSchema:
                 **text,
             ),
             "unit": pa.Column(
-                checks=pa.Check.isin(
-                    sorted(UNITS), error=f"the unit is not one of {', '.join(sorted(UNITS))}"
-                ),
+                checks=pa.Check.isin(sorted(UNITS), error=f"the unit is not one of {', '.join(sorted(UNITS))}"),
                 **text,
             ),
             "status": pa.Column(
@@ -131,7 +129,9 @@ def row_schema(table: Table) -> pa.DataFrameSchema:
                 **text,
             ),
             "source": pa.Column(
-                checks=pa.Check(lambda s: s.str.len() > 0, error="the source is empty; say where the figure comes from"),
+                checks=pa.Check(
+                    lambda s: s.str.len() > 0, error="the source is empty; say where the figure comes from"
+                ),
                 **text,
             ),
             "note": pa.Column(required=False, **text),
@@ -198,9 +198,7 @@ def consistency_failures(frame: pd.DataFrame, table: Table) -> list[tuple[int, s
 def _rule_failure(rule: Rule, measure: Measure, year: str, values: dict) -> str | None:
     if year in rule.except_years:
         return None
-    parts = {
-        b: v for (y, m, b), v in values.items() if y == year and m == measure.name and b != TOTAL
-    }
+    parts = {b: v for (y, m, b), v in values.items() if y == year and m == measure.name and b != TOTAL}
     if rule.kind == "parts_sum_to_total":
         total = values.get((year, measure.name, TOTAL))
         expected_parts = set(measure.breakdowns or parts)
@@ -209,10 +207,7 @@ def _rule_failure(rule: Rule, measure: Measure, year: str, values: dict) -> str 
         tolerance = rule.tolerance if rule.tolerance is not None else 1e-9
         added = sum(parts.values())
         if abs(added - total) > tolerance:
-            return (
-                f"{measure.label} for {year}: the breakdowns add up to {added:,.10g} "
-                f"but the total is {total:,.10g}"
-            )
+            return f"{measure.label} for {year}: the breakdowns add up to {added:,.10g} but the total is {total:,.10g}"
     elif rule.kind == "shares_sum_to_100":
         if not parts or (measure.breakdowns and set(parts) != set(measure.breakdowns)):
             return None

@@ -31,12 +31,12 @@ from .formatting import MISSING_PHRASE, format_value, number
 from .parameters import Parameters, load_year
 
 
-
 class Section:
     """One report section while its notebook runs."""
 
-    def __init__(self, section_id: str, year: str, project: Project, output_dir: Path, dataset: Dataset,
-                 parameters: Parameters):
+    def __init__(
+        self, section_id: str, year: str, project: Project, output_dir: Path, dataset: Dataset, parameters: Parameters
+    ):
         self.id = section_id
         self.year = year
         self.project = project
@@ -165,12 +165,12 @@ class Section:
             path = self.figures_dir / f"{self.id}-{item.id.removeprefix('fig-')}.png"
             png = item.png()
             path.write_bytes(png)
-            self._charts.append({"id": item.id, "file": path.name, "alt": item.alt, "caption": item.caption,
-                                 "measures": item.measures})
+            self._charts.append(
+                {"id": item.id, "file": path.name, "alt": item.alt, "caption": item.caption, "measures": item.measures}
+            )
             alt = item.alt.replace('"', "'")
             markdown = f'![{item.caption}](figures/{path.name}){{#{item.id} fig-alt="{alt}"}}\n'
-            display({"image/png": png, "text/markdown": markdown}, raw=True,
-                    metadata={"image/png": {"alt": item.alt}})
+            display({"image/png": png, "text/markdown": markdown}, raw=True, metadata={"image/png": {"alt": item.alt}})
         else:
             display(item)
 
@@ -187,12 +187,19 @@ class Section:
             "charts": self._charts,
             "suppressions": self._suppressions,
         }
-        display({FIGURES_MIME: bundle, "text/plain": f"[section {self.id}: {len(bundle['placeholders'])} figures]"},
-                raw=True)
+        display(
+            {FIGURES_MIME: bundle, "text/plain": f"[section {self.id}: {len(bundle['placeholders'])} figures]"},
+            raw=True,
+        )
 
 
-def start(section_id: str, year: str, project_root: str = "../..", output_dir: str | None = None,
-          dataset_path: str | None = None) -> Section:
+def start(
+    section_id: str,
+    year: str,
+    project_root: str = "../..",
+    output_dir: str | None = None,
+    dataset_path: str | None = None,
+) -> Section:
     """Open a section for a notebook. Raises CSWOError subclasses for bad parameters or data."""
     project = Project(Path(project_root).resolve())
     parameters = load_year(project, year)

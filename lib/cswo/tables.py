@@ -88,14 +88,12 @@ class ReportTable:
             f": {self.caption} {{#{self.id}}}",
         ]
         if self.notes:
-            lines += ["", "::: {.table-notes custom-style=\"Table Note\"}", *[f"{n}  " for n in self.notes], ":::"]
+            lines += ["", '::: {.table-notes custom-style="Table Note"}', *[f"{n}  " for n in self.notes], ":::"]
         return "\n".join(lines) + "\n"
 
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
-        body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in self.rows
-        )
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in self.rows)
         notes = "".join(f"<p><small>{html.escape(n)}</small></p>" for n in self.notes)
         return (
             f"<table><caption>{html.escape(self.caption)}</caption><thead><tr>{head}</tr></thead>"
@@ -108,8 +106,12 @@ class ReportTable:
 
 def _audit(caption: str, row: str, column: str, value, unit: str, source: str) -> dict:
     return {
-        "table": caption, "row": row, "column": column,
-        "value": "" if is_missing(value) else value, "unit": unit, "source": source,
+        "table": caption,
+        "row": row,
+        "column": column,
+        "value": "" if is_missing(value) else value,
+        "unit": unit,
+        "source": source,
     }
 
 
@@ -204,9 +206,7 @@ def breakdown_table(
     if threshold:
         from .disclosure import suppress
 
-        grid = pd.DataFrame(
-            {y: [values[(y, b)] for b in breakdowns] for y in years}, index=breakdowns, dtype="float64"
-        )
+        grid = pd.DataFrame({y: [values[(y, b)] for b in breakdowns] for y in years}, index=breakdowns, dtype="float64")
         result = suppress(grid, threshold, total_row=TOTAL if include_total else None)
         hidden = {(col, row) for row, col in [*result.primary, *result.secondary]}
         if hidden:
@@ -258,8 +258,14 @@ def graded_rows(frame: pd.DataFrame, measures: dict[str, Measure], year: str) ->
     return rows
 
 
-def grades_table(caption: str, frame: pd.DataFrame, measures: dict[str, Measure], year: str,
-                 first_column: str = "Service", notes: list[str] | None = None) -> ReportTable:
+def grades_table(
+    caption: str,
+    frame: pd.DataFrame,
+    measures: dict[str, Measure],
+    year: str,
+    first_column: str = "Service",
+    notes: list[str] | None = None,
+) -> ReportTable:
     """One row per service and key question graded in the year, the grade as '4 - Good'."""
     rows = graded_rows(frame, measures, year)
     order = list(measures)
@@ -267,8 +273,9 @@ def grades_table(caption: str, frame: pd.DataFrame, measures: dict[str, Measure]
         [r.breakdown, measures[r.measure].label, grade(r.number)]
         for r in sorted(rows.itertuples(), key=lambda r: (r.breakdown, order.index(r.measure)))
     ]
-    audit = [_audit(caption, r.breakdown, measures[r.measure].label, r.number, "number", r.source)
-             for r in rows.itertuples()]
+    audit = [
+        _audit(caption, r.breakdown, measures[r.measure].label, r.number, "number", r.source) for r in rows.itertuples()
+    ]
     notes = list(notes or ["Grades run from 1 (Unsatisfactory) to 6 (Excellent)."])
     return ReportTable(caption, [first_column, "Key question", "Grade"], body, notes, audit=audit)
 
@@ -302,8 +309,9 @@ def framework_table(caption: str, frame: pd.DataFrame, notes: list[str] | None =
         [r.function_number, r.function, _lettered(r.assurance_mechanisms), _lettered(r.lead), _lettered(r.frequency)]
         for r in frame.itertuples()
     ]
-    return ReportTable(caption, ["No.", "Function", "Assurance mechanisms", "Lead", "Frequency"], rows,
-                       list(notes or []))
+    return ReportTable(
+        caption, ["No.", "Function", "Assurance mechanisms", "Lead", "Frequency"], rows, list(notes or [])
+    )
 
 
 def recommendations_table(caption: str, frame: pd.DataFrame, actions_heading: str) -> ReportTable:

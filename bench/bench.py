@@ -241,18 +241,20 @@ def grow(project: Path, years: int = 20) -> None:
         rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
         if not rows or "year" not in rows[0]:
             continue
-        known = {(r["year"], r["measure"], r["breakdown"]) for r in rows}
+        known = {(r["year"], r["measure"]) for r in rows}  # a year that has a measure keeps it as it is
         latest = {}
-        for r in rows:
-            if r["year"] <= YEAR:
-                latest[(r["measure"], r["breakdown"])] = r
+        for r in rows:  # each figure's latest year, so synthetic years stay as consistent as that year
+            key = (r["measure"], r["breakdown"])
+            if r["year"] <= YEAR and (key not in latest or r["year"] > latest[key]["year"]):
+                latest[key] = r
         extra = []
         start = int(YEAR[:4])
+        complete = {k: r for k, r in latest.items() if r["year"] == YEAR}
         for back in range(1, years):
             y = start - back
             label = f"{y}-{(y + 1) % 100:02d}"
-            for (measure, breakdown), r in latest.items():
-                if (label, measure, breakdown) not in known:
+            for (measure, _breakdown), r in complete.items():
+                if (label, measure) not in known:
                     extra.append({**r, "year": label, "source": "synthetic history for the benchmark"})
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")

@@ -156,6 +156,10 @@ def test_every_chart_has_data_derived_alt_text_in_word_and_pdf(built):
     assert len(descriptions) >= 5
     for alt in descriptions:
         assert alt and re.search(r"\d", alt) and "chart" in alt.lower() and ".png" not in alt
+    embedded = [b.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed")
+                for b in document.element.body.iter("{*}blip")]
+    targets = {document.part.related_parts[r].partname for r in embedded}
+    assert len(targets) == len(embedded) == len(set(descriptions)), "each chart is its own image"
     reader = PdfReader(str(paper(project, "ijb", "pdf")))
     root = reader.trailer["/Root"]
     assert root["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in root

@@ -148,7 +148,7 @@ def trend_chart(
     )
     kind_word = "Bar" if kind == "bar" else "Line"
     alt_text = trend_alt_text(figures, years, labels, kind_word)
-    slug = chart_id or "fig-" + re.sub(r"[^a-z0-9]+", "-", caption.lower()).strip("-")[:40]
+    slug = chart_id or "fig-" + re.sub(r"[^a-z0-9]+", "-", caption.lower()).strip("-")[:60].strip("-")
     measures = [f"{f.measure.table}.{f.measure.name}.{f.breakdown}" for f in figures]
     return ReportChart(
         spec=layered.to_dict(), caption=caption, alt=f"{caption}. {alt_text}", id=slug, measures=measures

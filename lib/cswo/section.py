@@ -51,6 +51,19 @@ class Section:
         self._tables_read: set[str] = set()
         self._charts: list[dict] = []
         self._suppressions: list[str] = []
+        self._ids: set[str] = set()
+
+    def _unique_id(self, prefix: str, base: str) -> str:
+        """A document-wide identifier: the section's name, then the caption's, numbered if repeated.
+
+        Chart files are named after it, so two charts with similar captions never overwrite each other.
+        """
+        stem = f"{prefix}-{self.id.replace('_', '-')}-{base.split('-', 1)[-1]}"
+        candidate, number = stem, 2
+        while candidate in self._ids:
+            candidate, number = f"{stem}-{number}", number + 1
+        self._ids.add(candidate)
+        return candidate
 
     # --- years ------------------------------------------------------------
     @property
@@ -157,12 +170,14 @@ class Section:
     def show(self, item) -> None:
         """Display a table or chart in the notebook and in the report."""
         if isinstance(item, tables_module.ReportTable):
+            item.id = self._unique_id("tbl", item.id)
             self._audit.extend({"section": self.id, **row} for row in item.audit)
             self._suppressions.extend(item.suppressions)
             display(item)
         elif type(item).__name__ == "ReportChart":  # charts import Altair, so only when used
             self.figures_dir.mkdir(parents=True, exist_ok=True)
-            path = self.figures_dir / f"{self.id}-{item.id.removeprefix('fig-')}.png"
+            item.id = self._unique_id("fig", item.id)
+            path = self.figures_dir / f"{item.id.removeprefix('fig-')}.png"
             png = item.png()
             path.write_bytes(png)
             self._charts.append(

@@ -32,7 +32,7 @@ MARKDOWN_MIME = "text/markdown"
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40]
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].strip("-")
 
 
 @dataclass
@@ -74,7 +74,7 @@ class ReportTable:
 
         # pandoc sizes wrapped columns by the dashes under the header: give long text more room
         lengths = [
-            max(4, min(60, sum(len(str(row[i])) for row in self.rows) // max(1, len(self.rows))))
+            max(4, min(200, sum(len(str(row[i])) for row in self.rows) // max(1, len(self.rows))))
             for i in range(len(self.columns))
         ]
         total = sum(lengths)

@@ -104,13 +104,23 @@ def test_brief_figures_appear_in_their_sections(built):
     report = text.split("Appendix 1")[-1]
     expected = {
         "Service Quality and Performance": [
+            # children's services
             "95%",
             "84%",
             "36",
             "44",
             "435",
+            "87.7%",
             "144",
             "148",
+            "28",
+            "79%",
+            "67%",
+            "22",
+            "14",
+            "1,255",
+            # community justice
+            "252",
             "353",
             "204",
             "532",
@@ -119,19 +129,58 @@ def test_brief_figures_appear_in_their_sections(built):
             "68%",
             "30,591",
             "14,461",
+            "16",
+            "139",
+            "52",
+            "150",
+            "151",
+            # adult health and social care, including SDS and Care Inspectorate grades
+            "79.9",
+            "32.7",
+            "98%",
+            "13.9%",
+            "31.8",
+            "91.6%",
+            "26.8%",
+            "29.7%",
+            "3,085",
+            "£731,424",
+            "16.7%",
+            "72.2%",
+            # mental health officer service, with 5-year averages
             "97",
             "100",
+            "98",
             "166",
             "155",
+            "160",
             "41",
             "45",
+            "42",
+            "69",
+            "83",
+            "44",
+            # complaints
             "93, compared with 67",
+            "53",
             "64%",
-            "79.9",
-            "26.8%",
+            "10%",
+            "16%",
+            "20%",
         ],
-        "Resources": ["122,739", "35,158", "82,671"],
-        "Workforce Planning and Development": ["1,377", "382", "995"],
+        "Resources": ["122,739", "35,158", "82,671", "4,716", "7,839", "5,969", "1,870"],
+        "Workforce Planning and Development": [
+            "1,377",
+            "382",
+            "995",
+            "82%",
+            "5.5%",
+            "4.43%",
+            "136",
+            "108",
+            "20.2",
+            "12.11",
+        ],
     }
     chapters = re.split(r"\n\d\t", report)
     for chapter, figures in expected.items():
@@ -156,8 +205,10 @@ def test_every_chart_has_data_derived_alt_text_in_word_and_pdf(built):
     assert len(descriptions) >= 5
     for alt in descriptions:
         assert alt and re.search(r"\d", alt) and "chart" in alt.lower() and ".png" not in alt
-    embedded = [b.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed")
-                for b in document.element.body.iter("{*}blip")]
+    embedded = [
+        b.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed")
+        for b in document.element.body.iter("{*}blip")
+    ]
     targets = {document.part.related_parts[r].partname for r in embedded}
     assert len(targets) == len(embedded) == len(set(descriptions)), "each chart is its own image"
     reader = PdfReader(str(paper(project, "ijb", "pdf")))

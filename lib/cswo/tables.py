@@ -210,10 +210,12 @@ def breakdown_table(
         result = suppress(grid, threshold, total_row=TOTAL if include_total else None)
         hidden = {(col, row) for row, col in [*result.primary, *result.secondary]}
         if hidden:
-            suppressions = [
-                f"{caption}: {len(result.primary)} cell(s) below {threshold} shown as [c], "
+            protect = (
                 f"and {len(result.secondary)} more so they cannot be worked out from totals"
-            ]
+                if result.secondary
+                else "(no total lets them be worked out, so no other cell needed suppressing)"
+            )
+            suppressions = [f"{caption}: {len(result.primary)} cell(s) below {threshold} shown as [c] {protect}"]
     rows, audit, used_threshold = [], [], False
     for b in breakdowns:
         row = [measure.breakdown_label(b)]

@@ -105,7 +105,10 @@ def reference_docx(path: Path, council: str, language: str = "en-GB") -> Path:
     _font(note, 12, italic=True)
     _font(_style(document, "TOC Heading"), 16, bold=True, colour=HEADING_COLOUR)
     for level in (1, 2):
-        _font(_style(document, f"toc {level}"), 12)
+        style = _style(document, f"toc {level}")
+        style.element.styleId = f"TOC{level}"  # Word's own identifier, which the contents field uses
+        _font(style, 12)
+        style.paragraph_format.left_indent = Cm(0.6 * (level - 1))
     table = _style(document, "Table", WD_STYLE_TYPE.TABLE)
     table.font.name = BODY_FONT
     table.font.size = Pt(12)

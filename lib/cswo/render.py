@@ -141,12 +141,28 @@ def annual_report_markdown(params, sections: dict[str, SectionText], standalone:
             "",
         ]
     scope = "" if standalone else ' scope="report"'
-    parts += [f'::: {{.toc{scope} depth="{depth}"}}', ":::", "", "::: {.pagebreak}", ":::", ""]
+    parts += [f'::: {{.toc{scope} depth="{depth}"}}', *contents_entries(params, sections, depth), ":::", ""]
+    parts += ["::: {.pagebreak}", ":::", ""]
     for chapter in params.chapters:
         parts += [f"# {chapter.title}", ""]
         for name in chapter.sections:
             parts += [sections[name].markdown, ""]
     return "\n".join(parts)
+
+
+def contents_entries(params, sections: dict[str, SectionText], depth: int) -> list[str]:
+    """The report's numbered headings as 'L1 1 Introduction' lines, for the Word contents field."""
+    entries = []
+    for number, chapter in enumerate(params.chapters, start=1):
+        entries += [f"L1 {number} {chapter.title}", ""]
+        sub = 0
+        for name in chapter.sections:
+            for line in sections[name].markdown.splitlines():
+                match = re.match(r"^## (?!#)(.*?)\s*(\{[^}]*\})?$", line)
+                if match and depth >= 2 and "unnumbered" not in (match.group(2) or ""):
+                    sub += 1
+                    entries += [f"L2 {number}.{sub} {match.group(1)}", ""]
+    return entries
 
 
 def committee_markdown(params, committee_key: str, cover: str, report: str, appendices: dict[str, SectionText]) -> str:

@@ -39,11 +39,32 @@ function Header(h)
   return h
 end
 
-local TOC_OPENXML = [[
-<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents"/><w:docPartUnique/></w:docPartObj></w:sdtPr>
-<w:sdtContent><w:p><w:pPr><w:pStyle w:val="TOCHeading"/></w:pPr><w:r><w:t>Contents</w:t></w:r></w:p>
-<w:p><w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r><w:r><w:instrText xml:space="preserve"> TOC \o "1-%s" \h \z \u %s</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>Right-click and choose Update Field to show the contents.</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>
-</w:sdtContent></w:sdt>]]
+local function xml_escape(text)
+  return (text:gsub('&', '&amp;'):gsub('<', '&lt;'):gsub('>', '&gt;'))
+end
+
+-- A Word contents field. Its result is pre-filled with the headings (entries "L1 1 Introduction"),
+-- so the contents read correctly before Word refreshes the field and adds page numbers.
+local function toc_openxml(depth, scope, entries)
+  local begin = '<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
+    .. '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-' .. depth .. '" \\h \\z \\u ' .. scope
+    .. '</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+  local finish = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+  if #entries == 0 then
+    entries = {'L1 Right-click and choose Update Field to show the contents.'}
+  end
+  local paragraphs = {}
+  for i, entry in ipairs(entries) do
+    local level, text = entry:match('^L(%d) (.*)$')
+    local runs = '<w:r><w:t xml:space="preserve">' .. xml_escape(text or entry) .. '</w:t></w:r>'
+    if i == 1 then runs = begin .. runs end
+    if i == #entries then runs = runs .. finish end
+    table.insert(paragraphs, '<w:p><w:pPr><w:pStyle w:val="TOC' .. (level or '1') .. '"/></w:pPr>' .. runs .. '</w:p>')
+  end
+  return '<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents"/><w:docPartUnique/>'
+    .. '</w:docPartObj></w:sdtPr><w:sdtContent><w:p><w:pPr><w:pStyle w:val="TOCHeading"/></w:pPr>'
+    .. '<w:r><w:t>Contents</w:t></w:r></w:p>' .. table.concat(paragraphs) .. '</w:sdtContent></w:sdt>'
+end
 
 function Div(div)
   if div.classes:includes('pagebreak') then
@@ -57,7 +78,9 @@ function Div(div)
     local scoped = div.attributes['scope'] == 'report'
     local depth = div.attributes['depth'] or '2'
     if FORMAT:match('docx') then
-      return pandoc.RawBlock('openxml', string.format(TOC_OPENXML, depth, scoped and '\\b annual_report ' or ''))
+      local entries = {}
+      for _, block in ipairs(div.content) do table.insert(entries, pandoc.utils.stringify(block)) end
+      return pandoc.RawBlock('openxml', toc_openxml(depth, scoped and '\\b annual_report ' or '', entries))
     elseif FORMAT:match('typst') then
       local target = scoped and ', target: heading.where(outlined: true).after(<report-start>)' or ''
       return pandoc.RawBlock('typst', '#outline(title: [Contents], depth: ' .. depth .. target .. ')')

@@ -189,6 +189,18 @@ def test_brief_figures_appear_in_their_sections(built):
         assert not missing, f"{chapter} lacks {missing}"
 
 
+def test_contents_lists_the_chapters_before_word_refreshes_it(built):
+    project, _ = built
+    document = Document(str(paper(project, "ijb", "docx")))
+    entries = [
+        "".join(t.text or "" for t in p.iter("{*}t"))
+        for p in document.element.body.iter("{*}p")
+        if p.xpath("./w:pPr/w:pStyle[@w:val='TOC1']")
+    ]
+    assert entries[0] == "1 Introduction" and entries[-1] == "6 Challenges for the Year Ahead"
+    assert any("TOC \\o" in (t.text or "") for t in document.element.body.iter("{*}instrText"))
+
+
 def test_tables_have_repeating_header_rows(built):
     project, _ = built
     document = Document(str(paper(project, "ijb", "docx")))

@@ -11,6 +11,7 @@ import os
 import pickle
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -227,7 +228,9 @@ def plan_documents(
 RENDER_KEYS = ".render-keys.json"
 
 
-def render_documents(tasks: list[RenderTask], work: Path, reference_doc: Path, workers: int) -> list[Document]:
+def render_documents(
+    tasks: list[RenderTask], work: Path, reference_doc: Callable[[], Path], workers: int
+) -> list[Document]:
     """Write each document whose inputs changed; identical documents are written once and copied."""
     from concurrent.futures import ThreadPoolExecutor
 
@@ -244,10 +247,12 @@ def render_documents(tasks: list[RenderTask], work: Path, reference_doc: Path, w
     def write(task: RenderTask) -> None:
         task.path.parent.mkdir(parents=True, exist_ok=True)
         if task.fmt == "docx":
-            render.render_docx(task.markdown, task.path, work, task.meta, reference_doc)
+            render.render_docx(task.markdown, task.path, work, task.meta, style)
         else:
             render.render_pdf(task.markdown, task.path, work, task.meta, render.font_dirs())
 
+    if any(task.fmt == "docx" for task in unique.values()):
+        style = reference_doc()  # made only when a Word document is to be written
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         list(pool.map(write, unique.values()))
     documents = []
@@ -346,12 +351,13 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
     work = project.cache_dir(params.year) / "render"
     shutil.rmtree(work, ignore_errors=True)
     render.copy_figures([job.folder for job in jobs], work)
-    reference_doc = render_reference_doc(project, params)
     documents: list[Document] = []
     try:
         progress.step("Writing " + " and ".join(params.committees[c].name for c in committees) + " papers")
         tasks = plan_documents(params, committees, texts, formats, staging, work, depth)
-        documents += render_documents(tasks, work, reference_doc, options.workers or default_workers())
+        documents += render_documents(
+            tasks, work, lambda: render_reference_doc(project, params), options.workers or default_workers()
+        )
         notebooks = staging / "notebooks"
         notebooks.mkdir(exist_ok=True)
         for job in jobs:

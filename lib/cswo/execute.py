@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable
@@ -76,7 +77,9 @@ class _WarmKernel:
             cls.manager = KernelManager(kernel_name=kernel_name, transport="ipc")
             cls.manager.connection_file = str(Path(tempfile.mkdtemp(prefix="cswo-kernel-")) / "kernel.json")
             cls.manager.ip = cls.manager.connection_file[: -len("kernel.json")] + "kernel-ipc"
-            cls.manager.start_kernel(cwd=cwd)
+            # the kernel's own log lines (start-up notes, "parent exited" when a worker ends) are not for
+            # analysts; errors in cells reach the build through the notebook, not through stderr
+            cls.manager.start_kernel(cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             atexit.register(cls.stop)
         client = cls.manager.client()
         client.start_channels()

@@ -1,0 +1,115 @@
+"""From an executed notebook to the markdown readers see, and the cover report around it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import nbformat
+import pytest
+
+from cswo.config import FIGURES_MIME
+from cswo.cover import cover_markdown
+from cswo.errors import MissingFigureError
+from cswo.parameters import load_parameters
+from cswo.render import notebook_to_section
+from support import ROOT
+
+
+def executed_notebook(tmp_path, cells, placeholders):
+    """An executed section notebook as Papermill leaves it, built in memory."""
+    nb = nbformat.v4.new_notebook()
+    finish = nbformat.v4.new_code_cell("s.finish()")
+    finish.metadata["tags"] = ["remove-cell"]
+    finish.outputs = [
+        nbformat.v4.new_output(
+            "display_data", data={FIGURES_MIME: {"section": "demo", "placeholders": placeholders}, "text/plain": "x"}
+        )
+    ]
+    nb.cells = [*cells, finish]
+    path = tmp_path / "demo.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def markdown_cell(text, *tags):
+    cell = nbformat.v4.new_markdown_cell(text)
+    cell.metadata["tags"] = list(tags)
+    return cell
+
+
+def test_tags_decide_what_readers_see(tmp_path):
+    table = nbformat.v4.new_code_cell("s.show(table)")
+    table.metadata["tags"] = ["remove-input"]
+    table.outputs = [
+        nbformat.v4.new_output(
+            "display_data", data={"text/markdown": "| A | B |\n|---|---|\n| 1 | 2 |", "text/html": "<table/>"}
+        )
+    ]
+    hidden = nbformat.v4.new_code_cell("secret = 1")
+    hidden.metadata["tags"] = ["remove-cell"]
+    hidden.outputs = [nbformat.v4.new_output("stream", name="stdout", text="debug output")]
+    path = executed_notebook(
+        tmp_path,
+        [
+            markdown_cell("**Carried forward: review me.**", "unreviewed"),
+            markdown_cell("## Complaints\n\nWe received {{ complaints.compared }}."),
+            table,
+            hidden,
+            markdown_cell("Complaints rose to {{ complaints }}.", "highlight"),
+            markdown_cell("- **REVIEW** the complaints process.\n- **PUBLISH** outcomes.", "priorities"),
+        ],
+        {"complaints": "93", "complaints.compared": "93, compared with 67 the year before"},
+    )
+    text = notebook_to_section(path, "demo")
+    assert "We received 93, compared with 67 the year before." in text.markdown
+    assert "| A | B |" in text.markdown and "<table" not in text.markdown
+    assert "secret" not in text.markdown and "debug output" not in text.markdown
+    assert "review me" not in text.markdown and text.unreviewed
+    assert "Complaints rose to 93." not in text.markdown  # the highlight goes to the cover report only
+    assert text.highlights == ["Complaints rose to 93."]
+    assert text.priorities == ["**REVIEW** the complaints process.", "**PUBLISH** outcomes."]
+    assert "**REVIEW**" in text.markdown  # priorities stay in the report too
+
+
+def test_unknown_placeholders_are_all_named(tmp_path):
+    path = executed_notebook(
+        tmp_path, [markdown_cell("{{ complaints }} and {{ complaint_typo }} {{ other }}")], {"complaints": "93"}
+    )
+    with pytest.raises(MissingFigureError) as error:
+        notebook_to_section(path, "demo")
+    assert error.value.names == ["complaint_typo", "other"]
+
+
+@pytest.fixture(scope="module")
+def params():
+    return load_parameters(ROOT / "parameters" / "2021-22.yml")
+
+
+def test_ijb_cover_has_directions_and_the_report_fields(params):
+    cover = cover_markdown(params, "ijb", ["Highlight one."], ["**ACT** now."])
+    assert cover.index(
+        "**REPORT TO:** HEALTH AND SOCIAL CARE INTEGRATION JOINT BOARD – 14 DECEMBER 2022"
+    ) == cover.index("**REPORT TO:**")
+    assert "**REPORT NO:** DIJB83-2022" in cover
+    assert "# 8.0 DIRECTIONS {.unnumbered}" in cover and "# 9.0 BACKGROUND PAPERS {.unnumbered}" in cover
+    assert "| 1. No direction required | X |" in cover
+    assert "- Highlight one." in cover and "- **ACT** now." in cover
+    assert "**DATE:** 9 November 2022" in cover
+
+
+def test_policy_and_resources_cover_has_no_directions(params):
+    cover = cover_markdown(params, "policy-resources", [], [])
+    assert "DIRECTIONS" not in cover
+    assert "# 8.0 BACKGROUND PAPERS {.unnumbered}" in cover
+    assert "2.2 Approves the continued use" in cover
+
+
+def test_directions_table_marks_the_body_directed(params):
+    from cswo.parameters import Directions
+
+    ijb = params.committees["ijb"].model_copy(update={"directions": Directions(required="both")})
+    changed = params.model_copy(update={"committees": {"ijb": ijb}})
+    cover = cover_markdown(changed, "ijb", [], [])
+    assert "| 4. Dundee City Council and NHS Tayside | X |" in cover
+    assert "| 1. No direction required |  |" in cover
+    assert dt.date(2022, 12, 14) == changed.committees["ijb"].meeting_date

@@ -243,6 +243,7 @@ def data_docs(
 def lab(
     year: Annotated[str | None, typer.Option("--year", "-y")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the command instead of starting")] = False,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="Start the server without opening a browser")] = False,
 ) -> None:
     """Open JupyterLab on the year's notebooks, with that year's parameters and data."""
     project = _project()
@@ -252,6 +253,10 @@ def lab(
         _fail(CSWOError(f"no notebooks for {year}: run `cswo new-year {year}` first"))
     env = {**os.environ, "CSWO_PROJECT": str(project.root), "CSWO_YEAR": year}
     command = [sys.executable, "-m", "jupyterlab", f"--notebook-dir={folder}"]
+    if no_browser:
+        command.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # containers and CI machines often run as root
     if dry_run:
         console.print(" ".join(command))
         return

@@ -243,7 +243,9 @@ def data_docs(
 def lab(
     year: Annotated[str | None, typer.Option("--year", "-y")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the command instead of starting")] = False,
-    no_browser: Annotated[bool, typer.Option("--no-browser", help="Start the server without opening a browser")] = False,
+    no_browser: Annotated[
+        bool, typer.Option("--no-browser", help="Start the server without opening a browser")
+    ] = False,
 ) -> None:
     """Open JupyterLab on the year's notebooks, with that year's parameters and data."""
     project = _project()

@@ -74,7 +74,11 @@ class ReportTable:
 
         # pandoc sizes wrapped columns by the dashes under the header: give long text more room
         lengths = [
-            max(4, min(200, sum(len(str(row[i])) for row in self.rows) // max(1, len(self.rows))))
+            max(
+                4,
+                len(self.columns[i]) // 2 + 2,
+                min(200, sum(len(str(row[i])) for row in self.rows) // max(1, len(self.rows))),
+            )
             for i in range(len(self.columns))
         ]
         total = sum(lengths)

@@ -11,7 +11,34 @@ local function inlines_to_typst(inlines)
   return pandoc.write(pandoc.Pandoc({pandoc.Plain(inlines)}), 'typst')
 end
 
+-- Word has no caption numbering of its own (Typst numbers figures and tables itself), so number
+-- captions here, in document order, as the PDF does: "Figure 3: ...", "Table 2: ...".
+local figures_seen, tables_seen = 0, 0
+
+local function number_caption(caption, label)
+  local blocks = caption.long
+  if #blocks == 0 then return caption end
+  local first = blocks[1]
+  if first.content then
+    first.content:insert(1, pandoc.Str(label .. ':'))
+    first.content:insert(2, pandoc.Space())
+  end
+  return caption
+end
+
+function Table(tbl)
+  if not FORMAT:match('docx') then return nil end
+  tables_seen = tables_seen + 1
+  tbl.caption = number_caption(tbl.caption, 'Table ' .. tables_seen)
+  return tbl
+end
+
 function Figure(fig)
+  if FORMAT:match('docx') then
+    figures_seen = figures_seen + 1
+    fig.caption = number_caption(fig.caption, 'Figure ' .. figures_seen)
+    return fig
+  end
   if not FORMAT:match('typst') then return nil end
   local image
   fig:walk({Image = function(img) image = img end})

@@ -201,6 +201,19 @@ def test_contents_lists_the_chapters_before_word_refreshes_it(built):
     assert any("TOC \\o" in (t.text or "") for t in document.element.body.iter("{*}instrText"))
 
 
+def test_word_captions_are_numbered_in_order(built):
+    project, _ = built
+    captions = [
+        p.text
+        for p in Document(str(paper(project, "ijb", "docx"))).paragraphs
+        if re.match(r"(Figure|Table) \d+: ", p.text)
+    ]
+    figures = [int(re.match(r"Figure (\d+)", c).group(1)) for c in captions if c.startswith("Figure")]
+    tables = [int(re.match(r"Table (\d+)", c).group(1)) for c in captions if c.startswith("Table")]
+    assert figures == list(range(1, len(figures) + 1)) and len(figures) >= 5
+    assert tables == list(range(1, len(tables) + 1)) and len(tables) >= 10
+
+
 def test_tables_have_repeating_header_rows(built):
     project, _ = built
     document = Document(str(paper(project, "ijb", "docx")))

@@ -171,14 +171,30 @@ def _validate_block(source: Source, table: Table) -> tuple[pd.DataFrame | None, 
     return typed, problems
 
 
+def _read_returns(project: Project, year: str, problems: list[Problem]) -> dict[str, pd.DataFrame]:
+    """Every sheet of the year's returns workbook, read once (empty when there is none)."""
+    workbook = project.returns_workbook(year)
+    if not workbook.exists():
+        return {}
+    try:
+        return pd.read_excel(workbook, sheet_name=None, dtype=str, keep_default_na=False)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+        problems.append(
+            Problem(f"data/returns/{workbook.name}", None, None, None, f"cannot be read ({type(exc).__name__})")
+        )
+        return {}
+
+
 def _table_sources(
     project: Project,
     year: str,
     name: str,
     problems: list[Problem],
     unfilled: dict[tuple[str, str, str], tuple[str, int]] | None = None,
+    returns: dict[str, pd.DataFrame] | None = None,
 ) -> list[Source]:
     unfilled = {} if unfilled is None else unfilled
+    returns = {} if returns is None else returns
     sources = []
     csv, xlsx = project.data_dir / f"{name}.csv", project.data_dir / f"{name}.xlsx"
     if csv.exists() and xlsx.exists():
@@ -193,29 +209,18 @@ def _table_sources(
         frame = _read_sheet(xlsx, 0, f"data/{name}.xlsx", problems)
         if frame is not None:
             sources.append(Source(f"data/{name}.xlsx", _tidy(frame)))
-    workbook = project.returns_workbook(year)
-    if workbook.exists():
-        label = f"data/returns/{workbook.name}, sheet '{name}'"
-        try:
-            sheets = pd.ExcelFile(workbook).sheet_names
-        except Exception as exc:
-            problems.append(
-                Problem(f"data/returns/{workbook.name}", None, None, None, f"cannot be read ({type(exc).__name__})")
-            )
-            sheets = []
-        if name in sheets:
-            frame = _read_sheet(workbook, name, label, problems)
-            if frame is not None:
-                frame = _tidy(frame)
-                if {"value", "status"} <= set(frame.columns):
-                    # rows the template pre-filled but nobody has filled in yet are not data:
-                    # the completeness check reports them, at their sheet and row, as missing
-                    blank = (frame["value"] == "") & (frame["status"] == "")
-                    for index, r in frame[blank].iterrows():
-                        unfilled[(name, r.get("measure", ""), r.get("breakdown", ""))] = (label, int(index) + 2)
-                    frame = frame[~blank]
-                if len(frame.columns):
-                    sources.append(Source(label, frame))
+    if name in returns:
+        label = f"data/returns/{project.returns_workbook(year).name}, sheet '{name}'"
+        frame = _tidy(returns[name])
+        if {"value", "status"} <= set(frame.columns):
+            # rows the template pre-filled but nobody has filled in yet are not data:
+            # the completeness check reports them, at their sheet and row, as missing
+            blank = (frame["value"] == "") & (frame["status"] == "")
+            for index, r in frame[blank].iterrows():
+                unfilled[(name, r.get("measure", ""), r.get("breakdown", ""))] = (label, int(index) + 2)
+            frame = frame[~blank]
+        if len(frame.columns):
+            sources.append(Source(label, frame))
     return sources
 
 
@@ -226,6 +231,7 @@ def validate_tables(project: Project, year: str, sections: list[str] | None = No
     tables: dict[str, pd.DataFrame] = {}
     files: dict[str, list[str]] = {}
     unfilled: dict[tuple[str, str, str], tuple[str, int]] = {}
+    returns = _read_returns(project, year, problems)
     known = set(catalogue) | set(TEXT_TABLES)
     for path in sorted(project.data_dir.glob("*")):
         if path.suffix in (".csv", ".xlsx") and path.stem not in known and not path.name.startswith("~$"):
@@ -234,7 +240,7 @@ def validate_tables(project: Project, year: str, sections: list[str] | None = No
             )
     for name, table in catalogue.items():
         blocks = []
-        sources = _table_sources(project, year, name, problems, unfilled)
+        sources = _table_sources(project, year, name, problems, unfilled, returns)
         files[name] = [s.label for s in sources]
         for source in sources:
             typed, found = _validate_block(source, table)

@@ -46,15 +46,13 @@ class Job:
         return self.folder / f"{self.name}.ipynb"
 
 
-def is_current(job: Job, table_fingerprint: Callable[[str], str]) -> bool:
-    """True when the cached run was made from exactly these inputs."""
+def current_manifest(job: Job, table_fingerprint: Callable[[str], str]) -> dict | None:
+    """The cached run's manifest when it was made from exactly these inputs, else None."""
     manifest = read_manifest(job.folder / MANIFEST)
-    if not manifest or not job.executed.exists():
-        return False
-    if manifest.get("key") != job.key:
-        return False
+    if not manifest or not job.executed.exists() or manifest.get("key") != job.key:
+        return None
     tables = manifest.get("tables", {})
-    return all(table_fingerprint(name) == digest for name, digest in tables.items())
+    return manifest if all(table_fingerprint(name) == digest for name, digest in tables.items()) else None
 
 
 class _WarmKernel:
@@ -200,9 +198,10 @@ def run_jobs(
     workers = workers or os.cpu_count() or 1
     stale = []
     for job in jobs:
-        if is_current(job, table_fingerprint):
+        manifest = current_manifest(job, table_fingerprint)
+        if manifest is not None:
             job.reused = True
-            job.tables_read = sorted(read_manifest(job.folder / MANIFEST).get("tables", {}))
+            job.tables_read = sorted(manifest.get("tables", {}))
             on_done(job)
         else:
             stale.append(job)

@@ -201,7 +201,7 @@ def breakdown_table(
     heading = value_heading or ("£000" if measure.unit == "gbp_thousand" else "Number")
     columns = [first_column or measure.label]
     for year in years:
-        columns.append(f"{year} {heading}" if len(years) > 1 or shares else f"{year} {heading}")
+        columns.append(f"{year} {heading}")
         if shares:
             columns.append(f"{year} %")
     values = {(y, b): (lookup[(y, b)].number if (y, b) in lookup else None) for y in years for b in breakdowns}

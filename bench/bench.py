@@ -237,7 +237,7 @@ def grow(project: Path, years: int = 20) -> None:
     import nbformat
     import yaml
 
-    from cswo.catalogue import load_catalogue
+    from cswo.project.catalogue import load_catalogue
 
     catalogue = load_catalogue()
     # figures published inconsistently in the reference year are exempt there; copying them into

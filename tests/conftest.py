@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cswo.config import Project
+from cswo.project.paths import Project
 from support import copy_project
 
 

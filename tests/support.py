@@ -7,7 +7,7 @@ from pathlib import Path
 
 import nbformat
 
-from cswo.config import Project
+from cswo.project.paths import Project
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_YEAR = "2021-22"
@@ -38,8 +38,8 @@ def section_notebook(
     )
     params.metadata["tags"] = ["parameters", "remove-cell"]
     start = nbformat.v4.new_code_cell(
-        "import cswo.section\n"
-        f's = cswo.section.start("{section}", year=year, project_root=project_root, '
+        "import cswo.notebook.section\n"
+        f's = cswo.notebook.section.start("{section}", year=year, project_root=project_root, '
         "output_dir=output_dir, dataset_path=dataset_path)\n" + "\n".join(code or [])
     )
     start.metadata["tags"] = ["remove-cell"]

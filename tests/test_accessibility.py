@@ -13,14 +13,14 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from pypdf import PdfWriter
 
-from cswo.accessibility import (
+from cswo.errors import PublishCheckError
+from cswo.pipeline.accessibility import (
     ColourError,
     check_docx,
     check_palette,
     check_pdf,
     contrast_ratio,
 )
-from cswo.errors import PublishCheckError
 
 ALT = "Line chart: referrals rose from 480 in 2020-21 to 520 in 2021-22."
 
@@ -82,8 +82,7 @@ def test_a_well_made_word_paper_passes(tmp_path):
 
 def test_image_without_alt_text_is_named_under_its_heading(tmp_path):
     assert check_docx(build_docx(tmp_path, alt=None)) == [
-        "paper.docx, under 'Referrals': image 1 ('Picture 1') has no alt text; "
-        "describe what it shows."
+        "paper.docx, under 'Referrals': image 1 ('Picture 1') has no alt text; describe what it shows."
     ]
 
 
@@ -121,8 +120,7 @@ def test_missing_title_language_and_small_text_fail(tmp_path):
     path = build_docx(tmp_path, title="", language=False, body_size=10)
     assert check_docx(path) == [
         "paper.docx: the document title is not set in its properties.",
-        "paper.docx: the document language is not set (no w:lang in the default or 'Normal' "
-        "style).",
+        "paper.docx: the document language is not set (no w:lang in the default or 'Normal' style).",
         "paper.docx: body text style 'Normal' is 10pt; it should be at least 12pt.",
         "paper.docx: body text style 'Body Text' is 10pt; it should be at least 12pt.",
     ]
@@ -205,8 +203,7 @@ def test_palette_check_names_each_failing_colour():
     assert check_palette(palette) == [
         "Colour 'pale yellow' (#FFDD00) has contrast 1.35:1 against the background #FFFFFF; "
         "chart marks need at least 3:1.",
-        "Colour 'muted text' (#949494) has contrast 3.03:1 against the background #FFFFFF; "
-        "text needs at least 4.5:1.",
+        "Colour 'muted text' (#949494) has contrast 3.03:1 against the background #FFFFFF; text needs at least 4.5:1.",
     ]
 
 
@@ -220,10 +217,7 @@ def test_pandoc_word_output_passes_only_with_separate_alt_text(tmp_path):
     pypandoc = pytest.importorskip("pypandoc")
     write_png(tmp_path / "chart.png")
     header = "---\ntitle: CSWO Annual Report\nauthor: Chief Social Work Officer\nlang: en-GB\n---\n"
-    body = (
-        "# Children's services\n\n## Referrals\n\n{figure}\n\n"
-        "| Year | Referrals |\n|---|---|\n| 2021-22 | 520 |\n"
-    )
+    body = "# Children's services\n\n## Referrals\n\n{figure}\n\n| Year | Referrals |\n|---|---|\n| 2021-22 | 520 |\n"
     for name, figure in [
         ("separate.docx", f'![Figure 1: Referrals by year](chart.png){{alt="{ALT}"}}'),
         ("caption_only.docx", "![Figure 1: Referrals by year](chart.png)"),

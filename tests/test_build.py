@@ -13,11 +13,11 @@ import pytest
 import yaml
 from docx import Document
 
-from cswo import cache
-from cswo.build import BuildOptions, build
-from cswo.config import Project
 from cswo.errors import MissingFigureError, PublishCheckError, SectionExecutionError
-from cswo.rollforward import roll_forward
+from cswo.pipeline import cache
+from cswo.pipeline.build import BuildOptions, build
+from cswo.project.paths import Project
+from cswo.tools.newyear import roll_forward
 from support import ROOT, section_notebook
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("fictional")]

@@ -22,12 +22,12 @@ import yaml
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-import cswo.data
-from cswo.catalogue import parse_catalogue
-from cswo.config import Project, is_financial_year
-from cswo.data import validate_tables
+import cswo.data.load
+from cswo.data.load import validate_tables
+from cswo.data.schemas import COLUMNS, REQUIRED_COLUMNS, parse_number
 from cswo.errors import Problem
-from cswo.schemas import COLUMNS, REQUIRED_COLUMNS, parse_number
+from cswo.project.catalogue import parse_catalogue
+from cswo.project.paths import Project, is_financial_year
 
 FAST = settings(max_examples=30, deadline=None)
 YEAR = "2021-22"
@@ -95,7 +95,7 @@ def table_file(form: str, header: list, rows: list[list]) -> dict[str, bytes]:
 def project_with(files: dict[str, bytes]) -> Iterator[Project]:
     with (
         tempfile.TemporaryDirectory() as folder,
-        patch.object(cswo.data, "load_catalogue", lambda: CATALOGUE),
+        patch.object(cswo.data.load, "load_catalogue", lambda: CATALOGUE),
     ):
         root = Path(folder)
         (root / "data").mkdir()
@@ -154,9 +154,9 @@ NOT_A_NUMBER = st.text(min_size=1, max_size=20).filter(
 )
 NOT_A_YEAR = st.text(max_size=12).filter(lambda text: not is_financial_year(text.strip()))
 # Excel cells cannot hold control characters, and '=' would make a formula.
-SHEET_TEXT = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=20
-).filter(lambda text: not text.startswith("="))
+SHEET_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=20).filter(
+    lambda text: not text.startswith("=")
+)
 EXCEL_NOT_A_NUMBER = st.one_of(
     st.booleans(),
     st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2100, 1, 1)),
@@ -263,9 +263,7 @@ def test_random_text(text):
 @FAST
 @given(
     header=st.lists(SHEET_TEXT, min_size=1, max_size=6, unique_by=str.lower),
-    rows=st.lists(
-        st.lists(st.one_of(SHEET_TEXT, st.integers(), st.none()), max_size=6), max_size=5
-    ),
+    rows=st.lists(st.lists(st.one_of(SHEET_TEXT, st.integers(), st.none()), max_size=6), max_size=5),
 )
 def test_random_sheet(header, rows):
     assume(not set(REQUIRED_COLUMNS) <= {h.strip().lower() for h in header})

@@ -1,5 +1,5 @@
-from cswo.catalogue import load_catalogue
-from cswo.datadocs import render_data_readme
+from cswo.project.catalogue import load_catalogue
+from cswo.tools.datadocs import render_data_readme
 from support import ROOT
 
 

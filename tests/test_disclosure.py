@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cswo.disclosure import DisclosureError, fewer_than, recoverable, suppress
+from cswo.figures.disclosure import DisclosureError, fewer_than, recoverable, suppress
 
 C = "[c]"
 
@@ -22,12 +22,7 @@ def with_totals(rows: dict[str, list[float]], columns: list[str]) -> pd.DataFram
 
 
 def suppressed_cells(display: pd.DataFrame) -> set[tuple[object, object]]:
-    return {
-        (row, column)
-        for row in display.index
-        for column in display.columns
-        if display.at[row, column] == C
-    }
+    return {(row, column) for row in display.index for column in display.columns if display.at[row, column] == C}
 
 
 def test_small_counts_are_suppressed_and_zeros_and_gaps_are_left_alone():
@@ -54,9 +49,7 @@ def test_nothing_to_suppress_gives_no_note():
 
 
 def test_a_lone_small_count_in_a_row_with_a_total_takes_a_second_cell_with_it():
-    table = pd.DataFrame(
-        {"Male": [3, 40], "Female": [20, 35], "Total": [23, 75]}, index=["Under 16", "16 plus"]
-    )
+    table = pd.DataFrame({"Male": [3, 40], "Female": [20, 35], "Total": [23, 75]}, index=["Under 16", "16 plus"])
     result = suppress(table, 5, total_column="Total")
     assert result.primary == [("Under 16", "Male")]
     assert result.secondary == [("Under 16", "Female")]

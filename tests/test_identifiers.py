@@ -11,8 +11,7 @@ import typst
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cswo.errors import DataValidationError, PublishCheckError
-from cswo.identifiers import (
+from cswo.data.identifiers import (
     CHI,
     EMAIL,
     NHS,
@@ -26,6 +25,7 @@ from cswo.identifiers import (
     scan_frame,
     scan_text,
 )
+from cswo.errors import DataValidationError, PublishCheckError
 
 COUNCIL_CONTACTS = {"01382 438302", "DD4 9FF"}
 
@@ -97,9 +97,7 @@ def test_valid_chi_is_found_in_each_layout_and_masked(written):
     assert [f.kind for f in findings] == [CHI]
     assert findings[0].masked == f"{VALID_CHI[:2]}******{VALID_CHI[-2:]}"
     assert_masked(findings[0], written)
-    assert str(findings[0]) == (
-        f"Possible CHI number ({findings[0].masked}) in data/complaints.csv, row 4."
-    )
+    assert str(findings[0]) == (f"Possible CHI number ({findings[0].masked}) in data/complaints.csv, row 4.")
 
 
 def test_chi_with_2026_modulus_10_check_is_found():
@@ -132,9 +130,7 @@ def test_national_insurance_numbers_are_found(nino):
     assert_masked(findings[0], nino)
 
 
-@pytest.mark.parametrize(
-    "not_nino", ["GB123456A", "BG123456A", "ZZ123456A", "DA123456A", "AO123456A", "AB123456E"]
-)
+@pytest.mark.parametrize("not_nino", ["GB123456A", "BG123456A", "ZZ123456A", "DA123456A", "AO123456A", "AB123456E"])
 def test_invalid_national_insurance_prefixes_and_suffixes_are_ignored(not_nino):
     assert kinds(f"NI {not_nino}") == []
 
@@ -228,9 +224,7 @@ def test_scan_files_reads_csv_as_text_and_every_excel_sheet(tmp_path):
     xlsx = tmp_path / "data" / "workforce.xlsx"
     with pd.ExcelWriter(xlsx) as writer:
         pd.DataFrame({"note": ["none"]}).to_excel(writer, sheet_name="Summary", index=False)
-        pd.DataFrame({"note": ["ring 07700 900123"]}).to_excel(
-            writer, sheet_name="Raw", index=False
-        )
+        pd.DataFrame({"note": ["ring 07700 900123"]}).to_excel(writer, sheet_name="Raw", index=False)
     findings = scan_files([csv, xlsx], tmp_path)
     assert [(f.kind, f.location) for f in findings] == [
         (CHI, "data/complaints.csv, row 3, column 'note'"),

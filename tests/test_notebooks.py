@@ -9,9 +9,9 @@ import nbformat
 import papermill
 import pytest
 
-from cswo.audit import notebook_typed_numbers
-from cswo.config import FIGURES_MIME
-from cswo.render import notebook_to_section
+from cswo.pipeline.audit import notebook_typed_numbers
+from cswo.pipeline.render import notebook_to_section
+from cswo.project.paths import FIGURES_MIME
 from support import ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*/*.ipynb"))

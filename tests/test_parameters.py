@@ -4,7 +4,7 @@ import pytest
 import yaml
 
 from cswo.errors import ParametersError
-from cswo.parameters import load_parameters
+from cswo.project.parameters import load_parameters
 from support import ROOT
 
 

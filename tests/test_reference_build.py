@@ -11,7 +11,7 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from cswo.build import BuildOptions, build
+from cswo.pipeline.build import BuildOptions, build
 from support import copy_project
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("reference")]
@@ -302,8 +302,8 @@ def test_every_measure_with_three_years_has_a_trend_chart(built):
 
     import nbformat
 
-    from cswo.config import FIGURES_MIME
-    from cswo.data import load_dataset
+    from cswo.data.load import load_dataset
+    from cswo.project.paths import FIGURES_MIME
 
     charted = set()
     for path in (project.year_outputs(YEAR) / "notebooks").glob("*.ipynb"):

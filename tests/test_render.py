@@ -7,11 +7,11 @@ import datetime as dt
 import nbformat
 import pytest
 
-from cswo.config import FIGURES_MIME
-from cswo.cover import cover_markdown
 from cswo.errors import MissingFigureError
-from cswo.parameters import load_parameters
-from cswo.render import notebook_to_section
+from cswo.pipeline.cover import cover_markdown
+from cswo.pipeline.render import notebook_to_section
+from cswo.project.parameters import load_parameters
+from cswo.project.paths import FIGURES_MIME
 from support import ROOT
 
 
@@ -105,7 +105,7 @@ def test_policy_and_resources_cover_has_no_directions(params):
 
 
 def test_directions_table_marks_the_body_directed(params):
-    from cswo.parameters import Directions
+    from cswo.project.parameters import Directions
 
     ijb = params.committees["ijb"].model_copy(update={"directions": Directions(required="both")})
     changed = params.model_copy(update={"committees": {"ijb": ijb}})

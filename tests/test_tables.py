@@ -1,10 +1,10 @@
 import pytest
 
-from cswo.catalogue import load_catalogue
-from cswo.config import Project
-from cswo.data import load_dataset
-from cswo.figures import Figure
-from cswo.tables import breakdown_table, years_table
+from cswo.data.load import load_dataset
+from cswo.figures.figure import Figure
+from cswo.notebook.tables import breakdown_table, years_table
+from cswo.project.catalogue import load_catalogue
+from cswo.project.paths import Project
 from support import ROOT
 
 

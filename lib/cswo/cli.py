@@ -13,8 +13,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .config import COMMITTEES, FORMATS, Project
-from .errors import CSWOError
+# jsonschema (imported by nbformat and Altair) loads rfc3987_syntax when it is installed, which compiles
+# a Lark grammar at import: about 0.9 s in every process, for an IRI format check nothing here uses.
+# The entry points (this CLI and the kernels it starts) mark it unavailable; importing cswo does not.
+sys.modules.setdefault("rfc3987_syntax", None)
+
+from cswo.errors import CSWOError  # noqa: E402
+from cswo.project.paths import COMMITTEES, FORMATS, Project  # noqa: E402
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Chief Social Work Officer annual report suite.")
 console = Console(stderr=True)
@@ -83,8 +88,8 @@ def build(
     renderer: Annotated[str, typer.Option("--renderer", help="pandoc (default) or quarto")] = "pandoc",
 ) -> None:
     """Build the committee papers for a year."""
-    from .build import BuildOptions
-    from .build import build as run_build
+    from cswo.pipeline.build import BuildOptions
+    from cswo.pipeline.build import build as run_build
 
     project = _project()
     year = year or _latest_year(project)
@@ -93,7 +98,7 @@ def build(
     if bad:
         _fail(CSWOError(f"unknown format or committee: {', '.join(bad)}"))
     if renderer == "quarto":
-        from .quarto import render_with_quarto
+        from cswo.pipeline.quarto import render_with_quarto
 
         try:
             render_with_quarto(project, year)
@@ -144,9 +149,9 @@ def _summary(project: Project, result) -> None:
 @app.command()
 def validate(year: Annotated[str | None, typer.Option("--year", "-y")] = None) -> None:
     """Check the year's parameters and data without building. Exit code 2 on problems."""
-    from .data import validate_tables
-    from .errors import DataValidationError
-    from .parameters import load_year
+    from cswo.data.load import validate_tables
+    from cswo.errors import DataValidationError
+    from cswo.project.parameters import load_year
 
     project = _project()
     year = year or _latest_year(project)
@@ -173,7 +178,7 @@ def validate(year: Annotated[str | None, typer.Option("--year", "-y")] = None) -
 @app.command("list")
 def list_years() -> None:
     """The years set up, with their sections and committees."""
-    from .parameters import load_year
+    from cswo.project.parameters import load_year
 
     project = _project()
     table = Table(title=f"Years in {project.root}")
@@ -191,7 +196,7 @@ def list_years() -> None:
 @app.command("new-year")
 def new_year(year: Annotated[str, typer.Argument(help="The new financial year, e.g. 2022-23")]) -> None:
     """Start a new year from the latest: parameters, notebooks (narrative marked unreviewed), data workbook."""
-    from .rollforward import roll_forward
+    from cswo.tools.newyear import roll_forward
 
     try:
         made = roll_forward(_project(), year)
@@ -209,7 +214,7 @@ def data_template(
     output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
 ) -> None:
     """Write the Excel data-entry workbook for a year."""
-    from .datatemplate import write_template
+    from cswo.tools.workbook import write_template
 
     try:
         path = write_template(_project(), year, output)
@@ -224,7 +229,7 @@ def data_docs(
     check: Annotated[bool, typer.Option("--check", help="Fail if data/README.md is out of date")] = False,
 ) -> None:
     """Write data/README.md from the catalogue (or check it is current)."""
-    from .datadocs import render_data_readme
+    from cswo.tools.datadocs import render_data_readme
 
     project = _project()
     path = project.data_dir / "README.md"

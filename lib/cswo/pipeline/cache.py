@@ -11,7 +11,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from .config import PACKAGE_DIR
+from cswo.project.paths import PACKAGE_DIR
 
 
 def sha256_bytes(data: bytes) -> str:

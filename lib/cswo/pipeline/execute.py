@@ -22,8 +22,8 @@ from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 from papermill.log import logger
 
-from .cache import read_manifest, write_manifest
-from .errors import SectionExecutionError, SectionFailure
+from cswo.errors import SectionExecutionError, SectionFailure
+from cswo.pipeline.cache import read_manifest, write_manifest
 
 MANIFEST = "manifest.json"
 
@@ -84,7 +84,8 @@ class _WarmKernel:
         try:
             client.wait_for_ready(timeout=60)
             client.execute_interactive(
-                f"get_ipython().run_line_magic('reset', '-f')\nimport os as _os\n_os.chdir({cwd!r})\ndel _os",
+                f"get_ipython().run_line_magic('reset', '-f')\nimport os as _os, sys as _sys\n"
+                f"_sys.modules.setdefault('rfc3987_syntax', None)\n_os.chdir({cwd!r})\ndel _os, _sys",
                 store_history=False,
                 timeout=60,
             )
@@ -244,7 +245,7 @@ def run_jobs(
 def _promote(job: Job, run_dir: Path, table_fingerprint: Callable[[str], str]) -> None:
     import nbformat
 
-    from .config import FIGURES_MIME
+    from cswo.project.paths import FIGURES_MIME
 
     nb = nbformat.read(run_dir / f"{job.name}.ipynb", as_version=4)
     tables: list[str] = []

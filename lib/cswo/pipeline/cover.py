@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .parameters import Committee, Parameters
+from cswo.project.parameters import Committee, Parameters
 
 
 def long_date(day: dt.date) -> str:

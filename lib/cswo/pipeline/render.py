@@ -22,9 +22,9 @@ import nbformat
 from nbconvert.exporters.markdown import MarkdownExporter
 from nbconvert.preprocessors.base import Preprocessor
 
-from . import narrative
-from .config import FIGURES_MIME, TEMPLATES_DIR
-from .errors import RenderError
+from cswo.errors import RenderError
+from cswo.figures import phrases as narrative
+from cswo.project.paths import FIGURES_MIME, TEMPLATES_DIR
 
 HIGHLIGHT_TAG = "highlight"
 PRIORITIES_TAG = "priorities"

@@ -22,10 +22,10 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .catalogue import TOTAL, UNITS, Measure, Table, load_catalogue
-from .config import Project, is_financial_year, previous_year
-from .errors import CSWOError
-from .schemas import COLUMNS, STATUS_MEANING
+from cswo.data.schemas import COLUMNS, STATUS_MEANING
+from cswo.errors import CSWOError
+from cswo.project.catalogue import TOTAL, UNITS, Measure, Table, load_catalogue
+from cswo.project.paths import Project, is_financial_year, previous_year
 
 INSTRUCTIONS_SHEET = "Instructions"
 EXAMPLES_SHEET = "Examples"
@@ -99,7 +99,7 @@ def previous_year_rows(project: Project, year: str) -> dict[str, pd.DataFrame]:
     Problems in them are not fatal here: the examples only show the shape of a
     filled row, and validating the data reports the problems in its own right.
     """
-    from .data import validate_tables  # the loader is only needed for the examples
+    from cswo.data.load import validate_tables  # the loader is only needed for the examples
 
     last_year = previous_year(year)
     dataset, _problems = validate_tables(project, last_year)

@@ -15,9 +15,9 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from .config import Project, is_financial_year, year_label
-from .errors import CSWOError
-from .render import UNREVIEWED_TAG
+from cswo.errors import CSWOError
+from cswo.pipeline.render import UNREVIEWED_TAG
+from cswo.project.paths import Project, is_financial_year, year_label
 
 
 class YearExistsError(CSWOError):
@@ -84,7 +84,7 @@ def roll_forward(project: Project, new: str, template: bool = True) -> list[Path
     if not earlier:
         raise CSWOError(f"there is no earlier year to start {new} from")
     old = earlier[-1]
-    from .parameters import load_parameters
+    from cswo.project.parameters import load_parameters
 
     old_params = load_parameters(project.parameters_file(old))
     made: list[Path] = []
@@ -100,7 +100,7 @@ def roll_forward(project: Project, new: str, template: bool = True) -> list[Path
             roll_notebook(source, target, old, new)
             made += [target, target.with_suffix(".md")]
         if template:
-            from .datatemplate import write_template
+            from cswo.tools.workbook import write_template
 
             made.append(write_template(project, new))
     except BaseException:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import nbformat
 
-from .narrative import PLACEHOLDER
+from cswo.figures.phrases import PLACEHOLDER
 
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 ALLOWED = [

@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from cswo.cli import app
-from cswo.data import validate_tables
-from cswo.parameters import load_year
-from cswo.rollforward import YearExistsError, roll_forward
+from cswo.data.load import validate_tables
+from cswo.project.parameters import load_year
+from cswo.tools.newyear import YearExistsError, roll_forward
 
 
 def digest(folder):

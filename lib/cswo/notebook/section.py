@@ -2,7 +2,7 @@
 
 A notebook does::
 
-    s = cswo.section.start("complaints", year=year, project_root=project_root,
+    s = cswo.notebook.section.start("complaints", year=year, project_root=project_root,
                            output_dir=output_dir, dataset_path=dataset_path)
     complaints = s.figure("complaints", "complaints", "complaints_received")
     s.show(s.years_table(...))
@@ -22,13 +22,13 @@ from pathlib import Path
 
 from IPython.display import Markdown, display
 
-from . import tables as tables_module
-from .catalogue import TOTAL, load_catalogue
-from .config import FIGURES_MIME, Project, previous_year, year_start
-from .data import Dataset, load_dataset
-from .figures import Figure
-from .formatting import MISSING_PHRASE, format_value, number
-from .parameters import Parameters, load_year
+from cswo.data.load import Dataset, load_dataset
+from cswo.figures.figure import Figure
+from cswo.figures.formatting import MISSING_PHRASE, format_value, number
+from cswo.notebook import tables as tables_module
+from cswo.project.catalogue import TOTAL, load_catalogue
+from cswo.project.parameters import Parameters, load_year
+from cswo.project.paths import FIGURES_MIME, Project, previous_year, year_start
 
 
 class Section:
@@ -163,7 +163,7 @@ class Section:
         self.text(name, f"{number(gap, 1)} percentage points" if unit == "percent" else format_value(gap, unit))
 
     def trend_chart(self, figures, years, caption, **options):
-        from .charts import trend_chart
+        from cswo.notebook.charts import trend_chart
 
         return trend_chart(figures, years, caption, **options)
 

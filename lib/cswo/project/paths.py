@@ -112,6 +112,6 @@ class Project:
         return found
 
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
-CATALOGUE_FILE = PACKAGE_DIR / "catalogue.yml"
+CATALOGUE_FILE = PACKAGE_DIR / "project" / "catalogue.yml"

@@ -17,13 +17,13 @@ import openpyxl
 import pytest
 import yaml
 
-import cswo.data
-from cswo.catalogue import parse_catalogue
-from cswo.config import Project
-from cswo.data import load_dataset, validate_tables
+import cswo.data.load
+from cswo.data.load import load_dataset, validate_tables
+from cswo.data.schemas import COLUMNS
 from cswo.errors import CSWOError, DataValidationError, Problem
-from cswo.parameters import load_parameters
-from cswo.schemas import COLUMNS
+from cswo.project.catalogue import parse_catalogue
+from cswo.project.parameters import load_parameters
+from cswo.project.paths import Project
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -138,7 +138,7 @@ def write_xlsx(path: Path, sheets: dict[str, list[dict]]) -> None:
 @pytest.fixture
 def rules_catalogue(monkeypatch):
     catalogue = parse_catalogue(RULES_CATALOGUE)
-    monkeypatch.setattr(cswo.data, "load_catalogue", lambda: catalogue)
+    monkeypatch.setattr(cswo.data.load, "load_catalogue", lambda: catalogue)
     return catalogue
 
 
@@ -225,9 +225,7 @@ def test_breakdown_not_allowed_for_measure(project):
 def test_empty_breakdown(project):
     write(project, "complaints.csv", csv_text(changed(complaints_rows(), 3, breakdown="")))
     found = problems(project)
-    assert any((p.row, p.column) == (3, "breakdown") and "use 'total'" in p.rule for p in found), (
-        found
-    )
+    assert any((p.row, p.column) == (3, "breakdown") and "use 'total'" in p.rule for p in found), found
 
 
 def test_any_breakdown_accepts_free_text(project):
@@ -244,9 +242,7 @@ def test_value_not_a_number(project, value):
     assert problem.value == value
 
 
-@pytest.mark.parametrize(
-    ("excel_row", "value"), [(6, "1,377.5"), (6, "£1,377"), (6, " 12.5 "), (7, "78%")]
-)
+@pytest.mark.parametrize(("excel_row", "value"), [(6, "1,377.5"), (6, "£1,377"), (6, " 12.5 "), (7, "78%")])
 def test_value_as_published_is_a_number(project, excel_row, value):
     write(project, "workforce.csv", csv_text(changed(workforce_rows(), excel_row, value=value)))
     assert problems(project) == []
@@ -267,9 +263,7 @@ def test_unit_not_a_unit(project):
 
 @pytest.mark.parametrize("status", ["n", "X", "na", "suppressed"])
 def test_status_not_a_code(project, status):
-    write(
-        project, "complaints.csv", csv_text(changed(complaints_rows(), 4, value="", status=status))
-    )
+    write(project, "complaints.csv", csv_text(changed(complaints_rows(), 4, value="", status=status)))
     problem = only(problems(project))
     assert_problem(problem, "data/complaints.csv", 4, "status", "x (not available)")
 

@@ -17,7 +17,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from .render import pandoc_path
+from cswo.pipeline.render import pandoc_path
 
 BODY_FONT = "Arial"
 HEADING_COLOUR = RGBColor(0x00, 0x3B, 0x5C)

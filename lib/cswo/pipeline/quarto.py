@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from .config import Project
-from .errors import CSWOError, RenderError
+from cswo.errors import CSWOError, RenderError
+from cswo.project.paths import Project
 
 FORMAT_FOR = {"docx": "docx", "typst": "pdf", "pdf": "pdf"}
 
@@ -45,7 +45,7 @@ def render_with_quarto(project: Project, year: str) -> Path:
             "the Quarto CLI is not installed on this machine; `cswo build` (pandoc and Typst, the engines "
             "Quarto drives) makes the same documents"
         )
-    from .parameters import load_year
+    from cswo.project.parameters import load_year
 
     params = load_year(project, year)
     executed = project.year_outputs(year) / "notebooks"

@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .catalogue import TOTAL, Measure
-from .figures import Figure
-from .formatting import (
+from cswo.figures.figure import Figure
+from cswo.figures.formatting import (
     GRADE_WORDS,
     SYMBOL_FOR_STATUS,
     SYMBOL_NOTES,
@@ -27,6 +26,7 @@ from .formatting import (
     number,
     percent,
 )
+from cswo.project.catalogue import TOTAL, Measure
 
 MARKDOWN_MIME = "text/markdown"
 
@@ -208,7 +208,7 @@ def breakdown_table(
     hidden: set[tuple[str, str]] = set()
     suppressions: list[str] = []
     if threshold:
-        from .disclosure import suppress
+        from cswo.figures.disclosure import suppress
 
         grid = pd.DataFrame({y: [values[(y, b)] for b in breakdowns] for y in years}, index=breakdowns, dtype="float64")
         result = suppress(grid, threshold, total_row=TOTAL if include_total else None)

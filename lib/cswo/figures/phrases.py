@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from .errors import MissingFigureError
-from .formatting import MISSING_PHRASE, format_value, is_missing, number
+from cswo.errors import MissingFigureError
+from cswo.figures.formatting import MISSING_PHRASE, format_value, is_missing, number
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)\s*\}\}")
 

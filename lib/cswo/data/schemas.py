@@ -15,8 +15,8 @@ from collections.abc import Callable
 import pandas as pd
 import pandera.pandas as pa
 
-from .catalogue import TOTAL, UNITS, WHOLE_NUMBER_UNITS, Measure, Rule, Table
-from .config import is_financial_year
+from cswo.project.catalogue import TOTAL, UNITS, WHOLE_NUMBER_UNITS, Measure, Rule, Table
+from cswo.project.paths import is_financial_year
 
 COLUMNS = ["year", "measure", "breakdown", "value", "unit", "status", "source", "note"]
 REQUIRED_COLUMNS = COLUMNS[:-1]

@@ -13,8 +13,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .config import COMMITTEES, Project, is_financial_year, year_label
-from .errors import ParametersError
+from cswo.errors import ParametersError
+from cswo.project.paths import COMMITTEES, Project, is_financial_year, year_label
 
 
 class Strict(BaseModel):

@@ -1,7 +1,7 @@
 """Loading the data tables: read, validate, and hand typed tables to notebooks.
 
 Notebooks never open data files; they call :func:`load_dataset` (through
-:mod:`cswo.section`) and get validated tables. Every problem in every file is
+:mod:`cswo.notebook.section`) and get validated tables. Every problem in every file is
 collected and raised together as one :class:`DataValidationError`.
 """
 
@@ -14,10 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from .catalogue import TOTAL, Table, load_catalogue
-from .config import Project, year_start
-from .errors import DataValidationError, Problem
-from .schemas import (
+from cswo.data.schemas import (
     COLUMNS,
     REQUIRED_COLUMNS,
     ROW_CHECK_COLUMN,
@@ -27,6 +24,9 @@ from .schemas import (
     row_schema,
     text_schema,
 )
+from cswo.errors import DataValidationError, Problem
+from cswo.project.catalogue import TOTAL, Table, load_catalogue
+from cswo.project.paths import Project, year_start
 
 HEADER_ROWS = 1  # the analyst's row number is the frame index + 2
 

@@ -11,12 +11,15 @@ import openpyxl
 import pytest
 import yaml
 
-import cswo.data
-import cswo.datatemplate
-from cswo.catalogue import TOTAL, Table, load_catalogue, parse_catalogue
-from cswo.config import Project
-from cswo.data import load_dataset, validate_tables
-from cswo.datatemplate import (
+import cswo.data.load
+import cswo.tools.workbook
+from cswo.data.load import load_dataset, validate_tables
+from cswo.data.schemas import COLUMNS, STATUS_MEANING
+from cswo.errors import CSWOError, DataValidationError
+from cswo.project.catalogue import TOTAL, Table, load_catalogue, parse_catalogue
+from cswo.project.parameters import load_parameters
+from cswo.project.paths import Project
+from cswo.tools.workbook import (
     EXAMPLES_SHEET,
     INSTRUCTIONS_SHEET,
     LISTS_SHEET,
@@ -27,9 +30,6 @@ from cswo.datatemplate import (
     required_rows,
     write_template,
 )
-from cswo.errors import CSWOError, DataValidationError
-from cswo.parameters import load_parameters
-from cswo.schemas import COLUMNS, STATUS_MEANING
 
 REPO = Path(__file__).resolve().parents[1]
 NEW_YEAR = "2022-23"
@@ -89,12 +89,9 @@ def test_template_sheets_headers_and_prefilled_rows(project):
         assert [c.value for c in sheet[1]] == COLUMNS
         assert sheet.freeze_panes == "A2"
         assert sheet["A1"].font.bold
-        prefilled = [
-            [cell.value for cell in row] for row in sheet.iter_rows(min_row=2) if row[0].value
-        ]
+        prefilled = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2) if row[0].value]
         expected = [
-            [NEW_YEAR, m.name, breakdown, None, m.unit, None, None, None]
-            for m, breakdown in required_rows(table)
+            [NEW_YEAR, m.name, breakdown, None, m.unit, None, None, None] for m, breakdown in required_rows(table)
         ]
         assert prefilled == expected, table.name
 
@@ -116,9 +113,7 @@ def test_template_drop_downs(project):
             assert status.allow_blank
         for row, (measure, _breakdown) in enumerate(required_rows(table), start=2):
             if measure.breakdowns is None:
-                assert not [
-                    v for v in sheet.data_validations.dataValidation if f"C{row}" in v.sqref
-                ]
+                assert not [v for v in sheet.data_validations.dataValidation if f"C{row}" in v.sqref]
                 continue
             choices = list_values(workbook, drop_down_for(sheet, f"C{row}").formula1)
             assert choices == [TOTAL, *measure.breakdowns]
@@ -144,9 +139,7 @@ def test_template_drop_downs_fit_excel_limits(project):
 
 def test_template_instructions_explain_status_codes_and_examples(project):
     workbook = openpyxl.load_workbook(write_template(project, NEW_YEAR))
-    text = "\n".join(
-        str(cell.value) for row in workbook[INSTRUCTIONS_SHEET].iter_rows() for cell in row
-    )
+    text = "\n".join(str(cell.value) for row in workbook[INSTRUCTIONS_SHEET].iter_rows() for cell in row)
     for code, meaning in STATUS_MEANING.items():
         assert code in text and meaning in text
     assert NEW_YEAR in text and "2021-22" in text
@@ -170,8 +163,8 @@ def test_template_shows_last_years_rows_as_examples(tmp_path, monkeypatch):
             """
         )
     )
-    monkeypatch.setattr(cswo.data, "load_catalogue", lambda: catalogue)
-    monkeypatch.setattr(cswo.datatemplate, "load_catalogue", lambda: catalogue)
+    monkeypatch.setattr(cswo.data.load, "load_catalogue", lambda: catalogue)
+    monkeypatch.setattr(cswo.tools.workbook, "load_catalogue", lambda: catalogue)
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "complaints.csv").write_text(
         "year,measure,breakdown,value,unit,status,source,note\n"
@@ -183,8 +176,7 @@ def test_template_shows_last_years_rows_as_examples(tmp_path, monkeypatch):
     rows = [[c.value for c in row] for row in examples.iter_rows(min_row=2)]
     assert [c.value for c in examples[1]] == ["table", *COLUMNS]
     assert rows == [
-        ["complaints", "2021-22", "complaints_received", "total", "10", "count", None]
-        + ["Report 2021-22", "checked"]
+        ["complaints", "2021-22", "complaints_received", "total", "10", "count", None] + ["Report 2021-22", "checked"]
     ]
     assert examples["E2"].font.italic and examples["E2"].font.color.rgb.endswith("808080")
 
@@ -217,9 +209,7 @@ def test_template_year_must_be_a_financial_year(project):
     ["a_table_name_far_too_long_for_a_sheet", "grades[children]", "instructions", "Lists"],
 )
 def test_template_refuses_a_table_that_cannot_be_a_sheet(name):
-    catalogue = parse_catalogue(
-        {"tables": {name: {"title": "T", "measures": {"m": {"label": "M", "unit": "count"}}}}}
-    )
+    catalogue = parse_catalogue({"tables": {name: {"title": "T", "measures": {"m": {"label": "M", "unit": "count"}}}}})
     with pytest.raises(TemplateError, match=re.escape(name)):
         build_template(catalogue, NEW_YEAR)
 
@@ -297,9 +287,7 @@ def test_filled_template_validates(project, sections):
     label = f"data/returns/{path.name}, sheet 'complaints'"
     complaints = dataset.table("complaints")
     assert (complaints.loc[complaints["file"] == label, "year"] == NEW_YEAR).all()
-    assert len(complaints[complaints["file"] == label]) == len(
-        required_rows(load_catalogue()["complaints"])
-    )
+    assert len(complaints[complaints["file"] == label]) == len(required_rows(load_catalogue()["complaints"]))
 
 
 def test_filled_template_with_statuses_validates(project, sections):

@@ -2,9 +2,9 @@ import math
 
 import pytest
 
-from cswo import narrative
 from cswo.errors import MissingFigureError
-from cswo.formatting import MISSING_PHRASE, format_cell, format_value, plural
+from cswo.figures import phrases as narrative
+from cswo.figures.formatting import MISSING_PHRASE, format_cell, format_value, plural
 
 
 def test_compared_reads_like_the_report():

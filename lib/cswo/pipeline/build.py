@@ -15,12 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import audit, cache, execute, publish, render
-from .config import COMMITTEES, Project
-from .cover import cover_markdown
-from .data import Dataset, load_dataset
-from .errors import CSWOError, PublishCheckError
-from .parameters import Parameters, load_year
+from cswo.data.load import Dataset, load_dataset
+from cswo.errors import CSWOError, PublishCheckError
+from cswo.pipeline import audit, cache, execute, publish, render
+from cswo.pipeline.cover import cover_markdown
+from cswo.project.parameters import Parameters, load_year
+from cswo.project.paths import COMMITTEES, Project
 
 
 @dataclass
@@ -97,7 +97,7 @@ def validated_dataset(project: Project, params: Parameters, sections: list[str])
 
 
 def scan_inputs(project: Project, params: Parameters) -> list[str]:
-    from . import identifiers
+    from cswo.data import identifiers
 
     files = sorted(p for p in project.data_dir.rglob("*") if p.is_file() and p.suffix in (".csv", ".xlsx"))
     return [str(f) for f in identifiers.scan_files(files, project.root, allow=set(params.public_contact_details))]
@@ -274,7 +274,8 @@ def render_documents(
 
 
 def _check_one(path: Path, allow: set[str]) -> list[str]:
-    from . import accessibility, identifiers
+    from cswo.data import identifiers
+    from cswo.pipeline import accessibility
 
     problems = accessibility.check_docx(path) if path.suffix == ".docx" else accessibility.check_pdf(path)
     return problems + [str(f) for f in identifiers.scan_document(path, allow=allow)]
@@ -305,7 +306,7 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
     for committee in committees:
         if committee not in params.committees:
             raise CSWOError(f"parameters/{params.year}.yml has no committee '{committee}'")
-    from .quarto import output_formats, toc_depth
+    from cswo.pipeline.quarto import output_formats, toc_depth
 
     formats = options.formats or output_formats(project)
     depth = toc_depth(project)
@@ -365,8 +366,8 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
         audit.write_figures_csv({name: t.bundle for name, t in texts.items()}, staging / "figures.csv")
         if options.checks:
             progress.step("Checking documents (accessibility, identifiers, typed numbers)")
-            from .accessibility import check_palette
-            from .charts import BACKGROUND, PALETTE, TEXT_COLOUR
+            from cswo.notebook.charts import BACKGROUND, PALETTE, TEXT_COLOUR
+            from cswo.pipeline.accessibility import check_palette
 
             colours = {f"chart colour {c}": c for c in PALETTE} | {"chart text": TEXT_COLOUR}
             problems = typed + check_palette(colours, background=BACKGROUND)
@@ -393,7 +394,7 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
 
 
 def render_reference_doc(project: Project, params: Parameters) -> Path:
-    from .reference_doc import reference_docx
+    from cswo.pipeline.reference_doc import reference_docx
 
     return reference_docx(project.outputs_dir / ".cache" / "reference.docx", params.council.name, params.language)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from .config import CATALOGUE_FILE
+from cswo.project.paths import CATALOGUE_FILE
 
 UNITS = {
     "count": "number of people, cases or events (a whole number)",

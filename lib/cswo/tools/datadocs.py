@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .catalogue import TOTAL, UNITS, load_catalogue
-from .schemas import COLUMNS, STATUS_MEANING, TEXT_TABLES
+from cswo.data.schemas import COLUMNS, STATUS_MEANING, TEXT_TABLES
+from cswo.project.catalogue import TOTAL, UNITS, load_catalogue
 
 COLUMN_RULES = {
     "year": "Financial year written `YYYY-YY` with consecutive years, e.g. `2021-22`.",

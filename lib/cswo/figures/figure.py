@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import narrative
-from .catalogue import TOTAL, Measure
-from .config import previous_year
-from .formatting import MISSING_PHRASE, SYMBOL_FOR_STATUS, format_value, is_missing
+from cswo.figures import phrases as narrative
+from cswo.figures.formatting import MISSING_PHRASE, SYMBOL_FOR_STATUS, format_value, is_missing
+from cswo.project.catalogue import TOTAL, Measure
+from cswo.project.paths import previous_year
 
 
 @dataclass

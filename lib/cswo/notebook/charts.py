@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .figures import Figure
-from .formatting import format_value, is_missing
+from cswo.figures.figure import Figure
+from cswo.figures.formatting import format_value, is_missing
 
 # Okabe-Ito colours that reach 3:1 contrast against white (the yellow, orange,
 # sky blue and pink of the full set do not, so they are left out).

@@ -4,6 +4,7 @@ import pytest
 
 from cswo.errors import MissingFigureError
 from cswo.figures import phrases as narrative
+from cswo.figures import prose
 from cswo.figures.formatting import MISSING_PHRASE, format_cell, format_value, plural
 
 
@@ -59,10 +60,10 @@ def test_formatting_uk_conventions():
 
 def test_fill_replaces_and_names_every_unknown():
     text = "We had {{ complaints }} complaints ({{ complaints.compared }})."
-    filled = narrative.fill(text, {"complaints": "93", "complaints.compared": "93, compared with 67"}, "complaints")
+    filled = prose.fill(text, {"complaints": "93", "complaints.compared": "93, compared with 67"}, "complaints")
     assert filled == "We had 93 complaints (93, compared with 67)."
     with pytest.raises(MissingFigureError) as error:
-        narrative.fill("{{ a }} and {{ b.c }} and {{ a }}", {}, "children")
+        prose.fill("{{ a }} and {{ b.c }} and {{ a }}", {}, "children")
     assert error.value.section == "children"
     assert error.value.names == ["a", "b.c"]
     assert "Section 'children'" in str(error.value)

@@ -9,13 +9,9 @@ plain English: "93, compared with 67 the year before", "an increase of 39%",
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
-from cswo.errors import MissingFigureError
 from cswo.figures.formatting import MISSING_PHRASE, format_value, is_missing, number
-
-PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)\s*\}\}")
 
 
 def compared(current, previous, unit: str = "count", previous_label: str = "the year before") -> str:
@@ -97,18 +93,3 @@ def record(history: Mapping[str, float]) -> str | None:
                     return f"the {word} since {year}"
                 break
     return None
-
-
-def fill(text: str, figures: Mapping[str, str], section: str) -> str:
-    """Replace every {{ name }} in ``text`` from ``figures``.
-
-    Raises MissingFigureError naming the section and every unknown name at once.
-    """
-    unknown = sorted({m.group(1) for m in PLACEHOLDER.finditer(text) if m.group(1) not in figures})
-    if unknown:
-        raise MissingFigureError(section, unknown, list(figures))
-    return PLACEHOLDER.sub(lambda m: figures[m.group(1)], text)
-
-
-def placeholders(text: str) -> list[str]:
-    return [m.group(1) for m in PLACEHOLDER.finditer(text)]

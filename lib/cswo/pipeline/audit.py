@@ -15,7 +15,7 @@ from pathlib import Path
 
 import nbformat
 
-from cswo.figures.phrases import PLACEHOLDER
+from cswo.figures.prose import PLACEHOLDER
 
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 ALLOWED = [

@@ -23,7 +23,7 @@ from nbconvert.exporters.markdown import MarkdownExporter
 from nbconvert.preprocessors.base import Preprocessor
 
 from cswo.errors import RenderError
-from cswo.figures import phrases as narrative
+from cswo.figures import prose
 from cswo.project.paths import FIGURES_MIME, TEMPLATES_DIR
 
 HIGHLIGHT_TAG = "highlight"
@@ -75,7 +75,7 @@ class SectionPreprocessor(Preprocessor):
             if tags & HIDDEN_TAGS:
                 continue
             if cell.cell_type == "markdown":
-                cell.source = narrative.fill(cell.source, placeholders, section)
+                cell.source = prose.fill(cell.source, placeholders, section)
                 if HIGHLIGHT_TAG in tags:
                     # highlights summarise the section for the cover report only
                     highlights.append(_one_paragraph(cell.source))

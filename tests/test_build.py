@@ -73,15 +73,15 @@ def fictional_project(root: Path) -> Project:
     folder = root / "notebooks" / YEAR
     folder.mkdir(parents=True)
     overview = section_notebook(
-        "overview", ["## About this report", "This is {{ council }}'s report for {{ year }}."], year=YEAR
+        "overview", ["## About this report", "This is {eval}`s.council`'s report for {eval}`s.label`."], year=YEAR
     )
     justice = section_notebook(
         "justice",
-        ["## Community payback", "Community payback orders imposed in {{ year }}: {{ cpo.compared }}."],
+        ["## Community payback", "Community payback orders imposed in {eval}`s.label`: {eval}`cpo.compared`."],
         code=['cpo = s.figure("cpo", "community_justice", "community_payback_orders_imposed")'],
         year=YEAR,
     )
-    highlight = nbformat.v4.new_markdown_cell("Orders imposed: {{ cpo }}.")
+    highlight = nbformat.v4.new_markdown_cell("Orders imposed: {eval}`cpo.value`.")
     highlight.metadata["tags"] = ["highlight"]
     justice.cells.insert(-1, highlight)
     nbformat.write(overview, folder / "overview.ipynb")
@@ -227,7 +227,7 @@ def test_unknown_placeholder_fails_naming_section_and_name(glenmorven):
     before = tree_digest(project.year_outputs(YEAR))
 
     def typo(nb):
-        nb.cells[2].source += " {{ complaints_typo }}"
+        nb.cells[2].source += " {eval}`complaints_typo`"
 
     with edited_notebook(project, "overview", typo):
         with pytest.raises(MissingFigureError) as error:

@@ -33,7 +33,7 @@ def test_notebook_runs_with_default_parameters(path, tmp_path):
     ]
     assert len(bundles) == 1 and bundles[0]["section"] == path.stem
     text = notebook_to_section(output, path.stem)  # every placeholder resolves
-    assert "{{" not in text.markdown
+    assert "{eval}" not in text.markdown
     assert "nan" not in text.markdown.split()
 
 
@@ -65,7 +65,7 @@ def test_notebook_and_myst_twin_agree(path):
 
 def test_typed_number_check_catches_hand_typed_figures(tmp_path):
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell("There were 93 complaints, compared with {{ x.last_year }}.")]
+    nb.cells = [nbformat.v4.new_markdown_cell("There were 93 complaints, compared with {eval}`x.last_year`.")]
     path = tmp_path / "complaints.ipynb"
     nbformat.write(nb, path)
     messages = notebook_typed_numbers(path, "complaints")

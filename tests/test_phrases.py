@@ -59,11 +59,38 @@ def test_formatting_uk_conventions():
 
 
 def test_fill_replaces_and_names_every_unknown():
-    text = "We had {{ complaints }} complaints ({{ complaints.compared }})."
-    filled = prose.fill(text, {"complaints": "93", "complaints.compared": "93, compared with 67"}, "complaints")
+    text = "We had {eval}`complaints.value` complaints ({eval}`complaints.compared`)."
+    filled = prose.fill(text, {"complaints.value": "93", "complaints.compared": "93, compared with 67"}, "complaints")
     assert filled == "We had 93 complaints (93, compared with 67)."
+    assert prose.references(text) == ["complaints.value", "complaints.compared"]
     with pytest.raises(MissingFigureError) as error:
-        prose.fill("{{ a }} and {{ b.c }} and {{ a }}", {}, "children")
+        prose.fill("{eval}`a` and {eval}`b.c` and {eval}`a`", {}, "children")
     assert error.value.section == "children"
     assert error.value.names == ["a", "b.c"]
     assert "Section 'children'" in str(error.value)
+
+
+def test_fill_suggests_the_closest_name():
+    known = {"complaints.compared": "93, compared with 67", "complaints.value": "93"}
+    with pytest.raises(MissingFigureError) as error:
+        prose.fill("{eval}`complaints.compard`", known, "complaints")
+    assert error.value.suggestions == {"complaints.compard": "complaints.compared"}
+    assert "did you mean complaints.compared?" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "code", ["complaints.compared.upper()", "__import__('os')", "complaints['value']", "1 + 1", "a .b", ""]
+)
+def test_fill_refuses_code_in_a_role(code):
+    with pytest.raises(MissingFigureError) as error:
+        prose.fill("Text {eval}`" + code + "`.", {"complaints.compared": "93"}, "complaints")
+    assert error.value.refused == [code.strip()]
+    assert "never code" in str(error.value)
+
+
+def test_without_references_and_migrate():
+    assert prose.without_references("In {eval}`s.label` there were 93.") == "In   there were 93."
+    text = "In {{ year }}, {{ complaints }} ({{ complaints.compared }})."
+    migrated = prose.migrate(text, {"year": "s.label", "complaints": "complaints.value"})
+    assert migrated == "In {eval}`s.label`, {eval}`complaints.value` ({eval}`complaints.compared`)."
+    assert prose.references(migrated) == ["s.label", "complaints.value", "complaints.compared"]

@@ -52,13 +52,13 @@ def test_tags_decide_what_readers_see(tmp_path):
         tmp_path,
         [
             markdown_cell("**Carried forward: review me.**", "unreviewed"),
-            markdown_cell("## Complaints\n\nWe received {{ complaints.compared }}."),
+            markdown_cell("## Complaints\n\nWe received {eval}`complaints.compared`."),
             table,
             hidden,
-            markdown_cell("Complaints rose to {{ complaints }}.", "highlight"),
+            markdown_cell("Complaints rose to {eval}`complaints.value`.", "highlight"),
             markdown_cell("- **REVIEW** the complaints process.\n- **PUBLISH** outcomes.", "priorities"),
         ],
-        {"complaints": "93", "complaints.compared": "93, compared with 67 the year before"},
+        {"complaints.value": "93", "complaints.compared": "93, compared with 67 the year before"},
     )
     text = notebook_to_section(path, "demo")
     assert "We received 93, compared with 67 the year before." in text.markdown
@@ -73,11 +73,14 @@ def test_tags_decide_what_readers_see(tmp_path):
 
 def test_unknown_placeholders_are_all_named(tmp_path):
     path = executed_notebook(
-        tmp_path, [markdown_cell("{{ complaints }} and {{ complaint_typo }} {{ other }}")], {"complaints": "93"}
+        tmp_path,
+        [markdown_cell("{eval}`complaints` and {eval}`complaint_typo` {eval}`other`")],
+        {"complaints.value": "93"},
     )
     with pytest.raises(MissingFigureError) as error:
         notebook_to_section(path, "demo")
-    assert error.value.names == ["complaint_typo", "other"]
+    assert error.value.names == ["complaint_typo", "complaints", "other"]
+    assert error.value.suggestions["complaints"] == "complaints.value"  # a bare figure: say which phrase
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The `cswo` command: build, validate, list, new-year, data-template, data-docs, lab."""
+"""The `cswo` command: build, validate, list, new-year, data-template, data-docs, migrate, lab."""
 
 from __future__ import annotations
 
@@ -242,6 +242,21 @@ def data_docs(
         return
     path.write_text(text, encoding="utf-8")
     console.print(f"[green]written[/] {path}")
+
+
+@app.command()
+def migrate(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Notebooks or folders (default: notebooks/)")] = None,
+) -> None:
+    """One-off: rewrite older {{ name }} placeholders as MyST {eval} roles, in .ipynb files and their .md twins."""
+    from cswo.tools.migrate import migrate_paths
+
+    project = _project()
+    report = migrate_paths([p.resolve() for p in paths] if paths else [project.root / "notebooks"])
+    for path, count in report.items():
+        console.print(f"[green]migrated[/] {path} ({count} placeholder(s))")
+    if not report:
+        console.print("Nothing to migrate: no {{ }} placeholders found.")
 
 
 @app.command()

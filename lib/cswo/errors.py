@@ -63,20 +63,37 @@ class DataValidationError(CSWOError):
 
 
 class MissingFigureError(CSWOError):
-    """A narrative placeholder names a figure the section does not provide."""
+    """Narrative names a figure the section does not provide, or puts code in a role."""
 
-    def __init__(self, section: str, names: list[str], known: list[str] | None = None):
+    def __init__(
+        self,
+        section: str,
+        names: list[str],
+        known: list[str] | None = None,
+        suggestions: dict[str, str] | None = None,
+        refused: list[str] | None = None,
+    ):
         self.section = section
         self.names = names
-        hint = ""
-        if known:
-            hint = " Known figures include: " + ", ".join(sorted(known)[:12]) + "."
-        super().__init__(
-            f"Section '{section}' uses unknown figure(s) in its narrative: "
-            + ", ".join("{{ " + n + " }}" for n in names)
-            + "."
-            + hint
-        )
+        self.suggestions = suggestions or {}
+        self.refused = refused or []
+        unknown = [n for n in names if n not in self.refused]
+        parts = []
+        if unknown:
+            listed = ", ".join(
+                f"{{eval}}`{n}`" + (f" (did you mean {self.suggestions[n]}?)" if n in self.suggestions else "")
+                for n in unknown
+            )
+            parts.append(f"Section '{section}' uses unknown figure(s) in its narrative: {listed}.")
+        if self.refused:
+            listed = ", ".join(f"{{eval}}`{n}`" for n in self.refused)
+            parts.append(
+                f"Section '{section}' has roles that are not figure names: {listed}; prose may only name "
+                "a registered figure or one of its documented attributes, never code."
+            )
+        if known and not self.suggestions:
+            parts.append("Known figures include: " + ", ".join(sorted(known)[:12]) + ".")
+        super().__init__(" ".join(parts))
 
 
 @dataclass

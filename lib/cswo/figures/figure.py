@@ -8,13 +8,18 @@ import pandas as pd
 
 from cswo.figures import phrases as narrative
 from cswo.figures.formatting import MISSING_PHRASE, SYMBOL_FOR_STATUS, format_value, is_missing
+from cswo.figures.phrases import Phrase
 from cswo.project.catalogue import TOTAL, Measure
 from cswo.project.paths import previous_year
 
 
-@dataclass
+@dataclass(repr=False)
 class Figure:
-    """A measure's values by year, seen from the report year."""
+    """A measure's values by year, seen from the report year.
+
+    Narrative reaches its phrases as attributes, ``complaints.value``, ``complaints.compared`` and
+    so on (see :meth:`placeholders`); each is a :class:`Phrase` reading exactly as the paper will.
+    """
 
     name: str
     measure: Measure
@@ -76,12 +81,36 @@ class Figure:
     def suppressed(self, value) -> bool:
         return bool(self.threshold and not is_missing(value) and 0 < value < self.threshold)
 
+    @property
+    def label(self) -> Phrase:
+        return Phrase(self.measure.label)
+
+    def __getattr__(self, attribute: str) -> Phrase:
+        # only reached for names that are not fields: the phrases narrative may use
+        if attribute.startswith("_") or attribute in self.__dataclass_fields__:
+            raise AttributeError(attribute)
+        phrases = self.placeholders()
+        key = f"{self.name}.{attribute}"
+        if key in phrases:
+            return Phrase(phrases[key])
+        close = [k.split(".", 1)[1] for k in phrases if k.startswith(f"{self.name}.")]
+        from difflib import get_close_matches
+
+        hint = get_close_matches(attribute, close, n=1)
+        raise AttributeError(
+            f"figure '{self.name}' has no '{attribute}'" + (f"; did you mean '{hint[0]}'?" if hint else "")
+        )
+
+    def __repr__(self) -> str:
+        phrases = self.placeholders()
+        return f"{self.name}: {phrases[f'{self.name}.value']} ({phrases[f'{self.name}.compared']})"
+
     def placeholders(self) -> dict[str, str]:
-        """Every {{ name.* }} this figure offers narrative."""
+        """Every ``name.*`` this figure offers narrative, with the text it reads."""
         n, unit, cur, prev = self.name, self.unit, self.current, self.previous
         hidden = self.suppressed(cur) or self.suppressed(prev)
         out = {
-            n: self._shown(cur),
+            f"{n}.value": self._shown(cur),
             f"{n}.last_year": self._shown(prev, previous_year(self.year)),
             f"{n}.year": self.year,
             f"{n}.last_year_label": previous_year(self.year),

@@ -93,3 +93,46 @@ def record(history: Mapping[str, float]) -> str | None:
                     return f"the {word} since {year}"
                 break
     return None
+
+
+class Phrase(str):
+    """A piece of report text that displays as itself (no quotes), so a notebook shows it as the page will.
+
+    JupyterLab's MyST renderer shows an ``{eval}`` role's plain-text form; a ``str`` would carry
+    quotes there (and escapes, for text with both kinds of quote).
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return str.__str__(self)
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        printer.text(str.__str__(self))
+
+
+class Phrases:
+    """Named phrases reached as attributes (``house_grades.awarded``), listed one a line when displayed."""
+
+    def __init__(self, name: str, phrases: Mapping[str, str]):
+        self._name = name
+        self._phrases = {key: Phrase(value) for key, value in phrases.items()}
+        for key, value in self._phrases.items():
+            if "." not in key:
+                setattr(self, key, value)
+
+    def items(self):
+        return self._phrases.items()
+
+    def __repr__(self) -> str:
+        prefix = f"{self._name}." if self._name else ""
+        return "\n".join(f"{prefix}{key}: {value}" for key, value in self._phrases.items())
+
+    def __getitem__(self, key: str) -> Phrase:
+        return self._phrases[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._phrases
+
+    def __len__(self) -> int:
+        return len(self._phrases)

@@ -9,9 +9,13 @@ A notebook does::
     ...
     s.finish()
 
-``finish()`` publishes the section's figures (for the ``{{ name }}``
-placeholders in its markdown cells), its figure audit and the tables it read,
-as one hidden output the build reads.
+Markdown cells name figures with MyST's ``{eval}`` role, e.g. ``{eval}`complaints.compared```.
+In JupyterLab (jupyterlab-myst) each role is evaluated in the kernel, so every name prose uses is a
+variable here: a figure, a phrase, or an attribute of ``s`` (``s.label``, ``s.council``...).
+Displaying ``s`` lists every name with its text.
+
+``finish()`` publishes the section's phrases (which the build fills the roles from), its figure
+audit and the tables it read, as one hidden output the build reads.
 """
 
 from __future__ import annotations
@@ -23,12 +27,18 @@ from pathlib import Path
 from IPython.display import Markdown, display
 
 from cswo.data.load import Dataset, load_dataset
+from cswo.errors import CSWOError
+from cswo.figures import prose
 from cswo.figures.figure import Figure
 from cswo.figures.formatting import MISSING_PHRASE, format_value, number
+from cswo.figures.phrases import Phrase, Phrases
 from cswo.notebook import tables as tables_module
 from cswo.project.catalogue import TOTAL, load_catalogue
 from cswo.project.parameters import Parameters, load_year
 from cswo.project.paths import FIGURES_MIME, Project, previous_year, year_start
+
+# what prose reaches through ``s`` (``{eval}`s.council` ``), besides figures and registered phrases
+SECTION_NAMES = ("label", "last_label", "council", "area", "partnership")
 
 
 class Section:
@@ -76,8 +86,26 @@ class Section:
         return [f"{y}-{(y + 1) % 100:02d}" for y in range(start - count + 1, start + 1)]
 
     @property
-    def label(self) -> str:
-        return self.params.label
+    def label(self) -> Phrase:
+        """The report year as the paper writes it (prose: ``{eval}`s.label` ``)."""
+        return Phrase(self.params.label)
+
+    @property
+    def last_label(self) -> Phrase:
+        """The year before, written the same way (prose: ``{eval}`s.last_label` ``)."""
+        return Phrase(self.params.label.replace(self.year, self.last_year))
+
+    @property
+    def council(self) -> Phrase:
+        return Phrase(self.params.council.name)
+
+    @property
+    def area(self) -> Phrase:
+        return Phrase(self.params.council.area)
+
+    @property
+    def partnership(self) -> Phrase:
+        return Phrase(self.params.council.partnership)
 
     # --- data -------------------------------------------------------------
     def table(self, name: str):
@@ -93,28 +121,40 @@ class Section:
         return rule.threshold if rule else None
 
     def figure(self, name: str, table: str, measure: str, breakdown: str = TOTAL) -> Figure:
-        """Register a figure for narrative as {{ name }}, {{ name.compared }} and so on."""
+        """Register a figure for narrative as {eval}`name.value`, {eval}`name.compared` and so on.
+
+        Assign it to a variable of the same name, so JupyterLab can show the phrases in place."""
         spec = self.catalogue[table].measures[measure]
         fig = Figure.from_table(name, self.table(table), spec, self.year, breakdown, self.threshold(table))
         self._figures[name] = fig
         return fig
 
-    def text(self, name: str, value: str) -> None:
-        """Register a derived phrase for narrative (e.g. a count of rows)."""
-        self._extra[name] = value
+    def text(self, name: str, value: str) -> Phrase:
+        """Register a derived phrase for narrative (e.g. a count of rows) and return it.
+
+        Assign it to a variable of the same name: ``count = s.text("count", ...)``."""
+        if not prose.is_name(name):
+            raise CSWOError(f"Section '{self.id}': '{name}' cannot be named in prose (letters, digits and _ only)")
+        self._extra[name] = Phrase(value)
+        return self._extra[name]
 
     def placeholders(self) -> dict[str, str]:
-        values = {
-            "year": self.label,
-            "last_year": self.params.label.replace(self.year, self.last_year),
-            "council": self.params.council.name,
-            "area": self.params.council.area,
-            "partnership": self.params.council.partnership,
-        }
+        """Every name prose may use, with the text it reads."""
+        values = {f"s.{name}": str(getattr(self, name)) for name in SECTION_NAMES}
         for fig in self._figures.values():
             values.update(fig.placeholders())
         values.update(self._extra)
         return values
+
+    @property
+    def figures(self) -> Phrases:
+        """Every name prose may use, with its current text (displayed one a line)."""
+        return Phrases("", self.placeholders())
+
+    def __repr__(self) -> str:
+        lines = [f"section {self.id} ({self.year}): names for prose, as {prose.role('name')}"]
+        lines += [f"  {name}: {text}" for name, text in self.placeholders().items()]
+        return "\n".join(lines)
 
     # --- output -----------------------------------------------------------
     def years_table(self, caption, figures, years, **options):
@@ -141,26 +181,25 @@ class Section:
         measures = self.catalogue[table].measures
         return tables_module.grades_table(caption, self.table(table), measures, self.year, **options)
 
-    def grades_summary(self, name: str, table: str) -> dict[str, str]:
-        """Register {{ name.awarded }}, {{ name.services }} and {{ name.counts }} for narrative."""
+    def grades_summary(self, name: str, table: str) -> Phrases:
+        """Register {eval}`name.awarded`, {eval}`name.services` and {eval}`name.counts` for narrative."""
         summary = tables_module.grades_summary(self.table(table), self.catalogue[table].measures, self.year)
         for key, value in summary.items():
-            self.text(f"{name}.{key}", value)
-        return summary
+            self._extra[f"{name}.{key}"] = Phrase(value)
+        return Phrases(name, summary)
 
-    def total(self, name: str, figure: Figure) -> None:
-        """Register {{ name }}: the sum of a figure's breakdowns this year (e.g. two groups of children)."""
+    def total(self, name: str, figure: Figure) -> Phrase:
+        """Register {eval}`name`: the sum of a figure's breakdowns this year (e.g. two groups of children)."""
         values = [v for v in figure.breakdowns.values() if v == v]
-        self.text(name, format_value(sum(values), figure.unit) if values else MISSING_PHRASE)
+        return self.text(name, format_value(sum(values), figure.unit) if values else MISSING_PHRASE)
 
-    def difference(self, name: str, larger: Figure, smaller: Figure) -> None:
-        """Register {{ name }}: the gap between two figures this year ('1.1 percentage points')."""
+    def difference(self, name: str, larger: Figure, smaller: Figure) -> Phrase:
+        """Register {eval}`name`: the gap between two figures this year ('1.1 percentage points')."""
         if larger.current is None or smaller.current is None:
-            self.text(name, MISSING_PHRASE)
-            return
+            return self.text(name, MISSING_PHRASE)
         gap = abs(larger.current - smaller.current)
         unit = larger.unit
-        self.text(name, f"{number(gap, 1)} percentage points" if unit == "percent" else format_value(gap, unit))
+        return self.text(name, f"{number(gap, 1)} percentage points" if unit == "percent" else format_value(gap, unit))
 
     def trend_chart(self, figures, years, caption, **options):
         from cswo.notebook.charts import trend_chart

@@ -2,7 +2,7 @@
 
 ``figures.csv`` lets a reviewer trace each published number to its data row.
 The typed-number check flags digits in narrative cells that should be
-``{{ placeholders }}``; dates, years, ages, legislation and section numbers
+figures named with ``{eval}`` roles; dates, years, ages, legislation and section numbers
 are allowed, and an analyst can allow a specific number in a cell with an
 HTML comment: ``<!-- allow-number: 400 -->``.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import nbformat
 
-from cswo.figures.prose import PLACEHOLDER
+from cswo.figures import prose
 
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 ALLOWED = [
@@ -37,10 +37,10 @@ DIGITS = re.compile(r"(?<![\w{.])\d[\d,.]*%?")
 
 
 def typed_numbers(text: str) -> list[str]:
-    """Numbers typed into narrative that are not placeholders and not on the allow-list."""
+    """Numbers typed into narrative that are not figure roles and not on the allow-list."""
     allowed_here = {n.strip() for m in ALLOW_COMMENT.finditer(text) for n in re.split(r";|,\s+", m.group(1))}
     cleaned = ALLOW_COMMENT.sub(" ", text)
-    cleaned = PLACEHOLDER.sub(" ", cleaned)
+    cleaned = prose.without_references(cleaned)
     cleaned = re.sub(r"\(https?://[^)]*\)|https?://\S+", " ", cleaned)
     for pattern in ALLOWED:
         cleaned = re.sub(pattern, " ", cleaned, flags=re.MULTILINE)
@@ -63,7 +63,7 @@ def notebook_typed_numbers(path: Path, section: str) -> list[str]:
         if numbers:
             messages.append(
                 f"Section '{section}', markdown cell {index}: number(s) typed into the narrative "
-                f"({', '.join(numbers)}); use a {{{{ placeholder }}}} from data, or allow it with "
+                f"({', '.join(numbers)}); name a figure from data with {prose.role('name')}, or allow it with "
                 f"<!-- allow-number: {numbers[0]} -->"
             )
     return messages

@@ -18,6 +18,7 @@ import nbformat
 from cswo.errors import CSWOError
 from cswo.pipeline.render import UNREVIEWED_TAG
 from cswo.project.paths import Project, is_financial_year, year_label
+from cswo.tools.migrate import migrate_notebook, renames_for
 
 
 class YearExistsError(CSWOError):
@@ -52,6 +53,7 @@ def roll_parameters(text: str, old: str, new: str, committees: list[str]) -> str
 def roll_notebook(source: Path, target: Path, old: str, new: str) -> None:
     """Copy a notebook to the new year: outputs stripped, year moved on, an unreviewed banner on top."""
     nb = nbformat.read(source, as_version=4)
+    migrate_notebook(nb, renames_for(nb))  # a notebook from before {eval} roles carries forward in today's syntax
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None

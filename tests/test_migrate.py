@@ -1,0 +1,30 @@
+"""`cswo migrate`: {{ }} placeholders rewritten as MyST {eval} roles, in both halves of a pair."""
+
+import jupytext
+import nbformat
+
+from cswo.figures import prose
+from cswo.tools.migrate import migrate_paths
+from support import section_notebook
+
+
+def test_migrate_rewrites_markdown_in_the_notebook_and_its_twin(tmp_path):
+    nb = section_notebook(
+        "justice",
+        ["In {{ year }} {{ council }} imposed {{ cpo }} orders ({{ cpo.compared }})."],
+        code=['cpo = s.figure("cpo", "community_justice", "community_payback_orders_imposed")', 'x = "{{ year }}"'],
+    )
+    path = tmp_path / "justice.ipynb"
+    nbformat.write(nb, path)
+    jupytext.write(nb, path.with_suffix(".md"), fmt="md:myst")
+
+    report = migrate_paths([tmp_path])
+
+    assert report == {path: 4, path.with_suffix(".md"): 4}
+    expected = "In {eval}`s.label` {eval}`s.council` imposed {eval}`cpo.value` orders ({eval}`cpo.compared`)."
+    for migrated in (nbformat.read(path, as_version=4), jupytext.read(path.with_suffix(".md"))):
+        markdown = [c.source for c in migrated.cells if c.cell_type == "markdown"]
+        assert markdown == [expected]
+        assert 'x = "{{ year }}"' in migrated.cells[1].source  # code is never touched
+    assert prose.references(expected) == ["s.label", "s.council", "cpo.value", "cpo.compared"]
+    assert migrate_paths([tmp_path]) == {}  # a second run changes nothing

@@ -81,7 +81,7 @@ def _read_text_file(path: Path, label: str, problems: list[Problem]) -> pd.DataF
     from io import StringIO
 
     try:
-        return pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False)
+        return pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False, index_col=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         problems.append(Problem(label, None, None, None, f"the file cannot be read as CSV ({exc})"))
         return None

@@ -1,8 +1,10 @@
-"""A figure as a notebook shows it and as prose reaches it."""
+"""A figure as a notebook shows it and as prose reaches it; years in the council's style; exact values."""
 
+import pandas as pd
 import pytest
 
 from cswo.figures.figure import Figure
+from cswo.figures.formatting import format_exact
 from cswo.figures.phrases import Phrase, Phrases
 from cswo.project.catalogue import Measure
 
@@ -47,3 +49,64 @@ def test_phrases_list_one_a_line():
     grades = Phrases("house_grades", {"awarded": "12", "services": "3"})
     assert grades.awarded == "12"
     assert repr(grades) == "house_grades.awarded: 12\nhouse_grades.services: 3"
+
+
+def measure(unit: str = "count", breakdowns: dict | None = None) -> Measure:
+    return Measure("t", "m", "Things", unit, "", breakdowns or {}, (), ())
+
+
+def frame(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"year": y, "measure": "m", "breakdown": b, "number": v, "status": "", "source": "s"} for y, b, v in rows]
+    )
+
+
+def figure(rows, unit="count", style="hyphen", year="2021-22", breakdowns=None) -> Figure:
+    return Figure.from_table("things", frame(rows), measure(unit, breakdowns), year, year_style=style)
+
+
+HISTORY = [("2018-19", "total", 50), ("2019-20", "total", 36), ("2020-21", "total", 44), ("2021-22", "total", 36)]
+
+
+def test_slash_style_years_in_every_phrase():
+    words = figure(HISTORY, style="slash").placeholders()
+    assert words["things.year"] == "2021/22"
+    assert words["things.last_year_label"] == "2020/21"
+    assert words["things.same_as"] == "the same as in 2019/20"
+    assert not any("2019-20" in v or "2021-22" in v for v in words.values())
+
+
+def test_hyphen_style_is_unchanged():
+    words = figure(HISTORY).placeholders()
+    assert words["things.year"] == "2021-22"
+    assert words["things.same_as"] == "the same as in 2019-20"
+
+
+def test_record_follows_the_style():
+    rows = [("2017-18", "total", 5), ("2018-19", "total", 9), ("2019-20", "total", 7), ("2020-21", "total", 6)]
+    rows.append(("2021-22", "total", 8))
+    assert figure(rows, style="slash").placeholders()["things.record"] == "the highest since 2018/19"
+
+
+def test_thousands_of_pounds_read_rounded_and_exactly():
+    rows = [("2020-21", "total", 4650), ("2021-22", "total", 4716), ("2021-22", "adults", 2762.5)]
+    words = figure(rows, unit="gbp_thousand", breakdowns={"adults": "Adults"}).placeholders()
+    assert words["things.value"] == "£4.7 million"
+    assert words["things.exact"] == "£4,716,000"
+    assert words["things.last_year_exact"] == "£4,650,000"
+    assert words["things.in_2020_21_exact"] == "£4,650,000"
+    assert words["things.adults"] == "£2.8 million"
+    assert words["things.adults_exact"] == "£2,762,500"
+
+
+def test_exact_keeps_what_was_given():
+    assert format_exact(731423.7344, "gbp") == "£731,423.73"
+    assert format_exact(1522411, "gbp") == "£1,522,411"
+    assert format_exact(4.43, "percent") == "4.43%"
+    assert format_exact(12.115, "days_per_fte") == "12.115"
+
+
+def test_exact_never_reveals_a_suppressed_count():
+    fig = figure([("2021-22", "total", 3)])
+    fig.threshold = 5
+    assert fig.placeholders()["things.exact"] == "fewer than 5"

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from cswo.cli import app
 from cswo.data.load import validate_tables
 from cswo.project.parameters import load_year
+from cswo.project.paths import Project
 from cswo.tools.newyear import YearExistsError, roll_forward
 
 
@@ -56,3 +57,72 @@ def test_new_year_refuses_to_overwrite(project_copy):
     with pytest.raises(YearExistsError, match="already exists"):
         roll_forward(project_copy, "2022-23")
     assert parameters.read_text().endswith("# an analyst's edit\n")
+
+
+def test_backfill_starts_an_earlier_year_from_the_earliest_later_one(project_copy):
+    before = digest(project_copy.year_notebooks("2021-22"))
+    roll_forward(project_copy, "2016-17")
+    params = load_year(project_copy, "2016-17")
+    assert params.report_date.year == 2017  # 2022-11-09 moved back five years
+    assert params.committees["ijb"].meeting_date.year == 2017
+    assert params.committees["ijb"].appendices[0].title.endswith("2016-17")
+    assert any("moved from 2021-22" in item for item in params.review_required)
+    nb = nbformat.read(project_copy.notebook("2016-17", "complaints"), as_version=4)
+    assert nb.cells[0].source.startswith("**Copied back from 2021-22")
+    assert any('year = "2016-17"' in c.source for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    assert digest(project_copy.year_notebooks("2021-22")) == before
+
+
+def test_a_year_between_two_starts_from_the_one_before(project_copy):
+    roll_forward(project_copy, "2016-17")
+    roll_forward(project_copy, "2018-19")
+    nb = nbformat.read(project_copy.notebook("2018-19", "complaints"), as_version=4)
+    assert nb.cells[0].source.startswith("**Carried forward from 2016-17")
+
+
+def test_a_project_with_no_year_starts_from_the_defaults(tmp_path):
+    project = Project(tmp_path)
+    (tmp_path / "data").mkdir()
+    made = roll_forward(project, "2024-25", template=False, council="Example Council", year_style="slash")
+    params = load_year(project, "2024-25")
+    assert params.council.name == "Example Council"
+    assert params.label == "2024/25"
+    assert params.committees["ijb"].appendices[0].title.endswith("2024/25")
+    assert params.report_date.year == 2025 and params.review_required
+    names = {p.stem for p in made if p.suffix == ".ipynb"}
+    assert names == set(params.sections), "every section in the default chapters has its notebook"
+    nb = nbformat.read(project.notebook("2024-25", "complaints"), as_version=4)
+    assert "unreviewed" in nb.cells[0].metadata["tags"]
+    assert any('year = "2024-25"' in c.source for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    assert project.notebook("2024-25", "complaints").with_suffix(".md").exists()
+
+
+def test_new_year_cli_says_where_it_started_from(project_copy):
+    result = CliRunner().invoke(app, ["--project", str(project_copy.root), "new-year", "2016-17"])
+    assert result.exit_code == 0, result.output
+    assert "Started 2016-17 from 2021-22" in result.output
+
+
+@pytest.mark.e2e
+def test_the_default_sections_build_in_slash_style(tmp_path):
+    """The defaults' notebooks run against real data and every year reads 2021/22, never 2021-22."""
+    import shutil
+
+    from docx import Document
+
+    from cswo.pipeline.build import BuildOptions, build
+    from support import copy_project
+
+    project = copy_project(tmp_path / "project")
+    shutil.rmtree(project.parameters_dir)
+    shutil.rmtree(project.notebooks_dir)
+    roll_forward(project, "2021-22", template=False, council="Example Council", year_style="slash")
+    result = build(project, BuildOptions(year="2021-22", committees=["ijb"], formats=["docx"]))
+    paper = next(d.path for d in result.documents if d.kind == "committee paper")
+    document = Document(str(paper))
+    text = "\n".join(p.text for p in document.paragraphs)
+    text += "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    assert "2021/22" in text and "2020/21" in text
+    assert "2021-22" not in text and "2020-21" not in text
+    assert "Example Council" in text
+    assert any("not yet reviewed" in w or "unreviewed" in w for w in result.warnings)

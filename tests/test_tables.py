@@ -77,3 +77,24 @@ def test_disclosure_suppresses_small_counts_in_tables(dataset):
     assert "[c]" in cells
     assert "1" not in cells and "2" not in cells
     assert any("[c]" in note for note in table.notes)
+
+
+def test_year_headings_follow_the_year_style(dataset):
+    fig = Figure.from_table(
+        "complaints",
+        dataset.table("complaints"),
+        measure("complaints", "complaints_received"),
+        "2021-22",
+        year_style="slash",
+    )
+    table = years_table("Complaints", [fig], ["2020-21", "2021-22"], year_style="slash")
+    assert table.columns[1:] == ["2020/21", "2021/22"]
+    by_service = breakdown_table(
+        "Complaints by service",
+        dataset.table("complaints"),
+        measure("complaints", "complaints_received"),
+        ["2020-21", "2021-22"],
+        year_style="slash",
+    )
+    assert "2021/22 Number" in by_service.columns and "2021/22 %" in by_service.columns
+    assert not any("2021-22" in c for c in by_service.columns)

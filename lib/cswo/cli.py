@@ -194,15 +194,28 @@ def list_years() -> None:
 
 
 @app.command("new-year")
-def new_year(year: Annotated[str, typer.Argument(help="The new financial year, e.g. 2022-23")]) -> None:
-    """Start a new year from the latest: parameters, notebooks (narrative marked unreviewed), data workbook."""
-    from cswo.tools.newyear import roll_forward
+def new_year(
+    year: Annotated[str, typer.Argument(help="The new financial year, e.g. 2022-23")],
+    council: Annotated[
+        str, typer.Option("--council", help="Council name, when there is no year to start from")
+    ] = "Example Council",
+    year_style: Annotated[
+        str, typer.Option("--year-style", help="hyphen (2022-23) or slash (2022/23), for the defaults")
+    ] = "hyphen",
+) -> None:
+    """Start a year from the nearest one (latest earlier, or earliest later to backfill), or from the defaults."""
+    from cswo.tools.newyear import roll_forward, source_year
 
+    project = _project()
+    if year_style not in ("hyphen", "slash"):
+        _fail(CSWOError(f"--year-style must be hyphen or slash, not '{year_style}'"))
+    source = source_year(project, year)
     try:
-        made = roll_forward(_project(), year)
+        made = roll_forward(project, year, council=council, year_style=year_style)
     except CSWOError as error:
         _fail(error)
         return
+    console.print(f"Started {year} from " + (source or "the suite's defaults") + ".")
     for path in made:
         console.print(f"[green]created[/] {path}")
     console.print(f"Next: fill data/returns/{year}.xlsx, then `cswo validate --year {year}`.")

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from cswo.figures import phrases as narrative
-from cswo.figures.formatting import MISSING_PHRASE, SYMBOL_FOR_STATUS, format_value, is_missing
+from cswo.figures.formatting import MISSING_PHRASE, SYMBOL_FOR_STATUS, format_exact, format_value, is_missing
 from cswo.figures.phrases import Phrase
 from cswo.project.catalogue import TOTAL, Measure
-from cswo.project.paths import previous_year
+from cswo.project.paths import previous_year, year_label
 
 
 @dataclass(repr=False)
@@ -30,6 +30,7 @@ class Figure:
     sources: dict[str, str]
     breakdowns: dict[str, float] = field(default_factory=dict)
     threshold: int | None = None  # disclosure: counts below this print as "fewer than N"
+    year_style: str = "hyphen"  # how prose writes a year: hyphen (2021-22) or slash (2021/22)
 
     @classmethod
     def from_table(
@@ -40,6 +41,7 @@ class Figure:
         year: str,
         breakdown: str = TOTAL,
         threshold: int | None = None,
+        year_style: str = "hyphen",
     ) -> Figure:
         rows = frame[frame["measure"] == measure.name]
         mine = rows[rows["breakdown"] == breakdown]
@@ -54,6 +56,7 @@ class Figure:
             sources={r.year: r.source for r in mine.itertuples()},
             breakdowns={r.breakdown: r.number for r in this_year.itertuples()},
             threshold=threshold if measure.unit == "count" else None,
+            year_style=year_style,
         )
 
     @property
@@ -77,6 +80,16 @@ class Figure:
         if self.threshold and 0 < value < self.threshold:
             return f"fewer than {self.threshold}"
         return format_value(value, self.unit)
+
+    def year_text(self, year: str) -> str:
+        """A year as the council writes it (2021-22 or 2021/22)."""
+        return year_label(year, self.year_style)
+
+    def _exact(self, value, year: str | None = None) -> str:
+        """The value in full (prose rounds £000 to '£4.7 million'); small counts stay hidden."""
+        if is_missing(value) or self.suppressed(value):
+            return self._shown(value, year)
+        return format_exact(value, self.unit)
 
     def suppressed(self, value) -> bool:
         return bool(self.threshold and not is_missing(value) and 0 < value < self.threshold)
@@ -112,8 +125,10 @@ class Figure:
         out = {
             f"{n}.value": self._shown(cur),
             f"{n}.last_year": self._shown(prev, previous_year(self.year)),
-            f"{n}.year": self.year,
-            f"{n}.last_year_label": previous_year(self.year),
+            f"{n}.exact": self._exact(cur),
+            f"{n}.last_year_exact": self._exact(prev, previous_year(self.year)),
+            f"{n}.year": self.year_text(self.year),
+            f"{n}.last_year_label": self.year_text(previous_year(self.year)),
             f"{n}.label": self.measure.label,
         }
         if hidden:
@@ -124,7 +139,7 @@ class Figure:
             out[f"{n}.change"] = narrative.change(cur, prev, unit)
             out[f"{n}.direction"] = narrative.direction(cur, prev)
         earlier = {y: v for y, v in self.history.items() if y < self.year}
-        out[f"{n}.same_as"] = narrative.same_as(cur, earlier) or "different from every earlier year"
+        out[f"{n}.same_as"] = narrative.same_as(cur, earlier, self.year_text) or "different from every earlier year"
         average = narrative.average_value(self.history, 5)
         out[f"{n}.average_5y"] = narrative.average(self.history, 5, unit)
         out[f"{n}.average_5y_value"] = (
@@ -132,11 +147,13 @@ class Figure:
             if average is None
             else format_value(round(average) if unit == "count" else round(average, 1), unit)
         )
-        out[f"{n}.record"] = narrative.record(self.history) or "within the range of earlier years"
+        out[f"{n}.record"] = narrative.record(self.history, self.year_text) or "within the range of earlier years"
         for year, value in self.history.items():
             out[f"{n}.in_{year.replace('-', '_')}"] = self._shown(value, year)
+            out[f"{n}.in_{year.replace('-', '_')}_exact"] = self._exact(value, year)
         for breakdown, value in self.breakdowns.items():
             out[f"{n}.{breakdown}"] = self._shown(value)
+            out[f"{n}.{breakdown}_exact"] = self._exact(value)
         return out
 
     def audit_rows(self, section: str) -> list[dict]:

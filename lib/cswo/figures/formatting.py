@@ -66,6 +66,24 @@ def format_value(value, unit: str, decimals: int | None = None, status: str = ""
     return number(value, decimals)
 
 
+def format_exact(value, unit: str, status: str = "") -> str:
+    """A value in full, for prose that also rounds it: £4,716 thousand reads '£4,716,000', not '£4.7 million'."""
+    if is_missing(value):
+        return SYMBOL_FOR_STATUS.get(status, NOT_AVAILABLE)
+    if unit == "gbp_thousand":
+        return pounds_exact(value * 1000)
+    if unit == "gbp":
+        return pounds_exact(value)
+    if unit == "percent":
+        return percent(value, decimals_of(value, 4))
+    return number(value, decimals_of(value, 4))
+
+
+def pounds_exact(value: float) -> str:
+    """Pounds with pence only where there are pence: '£4,716,000', '£731,423.73'."""
+    return f"£{value:,.0f}" if decimals_of(value) == 0 else f"£{value:,.2f}"
+
+
 def format_cell(value, unit: str, decimals: int | None = None, status: str = "") -> str:
     """A value as it reads in a table cell: £000 tables show '35,158' under a '£000' header."""
     if is_missing(value):

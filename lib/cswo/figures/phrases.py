@@ -9,7 +9,7 @@ plain English: "93, compared with 67 the year before", "an increase of 39%",
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from cswo.figures.formatting import MISSING_PHRASE, format_value, is_missing, number
 
@@ -48,13 +48,16 @@ def direction(current, previous) -> str:
     return "increased" if current > previous else "decreased"
 
 
-def same_as(current, history: Mapping[str, float]) -> str | None:
-    """'the same as in 2019-20' for the latest earlier year with the same value, else None."""
+def same_as(current, history: Mapping[str, float], label: Callable[[str], str] = str) -> str | None:
+    """'the same as in 2019-20' for the latest earlier year with the same value, else None.
+
+    ``label`` writes a year in the council's style (2019-20 or 2019/20).
+    """
     if is_missing(current):
         return None
     for year in sorted(history, reverse=True):
         if not is_missing(history[year]) and history[year] == current:
-            return f"the same as in {year}"
+            return f"the same as in {label(year)}"
     return None
 
 
@@ -75,7 +78,7 @@ def average_value(history: Mapping[str, float], years: int = 5) -> float | None:
     return sum(values) / years
 
 
-def record(history: Mapping[str, float]) -> str | None:
+def record(history: Mapping[str, float], label: Callable[[str], str] = str) -> str | None:
     """'the highest since 2017-18', 'the lowest on record' for the latest year, or None."""
     years = [y for y in sorted(history) if not is_missing(history[y])]
     if len(years) < 3:
@@ -84,13 +87,13 @@ def record(history: Mapping[str, float]) -> str | None:
     earlier = years[:-1]
     for word, beats in (("highest", lambda a, b: a > b), ("lowest", lambda a, b: a < b)):
         if all(beats(value, history[y]) for y in earlier):
-            return f"the {word} on record (since {earlier[0]})"
+            return f"the {word} on record (since {label(earlier[0])})"
         # the latest earlier year that was at least as extreme
         for year in reversed(earlier):
             if not beats(value, history[year]):
                 later = earlier[earlier.index(year) + 1 :]
                 if later and all(beats(value, history[y]) for y in later) and len(later) >= 2:
-                    return f"the {word} since {year}"
+                    return f"the {word} since {label(year)}"
                 break
     return None
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from cswo.figures.figure import Figure
 from cswo.figures.formatting import format_value, is_missing
+from cswo.project.paths import year_label
 
 # Okabe-Ito colours that reach 3:1 contrast against white (the yellow, orange,
 # sky blue and pink of the full set do not, so they are left out).
@@ -48,23 +49,29 @@ class ReportChart:
         return vlc.vegalite_to_png(json.dumps(self.spec), scale=scale)
 
 
-def _series_frame(figures: list[Figure], years: list[str], labels: list[str]) -> pd.DataFrame:
+def _series_frame(figures: list[Figure], years: list[str], labels: list[str], style: str = "hyphen") -> pd.DataFrame:
     records = []
     for fig, label in zip(figures, labels, strict=True):
         for year in years:
             value = fig.history.get(year)
             if not is_missing(value):
-                records.append({"Year": year, "Series": label, "Value": value})
+                records.append({"Year": year_label(year, style), "Series": label, "Value": value})
     return pd.DataFrame(records)
 
 
-def trend_alt_text(figures: list[Figure], years: list[str], labels: list[str], kind: str) -> str:
+def trend_alt_text(
+    figures: list[Figure], years: list[str], labels: list[str], kind: str, year_style: str = "hyphen"
+) -> str:
     """E.g. 'Line chart of Emergency detentions, 2017-18 to 2021-22: 97 in 2021-22, compared with
-    100 in 2020-21; highest 110 in 2018-19, lowest 90 in 2019-20.'"""
-    span = f"{years[0]} to {years[-1]}"
+    100 in 2020-21; highest 110 in 2018-19, lowest 90 in 2019-20.' Years follow ``year_style``."""
+
+    def shown_year(year: str) -> str:
+        return year_label(year, year_style)
+
+    span = f"{shown_year(years[0])} to {shown_year(years[-1])}"
     parts = []
     for fig, label in zip(figures, labels, strict=True):
-        present = [(y, fig.history[y]) for y in years if not is_missing(fig.history.get(y))]
+        present = [(shown_year(y), fig.history[y]) for y in years if not is_missing(fig.history.get(y))]
         if not present:
             parts.append(f"{label}: no figures available")
             continue
@@ -82,7 +89,7 @@ def trend_alt_text(figures: list[Figure], years: list[str], labels: list[str], k
             low = min(present, key=lambda p: p[1])
             text += f"; highest {shown(high[1])} in {high[0]}, lowest {shown(low[1])} in {low[0]}"
         parts.append(text)
-    missing = [y for y in years if all(is_missing(f.history.get(y)) for f in figures)]
+    missing = [shown_year(y) for y in years if all(is_missing(f.history.get(y)) for f in figures)]
     gap = f" No figures for {', '.join(missing)}." if missing else ""
     return f"{kind} chart, {span}. " + "; ".join(parts) + "." + gap
 
@@ -96,18 +103,26 @@ def trend_chart(
     chart_id: str | None = None,
     y_title: str | None = None,
     x_title: str = "Financial year",
+    year_style: str = "hyphen",
 ) -> ReportChart:
-    """A trend over years for one or more figures of the same unit."""
+    """A trend over years for one or more figures of the same unit; years follow ``year_style``."""
     import altair as alt  # imported here: builds that only check colours need not pay for Altair
 
     labels = labels or [
         f.measure.label if f.breakdown == "total" else f.measure.breakdown_label(f.breakdown) for f in figures
     ]
-    frame = _series_frame(figures, years, labels)
+    frame = _series_frame(figures, years, labels, year_style)
+    shown_years = [year_label(y, year_style) for y in years]
     unit = figures[0].unit
     y_title = y_title or UNIT_TITLES.get(unit, "Value")
     # every year keeps its place on the axis, even one with no figure
-    x = alt.X("Year:O", title=x_title, sort=years, scale=alt.Scale(domain=years), axis=alt.Axis(labelAngle=0))
+    x = alt.X(
+        "Year:O",
+        title=x_title,
+        sort=shown_years,
+        scale=alt.Scale(domain=shown_years),
+        axis=alt.Axis(labelAngle=0),
+    )
     colour = alt.Color(
         "Series:N",
         title=None,
@@ -147,7 +162,7 @@ def trend_chart(
         .configure_view(stroke=None)
     )
     kind_word = "Bar" if kind == "bar" else "Line"
-    alt_text = trend_alt_text(figures, years, labels, kind_word)
+    alt_text = trend_alt_text(figures, years, labels, kind_word, year_style)
     slug = chart_id or "fig-" + re.sub(r"[^a-z0-9]+", "-", caption.lower()).strip("-")[:60].strip("-")
     measures = [f"{f.measure.table}.{f.measure.name}.{f.breakdown}" for f in figures]
     return ReportChart(

@@ -35,7 +35,7 @@ from cswo.figures.phrases import Phrase, Phrases
 from cswo.notebook import tables as tables_module
 from cswo.project.catalogue import TOTAL, load_catalogue
 from cswo.project.parameters import Parameters, load_year
-from cswo.project.paths import FIGURES_MIME, Project, previous_year, year_start
+from cswo.project.paths import FIGURES_MIME, Project, previous_year, year_label, year_start
 
 # what prose reaches through ``s`` (``{eval}`s.council` ``), besides figures and registered phrases
 SECTION_NAMES = ("label", "last_label", "council", "area", "partnership")
@@ -93,7 +93,7 @@ class Section:
     @property
     def last_label(self) -> Phrase:
         """The year before, written the same way (prose: ``{eval}`s.last_label` ``)."""
-        return Phrase(self.params.label.replace(self.year, self.last_year))
+        return Phrase(year_label(self.last_year, self.params.year_label_style))
 
     @property
     def council(self) -> Phrase:
@@ -125,7 +125,15 @@ class Section:
 
         Assign it to a variable of the same name, so JupyterLab can show the phrases in place."""
         spec = self.catalogue[table].measures[measure]
-        fig = Figure.from_table(name, self.table(table), spec, self.year, breakdown, self.threshold(table))
+        fig = Figure.from_table(
+            name,
+            self.table(table),
+            spec,
+            self.year,
+            breakdown,
+            self.threshold(table),
+            year_style=self.params.year_label_style,
+        )
         self._figures[name] = fig
         return fig
 
@@ -158,12 +166,13 @@ class Section:
 
     # --- output -----------------------------------------------------------
     def years_table(self, caption, figures, years, **options):
-        table = tables_module.years_table(caption, figures, years, **options)
-        return table
+        options.setdefault("year_style", self.params.year_label_style)
+        return tables_module.years_table(caption, figures, years, **options)
 
     def breakdown_table(self, caption, table, measure, years, **options):
         spec = self.catalogue[table].measures[measure]
         options.setdefault("threshold", self.threshold(table))
+        options.setdefault("year_style", self.params.year_label_style)
         return tables_module.breakdown_table(caption, self.table(table), spec, years, **options)
 
     def list_table(self, caption, columns, rows, notes=None):
@@ -204,6 +213,7 @@ class Section:
     def trend_chart(self, figures, years, caption, **options):
         from cswo.notebook.charts import trend_chart
 
+        options.setdefault("year_style", self.params.year_label_style)
         return trend_chart(figures, years, caption, **options)
 
     def show(self, item) -> None:

@@ -27,6 +27,7 @@ from cswo.figures.formatting import (
     percent,
 )
 from cswo.project.catalogue import TOTAL, Measure
+from cswo.project.paths import year_label
 
 MARKDOWN_MIME = "text/markdown"
 
@@ -128,13 +129,15 @@ def years_table(
     published_averages: dict[str, Figure] | None = None,
     labels: list[str] | None = None,
     notes: list[str] | None = None,
+    year_style: str = "hyphen",
 ) -> ReportTable:
     """One row per figure, one column per year, optionally an N-year average column.
 
     The average is computed from data when every year is present; otherwise a
     published average (``published_averages[name]``) is shown, and a note says so.
+    Year headings follow ``year_style`` (2021-22 or 2021/22).
     """
-    columns = [first_column, *years]
+    columns = [first_column, *(year_label(y, year_style) for y in years)]
     if average_years:
         columns.append(f"{average_years}-year average")
     rows, notes, audit, suppressed = [], list(notes or []), [], []
@@ -150,10 +153,12 @@ def years_table(
             value = fig.history.get(year)
             if fig.suppressed(value):
                 row.append(SYMBOL_FOR_STATUS["c"])
-                suppressed.append(f"{caption}: {row[0]}, {year}")
+                suppressed.append(f"{caption}: {row[0]}, {year_label(year, year_style)}")
             else:
                 row.append(format_cell(value, fig.unit, status=fig.status.get(year, "")))
-            audit.append(_audit(caption, row[0], year, value, fig.unit, fig.sources.get(year, "")))
+            audit.append(
+                _audit(caption, row[0], year_label(year, year_style), value, fig.unit, fig.sources.get(year, ""))
+            )
         if average_years:
             history = {y: v for y, v in fig.history.items() if y <= fig.year}
             latest = sorted(history)[-average_years:]
@@ -188,10 +193,12 @@ def breakdown_table(
     value_heading: str | None = None,
     threshold: int | None = None,
     notes: list[str] | None = None,
+    year_style: str = "hyphen",
 ) -> ReportTable:
     """Rows are the measure's breakdowns; per year a count column and, if asked, its share.
 
-    Shares are always computed from the counts and the total, never typed.
+    Shares are always computed from the counts and the total, never typed. Year headings
+    follow ``year_style`` (2021-22 or 2021/22).
     """
     rows_of = frame[frame["measure"] == measure.name]
     breakdowns = list(measure.breakdowns or dict.fromkeys(rows_of["breakdown"][rows_of["breakdown"] != TOTAL]))
@@ -201,9 +208,9 @@ def breakdown_table(
     heading = value_heading or ("£000" if measure.unit == "gbp_thousand" else "Number")
     columns = [first_column or measure.label]
     for year in years:
-        columns.append(f"{year} {heading}")
+        columns.append(f"{year_label(year, year_style)} {heading}")
         if shares:
-            columns.append(f"{year} %")
+            columns.append(f"{year_label(year, year_style)} %")
     values = {(y, b): (lookup[(y, b)].number if (y, b) in lookup else None) for y in years for b in breakdowns}
     hidden: set[tuple[str, str]] = set()
     suppressions: list[str] = []
@@ -232,7 +239,8 @@ def breakdown_table(
                 used_threshold = True
             else:
                 row.append(format_cell(value, measure.unit, status=status))
-            audit.append(_audit(caption, row[0], year, value, measure.unit, r.source if r is not None else ""))
+            source = r.source if r is not None else ""
+            audit.append(_audit(caption, row[0], year_label(year, year_style), value, measure.unit, source))
             if shares:
                 total = values.get((year, TOTAL))
                 if (year, b) in hidden:

@@ -1,8 +1,11 @@
-"""`cswo new-year`: start a year from the latest one, without touching the latest one.
+"""`cswo new-year`: start a year from its nearest neighbour, without touching the neighbour.
 
-Creates ``parameters/<new>.yml`` (dates moved on a year, meeting details listed
-for review), ``notebooks/<new>/`` (last year's narrative, marked unreviewed)
-and the data-entry workbook ``data/returns/<new>.xlsx``. Refuses to overwrite.
+The source is the latest earlier year; for a backfill (a year older than every
+year set up) the earliest later year; and, in a project with no year at all,
+the package's defaults. Creates ``parameters/<new>.yml`` (years and dates moved,
+meeting details listed for review), ``notebooks/<new>/`` (the source year's
+narrative, marked unreviewed) and the data-entry workbook
+``data/returns/<new>.xlsx``. Refuses to overwrite.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ import nbformat
 
 from cswo.errors import CSWOError
 from cswo.pipeline.render import UNREVIEWED_TAG
-from cswo.project.paths import Project, is_financial_year, year_label
+from cswo.project.paths import Project, is_financial_year, year_label, year_start
+from cswo.tools import defaults
 from cswo.tools.migrate import migrate_notebook, renames_for
 
 
@@ -25,23 +29,24 @@ class YearExistsError(CSWOError):
     exit_code = 2
 
 
-def _next_date(match: re.Match) -> str:
+def _moved_date(match: re.Match, years: int) -> str:
     year, month, day = int(match.group(1)), match.group(2), match.group(3)
     if month == "02" and day == "29":
         day = "28"
-    return f"{year + 1}-{month}-{day}"
+    return f"{year + years}-{month}-{day}"
 
 
 def roll_parameters(text: str, old: str, new: str, committees: list[str]) -> str:
-    """Last year's parameters text, moved on a year; comments are kept."""
+    """The source year's parameters text, moved to ``new`` (forward or back); comments are kept."""
     for style in ("hyphen", "slash"):
         text = text.replace(year_label(old, style), year_label(new, style))
-    text = re.sub(r"\b(20\d{2})-(\d{2})-(\d{2})\b", _next_date, text)
+    years = year_start(new) - year_start(old)
+    text = re.sub(r"\b(20\d{2})-(\d{2})-(\d{2})\b", lambda m: _moved_date(m, years), text)
     text = re.sub(r"(?ms)^review_required:.*?(?=^\S|\Z)", "", text).rstrip() + "\n"
-    items = [f"report_date (moved on a year from {old}: confirm)"]
+    items = [f"report_date (moved from {old}: confirm)"]
     for key in committees:
         items += [
-            f"committees.{key}.meeting_date (moved on a year from {old}: confirm with the clerk)",
+            f"committees.{key}.meeting_date (moved from {old}: confirm with the clerk)",
             f"committees.{key}.report_number (still {old}'s number with the year changed: confirm)",
             f"committees.{key}.date and signatories (confirm)",
         ]
@@ -59,8 +64,9 @@ def roll_notebook(source: Path, target: Path, old: str, new: str) -> None:
             cell.outputs, cell.execution_count = [], None
             if "parameters" in cell.metadata.get("tags", []):
                 cell.source = cell.source.replace(f'"{old}"', f'"{new}"')
+    moved = "Carried forward" if old < new else "Copied back"
     banner = nbformat.v4.new_markdown_cell(
-        f"**Carried forward from {old}: not yet reviewed.** Read and update the narrative below for {new}, "
+        f"**{moved} from {old}: not yet reviewed.** Read and update the narrative below for {new}, "
         "then delete this cell. The build warns while it is here, and it never appears in the documents."
     )
     banner.metadata["tags"] = [UNREVIEWED_TAG]
@@ -70,8 +76,21 @@ def roll_notebook(source: Path, target: Path, old: str, new: str) -> None:
     jupytext.write(nb, target.with_suffix(".md"), fmt="md:myst")
 
 
-def roll_forward(project: Project, new: str, template: bool = True) -> list[Path]:
-    """Create the new year. Raises YearExistsError rather than overwrite anything."""
+def source_year(project: Project, new: str) -> str | None:
+    """The year to start ``new`` from: the latest earlier year, else the earliest later one, else None."""
+    years = [y for y in project.years() if y != new]
+    earlier = [y for y in years if y < new]
+    later = [y for y in years if y > new]
+    if earlier:
+        return earlier[-1]
+    return later[0] if later else None
+
+
+def roll_forward(
+    project: Project, new: str, template: bool = True, council: str = "Example Council", year_style: str = "hyphen"
+) -> list[Path]:
+    """Create the new year from its nearest year, or from the defaults (then ``council`` and
+    ``year_style`` fill them in). Raises YearExistsError rather than overwrite anything."""
     if not is_financial_year(new):
         raise CSWOError(f"'{new}' is not a financial year like 2022-23")
     parameters = project.parameters_file(new)
@@ -82,24 +101,29 @@ def roll_forward(project: Project, new: str, template: bool = True) -> list[Path
             f"{new} already exists ({', '.join(str(p.relative_to(project.root)) for p in existing)}); "
             "nothing was changed"
         )
-    earlier = [y for y in project.years() if y < new]
-    if not earlier:
-        raise CSWOError(f"there is no earlier year to start {new} from")
-    old = earlier[-1]
     from cswo.project.parameters import load_parameters
 
-    old_params = load_parameters(project.parameters_file(old))
+    old = source_year(project, new)
     made: list[Path] = []
-    text = roll_parameters(
-        project.parameters_file(old).read_text(encoding="utf-8"), old, new, list(old_params.committees)
-    )
+    if old is None:
+        text = defaults.parameters_text(new, council=council, year_style=year_style)
+        sources = defaults.notebook_files()
+    else:
+        old_params = load_parameters(project.parameters_file(old))
+        source = project.parameters_file(old).read_text(encoding="utf-8")
+        text = roll_parameters(source, old, new, list(old_params.committees))
+        sources = sorted(project.year_notebooks(old).glob("*.ipynb"))
+    project.parameters_dir.mkdir(parents=True, exist_ok=True)
     parameters.write_text(text, encoding="utf-8")
     made.append(parameters)
     try:
         load_parameters(parameters)
-        for source in sorted(project.year_notebooks(old).glob("*.ipynb")):
-            target = notebooks / source.name
-            roll_notebook(source, target, old, new)
+        for source in sources:
+            target = notebooks / f"{source.stem}.ipynb"
+            if old is None:
+                defaults.write_notebook(source, target, new)
+            else:
+                roll_notebook(source, target, old, new)
             made += [target, target.with_suffix(".md")]
         if template:
             from cswo.tools.workbook import write_template

@@ -237,17 +237,13 @@ def grow(project: Path, years: int = 20) -> None:
     import nbformat
     import yaml
 
-    from cswo.project.catalogue import load_catalogue
-
-    catalogue = load_catalogue()
-    # figures published inconsistently in the reference year are exempt there; copying them into
-    # synthetic years would make those years fail validation, so they keep their real years only
-    exempt = {
-        (table, name)
-        for table, spec in catalogue.items()
-        for name, measure in spec.measures.items()
-        if any(rule.except_years for rule in measure.rules)
-    }
+    # figures published inconsistently (a known slip kept as published) stay in their real years
+    # only: copied into synthetic years they would add one warning per year
+    exempt = set()
+    for path in sorted((project / "data").glob("*.csv")):
+        for r in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))):
+            if r.get("known_slip"):
+                exempt.add((path.stem, r["measure"]))
     for path in sorted((project / "data").glob("*.csv")):
         rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
         if not rows or "year" not in rows[0]:

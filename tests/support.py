@@ -11,12 +11,15 @@ from cswo.project.paths import Project
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_YEAR = "2021-22"
+REFERENCE = Project(ROOT)
 
 
 def copy_project(target: Path, with_notebooks: bool = True) -> Project:
-    """A copy of the real project (parameters, data, notebooks) without any outputs."""
-    for name in ("parameters", "data", "_quarto.yml"):
+    """A copy of the real project (parameters, data, catalogue, templates, notebooks) without any outputs."""
+    for name in ("parameters", "data", "_quarto.yml", "catalogue.yml", "templates"):
         source = ROOT / name
+        if not source.exists():
+            continue
         if source.is_dir():
             shutil.copytree(source, target / name)
         else:

@@ -55,12 +55,12 @@ tables:
 )
 SOURCE = "CSWO Annual Report 2021-22"
 VALID_ROWS = [
-    ["2020-21", "complaints_received", "total", "9", "count", "", SOURCE, ""],
-    ["2021-22", "complaints_received", "total", "10", "count", "", SOURCE, ""],
-    ["2021-22", "complaints_received", "childrens_services", "6", "count", "", SOURCE, ""],
-    ["2021-22", "complaints_received", "community_justice", "4", "count", "", SOURCE, "checked"],
-    ["2021-22", "complaint_outcome_share", "upheld", "40", "percent", "", SOURCE, ""],
-    ["2021-22", "complaint_outcome_share", "not_upheld", "60", "percent", "", SOURCE, ""],
+    ["2020-21", "complaints_received", "total", "9", "count", "", SOURCE, "", ""],
+    ["2021-22", "complaints_received", "total", "10", "count", "", SOURCE, "", ""],
+    ["2021-22", "complaints_received", "childrens_services", "6", "count", "", SOURCE, "", ""],
+    ["2021-22", "complaints_received", "community_justice", "4", "count", "", SOURCE, "checked", ""],
+    ["2021-22", "complaint_outcome_share", "upheld", "40", "percent", "", SOURCE, "", ""],
+    ["2021-22", "complaint_outcome_share", "not_upheld", "60", "percent", "", SOURCE, "", ""],
 ]
 FORMATS = st.sampled_from(["csv", "xlsx"])
 
@@ -95,7 +95,7 @@ def table_file(form: str, header: list, rows: list[list]) -> dict[str, bytes]:
 def project_with(files: dict[str, bytes]) -> Iterator[Project]:
     with (
         tempfile.TemporaryDirectory() as folder,
-        patch.object(cswo.data.load, "load_catalogue", lambda: CATALOGUE),
+        patch.object(cswo.data.load, "load_catalogue", lambda project: CATALOGUE),
     ):
         root = Path(folder)
         (root / "data").mkdir()

@@ -45,7 +45,7 @@ tables:
       complaint_outcome_share:
         label: Complaints by outcome
         unit: percent
-        breakdowns: {upheld: Upheld, not_upheld: Not upheld}
+        breakdowns: {upheld: Upheld, partially_upheld: Partially upheld, not_upheld: Not upheld, resolved: Resolved}
         required: [upheld, not_upheld]
         rules: [shares_sum_to_100]
   workforce:
@@ -138,7 +138,7 @@ def write_xlsx(path: Path, sheets: dict[str, list[dict]]) -> None:
 @pytest.fixture
 def rules_catalogue(monkeypatch):
     catalogue = parse_catalogue(RULES_CATALOGUE)
-    monkeypatch.setattr(cswo.data.load, "load_catalogue", lambda: catalogue)
+    monkeypatch.setattr(cswo.data.load, "load_catalogue", lambda project: catalogue)
     return catalogue
 
 
@@ -364,8 +364,16 @@ def test_parts_do_not_add_up_to_total(project):
     )
 
 
-def test_parts_rule_waits_for_every_part(project):
+def test_a_part_not_reported_that_year_never_switches_the_sum_off(project):
+    """A breakdown with no row that year was not reported: the parts that were must still add up."""
     rows = [r for i, r in enumerate(complaints_rows(), start=2) if i != 5]
+    write(project, "complaints.csv", csv_text(changed(rows, 3, value="11")))
+    problem = only(problems(project))
+    assert problem.row == 3 and "add up to 6 but the total is 11" in problem.rule
+
+
+def test_a_part_with_no_value_leaves_the_sum_unchecked(project):
+    rows = changed(complaints_rows(), 4, value="", status="x")
     write(project, "complaints.csv", csv_text(changed(rows, 3, value="11")))
     assert problems(project) == []
 
@@ -378,9 +386,59 @@ def test_shares_do_not_add_up_to_100(project):
 
 
 def test_rounded_shares_within_tolerance_pass(project):
-    rows = changed(complaints_rows(), 6, value="40.4")
-    write(project, "complaints.csv", csv_text(changed(rows, 7, value="60.3")))
+    """Whole-number shares may be out by half a point each: 40 + 61 is fine."""
+    write(project, "complaints.csv", csv_text(changed(complaints_rows(), 7, value="61")))
     assert problems(project) == []
+
+
+def test_share_tolerance_follows_the_digits_shown(project):
+    """28.5 + 17 + 55.5 = 101: the tolerance is 0.05 + 0.5 + 0.05, so 101 is reported."""
+    rows = changed(complaints_rows(), 6, value="28.5")
+    rows = changed(rows, 7, value="17")
+    rows.append(row("2021-22", "complaint_outcome_share", "partially_upheld", "55.5", unit="percent"))
+    write(project, "complaints.csv", csv_text(rows))
+    problem = only(problems(project))
+    assert "add up to 101%" in problem.rule and "±0.6" in problem.rule
+
+
+def test_a_share_marked_not_applicable_does_not_switch_the_rule_off(project):
+    rows = changed(complaints_rows(), 6, value="28.5")
+    rows = changed(rows, 7, value="84")
+    rows.append(row("2021-22", "complaint_outcome_share", "resolved", "", unit="percent", status="z"))
+    write(project, "complaints.csv", csv_text(rows))
+    assert "add up to 112.5%" in only(problems(project)).rule
+
+
+def test_a_share_of_exactly_0_is_exact(project):
+    rows = changed(complaints_rows(), 6, value="28.5")
+    rows = changed(rows, 7, value="17")
+    rows.append(row("2021-22", "complaint_outcome_share", "partially_upheld", "55.5", unit="percent"))
+    rows.append(row("2021-22", "complaint_outcome_share", "resolved", "0", unit="percent"))
+    write(project, "complaints.csv", csv_text(rows))
+    assert "add up to 101%" in only(problems(project)).rule
+
+
+def test_a_known_slip_is_kept_as_published_with_a_warning(project):
+    rows = changed(complaints_rows(), 3, value="11", known_slip="the published total is 11; the parts add up to 10")
+    write(project, "complaints.csv", csv_text(rows))
+    dataset, found = validate_tables(project, "2021-22")
+    assert found == []
+    (slip,) = dataset.slips
+    assert slip["measure"] == "complaints_received" and slip["year"] == "2021-22" and slip["row"] == 3
+    assert "the published total is 11" in dataset.slip_warnings()[0]
+
+
+def test_a_known_slip_in_one_year_leaves_other_years_checked(project):
+    rows = changed(complaints_rows(), 3, value="11", known_slip="kept as published")
+    rows += [
+        row("2020-21", "complaints_received", "childrens_services", "5"),
+        row("2020-21", "complaints_received", "community_justice", "5"),
+    ]
+    write(project, "complaints.csv", csv_text(rows))
+    problem = only(problems(project))
+    assert problem.row == 2 and "2020-21" in problem.rule
+    dataset, _ = validate_tables(project, "2020-21")
+    assert dataset.slips == []  # a later year's slip is not this year's
 
 
 def test_share_disagrees_with_count_and_denominator(project):

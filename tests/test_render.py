@@ -12,7 +12,7 @@ from cswo.pipeline.cover import cover_markdown
 from cswo.pipeline.render import notebook_to_section
 from cswo.project.parameters import load_parameters
 from cswo.project.paths import FIGURES_MIME
-from support import ROOT
+from support import REFERENCE, ROOT
 
 
 def executed_notebook(tmp_path, cells, placeholders):
@@ -89,7 +89,7 @@ def params():
 
 
 def test_ijb_cover_has_directions_and_the_report_fields(params):
-    cover = cover_markdown(params, "ijb", ["Highlight one."], ["**ACT** now."])
+    cover = cover_markdown(REFERENCE, params, "ijb", ["Highlight one."], ["**ACT** now."])
     assert cover.index(
         "**REPORT TO:** HEALTH AND SOCIAL CARE INTEGRATION JOINT BOARD – 14 DECEMBER 2022"
     ) == cover.index("**REPORT TO:**")
@@ -101,7 +101,7 @@ def test_ijb_cover_has_directions_and_the_report_fields(params):
 
 
 def test_policy_and_resources_cover_has_no_directions(params):
-    cover = cover_markdown(params, "policy-resources", [], [])
+    cover = cover_markdown(REFERENCE, params, "policy-resources", [], [])
     assert "DIRECTIONS" not in cover
     assert "# 8.0 BACKGROUND PAPERS {.unnumbered}" in cover
     assert "2.2 Approves the continued use" in cover
@@ -112,7 +112,7 @@ def test_directions_table_marks_the_body_directed(params):
 
     ijb = params.committees["ijb"].model_copy(update={"directions": Directions(required="both")})
     changed = params.model_copy(update={"committees": {"ijb": ijb}})
-    cover = cover_markdown(changed, "ijb", [], [])
+    cover = cover_markdown(REFERENCE, changed, "ijb", [], [])
     assert "| 4. Dundee City Council and NHS Tayside | X |" in cover
     assert "| 1. No direction required |  |" in cover
     assert dt.date(2022, 12, 14) == changed.committees["ijb"].meeting_date

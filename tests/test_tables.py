@@ -5,7 +5,7 @@ from cswo.figures.figure import Figure
 from cswo.notebook.tables import breakdown_table, years_table
 from cswo.project.catalogue import load_catalogue
 from cswo.project.paths import Project
-from support import ROOT
+from support import REFERENCE, ROOT
 
 
 @pytest.fixture(scope="module")
@@ -14,7 +14,7 @@ def dataset():
 
 
 def measure(table, name):
-    return load_catalogue()[table].measures[name]
+    return load_catalogue(REFERENCE)[table].measures[name]
 
 
 def test_grade_shares_are_computed_from_counts(dataset):
@@ -67,7 +67,7 @@ def test_disclosure_suppresses_small_counts_in_tables(dataset):
     table = breakdown_table(
         "Qualifications",
         dataset.table("qualifications"),
-        measure("qualifications", next(iter(load_catalogue()["qualifications"].measures))),
+        measure("qualifications", next(iter(load_catalogue(REFERENCE)["qualifications"].measures))),
         ["2021-22"],
         shares=False,
         include_total=False,

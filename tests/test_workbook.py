@@ -30,6 +30,7 @@ from cswo.tools.workbook import (
     required_rows,
     write_template,
 )
+from support import REFERENCE
 
 REPO = Path(__file__).resolve().parents[1]
 NEW_YEAR = "2022-23"
@@ -42,6 +43,7 @@ def project(tmp_path) -> Project:
     shutil.copytree(REPO / "data", tmp_path / "data", ignore=shutil.ignore_patterns("returns"))
     (tmp_path / "parameters").mkdir()
     shutil.copy(REPO / "parameters" / "2021-22.yml", tmp_path / "parameters")
+    shutil.copy(REPO / "catalogue.yml", tmp_path / "catalogue.yml")
     return Project(tmp_path)
 
 
@@ -51,7 +53,7 @@ def sections() -> list[str]:
 
 
 def table_sheets(workbook) -> Iterator[tuple[Table, openpyxl.worksheet.worksheet.Worksheet]]:
-    for name, table in load_catalogue().items():
+    for name, table in load_catalogue(REFERENCE).items():
         yield table, workbook[name]
 
 
@@ -79,7 +81,7 @@ def test_template_sheets_headers_and_prefilled_rows(project):
     path = write_template(project, NEW_YEAR)
     assert path == project.returns_workbook(NEW_YEAR)
     workbook = openpyxl.load_workbook(path)
-    catalogue = load_catalogue()
+    catalogue = load_catalogue(REFERENCE)
     assert workbook.sheetnames[0] == INSTRUCTIONS_SHEET
     assert workbook.sheetnames[1 : 1 + len(catalogue)] == list(catalogue)
     assert {EXAMPLES_SHEET, MEASURES_SHEET, LISTS_SHEET} <= set(workbook.sheetnames)
@@ -91,7 +93,7 @@ def test_template_sheets_headers_and_prefilled_rows(project):
         assert sheet["A1"].font.bold
         prefilled = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2) if row[0].value]
         expected = [
-            [NEW_YEAR, m.name, breakdown, None, m.unit, None, None, None] for m, breakdown in required_rows(table)
+            [NEW_YEAR, m.name, breakdown, None, m.unit, None, None, None, None] for m, breakdown in required_rows(table)
         ]
         assert prefilled == expected, table.name
 
@@ -144,7 +146,7 @@ def test_template_instructions_explain_status_codes_and_examples(project):
         assert code in text and meaning in text
     assert NEW_YEAR in text and "2021-22" in text
     assert EXAMPLES_SHEET in text and "not read" in text
-    for name in load_catalogue():
+    for name in load_catalogue(REFERENCE):
         assert name in text
 
 
@@ -163,8 +165,8 @@ def test_template_shows_last_years_rows_as_examples(tmp_path, monkeypatch):
             """
         )
     )
-    monkeypatch.setattr(cswo.data.load, "load_catalogue", lambda: catalogue)
-    monkeypatch.setattr(cswo.tools.workbook, "load_catalogue", lambda: catalogue)
+    monkeypatch.setattr(cswo.data.load, "load_catalogue", lambda project: catalogue)
+    monkeypatch.setattr(cswo.tools.workbook, "load_catalogue", lambda project: catalogue)
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "complaints.csv").write_text(
         "year,measure,breakdown,value,unit,status,source,note\n"
@@ -176,7 +178,8 @@ def test_template_shows_last_years_rows_as_examples(tmp_path, monkeypatch):
     rows = [[c.value for c in row] for row in examples.iter_rows(min_row=2)]
     assert [c.value for c in examples[1]] == ["table", *COLUMNS]
     assert rows == [
-        ["complaints", "2021-22", "complaints_received", "total", "10", "count", None] + ["Report 2021-22", "checked"]
+        ["complaints", "2021-22", "complaints_received", "total", "10", "count", None]
+        + ["Report 2021-22", "checked", None]
     ]
     assert examples["E2"].font.italic and examples["E2"].font.color.rgb.endswith("808080")
 
@@ -287,7 +290,7 @@ def test_filled_template_validates(project, sections):
     label = f"data/returns/{path.name}, sheet 'complaints'"
     complaints = dataset.table("complaints")
     assert (complaints.loc[complaints["file"] == label, "year"] == NEW_YEAR).all()
-    assert len(complaints[complaints["file"] == label]) == len(required_rows(load_catalogue()["complaints"]))
+    assert len(complaints[complaints["file"] == label]) == len(required_rows(load_catalogue(REFERENCE)["complaints"]))
 
 
 def test_filled_template_with_statuses_validates(project, sections):
@@ -318,7 +321,7 @@ def reported(problem, label: str, measure: str, breakdown: str, row: int) -> boo
 def test_unfilled_template_reports_every_figure(project, sections):
     path = write_template(project, NEW_YEAR)
     _dataset, found = validate_tables(project, NEW_YEAR, sections)
-    figures = list(unfilled_figures(load_catalogue(), sections))
+    figures = list(unfilled_figures(load_catalogue(REFERENCE), sections))
     assert figures
     for table, measure, breakdown, row in figures:
         label = f"data/returns/{path.name}, sheet '{table}'"
@@ -331,7 +334,7 @@ def test_unfilled_template_reports_every_figure(project, sections):
 def test_unfilled_template_problems_point_at_sheet_and_row(project, sections):
     path = write_template(project, NEW_YEAR)
     _dataset, found = validate_tables(project, NEW_YEAR, sections)
-    for table, measure, breakdown, row in unfilled_figures(load_catalogue(), sections):
+    for table, measure, breakdown, row in unfilled_figures(load_catalogue(REFERENCE), sections):
         label = f"data/returns/{path.name}, sheet '{table}'"
         about = [p for p in found if reported(p, label, measure, breakdown, row)]
         assert about and all((p.file, p.row) == (label, row) for p in about), about
@@ -342,4 +345,4 @@ def test_unfilled_template_in_a_project_with_no_tables_yet(tmp_path, sections):
     project = Project(tmp_path)
     write_template(project, NEW_YEAR)
     _dataset, found = validate_tables(project, NEW_YEAR, sections)
-    assert len(found) >= len(list(unfilled_figures(load_catalogue(), sections)))
+    assert len(found) >= len(list(unfilled_figures(load_catalogue(project), sections)))

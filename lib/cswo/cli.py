@@ -19,7 +19,7 @@ from rich.table import Table
 sys.modules.setdefault("rfc3987_syntax", None)
 
 from cswo.errors import CSWOError  # noqa: E402
-from cswo.project.paths import COMMITTEES, FORMATS, Project  # noqa: E402
+from cswo.project.paths import FORMATS, Project  # noqa: E402
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Chief Social Work Officer annual report suite.")
 console = Console(stderr=True)
@@ -80,7 +80,7 @@ class _RichProgress:
 def build(
     year: Annotated[str | None, typer.Option("--year", "-y", help="Financial year (default: latest)")] = None,
     committee: Annotated[
-        list[str] | None, typer.Option("--committee", "-c", help="ijb or policy-resources (default: all)")
+        list[str] | None, typer.Option("--committee", "-c", help="a committee key from the parameters (default: all)")
     ] = None,
     format: Annotated[str, typer.Option("--format", "-f", help="docx,pdf")] = ",".join(FORMATS),
     force: Annotated[bool, typer.Option("--force", help="Re-run every section")] = False,
@@ -94,7 +94,7 @@ def build(
     project = _project()
     year = year or _latest_year(project)
     formats = [f.strip() for f in format.split(",") if f.strip()]
-    bad = [f for f in formats if f not in FORMATS] + [c for c in committee or [] if c not in COMMITTEES]
+    bad = [f for f in formats if f not in FORMATS]  # committees are checked against the parameters
     if bad:
         _fail(CSWOError(f"unknown format or committee: {', '.join(bad)}"))
     if renderer == "quarto":
@@ -246,7 +246,7 @@ def data_docs(
 
     project = _project()
     path = project.data_dir / "README.md"
-    text = render_data_readme()
+    text = render_data_readme(project)
     if check:
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             console.print("[red]data/README.md is out of date: run `cswo data-docs`[/]")

@@ -52,6 +52,10 @@ class ParametersError(CSWOError):
         super().__init__(_listing(f"{self.path} has {len(problems)} problem(s)", problems))
 
 
+class CatalogueError(ParametersError):
+    """The project's catalogue.yml (or the base catalogue) cannot be read or lacks a key."""
+
+
 class DataValidationError(CSWOError):
     """One or more data files break the rules. Carries every problem at once."""
 

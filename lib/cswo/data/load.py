@@ -16,6 +16,7 @@ import pandera.pandas as pa
 
 from cswo.data.schemas import (
     COLUMNS,
+    OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
     ROW_CHECK_COLUMN,
     TEXT_TABLES,
@@ -48,6 +49,13 @@ class Dataset:
     text_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     files: dict[str, list[str]] = field(default_factory=dict)
     unfilled: dict[tuple[str, str, str], tuple[str, int]] = field(default_factory=dict)
+    slips: list[dict] = field(default_factory=list)  # known slips kept as published, up to this year
+
+    def slip_warnings(self) -> list[str]:
+        return [
+            f"Kept as published (known slip) in {s['file']}, row {s['row']}: {s['message']}. Why: {s['reason']}"
+            for s in self.slips
+        ]
 
     def table(self, name: str) -> pd.DataFrame:
         if name not in self.tables:
@@ -158,8 +166,9 @@ def _validate_block(source: Source, table: Table) -> tuple[pd.DataFrame | None, 
     problems = _header_problems(frame, source.label, COLUMNS, REQUIRED_COLUMNS)
     if problems:
         return None, problems
-    if "note" not in frame.columns:
-        frame["note"] = ""
+    for column in OPTIONAL_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = ""
     try:
         row_schema(table).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
@@ -226,11 +235,13 @@ def _table_sources(
 
 def validate_tables(project: Project, year: str, sections: list[str] | None = None) -> tuple[Dataset, list[Problem]]:
     """Read and check every table. Returns the dataset and all problems found."""
-    catalogue = load_catalogue()
+    catalogue = load_catalogue(project)
     problems: list[Problem] = []
     tables: dict[str, pd.DataFrame] = {}
     files: dict[str, list[str]] = {}
     unfilled: dict[tuple[str, str, str], tuple[str, int]] = {}
+    slips: list[dict] = []
+    rule_of: dict[int, tuple[str, str]] = {}  # a cross-row problem of the report year -> (table, measure)
     returns = _read_returns(project, year, problems)
     known = set(catalogue) | set(TEXT_TABLES)
     for path in sorted(project.data_dir.glob("*")):
@@ -239,12 +250,13 @@ def validate_tables(project: Project, year: str, sections: list[str] | None = No
                 Problem(f"data/{path.name}", None, None, None, "this file is not a known table; see data/README.md")
             )
     for name, table in catalogue.items():
-        blocks = []
+        blocks, bad_rows = [], set()
         sources = _table_sources(project, year, name, problems, unfilled, returns)
         files[name] = [s.label for s in sources]
         for source in sources:
             typed, found = _validate_block(source, table)
             problems.extend(found)
+            bad_rows |= {(p.file, p.row) for p in found}
             if typed is not None:
                 blocks.append(typed)
         if not blocks:
@@ -264,12 +276,23 @@ def validate_tables(project: Project, year: str, sections: list[str] | None = No
                         "this year, measure and breakdown are already given in another file",
                     )
                 )
-        for index, column, message in consistency_failures(
-            frame.drop_duplicates(["year", "measure", "breakdown"]), table
-        ):
-            r = frame.loc[index]
-            problems.append(Problem(r["file"], int(r["row"]), column, r["value"], message))
-        visible = frame[frame["year"].map(lambda y: _valid_year_upto(y, year)).astype(bool)]
+        upto = frame["year"].map(lambda y: _valid_year_upto(y, year)).astype(bool)
+        # a year with a bad row is checked across rows once that row is fixed: a misspelt
+        # measure would otherwise read as a breakdown not reported, and a sum fail besides
+        places = zip(frame["year"], frame["file"], frame["row"], strict=True)
+        bad_years = {y for y, f, r in places if (f, r) in bad_rows}
+        checked = frame[~frame["year"].isin(bad_years)].drop_duplicates(["year", "measure", "breakdown"])
+        for failure in consistency_failures(checked, table):
+            r = frame.loc[failure.index]
+            if not failure.slip:
+                problem = Problem(r["file"], int(r["row"]), "value", r["value"], failure.message)
+                problems.append(problem)
+                if failure.year == year:
+                    rule_of[id(problem)] = (name, failure.measure)
+            elif upto[failure.index]:
+                slip = {"table": name, "measure": r["measure"], "year": r["year"], "file": r["file"]}
+                slips.append(slip | {"row": int(r["row"]), "message": failure.message, "reason": failure.slip})
+        visible = frame[upto]
         tables[name] = visible.reset_index(drop=True)
     text_tables = {}
     for name in TEXT_TABLES:
@@ -292,9 +315,12 @@ def validate_tables(project: Project, year: str, sections: list[str] | None = No
         except pa.errors.SchemaErrors as exc:
             problems.extend(_schema_problems(exc, label, frame, file_rows))
         text_tables[name] = frame
-    dataset = Dataset(year=year, tables=tables, text_tables=text_tables, files=files, unfilled=unfilled)
+    dataset = Dataset(year=year, tables=tables, text_tables=text_tables, files=files, unfilled=unfilled, slips=slips)
     if sections is not None:
-        problems.extend(missing_figures(dataset, sections))
+        missing = missing_figures(dataset, sections, catalogue)
+        # a sum that fails only because a required part of this year is missing says nothing more
+        gaps = {(name, m.measure) for name, m in missing}
+        problems = [p for p in problems if rule_of.get(id(p)) not in gaps] + [m.problem for _, m in missing]
     problems.sort(key=lambda p: (p.file, p.row or 0))
     return dataset, problems
 
@@ -306,10 +332,16 @@ def _valid_year_upto(value: str, year: str) -> bool:
         return False
 
 
-def missing_figures(dataset: Dataset, sections: list[str]) -> list[Problem]:
-    """Required figures for the report year that have no row at all, table by table."""
-    problems = []
-    for name, table in load_catalogue().items():
+@dataclass(frozen=True)
+class _Missing:
+    measure: str
+    problem: Problem
+
+
+def missing_figures(dataset: Dataset, sections: list[str], catalogue: dict[str, Table]) -> list[tuple[str, _Missing]]:
+    """Required figures for the report year that have no row at all: (table, what is missing)."""
+    found = []
+    for name, table in catalogue.items():
         if not set(table.sections) & set(sections):
             continue
         frame = dataset.tables.get(name)
@@ -321,36 +353,31 @@ def missing_figures(dataset: Dataset, sections: list[str]) -> list[Problem]:
         for measure in table.measures.values():
             for breakdown in measure.required:
                 if (measure.name, breakdown) not in have:
-                    what = (
-                        measure.label
-                        if breakdown == TOTAL
-                        else f"{measure.label} ({measure.breakdown_label(breakdown)})"
-                    )
-                    where = dataset.unfilled.get((name, measure.name, breakdown))
-                    if where:
-                        problems.append(
-                            Problem(
-                                where[0],
-                                where[1],
-                                "value",
-                                None,
-                                f"{what} for {dataset.year} is missing: fill in the value on this row "
-                                f"(measure '{measure.name}', breakdown '{breakdown}'), "
-                                "or put x (not available) in status",
-                            )
-                        )
-                        continue
-                    problems.append(
-                        Problem(
-                            label,
-                            None,
-                            "value",
-                            None,
-                            f"{what} for {dataset.year} is missing: add a row for measure "
-                            f"'{measure.name}', breakdown '{breakdown}', or mark it x (not available) in status",
-                        )
-                    )
-    return problems
+                    problem = _missing_problem(dataset, name, label, measure, breakdown)
+                    found.append((name, _Missing(measure.name, problem)))
+    return found
+
+
+def _missing_problem(dataset: Dataset, table: str, label: str, measure, breakdown: str) -> Problem:
+    what = measure.label if breakdown == TOTAL else f"{measure.label} ({measure.breakdown_label(breakdown)})"
+    where = dataset.unfilled.get((table, measure.name, breakdown))
+    if where:
+        return Problem(
+            where[0],
+            where[1],
+            "value",
+            None,
+            f"{what} for {dataset.year} is missing: fill in the value on this row "
+            f"(measure '{measure.name}', breakdown '{breakdown}'), or put x (not available) in status",
+        )
+    return Problem(
+        label,
+        None,
+        "value",
+        None,
+        f"{what} for {dataset.year} is missing: add a row for measure "
+        f"'{measure.name}', breakdown '{breakdown}', or mark it x (not available) in status",
+    )
 
 
 def load_dataset(project: Project, year: str, sections: list[str] | None = None) -> Dataset:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 import pandera.pandas as pa
@@ -18,15 +19,15 @@ import pandera.pandas as pa
 from cswo.project.catalogue import TOTAL, UNITS, WHOLE_NUMBER_UNITS, Measure, Rule, Table
 from cswo.project.paths import is_financial_year
 
-COLUMNS = ["year", "measure", "breakdown", "value", "unit", "status", "source", "note"]
-REQUIRED_COLUMNS = COLUMNS[:-1]
+COLUMNS = ["year", "measure", "breakdown", "value", "unit", "status", "source", "note", "known_slip"]
+OPTIONAL_COLUMNS = ["note", "known_slip"]
+REQUIRED_COLUMNS = [c for c in COLUMNS if c not in OPTIONAL_COLUMNS]
 STATUS_MEANING = {
     "x": "not available",
     "z": "not applicable",
     "c": "confidential (suppressed at source)",
 }
 SHARE_TOLERANCE = 0.5  # a published share rounded to a whole number
-PERCENT_ROUNDING_PER_PART = 0.5
 
 
 def parse_number(text: str) -> float | None:
@@ -135,6 +136,7 @@ def row_schema(table: Table) -> pa.DataFrameSchema:
                 **text,
             ),
             "note": pa.Column(required=False, **text),
+            "known_slip": pa.Column(required=False, **text),
         },
         checks=[
             _frame_check(
@@ -163,62 +165,111 @@ def row_schema(table: Table) -> pa.DataFrameSchema:
 
 
 # --- consistency across rows -------------------------------------------------
+#
+# Rules run year by year over the breakdowns reported that year: a breakdown with
+# no row in a year was not reported then, and never switches a rule off. A row
+# whose ``known_slip`` column gives a reason marks a published figure known not
+# to agree, kept as published: its rule's failure is a warning, never a problem.
 
 
-def _lookup(frame: pd.DataFrame) -> dict[tuple[str, str, str], float]:
-    present = frame[frame["number"].notna()]
-    return {
-        (r.year, r.measure, r.breakdown): r.number
-        for r in present[["year", "measure", "breakdown", "number"]].itertuples()
-    }
+@dataclass(frozen=True)
+class RuleFailure:
+    index: int  # the frame row the failure is reported against
+    year: str
+    measure: str
+    message: str
+    slip: str = ""  # the reason, when the figure is a known slip kept as published
 
 
-def consistency_failures(frame: pd.DataFrame, table: Table) -> list[tuple[int, str, str]]:
-    """(frame index, column, message) for each row that breaks a cross-row rule.
+def decimals_shown(text: str) -> int:
+    """How many decimal places a value was given to ('28.5' -> 1, '17' -> 0)."""
+    cleaned = str(text).replace(",", "").replace("%", "").strip()
+    return len(cleaned.split(".", 1)[1]) if "." in cleaned else 0
 
-    ``frame`` holds the typed rows: year, measure, breakdown, number.
-    """
-    values = _lookup(frame)
-    index_of = {(r.year, r.measure, r.breakdown): i for i, r in frame[["year", "measure", "breakdown"]].iterrows()}
-    failures: list[tuple[int, str, str]] = []
-    years = sorted(frame["year"].unique())
-    for measure in table.measures.values():
+
+def share_tolerance(values: list[str]) -> float:
+    """Half a unit of the last digit shown, per share; a share of exactly 0 is taken as exact."""
+    tolerance = 0.0
+    for text in values:
+        number = parse_number(text)
+        if number:
+            tolerance += 0.5 * 10 ** -decimals_shown(text)
+    return tolerance
+
+
+def consistency_failures(frame: pd.DataFrame, table: Table) -> list[RuleFailure]:
+    """Every cross-row rule broken, year by year. ``frame`` holds the typed rows."""
+    failures: list[RuleFailure] = []
+    for (year, measure_name), rows in frame.groupby(["year", "measure"], sort=True):
+        measure = table.measures.get(measure_name)
+        if measure is None:
+            continue
         for rule in measure.rules:
-            for year in years:
-                message = _rule_failure(rule, measure, year, values)
-                if message:
-                    key = (year, measure.name, TOTAL)
-                    anchor = index_of.get(key)
-                    if anchor is None:
-                        anchor = next(i for k, i in index_of.items() if k[0] == year and k[1] == measure.name)
-                    failures.append((anchor, "value", message))
+            involved = _rule_rows(rule, measure, rows, frame[frame["year"] == year])
+            message = _rule_failure(rule, measure, year, involved)
+            if not message:
+                continue
+            slips = [s for s in involved.get("known_slip", pd.Series(dtype=str)) if s]
+            anchor = rows[rows["breakdown"] == TOTAL].index
+            index = anchor[0] if len(anchor) else rows.index[0]
+            reason = "; ".join(dict.fromkeys(slips))
+            failures.append(RuleFailure(int(index), year, measure_name, message, reason))
     return failures
 
 
-def _rule_failure(rule: Rule, measure: Measure, year: str, values: dict) -> str | None:
-    if year in rule.except_years:
+def _rule_rows(rule: Rule, measure: Measure, rows: pd.DataFrame, year_rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows a rule reads in one year: the measure's rows, and for a share its count and denominator."""
+    if rule.kind in ("share_of", "rate_of"):
+        wanted = year_rows["measure"].isin([rule.count, rule.denominator]) & (year_rows["breakdown"] == TOTAL)
+        return pd.concat([rows[rows["breakdown"] == TOTAL], year_rows[wanted]])
+    return rows
+
+
+def _number(rows: pd.DataFrame, measure: str, breakdown: str) -> float | None:
+    found = rows[(rows["measure"] == measure) & (rows["breakdown"] == breakdown) & rows["number"].notna()]
+    return float(found["number"].iloc[0]) if len(found) else None
+
+
+def _parts(measure: Measure, rows: pd.DataFrame, unknown: tuple[str, ...]) -> pd.DataFrame | None:
+    """The year's reported parts; None when one's value is unknown, so the sum cannot be checked.
+
+    A part with no row was not reported that year: the rule runs over the others.
+    A part whose status is in ``unknown`` has a value nobody can add up.
+    """
+    parts = rows[(rows["measure"] == measure.name) & (rows["breakdown"] != TOTAL)]
+    if measure.breakdowns:
+        parts = parts[parts["breakdown"].isin(list(measure.breakdowns))]
+    if parts["status"].isin(unknown).any():
         return None
-    parts = {b: v for (y, m, b), v in values.items() if y == year and m == measure.name and b != TOTAL}
+    return parts[parts["number"].notna()]
+
+
+def _rule_failure(rule: Rule, measure: Measure, year: str, rows: pd.DataFrame) -> str | None:
     if rule.kind == "parts_sum_to_total":
-        total = values.get((year, measure.name, TOTAL))
-        expected_parts = set(measure.breakdowns or parts)
-        if total is None or not parts or set(parts) != expected_parts:
+        total = _number(rows, measure.name, TOTAL)
+        parts = _parts(measure, rows, unknown=("x", "z", "c"))
+        if total is None or parts is None or parts.empty:
             return None
         tolerance = rule.tolerance if rule.tolerance is not None else 1e-9
-        added = sum(parts.values())
+        added = float(parts["number"].sum())
         if abs(added - total) > tolerance:
             return f"{measure.label} for {year}: the breakdowns add up to {added:,.10g} but the total is {total:,.10g}"
     elif rule.kind == "shares_sum_to_100":
-        if not parts or (measure.breakdowns and set(parts) != set(measure.breakdowns)):
+        # a share marked z (not applicable) is none of the whole: the rest must still add to 100
+        parts = _parts(measure, rows, unknown=("x", "c"))
+        if parts is None or parts.empty:
             return None
-        tolerance = rule.tolerance if rule.tolerance is not None else PERCENT_ROUNDING_PER_PART * len(parts)
-        added = sum(parts.values())
-        if abs(added - 100) > tolerance:
-            return f"{measure.label} for {year}: the shares add up to {added:g}%, not 100% within rounding"
+        tolerance = rule.tolerance if rule.tolerance is not None else share_tolerance(list(parts["value"]))
+        added = float(parts["number"].sum())
+        if abs(added - 100) > tolerance + 1e-9:
+            return (
+                f"{measure.label} for {year}: the shares add up to {added:g}%, not 100% within the rounding "
+                f"of the figures as given (±{tolerance:g})"
+            )
     elif rule.kind in ("share_of", "rate_of"):
-        share = values.get((year, measure.name, TOTAL))
-        count = values.get((year, rule.count, TOTAL))
-        denominator = values.get((year, rule.denominator, TOTAL))
+        share = _number(rows, measure.name, TOTAL)
+        count = _number(rows, rule.count, TOTAL)
+        denominator = _number(rows, rule.denominator, TOTAL)
         if share is None or count is None or not denominator:
             return None
         per = 100 if rule.kind == "share_of" else (rule.per or 1000)

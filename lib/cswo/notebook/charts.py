@@ -11,13 +11,11 @@ import pandas as pd
 from cswo.figures.figure import Figure
 from cswo.figures.formatting import format_value, is_missing
 from cswo.project.paths import year_label
+from cswo.project.templates import HouseStyle, default_house_style
 
-# Okabe-Ito colours that reach 3:1 contrast against white (the yellow, orange,
-# sky blue and pink of the full set do not, so they are left out).
-PALETTE = ["#0072B2", "#D55E00", "#007A5A", "#000000"]
-TEXT_COLOUR = "#1A1A1A"
-BACKGROUND = "#FFFFFF"
-FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
+# The package's chart style (lib/cswo/templates/style.yml); a project's
+# templates/style.yml overrides it, and Section passes that in.
+DEFAULT_STYLE = default_house_style()
 UNIT_TITLES = {
     "count": "Number",
     "percent": "Per cent",
@@ -103,14 +101,17 @@ def trend_chart(
     chart_id: str | None = None,
     y_title: str | None = None,
     x_title: str = "Financial year",
+    style: HouseStyle | None = None,
     year_style: str = "hyphen",
 ) -> ReportChart:
-    """A trend over years for one or more figures of the same unit; years follow ``year_style``."""
+    """A trend over years for one or more figures of the same unit, in the house style."""
     import altair as alt  # imported here: builds that only check colours need not pay for Altair
 
     labels = labels or [
         f.measure.label if f.breakdown == "total" else f.measure.breakdown_label(f.breakdown) for f in figures
     ]
+    style = style or DEFAULT_STYLE
+    palette, text_colour, font = list(style.palette), style.text_colour, style.chart_font
     frame = _series_frame(figures, years, labels, year_style)
     shown_years = [year_label(y, year_style) for y in years]
     unit = figures[0].unit
@@ -127,7 +128,7 @@ def trend_chart(
         "Series:N",
         title=None,
         sort=labels,
-        scale=alt.Scale(domain=labels, range=PALETTE[: len(labels)]),
+        scale=alt.Scale(domain=labels, range=palette[: len(labels)]),
         legend=alt.Legend(orient="bottom") if len(labels) > 1 else None,
     )
     frame["Label"] = [format_value(v, unit) for v in frame["Value"]] if len(frame) else []
@@ -136,29 +137,29 @@ def trend_chart(
     base = alt.Chart(frame)
     if kind == "bar":
         chart = base.mark_bar().encode(x=x, y=y, color=colour, xOffset="Series:N")
-        text = base.mark_text(dy=-7, color=TEXT_COLOUR, fontSize=12).encode(
+        text = base.mark_text(dy=-7, color=text_colour, fontSize=12).encode(
             x=x, y=y, xOffset="Series:N", text="Label:N"
         )
     else:
         chart = base.mark_line(point=alt.OverlayMarkDef(size=60, filled=True), strokeWidth=3).encode(
             x=x, y=y, color=colour
         )
-        text = base.mark_text(dy=-12, color=TEXT_COLOUR, fontSize=12).encode(
+        text = base.mark_text(dy=-12, color=text_colour, fontSize=12).encode(
             x=x, y=y, detail="Series:N", text="Label:N"
         )
     layered = (
         (chart + text)
-        .properties(width=440, height=220, background=BACKGROUND)
+        .properties(width=440, height=220, background=style.background)
         .configure_axis(
-            labelColor=TEXT_COLOUR,
-            titleColor=TEXT_COLOUR,
+            labelColor=text_colour,
+            titleColor=text_colour,
             labelFontSize=12,
             titleFontSize=13,
-            labelFont=FONT,
-            titleFont=FONT,
+            labelFont=font,
+            titleFont=font,
             gridColor="#D9D9D9",
         )
-        .configure_legend(labelColor=TEXT_COLOUR, labelFontSize=12, labelFont=FONT)
+        .configure_legend(labelColor=text_colour, labelFontSize=12, labelFont=font)
         .configure_view(stroke=None)
     )
     kind_word = "Bar" if kind == "bar" else "Line"

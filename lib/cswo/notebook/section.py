@@ -36,6 +36,7 @@ from cswo.notebook import tables as tables_module
 from cswo.project.catalogue import TOTAL, load_catalogue
 from cswo.project.parameters import Parameters, load_year
 from cswo.project.paths import FIGURES_MIME, Project, previous_year, year_label, year_start
+from cswo.project.templates import house_style
 
 # what prose reaches through ``s`` (``{eval}`s.council` ``), besides figures and registered phrases
 SECTION_NAMES = ("label", "last_label", "council", "area", "partnership")
@@ -54,7 +55,7 @@ class Section:
         self.figures_dir = output_dir / "figures"
         self.data = dataset
         self.params = parameters
-        self.catalogue = load_catalogue()
+        self.catalogue = load_catalogue(project)
         self._figures: dict[str, Figure] = {}
         self._extra: dict[str, str] = {}
         self._audit: list[dict] = []
@@ -165,13 +166,28 @@ class Section:
         return "\n".join(lines)
 
     # --- output -----------------------------------------------------------
+    def slip_notes(self, measures: list[tuple[str, str]], years: list[str]) -> list[str]:
+        """Notes for the known slips (published figures kept as published) a table or chart shows."""
+        notes = []
+        for slip in self.data.slips:
+            if (slip["table"], slip["measure"]) in measures and slip["year"] in years:
+                label = self.catalogue[slip["table"]].measures[slip["measure"]].label
+                notes.append(f"{label}, {self.year_label(slip['year'])}: {slip['reason']}.")
+        return list(dict.fromkeys(notes))
+
+    def year_label(self, year: str) -> str:
+        return year_label(year, self.params.year_label_style)
+
     def years_table(self, caption, figures, years, **options):
+        measures = [(f.measure.table, f.measure.name) for f in figures]
+        options["notes"] = list(options.get("notes") or []) + self.slip_notes(measures, years)
         options.setdefault("year_style", self.params.year_label_style)
         return tables_module.years_table(caption, figures, years, **options)
 
     def breakdown_table(self, caption, table, measure, years, **options):
         spec = self.catalogue[table].measures[measure]
         options.setdefault("threshold", self.threshold(table))
+        options["notes"] = list(options.get("notes") or []) + self.slip_notes([(table, measure)], years)
         options.setdefault("year_style", self.params.year_label_style)
         return tables_module.breakdown_table(caption, self.table(table), spec, years, **options)
 
@@ -213,6 +229,7 @@ class Section:
     def trend_chart(self, figures, years, caption, **options):
         from cswo.notebook.charts import trend_chart
 
+        options.setdefault("style", house_style(self.project))
         options.setdefault("year_style", self.params.year_label_style)
         return trend_chart(figures, years, caption, **options)
 

@@ -131,7 +131,7 @@ def years_table(
     notes: list[str] | None = None,
     year_style: str = "hyphen",
 ) -> ReportTable:
-    """One row per figure, one column per year, optionally an N-year average column.
+    """One row per figure, one column per year (headed in the council's year style), optionally an average.
 
     The average is computed from data when every year is present; otherwise a
     published average (``published_averages[name]``) is shown, and a note says so.
@@ -195,13 +195,16 @@ def breakdown_table(
     notes: list[str] | None = None,
     year_style: str = "hyphen",
 ) -> ReportTable:
-    """Rows are the measure's breakdowns; per year a count column and, if asked, its share.
+    """Rows are the measure's breakdowns reported in the years shown; per year a count and, if asked, its share.
 
     Shares are always computed from the counts and the total, never typed. Year headings
-    follow ``year_style`` (2021-22 or 2021/22).
+    follow ``year_style`` (2021-22 or 2021/22). A breakdown reported only in other
+    years is not a row: it was not reported then.
     """
     rows_of = frame[frame["measure"] == measure.name]
-    breakdowns = list(measure.breakdowns or dict.fromkeys(rows_of["breakdown"][rows_of["breakdown"] != TOTAL]))
+    reported = set(rows_of["breakdown"][rows_of["year"].isin(years) & (rows_of["breakdown"] != TOTAL)])
+    listed = list(measure.breakdowns or dict.fromkeys(rows_of["breakdown"][rows_of["breakdown"] != TOTAL]))
+    breakdowns = [b for b in listed if b in reported] or listed
     if include_total:
         breakdowns.append(TOTAL)
     lookup = {(r.year, r.breakdown): r for r in rows_of.itertuples()}

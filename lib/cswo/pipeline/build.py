@@ -19,8 +19,9 @@ from cswo.data.load import Dataset, load_dataset
 from cswo.errors import CSWOError, PublishCheckError
 from cswo.pipeline import audit, cache, execute, publish, render
 from cswo.pipeline.cover import cover_markdown
+from cswo.project import templates
 from cswo.project.parameters import Parameters, load_year
-from cswo.project.paths import COMMITTEES, Project
+from cswo.project.paths import Project
 
 
 @dataclass
@@ -60,12 +61,12 @@ class Progress:
     def section_done(self, job: execute.Job) -> None: ...
 
 
-def paper_name(committee: str, year: str) -> str:
-    return f"cswo-annual-report-{year}-{committee}-paper"
+def paper_name(params: Parameters, committee: str) -> str:
+    return params.output_names.paper.format(year=params.year, committee=committee)
 
 
-def report_name(year: str) -> str:
-    return f"cswo-annual-report-{year}"
+def report_name(params: Parameters) -> str:
+    return params.output_names.report.format(year=params.year)
 
 
 # --- steps -------------------------------------------------------------------
@@ -80,6 +81,7 @@ def validated_dataset(project: Project, params: Parameters, sections: list[str])
         {
             "files": {str(p.relative_to(project.data_dir)): cache.sha256_file(p) for p in files},
             "lib": cache.library_fingerprint(),
+            "project": project_fingerprint(project),
             "sections": sections,
             "year": params.year,
         }
@@ -94,6 +96,12 @@ def validated_dataset(project: Project, params: Parameters, sections: list[str])
         pickle.dump(dataset, handle)
     cache.write_manifest(folder / "dataset.json", {"key": key})
     return dataset, pickled
+
+
+def project_fingerprint(project: Project) -> str:
+    """The project's own catalogue and chart style: sections read both, so an edit re-runs them."""
+    files = [project.catalogue_file, project.templates_dir / templates.STYLE]
+    return cache.sha256_json({p.name: cache.sha256_file(p) for p in files if p.is_file()})
 
 
 def scan_inputs(project: Project, params: Parameters) -> list[str]:
@@ -120,6 +128,7 @@ def make_jobs(project: Project, params: Parameters, dataset_path: Path) -> list[
                     "notebook": cache.notebook_fingerprint(notebook),
                     "parameters": params_key,
                     "library": cache.library_fingerprint(),
+                    "project": project_fingerprint(project),
                 },
                 parameters={
                     "year": params.year,
@@ -155,6 +164,7 @@ class RenderTask:
 
 
 def plan_documents(
+    project: Project,
     params: Parameters,
     committees: list[str],
     texts: dict[str, render.SectionText],
@@ -176,10 +186,11 @@ def plan_documents(
         "date": params.report_date,
     }
     figures = {p.name: cache.sha256_file(p) for p in sorted((work / "figures").glob("*.png"))}
+    style = {str(p): cache.sha256_file(p) for p in templates.fingerprint_files(project)}
     tasks = []
     for committee in committees:
         c = params.committees[committee]
-        cover = cover_markdown(params, committee, highlights, priorities)
+        cover = cover_markdown(project, params, committee, highlights, priorities)
         paper = render.committee_markdown(params, committee, cover, report, texts)
         for fmt in formats:
             tasks.append(
@@ -187,7 +198,7 @@ def plan_documents(
                     committee,
                     "committee paper",
                     fmt,
-                    staging / committee / f"{paper_name(committee, params.year)}.{fmt}",
+                    staging / committee / f"{paper_name(params, committee)}.{fmt}",
                     paper,
                     {
                         **common,
@@ -202,7 +213,7 @@ def plan_documents(
                     committee,
                     "annual report",
                     fmt,
-                    staging / committee / f"{report_name(params.year)}.{fmt}",
+                    staging / committee / f"{report_name(params)}.{fmt}",
                     standalone,
                     {
                         **common,
@@ -220,6 +231,7 @@ def plan_documents(
                 "fmt": task.fmt,
                 "lib": cache.library_fingerprint(),
                 "figures": figures,
+                "templates": style,
             }
         )
     return tasks
@@ -229,7 +241,7 @@ RENDER_KEYS = ".render-keys.json"
 
 
 def render_documents(
-    tasks: list[RenderTask], work: Path, reference_doc: Callable[[], Path], workers: int
+    tasks: list[RenderTask], work: Path, reference_doc: Callable[[], Path], workers: int, typst: Path
 ) -> list[Document]:
     """Write each document whose inputs changed; identical documents are written once and copied."""
     from concurrent.futures import ThreadPoolExecutor
@@ -249,7 +261,7 @@ def render_documents(
         if task.fmt == "docx":
             render.render_docx(task.markdown, task.path, work, task.meta, style)
         else:
-            render.render_pdf(task.markdown, task.path, work, task.meta, render.font_dirs())
+            render.render_pdf(task.markdown, task.path, work, task.meta, render.font_dirs(), template=typst)
 
     if any(task.fmt == "docx" for task in unique.values()):
         style = reference_doc()  # made only when a Word document is to be written
@@ -302,10 +314,13 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
     started = time.perf_counter()
     progress.step("Checking parameters")
     params = load_year(project, options.year)
-    committees = options.committees or [c for c in COMMITTEES if c in params.committees]
-    for committee in committees:
-        if committee not in params.committees:
-            raise CSWOError(f"parameters/{params.year}.yml has no committee '{committee}'")
+    committees = options.committees or list(params.committees)
+    unknown = [c for c in committees if c not in params.committees]
+    if unknown:
+        raise CSWOError(
+            f"parameters/{params.year}.yml has no committee {', '.join(repr(c) for c in unknown)}; "
+            f"its committees are {', '.join(params.committees)}"
+        )
     from cswo.pipeline.quarto import output_formats, toc_depth
 
     formats = options.formats or output_formats(project)
@@ -313,6 +328,7 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
     progress.step("Validating data")
     dataset, dataset_path = validated_dataset(project, params, params.sections)
     warnings: list[str] = [f"To confirm before committee: {item}" for item in params.review_required]
+    warnings += dataset.slip_warnings()
     if options.checks:
         progress.step("Scanning inputs for personal identifiers")
         found = scan_inputs(project, params)
@@ -355,9 +371,13 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
     documents: list[Document] = []
     try:
         progress.step("Writing " + " and ".join(params.committees[c].name for c in committees) + " papers")
-        tasks = plan_documents(params, committees, texts, formats, staging, work, depth)
+        tasks = plan_documents(project, params, committees, texts, formats, staging, work, depth)
         documents += render_documents(
-            tasks, work, lambda: render_reference_doc(project, params), options.workers or default_workers()
+            tasks,
+            work,
+            lambda: render_reference_doc(project, params),
+            options.workers or default_workers(),
+            typst=templates.typst_template(project),
         )
         notebooks = staging / "notebooks"
         notebooks.mkdir(exist_ok=True)
@@ -366,11 +386,11 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
         audit.write_figures_csv({name: t.bundle for name, t in texts.items()}, staging / "figures.csv")
         if options.checks:
             progress.step("Checking documents (accessibility, identifiers, typed numbers)")
-            from cswo.notebook.charts import BACKGROUND, PALETTE, TEXT_COLOUR
             from cswo.pipeline.accessibility import check_palette
 
-            colours = {f"chart colour {c}": c for c in PALETTE} | {"chart text": TEXT_COLOUR}
-            problems = typed + check_palette(colours, background=BACKGROUND)
+            style = templates.house_style(project)
+            colours = {f"chart colour {c}": c for c in style.palette} | {"chart text": style.text_colour}
+            problems = typed + check_palette(colours, background=style.background)
             problems += check_documents(documents, params, options.workers or default_workers())
             if problems:
                 raise PublishCheckError(problems)
@@ -394,6 +414,10 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
 
 
 def render_reference_doc(project: Project, params: Parameters) -> Path:
+    """The project's templates/reference.docx, or one made from the package's defaults."""
+    own = templates.reference_docx(project)
+    if own is not None:
+        return own
     from cswo.pipeline.reference_doc import reference_docx
 
     return reference_docx(project.outputs_dir / ".cache" / "reference.docx", params.council.name, params.language)

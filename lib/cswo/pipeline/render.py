@@ -285,8 +285,10 @@ def _rewrite_zip_member(path: Path, member: str, change) -> None:
     temp.replace(path)
 
 
-def render_pdf(markdown: str, out: Path, resource_dir: Path, meta: dict, font_dirs: list[Path]) -> Path:
-    """Tagged PDF/UA-1 through Typst; pandoc writes the Typst source with our template."""
+def render_pdf(
+    markdown: str, out: Path, resource_dir: Path, meta: dict, font_dirs: list[Path], template: Path = TYPST_TEMPLATE
+) -> Path:
+    """Tagged PDF/UA-1 through Typst; pandoc writes the Typst source with the project's template."""
     import typst
 
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -297,7 +299,7 @@ def render_pdf(markdown: str, out: Path, resource_dir: Path, meta: dict, font_di
             "typst",
             "--standalone",
             "--template",
-            str(TYPST_TEMPLATE),
+            str(template),
             "--lua-filter",
             str(LUA_FILTER),
             "--output",

@@ -1,14 +1,22 @@
-"""The catalogue of tables and measures (``catalogue.yml``), as typed objects."""
+"""The catalogue of tables and measures, as typed objects.
+
+The package ships a base catalogue of the national CSWO template's measures
+(``cswo/project/catalogue.yml``). A council's project extends it in its own
+``catalogue.yml``: new tables, new measures, new breakdowns, text tables, and
+new labels or rules for the base's measures. The package file is never edited.
+"""
 
 from __future__ import annotations
 
+import copy
+import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 import yaml
 
-from cswo.project.paths import CATALOGUE_FILE
+from cswo.errors import CatalogueError
+from cswo.project.paths import BASE_CATALOGUE_FILE, Project
 
 UNITS = {
     "count": "number of people, cases or events (a whole number)",
@@ -25,16 +33,16 @@ UNITS = {
 }
 WHOLE_NUMBER_UNITS = {"count"}
 TOTAL = "total"
+RULE_KINDS = ("parts_sum_to_total", "shares_sum_to_100", "share_of", "rate_of")
 
 
 @dataclass(frozen=True)
 class Rule:
-    kind: str  # parts_sum_to_total | shares_sum_to_100 | share_of | rate_of
+    kind: str  # one of RULE_KINDS
     tolerance: float | None = None
     count: str | None = None
     denominator: str | None = None
     per: float | None = None
-    except_years: tuple[str, ...] = ()  # published years known not to add up, kept as published
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,14 @@ class Table:
     measures: dict[str, Measure] = field(default_factory=dict)
 
 
+class Catalogue(dict):
+    """Tables by name (a dict, as before), plus the text tables' columns."""
+
+    def __init__(self, tables: dict[str, Table], text_tables: dict[str, dict[str, str]]):
+        super().__init__(tables)
+        self.text_tables = text_tables
+
+
 def _rule(raw) -> Rule:
     if isinstance(raw, str):
         return Rule(kind=raw)
@@ -79,7 +95,6 @@ def _rule(raw) -> Rule:
         count=options.get("count"),
         denominator=options.get("denominator") or options.get("population"),
         per=options.get("per"),
-        except_years=tuple(options.get("except_years") or ()),
     )
 
 
@@ -91,22 +106,25 @@ def _required(raw) -> tuple[str, ...]:
     return tuple(raw)
 
 
-def parse_catalogue(raw: dict) -> dict[str, Table]:
+def _measure(table_name: str, name: str, m: dict) -> Measure:
+    breakdowns = m.get("breakdowns")
+    return Measure(
+        table=table_name,
+        name=name,
+        label=m["label"],
+        unit=m["unit"],
+        description=m.get("description", ""),
+        breakdowns=None if breakdowns == "any" else dict(breakdowns or {}),
+        required=_required(m.get("required")),
+        rules=tuple(_rule(r) for r in m.get("rules") or ()),
+    )
+
+
+def parse_catalogue(raw: dict) -> Catalogue:
+    """Typed tables from a catalogue mapping (already merged). Raises KeyError for a missing key."""
     tables: dict[str, Table] = {}
     for table_name, table in (raw.get("tables") or {}).items():
-        measures = {}
-        for name, m in (table.get("measures") or {}).items():
-            breakdowns = m.get("breakdowns")
-            measures[name] = Measure(
-                table=table_name,
-                name=name,
-                label=m["label"],
-                unit=m["unit"],
-                description=m.get("description", ""),
-                breakdowns=None if breakdowns == "any" else dict(breakdowns or {}),
-                required=_required(m.get("required")),
-                rules=tuple(_rule(r) for r in m.get("rules") or ()),
-            )
+        measures = {name: _measure(table_name, name, m) for name, m in (table.get("measures") or {}).items()}
         tables[table_name] = Table(
             name=table_name,
             title=table["title"],
@@ -114,15 +132,104 @@ def parse_catalogue(raw: dict) -> dict[str, Table]:
             sections=tuple(table.get("sections") or ()),
             measures=measures,
         )
-    return tables
+    text_tables = {name: dict(columns) for name, columns in (raw.get("text_tables") or {}).items()}
+    return Catalogue(tables, text_tables)
 
 
-@lru_cache(maxsize=4)
-def load_catalogue(path: Path = CATALOGUE_FILE) -> dict[str, Table]:
-    """The catalogue as tables of measures. Raises FileNotFoundError or yaml errors."""
-    return parse_catalogue(yaml.safe_load(path.read_text(encoding="utf-8")))
+# --- a project's additions and overrides -------------------------------------
 
 
-def tables_for_section(section: str, catalogue: dict[str, Table] | None = None) -> list[str]:
-    catalogue = catalogue or load_catalogue()
+def _merge_measure(base: dict | None, extra: dict) -> dict:
+    merged = copy.deepcopy(base or {})
+    for key, value in extra.items():
+        if key == "breakdowns" and isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}  # new breakdowns, or new labels for the base's
+        else:
+            merged[key] = value
+    return merged
+
+
+def merge_catalogues(base: dict, extra: dict) -> dict:
+    """The base catalogue with a project's additions and overrides applied (neither is changed)."""
+    merged = copy.deepcopy(base)
+    tables = merged.setdefault("tables", {})
+    for name, table in (extra.get("tables") or {}).items():
+        target = tables.setdefault(name, {})
+        for key, value in (table or {}).items():
+            if key != "measures":
+                target[key] = value
+        measures = target.setdefault("measures", {})
+        for measure, spec in ((table or {}).get("measures") or {}).items():
+            measures[measure] = _merge_measure(measures.get(measure), spec or {})
+    text_tables = merged.setdefault("text_tables", {})
+    for name, columns in (extra.get("text_tables") or {}).items():
+        text_tables[name] = columns
+    return merged
+
+
+def _problems(raw: dict) -> list[str]:
+    """What a merged catalogue lacks, key by key, so every gap is named at once."""
+    problems = []
+    for name, table in (raw.get("tables") or {}).items():
+        if "title" not in table:
+            problems.append(f"table '{name}' has no title")
+        for measure, spec in (table.get("measures") or {}).items():
+            where = f"tables.{name}.measures.{measure}"
+            for key in ("label", "unit"):
+                if key not in spec:
+                    problems.append(f"{where} has no {key}")
+            if spec.get("unit") is not None and spec.get("unit") not in UNITS:
+                problems.append(f"{where}: unit '{spec['unit']}' is not one of {', '.join(UNITS)}")
+            for rule in spec.get("rules") or ():
+                kind = rule if isinstance(rule, str) else next(iter(rule), None)
+                if kind not in RULE_KINDS:
+                    problems.append(f"{where}: rule '{kind}' is not one of {', '.join(RULE_KINDS)}")
+    for name, columns in (raw.get("text_tables") or {}).items():
+        if not isinstance(columns, dict) or not columns:
+            problems.append(f"text_tables.{name} must list its columns, each with what it holds")
+    return problems
+
+
+def _read_yaml(text: str, label: str) -> dict:
+    try:
+        raw = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise CatalogueError(label, [f"not valid YAML: {exc}"]) from None
+    if not isinstance(raw, dict):
+        raise CatalogueError(label, ["expected a mapping with 'tables' (and optionally 'text_tables')"])
+    unknown = sorted(set(raw) - {"tables", "text_tables"})
+    if unknown:
+        raise CatalogueError(label, [f"unknown key(s) {unknown}: use 'tables' and 'text_tables'"])
+    return raw
+
+
+@lru_cache(maxsize=8)
+def _parsed(base_text: str, project_text: str, label: str) -> Catalogue:
+    merged = merge_catalogues(_read_yaml(base_text, "the package's base catalogue"), _read_yaml(project_text, label))
+    problems = _problems(merged)
+    if problems:
+        raise CatalogueError(label, problems)
+    return parse_catalogue(merged)
+
+
+def load_catalogue(project: Project) -> Catalogue:
+    """The base catalogue extended by the project's ``catalogue.yml`` (if it has one).
+
+    Cached by the files' content, so an edit is seen at once. Raises CatalogueError.
+    """
+    base = BASE_CATALOGUE_FILE.read_text(encoding="utf-8")
+    path = project.catalogue_file
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    return _parsed(base, text, path.name)
+
+
+def catalogue_fingerprint(project: Project) -> str:
+    """A hash of what the project's catalogue is made from (for caches)."""
+    digest = hashlib.sha256(BASE_CATALOGUE_FILE.read_bytes())
+    if project.catalogue_file.is_file():
+        digest.update(project.catalogue_file.read_bytes())
+    return digest.hexdigest()
+
+
+def tables_for_section(section: str, catalogue: dict[str, Table]) -> list[str]:
     return [name for name, table in catalogue.items() if section in table.sections]

@@ -7,6 +7,7 @@ key is a :class:`~cswo.errors.ParametersError` naming the file and the key.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -14,7 +15,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from cswo.errors import ParametersError
-from cswo.project.paths import COMMITTEES, Project, is_financial_year, year_label
+from cswo.project.paths import Project, is_financial_year, year_label
+
+COMMITTEE_KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 class Strict(BaseModel):
@@ -23,7 +26,7 @@ class Strict(BaseModel):
 
 class Council(Strict):
     name: str
-    area: str = Field(description="Place name used in prose, e.g. 'Dundee'")
+    area: str = Field(description="Place name used in prose, e.g. 'Eastfield'")
     nhs_board: str
     partnership: str = Field(description="Health and Social Care Partnership name")
 
@@ -46,9 +49,12 @@ class Appendix(Strict):
 
 
 class Directions(Strict):
-    """The IJB's Directions table (8.0): to whom a direction is required, if anyone."""
+    """An integration joint board's Directions chapter: its paragraphs, and to whom a direction is required."""
 
     required: Literal["none", "council", "nhs_board", "both"] = "none"
+    paragraphs: list[str] = Field(
+        default_factory=list, description="The chapter's wording before the table (e.g. its statutory basis)"
+    )
 
 
 class Committee(Strict):
@@ -94,6 +100,24 @@ class Disclosure(Strict):
         return self.tables.get(table, self.default)
 
 
+class OutputNames(Strict):
+    """File names (without extension) of the published papers; {year} and {committee} are filled in."""
+
+    paper: str = "cswo-annual-report-{year}-{committee}-paper"
+    report: str = "cswo-annual-report-{year}"
+
+    @model_validator(mode="after")
+    def _fields_known(self) -> OutputNames:
+        for pattern in (self.paper, self.report):
+            try:
+                pattern.format(year="2021-22", committee="ijb")
+            except (KeyError, IndexError, ValueError) as exc:
+                raise ValueError(f"'{pattern}' may use only {{year}} and {{committee}} ({exc})") from None
+        if "{committee}" not in self.paper:
+            raise ValueError("the paper name must contain {committee}, so committees' papers differ")
+        return self
+
+
 class Parameters(Strict):
     year: str
     year_label_style: Literal["hyphen", "slash"] = "hyphen"
@@ -105,6 +129,7 @@ class Parameters(Strict):
     chapters: list[Chapter] = Field(min_length=1)
     committees: dict[str, Committee]
     disclosure: Disclosure = Field(default_factory=Disclosure)
+    output_names: OutputNames = Field(default_factory=OutputNames)
     public_contact_details: list[str] = Field(
         default_factory=list,
         description="Organisational contact details that may be published (office phone, office "
@@ -124,10 +149,11 @@ class Parameters(Strict):
 
     @field_validator("committees")
     @classmethod
-    def _known_committees(cls, value: dict[str, Committee]) -> dict[str, Committee]:
-        unknown = sorted(set(value) - set(COMMITTEES))
-        if unknown:
-            raise ValueError(f"unknown committee(s) {unknown}; use {list(COMMITTEES)}")
+    def _committee_keys(cls, value: dict[str, Committee]) -> dict[str, Committee]:
+        # any number of committees, any key: the key names the output folder and files
+        bad = [key for key in value if not COMMITTEE_KEY.match(key)]
+        if bad:
+            raise ValueError(f"committee key(s) {bad} must be lower-case letters, digits and hyphens, like 'ijb'")
         if not value:
             raise ValueError("at least one committee is needed")
         return value

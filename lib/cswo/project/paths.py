@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 YEAR_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
-COMMITTEES = ("ijb", "policy-resources")
+COMMITTEE_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")  # a committee key names its output folder
 FIGURES_MIME = "application/vnd.cswo.section+json"  # the hidden output a section publishes
 FORMATS = ("docx", "pdf")
 
@@ -76,6 +76,16 @@ class Project:
         return self.root / "outputs"
 
     @property
+    def catalogue_file(self) -> Path:
+        """The project's own measures, laid over the package's base catalogue."""
+        return self.root / "catalogue.yml"
+
+    @property
+    def templates_dir(self) -> Path:
+        """The project's templates (cover report, house style); each overrides the package default."""
+        return self.root / "templates"
+
+    @property
     def quarto_file(self) -> Path:
         return self.root / "_quarto.yml"
 
@@ -114,4 +124,4 @@ class Project:
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
-CATALOGUE_FILE = PACKAGE_DIR / "project" / "catalogue.yml"
+BASE_CATALOGUE_FILE = PACKAGE_DIR / "project" / "catalogue.yml"

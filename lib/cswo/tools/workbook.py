@@ -45,8 +45,9 @@ COLUMN_HELP = {
     "status": "Leave blank when you give a value. Otherwise x (not available), z (not applicable) or c (confidential).",
     "source": "Where the figure comes from, e.g. 'Care Inspectorate return, March 2023'.",
     "note": "Optional: anything a reader of the report should know.",
+    "known_slip": "Leave blank. Only for a published figure known not to add up, kept as published: say why.",
 }
-COLUMN_WIDTHS = {"year": 10, "value": 14, "unit": 14, "status": 9, "source": 48, "note": 40}
+COLUMN_WIDTHS = {"year": 10, "value": 14, "unit": 14, "status": 9, "source": 48, "note": 40, "known_slip": 30}
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
@@ -86,7 +87,7 @@ def write_template(project: Project, year: str, path: Path | None = None) -> Pat
     target = Path(path) if path is not None else project.returns_workbook(year)
     if target.exists():
         raise TemplateExistsError(target)
-    catalogue = load_catalogue()
+    catalogue = load_catalogue(project)
     workbook = build_template(catalogue, year, previous_year_rows(project, year))
     target.parent.mkdir(parents=True, exist_ok=True)
     _save_atomically(workbook, target)

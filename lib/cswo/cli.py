@@ -237,6 +237,26 @@ def data_template(
     console.print(f"[green]written[/] {path}")
 
 
+@app.command("house-style")
+def house_style_command(
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing templates/reference.docx")] = False,
+) -> None:
+    """Write templates/reference.docx, the Word house style, from the package's defaults."""
+    from cswo.pipeline.reference_doc import reference_docx
+    from cswo.project.parameters import load_year
+
+    project = _project()
+    target = project.templates_dir / "reference.docx"
+    if target.exists() and not force:
+        _fail(CSWOError(f"{target} already exists: restyle it in Word, or use --force to start again"))
+    years = project.years()
+    params = load_year(project, years[-1]) if years else None
+    council = params.council.name if params else "Council"
+    language = params.language if params else "en-GB"
+    reference_docx(target, council, language)
+    console.print(f"[green]written[/] {target}")
+
+
 @app.command("data-docs")
 def data_docs(
     check: Annotated[bool, typer.Option("--check", help="Fail if data/README.md is out of date")] = False,

@@ -193,6 +193,35 @@ def list_years() -> None:
     Console().print(table)
 
 
+@app.command("init")
+def init(
+    path: Annotated[Path, typer.Argument(help="A new (or empty) folder for the council's project")],
+    council: Annotated[str, typer.Option("--council", help="The council's name, e.g. 'Example Council'")],
+    year: Annotated[str | None, typer.Option("--year", help="Report year (default: the last one ended)")] = None,
+    year_style: Annotated[str, typer.Option("--year-style", help="hyphen (2024-25) or slash (2024/25)")] = "hyphen",
+) -> None:
+    """Create a new council's project from the defaults; it validates and builds straight away."""
+    from cswo.data.load import validate_tables
+    from cswo.project.parameters import load_year
+    from cswo.tools.init import init_project
+
+    if year_style not in ("hyphen", "slash"):
+        _fail(CSWOError(f"--year-style must be hyphen or slash, not '{year_style}'"))
+    try:
+        made = init_project(path, council=council, year=year, year_style=year_style)
+        params_sections = load_year(made.project, made.year).sections
+        _dataset, problems = validate_tables(made.project, made.year, params_sections)
+    except CSWOError as error:
+        _fail(error)
+        return
+    console.print(f"[green]created[/] the project for {council}, {made.year}, in {made.project.root}")
+    verdict = "[green]validates[/]" if not problems else f"[red]{len(problems)} problem(s)[/]"
+    console.print(f"It {verdict}; build it with `cd {path} && cswo build --year {made.year}`.")
+    console.print("Still to fill:")
+    for item in made.to_fill:
+        console.print(f"  - {escape(item)}", highlight=False)
+
+
 @app.command("new-year")
 def new_year(
     year: Annotated[str, typer.Argument(help="The new financial year, e.g. 2022-23")],

@@ -46,4 +46,4 @@ hooks: setup ## Install the pre-commit hooks (nbstripout, jupytext, yaml, large 
 	$(BIN)/pre-commit install
 
 clean: ## Remove built outputs and caches (keeps .venv)
-	rm -rf outputs/20* outputs/.cache outputs/.staging outputs/.failed
+	rm -rf outputs/20* outputs/.cache outputs/.staging outputs/.failed outputs/.private

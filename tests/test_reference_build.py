@@ -50,9 +50,14 @@ def test_every_committee_gets_word_and_pdf(built):
         for suffix in ("docx", "pdf"):
             assert paper(project, committee, suffix).stat().st_size > 10_000
         assert (project.year_outputs(YEAR) / committee / f"cswo-annual-report-{YEAR}.pdf").exists()
-    executed = project.year_outputs(YEAR) / "notebooks"
+    executed = project.private_dir(YEAR) / "notebooks"
     assert {p.stem for p in executed.glob("*.ipynb")} >= {"introduction", "children", "complaints", "challenges"}
     assert (project.year_outputs(YEAR) / "figures.csv").exists()
+    assert (project.private_dir(YEAR) / "figures-qa.csv").exists()
+    # only the papers and the public figures file are published
+    published = {p.relative_to(project.year_outputs(YEAR)).parts[0] for p in project.year_outputs(YEAR).iterdir()}
+    assert published <= {"ijb", "policy-resources", "figures.csv"}, published
+    assert not list(project.year_outputs(YEAR).rglob("*.ipynb"))
 
 
 def test_ijb_cover_report(built):
@@ -306,7 +311,7 @@ def test_every_measure_with_three_years_has_a_trend_chart(built):
     from cswo.project.paths import FIGURES_MIME
 
     charted = set()
-    for path in (project.year_outputs(YEAR) / "notebooks").glob("*.ipynb"):
+    for path in (project.private_dir(YEAR) / "notebooks").glob("*.ipynb"):
         for cell in nbformat.read(path, as_version=4).cells:
             for output in cell.get("outputs", []):
                 bundle = output.get("data", {}).get(FIGURES_MIME)

@@ -22,7 +22,22 @@ from cswo.errors import CSWOError  # noqa: E402
 from cswo.project.paths import FORMATS, Project  # noqa: E402
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Chief Social Work Officer annual report suite.")
-console = Console(stderr=True)
+
+
+class MaskedConsole(Console):
+    """The suite's one printer: every line passes through the identifier mask first.
+
+    Messages quote what the analyst wrote (a cell, a heading, a file name, a parameter), so a CHI,
+    NHS or NI number, email, phone or postcode in any of them is masked here, whatever raised it.
+    """
+
+    def print(self, *objects, **options) -> None:
+        from cswo.data.identifiers import redact
+
+        super().print(*(redact(o) if isinstance(o, str) else o for o in objects), **options)
+
+
+console = MaskedConsole(stderr=True)
 state = {"debug": False, "project": None}
 
 YearOption = Annotated[str, typer.Option("--year", "-y", help="Financial year, e.g. 2021-22")]
@@ -167,11 +182,9 @@ def validate(year: Annotated[str | None, typer.Option("--year", "-y")] = None) -
                 console.print(f"\n[bold]{file}[/] ({len(items)})")
                 for problem in items:
                     console.print(f"  - {escape(str(problem))}", highlight=False, soft_wrap=True)
-            raise DataValidationError(problems)
-    except CSWOError as error:
-        if state["debug"]:
-            raise
-        raise typer.Exit(error.exit_code) from None
+            raise typer.Exit(DataValidationError.exit_code)
+    except CSWOError as error:  # e.g. the parameters: said once, through the one printer
+        _fail(error)
     console.print(f"[green]Parameters and data for {year} are valid.[/]")
 
 
@@ -184,13 +197,15 @@ def list_years() -> None:
     table = Table(title=f"Years in {project.root}")
     for column in ("Year", "Sections", "Committees"):
         table.add_column(column)
+    from cswo.data.identifiers import redact
+
     for year in project.years():
         try:
             params = load_year(project, year)
             table.add_row(year, ", ".join(params.sections), ", ".join(params.committees))
         except CSWOError as error:
-            table.add_row(year, f"[red]{error}[/]", "")
-    Console().print(table)
+            table.add_row(year, f"[red]{escape(redact(str(error)))}[/]", "")
+    MaskedConsole().print(table)
 
 
 @app.command("init")

@@ -15,12 +15,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-
-import docx
-import pandas as pd
-from pypdf import PdfReader
+from typing import TYPE_CHECKING
 
 from cswo.errors import DataValidationError, Problem, PublishCheckError
+
+if TYPE_CHECKING:  # the readers are imported where used: the CLI masks every message without them
+    import pandas as pd
 
 CHI, NHS, NINO = "CHI number", "NHS number", "National Insurance number"
 EMAIL, PHONE, POSTCODE = "email address", "phone number", "postcode"
@@ -32,6 +32,8 @@ _NINO = re.compile(
     r"(?![A-Za-z0-9])",
     re.IGNORECASE,
 )
+_GLUED_TEN_DIGITS = re.compile(r"(?<!\d)\d{10}(?!\d)")
+_GLUED_NINO = re.compile(r"([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z])\d{6}[A-D](?![A-Za-z0-9])", re.IGNORECASE)
 _NINO_BANNED_PREFIXES = {"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"}
 _PHONE = re.compile(
     r"(?<![\w+])(?:\+44[ -]?(?:\(0\)[ -]?)?|\(0|0)\d{1,4}\)?[ -]?\d{3,4}[ -]?\d{3,4}"
@@ -95,7 +97,8 @@ class Finding:
     def __str__(self) -> str:
         shown = f" ({self.masked})" if self.masked else ""
         extra = f": {self.detail}" if self.detail else ""
-        return f"Possible {self.kind}{shown} in {self.location}{extra}."
+        # the location can quote a heading or file name that is itself the identifier
+        return f"Possible {self.kind}{shown} in {redact(self.location)}{extra}."
 
 
 def mask(identifier: str) -> str:
@@ -159,12 +162,8 @@ def _canonical(kind: str, text: str) -> str:
     return re.sub(r"[\s()-]", "", text).upper()
 
 
-def scan_text(text: str, location: str, allow: Iterable[str] = ()) -> list[Finding]:
-    """Find possible personal identifiers in one piece of text. Raises nothing.
-
-    Numbers that look like identifiers but fail their check digit are ignored, as
-    are phone numbers written in a ten-digit CHI layout (e.g. 0101011235).
-    """
+def _spans(text: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, kind, text) of every possible identifier in ``text``, in order."""
     spans: list[tuple[int, int, str, str]] = []
 
     def claim(match: re.Match[str], kind: str) -> None:
@@ -188,13 +187,41 @@ def scan_text(text: str, location: str, allow: Iterable[str] = ()) -> list[Findi
         inward = match.group(2)
         if not (inward[1:].lower() in _ORDINALS and not inward.isupper()):
             claim(match, POSTCODE)
+    return sorted(spans)
 
+
+def scan_text(text: str, location: str, allow: Iterable[str] = ()) -> list[Finding]:
+    """Find possible personal identifiers in one piece of text. Raises nothing.
+
+    Numbers that look like identifiers but fail their check digit are ignored, as
+    are phone numbers written in a ten-digit CHI layout (e.g. 0101011235).
+    """
     allow = tuple(allow)
     findings = []
-    for _, _, kind, raw in sorted(spans):
+    for _, _, kind, raw in _spans(text):
         if _canonical(kind, raw) not in {_canonical(kind, a) for a in allow}:
             findings.append(Finding(kind, location, mask(raw)))
     return findings
+
+
+def redact(text: str, allow: Iterable[str] = ()) -> str:
+    """``text`` with every possible identifier masked: the one step every message passes through.
+
+    Errors and warnings quote what the analyst wrote (a cell, a heading, a file name, a
+    parameter); this keeps a CHI, NHS or NI number, email, phone or postcode in them from being
+    shown whole on the console or in a log.
+    """
+    text = str(text)
+    allow = tuple(allow)
+    for start, end, kind, raw in reversed(_spans(text)):
+        if _canonical(kind, raw) not in {_canonical(kind, a) for a in allow}:
+            text = text[:start] + mask(raw) + text[end:]
+    # A message can glue an identifier to a word ('complaints_1503851230', 'fileAB123456C.csv'),
+    # which the document scan rightly ignores; on the console it is masked all the same.
+    text = _GLUED_TEN_DIGITS.sub(lambda m: mask(m.group()) if ten_digit_kind(m.group()) else m.group(), text)
+    return _GLUED_NINO.sub(
+        lambda m: m.group() if m.group(1).upper() in _NINO_BANNED_PREFIXES else mask(m.group()), text
+    )
 
 
 def _cell_text(value: object) -> str:
@@ -282,6 +309,8 @@ def scan_files(paths: list[Path], root: Path, allow: Iterable[str] = ()) -> list
     Raises DataValidationError listing every file that is not .csv/.xlsx or cannot
     be read (an empty CSV is simply skipped).
     """
+    import pandas as pd
+
     allow = set(allow)
     findings: list[Finding] = []
     problems: list[Problem] = []
@@ -311,6 +340,28 @@ def scan_files(paths: list[Path], root: Path, allow: Iterable[str] = ()) -> list
     return findings
 
 
+def scan_notebook(path: Path, root: Path | None = None, allow: Iterable[str] = ()) -> list[Finding]:
+    """Scan a notebook's code, markdown and any saved outputs, cell by cell, before it runs.
+
+    A comment or a hidden cell's output is not in the papers, but the notebook is shared with
+    reviewers and its text can reach the page: nothing identifying may be in it at all.
+    """
+    import nbformat
+
+    label = _label(Path(path), root)
+    notebook = nbformat.read(path, as_version=4)
+    findings: list[Finding] = []
+    for number, cell in enumerate(notebook.cells, start=1):
+        where = f"{label}, cell {number}"
+        findings += scan_text(cell.get("source", ""), f"{where} ({cell.cell_type})", allow)
+        for output in cell.get("outputs", []):
+            texts = [output.get("text", "")] + [str(v) for v in output.get("data", {}).values()]
+            texts.append(" ".join(output.get("traceback", [])))
+            for text in texts:
+                findings += scan_text("".join(text) if isinstance(text, list) else text, f"{where} (output)", allow)
+    return findings
+
+
 def scan_document(path: Path, root: Path | None = None, allow: Iterable[str] = ()) -> list[Finding]:
     """Scan a rendered .docx (paragraphs, tables, headers, footers, link targets)
     or .pdf (text of each page) for personal identifiers.
@@ -324,6 +375,8 @@ def scan_document(path: Path, root: Path | None = None, allow: Iterable[str] = (
         if path.suffix.lower() == ".docx":
             texts = _docx_texts(path, label)
         elif path.suffix.lower() == ".pdf":
+            from pypdf import PdfReader
+
             for number, page in enumerate(PdfReader(path).pages, start=1):
                 texts.append((page.extract_text() or "", f"{label}, page {number}"))
         else:
@@ -338,6 +391,8 @@ def scan_document(path: Path, root: Path | None = None, allow: Iterable[str] = (
 
 
 def _docx_texts(path: Path, label: str) -> list[tuple[str, str]]:
+    import docx
+
     document = docx.Document(str(path))
     texts = [(p.text, f"{label}, paragraph {n}") for n, p in enumerate(document.paragraphs, 1)]
     for t, table in enumerate(document.tables, start=1):

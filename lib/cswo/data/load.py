@@ -72,6 +72,46 @@ class Dataset:
         text = frame.drop(columns=["file", "row"], errors="ignore").to_csv(index=False)
         return hashlib.sha256(text.encode()).hexdigest()
 
+    # Kernels receive the dataset as data, never as a pickle: loading a pickle runs whatever code
+    # it names, so a planted cache file would run on the next build.
+    def save(self, folder: Path) -> Path:
+        """Write the tables as Parquet and the rest as JSON into ``folder``; returns the folder."""
+        import json
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        for kind, frames in (("table", self.tables), ("text", self.text_tables)):
+            for position, frame in enumerate(frames.values()):
+                frame.to_parquet(folder / f"{kind}-{position}.parquet")
+        meta = {
+            "year": self.year,
+            "tables": list(self.tables),
+            "text_tables": list(self.text_tables),
+            "files": self.files,
+            "unfilled": [[*key, *where] for key, where in self.unfilled.items()],
+        }
+        (folder / "dataset.json").write_text(json.dumps(meta), encoding="utf-8")
+        return folder
+
+    @classmethod
+    def read(cls, folder: Path) -> Dataset:
+        """The dataset :meth:`save` wrote."""
+        import json
+
+        meta = json.loads((Path(folder) / "dataset.json").read_text(encoding="utf-8"))
+
+        def frames(kind: str, names: list[str]) -> dict[str, pd.DataFrame]:
+            return {name: pd.read_parquet(Path(folder) / f"{kind}-{i}.parquet") for i, name in enumerate(names)}
+
+        return cls(
+            year=meta["year"],
+            tables=frames("table", meta["tables"]),
+            text_tables=frames("text", meta["text_tables"]),
+            files={name: list(labels) for name, labels in meta["files"].items()},
+            unfilled={(t, m, b): (label, int(row)) for t, m, b, label, row in meta["unfilled"]},
+        )
+
 
 def _read_text_file(path: Path, label: str, problems: list[Problem]) -> pd.DataFrame | None:
     raw = path.read_bytes()

@@ -1,4 +1,9 @@
-"""Statistical disclosure control for published count tables.
+"""Statistical disclosure control: the one place a year's figures are protected.
+
+:func:`protect_dataset` is the choke point. A section's dataset passes through it once, when
+the section starts and before anything is drawn, so every table, chart, alt text, phrase and
+the public figures file read the same protected values: a suppressed cell has no number (its
+status is ``c``), and what it was is kept only in the private QA record.
 
 Small counts (at least 1 but below the threshold) are suppressed (primary
 suppression). Where rows or columns add up to a published total, further cells
@@ -17,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from cswo.errors import CSWOError
+from cswo.project.catalogue import TOTAL
 
 Cell = tuple[object, object]
 
@@ -90,29 +96,33 @@ def _lines(
 
 
 def _determined(lines: list[tuple[list[Cell], Cell]], hidden: set[Cell]) -> list[Cell]:
-    """Hidden cells whose value follows from the published totals by linear algebra.
+    """Hidden cells whose value follows from the published totals by linear algebra."""
+    equations = [{**dict.fromkeys(parts, 1.0), total: -1.0} for parts, total in lines]
+    return determined(equations, hidden)
 
-    Each additive line says parts - total = 0. A hidden cell is determined exactly
-    when its unit vector lies in the row space of those equations restricted to the
-    hidden cells, i.e. when every null-space vector is zero there. This catches
-    chains of subtraction across rows and columns, not only one line at a time.
+
+def determined(equations: list[dict], hidden: set) -> list:
+    """Hidden cells whose value follows exactly from published linear facts.
+
+    Each equation maps cells to coefficients: something published equals that sum (a total, a
+    difference, a mean, a table cell). Published cells are known, so only hidden ones matter. A
+    hidden cell is determined exactly when its unit vector lies in the row space of the equations
+    restricted to the hidden cells, i.e. when every null-space vector is zero there. This catches
+    chains of subtraction across tables, prose and charts, not only one line at a time.
     """
     unknowns = sorted(hidden, key=repr)
     position = {cell: i for i, cell in enumerate(unknowns)}
-    equations = []
-    for parts, total in lines:
+    rows = []
+    for equation in equations:
         row = np.zeros(len(unknowns))
-        for cell in parts:
+        for cell, coefficient in equation.items():
             if cell in position:
-                row[position[cell]] = 1.0
-        if total in position:
-            row[position[total]] = -1.0
+                row[position[cell]] += coefficient
         if row.any():
-            equations.append(row)
-    if not unknowns or not equations:
+            rows.append(row)
+    if not unknowns or not rows:
         return []
-    matrix = np.array(equations)
-    _, singular, vt = np.linalg.svd(matrix)
+    _, singular, vt = np.linalg.svd(np.array(rows))
     rank = int((singular > 1e-9).sum())
     null_space = vt[rank:]
     return [cell for cell, i in position.items() if np.all(np.abs(null_space[:, i]) < 1e-9)]
@@ -221,3 +231,68 @@ def _note(symbol: str, threshold: int, primary: list[Cell], secondary: list[Cell
     if secondary:
         note += ", or to stop it being worked out from totals"
     return note + "."
+
+
+PRIMARY, SECONDARY = "primary", "secondary"
+SUPPRESSED_STATUS = "c"
+
+
+def _grid(rows: pd.DataFrame) -> pd.DataFrame:
+    """One count measure's rows as breakdowns x years (NaN where a cell is missing)."""
+    grid = rows.pivot_table(index="breakdown", columns="year", values="number", aggfunc="first", dropna=False)
+    breakdowns = list(dict.fromkeys(rows["breakdown"]))
+    years = sorted(dict.fromkeys(rows["year"]))
+    return grid.reindex(index=breakdowns, columns=years).astype(float)
+
+
+def protect_frame(frame: pd.DataFrame, table: str, threshold: int, count_measures: list[str]) -> tuple:
+    """A table's rows with small counts (and the cells that would give them away) suppressed.
+
+    Each count measure is checked as one grid of breakdowns by years, whose ``total`` row the
+    breakdowns add up to, with :func:`suppress`. Returns (protected frame, QA rows); a
+    suppressed row keeps no number or value, gets status ``c`` and says why in ``suppressed``.
+    """
+    out = frame.copy()
+    out["suppressed"] = ""
+    record: list[dict] = []
+    for measure in count_measures:
+        rows = frame[(frame["measure"] == measure) & frame["number"].notna()]
+        if rows.empty:
+            continue
+        grid = _grid(rows)
+        total = TOTAL if TOTAL in grid.index and len(grid.index) > 1 else None
+        result = suppress(grid, threshold, total_row=total)
+        for reason, cells in ((PRIMARY, result.primary), (SECONDARY, result.secondary)):
+            for breakdown, year in cells:
+                at = (out["measure"] == measure) & (out["breakdown"] == breakdown) & (out["year"] == year)
+                raw = float(grid.at[breakdown, year])
+                out.loc[at, ["number", "value", "status", "suppressed"]] = [float("nan"), "", "c", reason]
+                record.append(
+                    {"table": table, "measure": measure, "breakdown": breakdown, "year": year, "value": raw}
+                    | {"reason": reason, "threshold": threshold}
+                )
+    return out, record
+
+
+def protect_dataset(dataset, policy, catalogue: dict) -> tuple:
+    """The dataset as it may be published, and the private record of what was suppressed.
+
+    ``policy`` is the parameters' ``disclosure`` (``rule_for(table)``); only count measures are
+    protected. Tables without a rule are returned as they are.
+    """
+    from dataclasses import replace
+
+    tables, record = {}, []
+    for name, frame in dataset.tables.items():
+        rule = policy.rule_for(name)
+        spec = catalogue.get(name)
+        if rule is None or spec is None:
+            tables[name] = frame
+            continue
+        counts = [m for m, measure in spec.measures.items() if measure.unit == "count"]
+        tables[name], found = protect_frame(frame, name, rule.threshold, counts)
+        record += found
+    return replace(dataset, tables=tables), record
+
+
+NOT_PUBLISHED = "not published, to protect small numbers"

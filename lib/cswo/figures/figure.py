@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from cswo.figures import phrases as narrative
+from cswo.figures.disclosure import NOT_PUBLISHED, PRIMARY
 from cswo.figures.formatting import MISSING_PHRASE, SYMBOL_FOR_STATUS, format_exact, format_value, is_missing
 from cswo.figures.phrases import Phrase
 from cswo.project.catalogue import TOTAL, Measure
@@ -31,6 +32,9 @@ class Figure:
     breakdowns: dict[str, float] = field(default_factory=dict)
     threshold: int | None = None  # disclosure: counts below this print as "fewer than N"
     year_style: str = "hyphen"  # how prose writes a year: hyphen (2021-22) or slash (2021/22)
+    symbol: str = "[c]"  # disclosure: how a table shows a suppressed cell
+    hidden: dict[str, str] = field(default_factory=dict)  # year -> why suppressed (primary/secondary)
+    breakdowns_hidden: dict[str, str] = field(default_factory=dict)  # this year's breakdown -> why
 
     @classmethod
     def from_table(
@@ -42,6 +46,7 @@ class Figure:
         breakdown: str = TOTAL,
         threshold: int | None = None,
         year_style: str = "hyphen",
+        symbol: str = "[c]",
     ) -> Figure:
         rows = frame[frame["measure"] == measure.name]
         mine = rows[rows["breakdown"] == breakdown]
@@ -57,6 +62,9 @@ class Figure:
             breakdowns={r.breakdown: r.number for r in this_year.itertuples()},
             threshold=threshold if measure.unit == "count" else None,
             year_style=year_style,
+            symbol=symbol,
+            hidden=_why(mine, "year"),
+            breakdowns_hidden=_why(this_year, "breakdown"),
         )
 
     @property
@@ -73,7 +81,10 @@ class Figure:
     def unit(self) -> str:
         return self.measure.unit
 
-    def _shown(self, value, year: str | None = None) -> str:
+    def _shown(self, value, year: str | None = None, why: str | None = None) -> str:
+        why = why if why is not None else self.hidden.get(year or self.year)
+        if why:  # suppressed by the disclosure policy before anything was drawn
+            return f"fewer than {self.threshold}" if why == PRIMARY and self.threshold else NOT_PUBLISHED
         if is_missing(value):
             status = self.status.get(year or self.year, "")
             return MISSING_PHRASE if status in ("", "x") else SYMBOL_FOR_STATUS[status]
@@ -85,14 +96,22 @@ class Figure:
         """A year as the council writes it (2021-22 or 2021/22)."""
         return year_label(year, self.year_style)
 
-    def _exact(self, value, year: str | None = None) -> str:
+    def _exact(self, value, year: str | None = None, why: str | None = None) -> str:
         """The value in full (prose rounds £000 to '£4.7 million'); small counts stay hidden."""
-        if is_missing(value) or self.suppressed(value):
-            return self._shown(value, year)
+        if is_missing(value) or self.suppressed(value) or why:
+            return self._shown(value, year, why)
         return format_exact(value, self.unit)
 
     def suppressed(self, value) -> bool:
         return bool(self.threshold and not is_missing(value) and 0 < value < self.threshold)
+
+    def is_hidden(self, year: str) -> bool:
+        """True if the disclosure policy suppressed this year's figure."""
+        return bool(self.hidden.get(year))
+
+    @property
+    def any_breakdown_hidden(self) -> bool:
+        return bool(self.breakdowns_hidden)
 
     @property
     def label(self) -> Phrase:
@@ -121,7 +140,12 @@ class Figure:
     def placeholders(self) -> dict[str, str]:
         """Every ``name.*`` this figure offers narrative, with the text it reads."""
         n, unit, cur, prev = self.name, self.unit, self.current, self.previous
-        hidden = self.suppressed(cur) or self.suppressed(prev)
+        hidden = (
+            self.suppressed(cur)
+            or self.suppressed(prev)
+            or self.is_hidden(self.year)
+            or self.is_hidden(previous_year(self.year))
+        )
         out = {
             f"{n}.value": self._shown(cur),
             f"{n}.last_year": self._shown(prev, previous_year(self.year)),
@@ -148,12 +172,16 @@ class Figure:
             else format_value(round(average) if unit == "count" else round(average, 1), unit)
         )
         out[f"{n}.record"] = narrative.record(self.history, self.year_text) or "within the range of earlier years"
+        if self.is_hidden(self.year):  # "the same as in 2019-20" or "the lowest on record" would tell
+            out[f"{n}.same_as"] = out[f"{n}.record"] = NOT_PUBLISHED
+        if any(self.is_hidden(y) for y in sorted(self.history)[-5:]):  # a mean gives away a missing term
+            out[f"{n}.average_5y"] = out[f"{n}.average_5y_value"] = NOT_PUBLISHED
         for year, value in self.history.items():
             out[f"{n}.in_{year.replace('-', '_')}"] = self._shown(value, year)
             out[f"{n}.in_{year.replace('-', '_')}_exact"] = self._exact(value, year)
         for breakdown, value in self.breakdowns.items():
-            out[f"{n}.{breakdown}"] = self._shown(value)
-            out[f"{n}.{breakdown}_exact"] = self._exact(value)
+            out[f"{n}.{breakdown}"] = self._shown(value, why=self.breakdowns_hidden.get(breakdown, ""))
+            out[f"{n}.{breakdown}_exact"] = self._exact(value, why=self.breakdowns_hidden.get(breakdown, ""))
         return out
 
     def audit_rows(self, section: str) -> list[dict]:
@@ -172,3 +200,10 @@ class Figure:
             }
             for year, value in sorted(self.history.items())
         ]
+
+
+def _why(rows: pd.DataFrame, key: str) -> dict[str, str]:
+    """Which rows the disclosure policy suppressed, and why (see disclosure.protect_frame)."""
+    if "suppressed" not in rows.columns:
+        return {}
+    return {getattr(r, key): r.suppressed for r in rows.itertuples() if r.suppressed}

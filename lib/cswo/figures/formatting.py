@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 NOT_AVAILABLE = "[x]"
 NOT_APPLICABLE = "[z]"
@@ -112,3 +113,25 @@ def join_words(parts: list[str]) -> str:
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d[\d,]*(?:\.\d+)?%?")
+
+
+def spreadsheet_text(value):
+    """A text cell made safe for a CSV a spreadsheet will open: one starting with =, +, - or @
+    (a formula to Excel, e.g. ``=HYPERLINK(...)``) is written with a leading apostrophe.
+    Numbers, and text that is only a signed number, are left as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def neutralise_workbook(workbook) -> None:
+    """Every text cell in an openpyxl workbook that would be read as a formula is stored as text."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f" and isinstance(cell.value, str):
+                    cell.data_type = "s"  # a shared string: shown as typed, never evaluated

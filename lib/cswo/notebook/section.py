@@ -20,7 +20,6 @@ audit and the tables it read, as one hidden output the build reads.
 
 from __future__ import annotations
 
-import pickle
 import tempfile
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from IPython.display import Markdown, display
 from cswo.data.load import Dataset, load_dataset
 from cswo.errors import CSWOError
 from cswo.figures import prose
+from cswo.figures.disclosure import NOT_PUBLISHED, protect_dataset
 from cswo.figures.figure import Figure
 from cswo.figures.formatting import MISSING_PHRASE, format_value, number
 from cswo.figures.phrases import Phrase, Phrases
@@ -46,7 +46,14 @@ class Section:
     """One report section while its notebook runs."""
 
     def __init__(
-        self, section_id: str, year: str, project: Project, output_dir: Path, dataset: Dataset, parameters: Parameters
+        self,
+        section_id: str,
+        year: str,
+        project: Project,
+        output_dir: Path,
+        dataset: Dataset,
+        parameters: Parameters,
+        suppressed: list[dict] | None = None,
     ):
         self.id = section_id
         self.year = year
@@ -63,6 +70,7 @@ class Section:
         self._charts: list[dict] = []
         self._suppressions: list[str] = []
         self._ids: set[str] = set()
+        self._suppressed = list(suppressed or [])  # raw values behind [c]: the private QA record only
 
     def _unique_id(self, prefix: str, base: str) -> str:
         """A document-wide identifier: the section's name, then the caption's, numbered if repeated.
@@ -121,6 +129,10 @@ class Section:
         rule = self.params.disclosure.rule_for(table)
         return rule.threshold if rule else None
 
+    def symbol(self, table: str) -> str:
+        rule = self.params.disclosure.rule_for(table)
+        return rule.symbol if rule else "[c]"
+
     def figure(self, name: str, table: str, measure: str, breakdown: str = TOTAL) -> Figure:
         """Register a figure for narrative as {eval}`name.value`, {eval}`name.compared` and so on.
 
@@ -134,6 +146,7 @@ class Section:
             breakdown,
             self.threshold(table),
             year_style=self.params.year_label_style,
+            symbol=self.symbol(table),
         )
         self._figures[name] = fig
         return fig
@@ -189,6 +202,7 @@ class Section:
         options.setdefault("threshold", self.threshold(table))
         options["notes"] = list(options.get("notes") or []) + self.slip_notes([(table, measure)], years)
         options.setdefault("year_style", self.params.year_label_style)
+        options.setdefault("symbol", self.symbol(table))
         return tables_module.breakdown_table(caption, self.table(table), spec, years, **options)
 
     def list_table(self, caption, columns, rows, notes=None):
@@ -215,11 +229,15 @@ class Section:
 
     def total(self, name: str, figure: Figure) -> Phrase:
         """Register {eval}`name`: the sum of a figure's breakdowns this year (e.g. two groups of children)."""
+        if figure.any_breakdown_hidden:  # a sum with a suppressed part would give the part away
+            return self.text(name, NOT_PUBLISHED)
         values = [v for v in figure.breakdowns.values() if v == v]
         return self.text(name, format_value(sum(values), figure.unit) if values else MISSING_PHRASE)
 
     def difference(self, name: str, larger: Figure, smaller: Figure) -> Phrase:
         """Register {eval}`name`: the gap between two figures this year ('1.1 percentage points')."""
+        if larger.is_hidden(self.year) or smaller.is_hidden(self.year):  # a gap gives a hidden side away
+            return self.text(name, NOT_PUBLISHED)
         if larger.current is None or smaller.current is None:
             return self.text(name, MISSING_PHRASE)
         gap = abs(larger.current - smaller.current)
@@ -267,6 +285,7 @@ class Section:
             "tables_read": sorted(self._tables_read),
             "charts": self._charts,
             "suppressions": self._suppressions,
+            "suppressed_cells": [c for c in self._suppressed if c["table"] in self._tables_read],
         }
         display(
             {FIGURES_MIME: bundle, "text/plain": f"[section {self.id}: {len(bundle['placeholders'])} figures]"},
@@ -285,13 +304,14 @@ def start(
     project = Project(Path(project_root).resolve())
     parameters = load_year(project, year)
     if dataset_path:
-        with open(dataset_path, "rb") as handle:
-            dataset = pickle.load(handle)
+        dataset = Dataset.read(Path(dataset_path))
     else:
         dataset = load_dataset(project, year, parameters.sections)
+    # the one choke point: nothing below ever sees a count the policy suppresses
+    dataset, suppressed = protect_dataset(dataset, parameters.disclosure, load_catalogue(project))
     out = Path(output_dir) if output_dir else Path(tempfile.mkdtemp(prefix=f"cswo-{section_id}-"))
     out.mkdir(parents=True, exist_ok=True)
-    return Section(section_id, year, project, out, dataset, parameters)
+    return Section(section_id, year, project, out, dataset, parameters, suppressed)
 
 
 __all__ = ["Section", "start", "Markdown"]

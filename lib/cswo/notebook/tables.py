@@ -151,8 +151,8 @@ def years_table(
         row = [label]
         for year in years:
             value = fig.history.get(year)
-            if fig.suppressed(value):
-                row.append(SYMBOL_FOR_STATUS["c"])
+            if fig.suppressed(value) or fig.is_hidden(year):
+                row.append(fig.symbol)
                 suppressed.append(f"{caption}: {row[0]}, {year_label(year, year_style)}")
             else:
                 row.append(format_cell(value, fig.unit, status=fig.status.get(year, "")))
@@ -163,7 +163,9 @@ def years_table(
             history = {y: v for y, v in fig.history.items() if y <= fig.year}
             latest = sorted(history)[-average_years:]
             values = [history[y] for y in latest]
-            if len(values) == average_years and not any(is_missing(v) for v in values):
+            if any(fig.is_hidden(y) for y in latest):  # the mean would give the hidden year away
+                row.append(fig.symbol)
+            elif len(values) == average_years and not any(is_missing(v) for v in values):
                 row.append(number(sum(values) / average_years, 0 if fig.unit == "count" else 1))
             elif published_averages and fig.name in published_averages:
                 pub = published_averages[fig.name]
@@ -175,9 +177,11 @@ def years_table(
                 row.append(SYMBOL_FOR_STATUS["x"])
         rows.append(row)
     if suppressed:
-        threshold = next(f.threshold for f in figures if f.threshold)
-        notes.append(f"[c] = suppressed: fewer than {threshold}.")
-    summary = [f"{s} shown as [c] (below the threshold)" for s in suppressed]
+        fig = next(f for f in figures if f.threshold)
+        notes.append(
+            f"{fig.symbol} = suppressed: fewer than {fig.threshold}, or a figure that would let one be worked out."
+        )
+    summary = [f"{s} shown as {figures[0].symbol} (below the threshold)" for s in suppressed]
     return ReportTable(caption, columns, rows, notes, audit=audit, suppressions=summary)
 
 
@@ -194,6 +198,7 @@ def breakdown_table(
     threshold: int | None = None,
     notes: list[str] | None = None,
     year_style: str = "hyphen",
+    symbol: str = "[c]",
 ) -> ReportTable:
     """Rows are the measure's breakdowns reported in the years shown; per year a count and, if asked, its share.
 
@@ -220,16 +225,21 @@ def breakdown_table(
     if threshold:
         from cswo.figures.disclosure import suppress
 
+        # Cells the dataset's disclosure control already suppressed carry no number; this pass only
+        # protects a table made from data that did not come through it.
         grid = pd.DataFrame({y: [values[(y, b)] for b in breakdowns] for y in years}, index=breakdowns, dtype="float64")
         result = suppress(grid, threshold, total_row=TOTAL if include_total else None)
         hidden = {(col, row) for row, col in [*result.primary, *result.secondary]}
-        if hidden:
+        why = {(r.year, r.breakdown): getattr(r, "suppressed", "") for r in lookup.values() if r.year in years}
+        primary = len(result.primary) + sum(w == "primary" for k, w in why.items() if k[1] in breakdowns)
+        secondary = len(result.secondary) + sum(w == "secondary" for k, w in why.items() if k[1] in breakdowns)
+        if primary or secondary:
             protect = (
-                f"and {len(result.secondary)} more so they cannot be worked out from totals"
-                if result.secondary
+                f"and {secondary} more so they cannot be worked out from totals"
+                if secondary
                 else "(no total lets them be worked out, so no other cell needed suppressing)"
             )
-            suppressions = [f"{caption}: {len(result.primary)} cell(s) below {threshold} shown as [c] {protect}"]
+            suppressions = [f"{caption}: {primary} cell(s) below {threshold} shown as {symbol} {protect}"]
     rows, audit, used_threshold = [], [], False
     for b in breakdowns:
         row = [measure.breakdown_label(b)]
@@ -237,8 +247,8 @@ def breakdown_table(
             r = lookup.get((year, b))
             value = values[(year, b)]
             status = r.status if r is not None else "x"
-            if (year, b) in hidden:
-                row.append(SYMBOL_FOR_STATUS["c"])
+            if (year, b) in hidden or status == "c":
+                row.append(symbol)
                 used_threshold = True
             else:
                 row.append(format_cell(value, measure.unit, status=status))
@@ -246,8 +256,8 @@ def breakdown_table(
             audit.append(_audit(caption, row[0], year_label(year, year_style), value, measure.unit, source))
             if shares:
                 total = values.get((year, TOTAL))
-                if (year, b) in hidden:
-                    row.append(SYMBOL_FOR_STATUS["c"])
+                if (year, b) in hidden or status == "c":
+                    row.append(symbol)
                 elif is_missing(value) or is_missing(total) or not total:
                     row.append(SYMBOL_FOR_STATUS["x"])
                 else:
@@ -258,7 +268,7 @@ def breakdown_table(
         notes.append("Percentages are calculated from the numbers and may not add to 100 because of rounding.")
     if used_threshold:
         notes.append(
-            f"[c] = suppressed: fewer than {threshold}, or a figure that would let a suppressed one be worked out."
+            f"{symbol} = suppressed: fewer than {threshold}, or a figure that would let a suppressed one be worked out."
         )
     return ReportTable(caption, columns, rows, notes, audit=audit, suppressions=suppressions)
 

@@ -1,6 +1,8 @@
 """The figure audit: every figure in the report with its source, and digits typed into prose.
 
-``figures.csv`` lets a reviewer trace each published number to its data row.
+``figures.csv`` lets a reviewer trace each published number to its data row; it is public, so it
+carries only what the papers show (a suppressed cell has no value). The values behind suppressed
+cells go only to the private QA record (:func:`write_qa_csv`).
 The typed-number check flags digits in narrative cells that should be
 figures named with ``{eval}`` roles; dates, years, ages, legislation and section numbers
 are allowed, and an analyst can allow a specific number in a cell with an
@@ -16,6 +18,7 @@ from pathlib import Path
 import nbformat
 
 from cswo.figures import prose
+from cswo.figures.formatting import spreadsheet_text
 
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 ALLOWED = [
@@ -110,7 +113,30 @@ def write_figures_csv(bundles: dict[str, dict], path: Path) -> int:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=FIGURE_COLUMNS, extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({key: spreadsheet_text(value) for key, value in row.items()} for row in rows)
+    return len(rows)
+
+
+QA_COLUMNS = ["section", "table", "measure", "breakdown", "year", "value", "reason", "threshold"]
+
+
+def write_qa_csv(bundles: dict[str, dict], path: Path) -> int:
+    """The private QA record: the value behind every suppressed cell, and why it was suppressed.
+
+    Written only outside ``outputs/<year>/`` (see ``Project.private_dir``). Returns the row count.
+    """
+    seen, rows = set(), []
+    for section, bundle in bundles.items():
+        for cell in bundle.get("suppressed_cells", []):
+            key = (cell["table"], cell["measure"], cell["breakdown"], cell["year"])
+            if key not in seen:
+                seen.add(key)
+                rows.append({"section": section, **cell})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=QA_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows({key: spreadsheet_text(value) for key, value in row.items()} for row in rows)
     return len(rows)
 
 

@@ -8,7 +8,6 @@ outputs untouched.
 from __future__ import annotations
 
 import os
-import pickle
 import shutil
 import time
 from collections.abc import Callable
@@ -86,16 +85,17 @@ def validated_dataset(project: Project, params: Parameters, sections: list[str])
             "year": params.year,
         }
     )
-    pickled = folder / "dataset.pickle"
-    manifest = cache.read_manifest(folder / "dataset.json")
-    if manifest and manifest.get("key") == key and pickled.exists():
-        with pickled.open("rb") as handle:
-            return pickle.load(handle), pickled
+    stored = folder / "dataset"
+    manifest = cache.read_manifest(folder / "dataset-key.json")
+    if manifest and manifest.get("key") == key and (stored / "dataset.json").exists():
+        try:
+            return Dataset.read(stored), stored
+        except (OSError, ValueError, KeyError):
+            pass  # a damaged cache is rebuilt, never trusted
     dataset = load_dataset(project, params.year, sections)
-    with pickled.open("wb") as handle:
-        pickle.dump(dataset, handle)
-    cache.write_manifest(folder / "dataset.json", {"key": key})
-    return dataset, pickled
+    dataset.save(stored)
+    cache.write_manifest(folder / "dataset-key.json", {"key": key})
+    return dataset, stored
 
 
 def project_fingerprint(project: Project) -> str:
@@ -105,10 +105,17 @@ def project_fingerprint(project: Project) -> str:
 
 
 def scan_inputs(project: Project, params: Parameters) -> list[str]:
+    """Identifiers in the data files and in every notebook the year runs (code, markdown, outputs)."""
     from cswo.data import identifiers
 
+    allow = set(params.public_contact_details)
     files = sorted(p for p in project.data_dir.rglob("*") if p.is_file() and p.suffix in (".csv", ".xlsx"))
-    return [str(f) for f in identifiers.scan_files(files, project.root, allow=set(params.public_contact_details))]
+    found = identifiers.scan_files(files, project.root, allow=allow)
+    for name in [*params.sections, *params.appendix_notebooks()]:
+        notebook = project.notebook(params.year, name)
+        if notebook.exists():
+            found += identifiers.scan_notebook(notebook, project.root, allow=allow)
+    return [str(f) for f in found]
 
 
 def make_jobs(project: Project, params: Parameters, dataset_path: Path) -> list[execute.Job]:
@@ -305,6 +312,15 @@ def check_documents(documents: list[Document], params: Parameters, workers: int 
         return [p for found in pool.map(_check_one, paths, [allow] * len(paths)) for p in found]
 
 
+def scan_published_files(staging: Path, params: Parameters) -> list[str]:
+    """Identifiers in every file to be published other than the papers (checked above)."""
+    from cswo.data import identifiers
+
+    allow = set(params.public_contact_details)
+    files = sorted(p for p in staging.rglob("*") if p.is_file() and p.suffix in (".csv", ".xlsx"))
+    return [str(f) for f in identifiers.scan_files(files, staging, allow=allow)]
+
+
 # --- the whole build ---------------------------------------------------------
 
 
@@ -341,7 +357,7 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
     progress.step("Running sections")
     execute.run_jobs(
         jobs,
-        project.outputs_dir / ".failed" / params.year,
+        project.private_dir(params.year) / "failed",
         dataset.fingerprint,
         workers=options.workers,
         on_start=progress.section_started,
@@ -379,11 +395,8 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
             options.workers or default_workers(),
             typst=templates.typst_template(project),
         )
-        notebooks = staging / "notebooks"
-        notebooks.mkdir(exist_ok=True)
-        for job in jobs:
-            shutil.copy2(job.executed, notebooks / job.executed.name)
-        audit.write_figures_csv({name: t.bundle for name, t in texts.items()}, staging / "figures.csv")
+        bundles = {name: t.bundle for name, t in texts.items()}
+        audit.write_figures_csv(bundles, staging / "figures.csv")
         if options.checks:
             progress.step("Checking documents (accessibility, identifiers, typed numbers)")
             from cswo.pipeline.accessibility import check_palette
@@ -392,6 +405,7 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
             colours = {f"chart colour {c}": c for c in style.palette} | {"chart text": style.text_colour}
             problems = typed + check_palette(colours, background=style.background)
             problems += check_documents(documents, params, options.workers or default_workers())
+            problems += scan_published_files(staging, params)
             if problems:
                 raise PublishCheckError(problems)
         elif typed:
@@ -409,8 +423,21 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
         suppressions.insert(0, "Policy: " + "; ".join(policy))
     progress.step("Publishing")
     publish.publish(staging, published)
+    write_private(project.private_dir(params.year), jobs, bundles)
     final = [Document(d.committee, d.kind, published / d.path.relative_to(staging), d.rendered) for d in documents]
     return BuildResult(params.year, jobs, final, warnings, suppressions, time.perf_counter() - started)
+
+
+def write_private(folder: Path, jobs: list[execute.Job], bundles: dict[str, dict]) -> Path:
+    """The reviewers' record, kept out of ``outputs/<year>/``: the executed notebooks and the
+    figures QA file with the values behind every suppressed cell."""
+    notebooks = folder / "notebooks"
+    shutil.rmtree(notebooks, ignore_errors=True)
+    notebooks.mkdir(parents=True)
+    for job in jobs:
+        shutil.copy2(job.executed, notebooks / job.executed.name)
+    audit.write_qa_csv(bundles, folder / "figures-qa.csv")
+    return folder
 
 
 def render_reference_doc(project: Project, params: Parameters) -> Path:

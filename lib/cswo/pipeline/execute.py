@@ -2,7 +2,7 @@
 
 Each notebook runs into a fresh folder under ``outputs/.cache/<year>/``; only
 a successful run replaces the cached one. A failed run's notebook is kept
-under ``outputs/.failed/<year>/`` so the analyst can open it at the error.
+under ``outputs/.private/<year>/failed/`` so the analyst can open it at the error.
 """
 
 from __future__ import annotations

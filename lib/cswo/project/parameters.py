@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from cswo.errors import ParametersError
-from cswo.project.paths import Project, is_financial_year, year_label
+from cswo.project.paths import SECTION_NAME, Project, is_financial_year, year_label
 
 COMMITTEE_KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -46,6 +46,13 @@ class Appendix(Strict):
     source: str = Field(
         description="'annual_report' for the report itself, otherwise a notebook name in notebooks/<year>/"
     )
+
+    @field_validator("source")
+    @classmethod
+    def _simple_name(cls, value: str) -> str:
+        if not SECTION_NAME.fullmatch(value):
+            raise ValueError(f"{value!r} is not a simple notebook name: use letters, digits and _ only")
+        return value
 
 
 class Directions(Strict):
@@ -163,6 +170,11 @@ class Parameters(Strict):
         seen: set[str] = set()
         for chapter in self.chapters:
             for section in chapter.sections:
+                if not SECTION_NAME.fullmatch(section):
+                    raise ValueError(
+                        f"section {section!r} is not a simple name: use letters, digits and _ only "
+                        "(it names notebooks/<year>/<section>.ipynb)"
+                    )
                 if section in seen:
                     raise ValueError(f"section '{section}' appears twice in chapters")
                 seen.add(section)
@@ -217,5 +229,27 @@ def load_parameters(path: Path) -> Parameters:
     return params
 
 
+def disclosure_problems(params: Parameters, known_tables: list[str]) -> list[str]:
+    """A disclosure rule for a table the data does not have protects nothing: say so."""
+    from difflib import get_close_matches
+
+    problems = []
+    for name in params.disclosure.tables:
+        if name not in known_tables:
+            hint = get_close_matches(name, known_tables, n=1)
+            problems.append(
+                f"key 'disclosure.tables.{name}': there is no data table called '{name}'"
+                + (f" (did you mean '{hint[0]}'?)" if hint else f"; known tables: {', '.join(sorted(known_tables))}")
+            )
+    return problems
+
+
 def load_year(project: Project, year: str) -> Parameters:
-    return load_parameters(project.parameters_file(year))
+    from cswo.project.catalogue import load_catalogue
+
+    path = project.parameters_file(year)
+    params = load_parameters(path)
+    problems = disclosure_problems(params, list(load_catalogue(project)))
+    if problems:
+        raise ParametersError(path, problems)
+    return params

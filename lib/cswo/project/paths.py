@@ -7,6 +7,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+# a section's name becomes a file and folder name: letters, digits and _ only, so it cannot leave
+# notebooks/<year>/ or the cache (``../../../data`` would otherwise replace the data folder)
+SECTION_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 YEAR_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 COMMITTEE_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")  # a committee key names its output folder
 FIGURES_MIME = "application/vnd.cswo.section+json"  # the hidden output a section publishes
@@ -109,6 +112,12 @@ class Project:
     def cache_dir(self, year: str) -> Path:
         """Executed sections kept for reuse; never read by committees."""
         return self.outputs_dir / ".cache" / year
+
+    def private_dir(self, year: str) -> Path:
+        """What reviewers may see but the public must not: the executed notebooks (tables as the
+        kernel saw them), the raw figures QA record (values before disclosure control) and failed
+        runs. Never inside ``outputs/<year>/``, so publishing can never pick it up."""
+        return self.outputs_dir / ".private" / year
 
     def staging_dir(self, year: str) -> Path:
         return self.outputs_dir / ".staging" / year

@@ -24,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from cswo.data.schemas import COLUMNS, STATUS_MEANING
 from cswo.errors import CSWOError
+from cswo.figures.formatting import neutralise_workbook
 from cswo.project.catalogue import TOTAL, UNITS, Measure, Table, load_catalogue
 from cswo.project.paths import Project, is_financial_year, previous_year
 
@@ -429,6 +430,7 @@ def _measures_sheet(sheet: Worksheet, catalogue: dict[str, Table]) -> None:
 def _save_atomically(workbook: Workbook, target: Path) -> None:
     # A half-written workbook must never sit where the loader reads it.
     partial = target.with_name(f".{target.name}.partial")
+    neutralise_workbook(workbook)  # a source cell like =HYPERLINK(...) is copied as text, never a formula
     try:
         workbook.save(partial)
         os.replace(partial, target)

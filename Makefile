@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha256(open('pyproject.toml','rb').read()).hexdigest()[:12])" 2>/dev/null)
 YEAR ?= 2021-22
 
-.PHONY: help setup report test test-fast bench lint sync data-docs hooks clean
+.PHONY: help setup report test soak test-fast bench lint sync data-docs hooks clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -26,6 +26,9 @@ report: setup ## Build the reference year's committee papers (Word and PDF) into
 
 test: setup ## Run the whole test suite (real Papermill, pandoc and Typst)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+soak: setup ## Long property sweeps (disclosure across every channel, many random tables)
+	$(BIN)/python -m pytest -n 2 -m soak
 
 test-fast: setup ## Unit tests only (no document builds)
 	$(BIN)/python -m pytest -n 2 -m "not e2e"

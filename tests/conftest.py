@@ -11,3 +11,13 @@ from support import copy_project
 @pytest.fixture
 def project_copy(tmp_path) -> Project:
     return copy_project(tmp_path / "project")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Long sweeps (marked ``soak``) run only when asked for: ``make soak`` (pytest -m soak)."""
+    if "soak" in (config.getoption("-m") or ""):
+        return
+    skip = pytest.mark.skip(reason="a long sweep: run it with `make soak`")
+    for item in items:
+        if "soak" in item.keywords:
+            item.add_marker(skip)

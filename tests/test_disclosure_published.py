@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -210,6 +211,15 @@ def test_random_tables_leave_no_suppressed_count_recoverable_from_any_channel(tm
     for cell, value in values.items():
         if 0 < value < threshold:
             assert cell in hidden
+    assert_nothing_recoverable(out, hidden, raw, values)
+
+
+@pytest.mark.soak
+@settings(max_examples=1500, deadline=None)
+@given(small_tables())
+def test_soak_no_suppressed_count_recoverable_from_any_channel(tmp_path_factory, case):
+    values, threshold = case
+    out, hidden, raw = publish_everything(values, threshold, tmp_path_factory.mktemp("pub"))
     assert_nothing_recoverable(out, hidden, raw, values)
 
 

@@ -85,7 +85,8 @@ def publish_everything(values, threshold, tmp_path) -> tuple[Published, set, dic
     for b, fig in figures.items():
         for key, text in fig.placeholders().items():
             out.texts.append(text)
-            attribute = key.split(".", 1)[1]
+            attribute = key.split(".", 1)[1].removesuffix("_exact")
+            attribute = "value" if attribute == "exact" else attribute
             cell = None
             if attribute == "value":
                 cell = (b, YEAR)

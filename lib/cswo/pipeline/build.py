@@ -317,8 +317,13 @@ def scan_published_files(staging: Path, params: Parameters) -> list[str]:
     from cswo.data import identifiers
 
     allow = set(params.public_contact_details)
-    files = sorted(p for p in staging.rglob("*") if p.is_file() and p.suffix in (".csv", ".xlsx"))
-    return [str(f) for f in identifiers.scan_files(files, staging, allow=allow)]
+    found = []
+    for path in sorted(p for p in staging.rglob("*") if p.is_file() and p.suffix in (".csv", ".json", ".md")):
+        label = path.relative_to(staging).as_posix()
+        # the text itself, line by line: the column heuristics are for data files ('name' here is a figure's)
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            found += identifiers.scan_text(line, f"outputs/{params.year}/{label}, line {number}", allow)
+    return [str(f) for f in found]
 
 
 # --- the whole build ---------------------------------------------------------

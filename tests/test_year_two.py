@@ -36,7 +36,10 @@ def test_year_two_fills_the_workbook_validates_and_builds(project_copy):
     roll_forward(project_copy, YEAR)
     before = invoke(project_copy, "validate", "--year", YEAR)
     assert before.exit_code == 2
-    assert "data/returns/2022-23.xlsx, sheet 'Children'" in before.output and "- row 3, column 'value'" in before.output
+    assert (
+        "data/returns/2022-23.xlsx, sheet 'Children'" in before.output
+        and "sheet 'Children', row 3, column 'value'" in before.output
+    )
     assert fill_workbook(project_copy, YEAR) > 100
 
     result = invoke(project_copy, "validate", "--year", YEAR)

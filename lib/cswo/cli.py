@@ -208,8 +208,7 @@ def _listed(heading: str, items: list, by_file: bool = False) -> None:
         if group:
             console.print(f"  [bold]{escape(group)}[/] ({len(members)})")
         for item in members:
-            text = str(item).removeprefix(f"{group}, ") if group else str(item)
-            console.print(f"{'    ' if group else '  '}- {escape(text)}", highlight=False, soft_wrap=True)
+            console.print(f"{'    ' if group else '  '}- {escape(str(item))}", highlight=False, soft_wrap=True)
 
 
 @app.command("list")

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from cswo.cli import app
 from cswo.figures.formatting import MISSING_PHRASE
 from cswo.pipeline.build import BuildOptions, build
+from cswo.pipeline.completeness import IncompleteNarrativeError
 from cswo.tools.newyear import roll_forward
 from support import fill_workbook
 
@@ -40,6 +41,10 @@ def test_year_two_fills_the_workbook_validates_and_builds(project_copy):
         "data/returns/2022-23.xlsx, sheet 'Children'" in before.output
         and "sheet 'Children', row 3, column 'value'" in before.output
     )
+    with pytest.raises(IncompleteNarrativeError) as refused:  # a final build refuses, listing every gap
+        build(project_copy, BuildOptions(year=YEAR, formats=["docx"], checks=False))
+    assert len(refused.value.gaps) == int(before.output.split()[0])
+    assert not (project_copy.year_outputs(YEAR)).exists()
     assert fill_workbook(project_copy, YEAR) > 100
 
     result = invoke(project_copy, "validate", "--year", YEAR)

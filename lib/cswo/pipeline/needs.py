@@ -261,6 +261,10 @@ class _Scanner:
     def _years_for(self, fig: _Registered, attribute: str) -> tuple[list[str], str | None] | None:
         """(years, breakdown) of data a figure's attribute reads, or None if it has no such attribute."""
         last = previous_year(self.year)
+        if attribute == "exact":  # the value in full, where prose rounds it: the same data
+            return [self.year], None
+        if attribute.endswith("_exact"):
+            return self._years_for(fig, attribute.removesuffix("_exact"))
         if attribute in CURRENT:
             return [self.year], None
         if attribute in PREVIOUS:
@@ -283,7 +287,7 @@ class _Scanner:
         names = [f"s.{n}" for n in SECTION_NAMES] + sorted(self.scan.texts)
         names += [f"{g}.{k}" for g in self.scan.grades for k in GRADES_KEYS]
         for name, fig in self.scan.figures.items():
-            names += [f"{name}.{a}" for a in (*CURRENT, *BOTH, *PREVIOUS, *FIVE_YEARS, *NO_DATA)]
+            names += [f"{name}.{a}" for a in (*CURRENT, *BOTH, *PREVIOUS, *FIVE_YEARS, *NO_DATA, "exact")]
             measure = self.catalogue.get(fig.table, Table("", "", "", ())).measures.get(fig.measure)
             names += [f"{name}.{b}" for b in (measure.breakdowns or ()) if measure]
         return names

@@ -50,3 +50,43 @@ def section_notebook(
     finish.metadata["tags"] = ["remove-cell"]
     nb.cells = [params, start, *[nbformat.v4.new_markdown_cell(m) for m in markdown], finish]
     return nb
+
+
+PLAUSIBLE = {"count": 10, "percent": 20, "number": 4}
+
+
+def fill_workbook(project: Project, year: str, value_for=None) -> int:
+    """Type a value and a source on every row the year's workbook asks for, as a service would:
+    last year's value where there is one, a plausible one otherwise (or ``value_for(key)``)."""
+    import openpyxl
+
+    from cswo.data.load import validate_tables
+    from cswo.data.returns import CODES
+    from cswo.project.paths import previous_year
+
+    last_year = previous_year(year)
+    dataset, _ = validate_tables(project, last_year)
+    last = {
+        (name, r.measure, r.breakdown): r.number
+        for name, frame in dataset.tables.items()
+        for r in frame[frame["year"] == last_year].itertuples()
+        if r.number == r.number
+    }
+    path = project.returns_workbook(year)
+    workbook = openpyxl.load_workbook(path)
+    filled = 0
+    for sheet in workbook.worksheets:
+        header = [c.value for c in sheet[2]]
+        if "Value" not in header:
+            continue
+        codes = {name: header.index(name) for name in CODES}
+        for row in sheet.iter_rows(min_row=3):
+            key = tuple(row[codes[name]].value for name in ("table", "measure", "breakdown"))
+            value = last.get(key, PLAUSIBLE.get(row[codes["unit"]].value, 5))
+            if value_for is not None:
+                value = value_for(key, value)
+            row[header.index("Value")].value = int(value) if value == int(value) else value
+            row[header.index("Source")].value = "Service return, May 2023"
+            filled += 1
+    workbook.save(path)
+    return filled

@@ -13,9 +13,10 @@ import pytest
 import yaml
 from docx import Document
 
-from cswo.errors import MissingFigureError, PublishCheckError, SectionExecutionError
+from cswo.errors import PublishCheckError, SectionExecutionError
 from cswo.pipeline import cache
 from cswo.pipeline.build import BuildOptions, build
+from cswo.pipeline.completeness import IncompleteNarrativeError
 from cswo.project.paths import Project
 from cswo.tools.newyear import roll_forward
 from support import ROOT, section_notebook
@@ -230,9 +231,9 @@ def test_unknown_placeholder_fails_naming_section_and_name(glenmorven):
         nb.cells[2].source += " {eval}`complaints_typo`"
 
     with edited_notebook(project, "overview", typo):
-        with pytest.raises(MissingFigureError) as error:
+        with pytest.raises(IncompleteNarrativeError) as error:  # found before any section runs
             build(project, BuildOptions(year=YEAR))
-    assert error.value.section == "overview" and error.value.names == ["complaints_typo"]
+    assert [(u.section, u.name) for u in error.value.unknown] == [("overview", "complaints_typo")]
     assert tree_digest(project.year_outputs(YEAR)) == before
 
 

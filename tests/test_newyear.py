@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cswo.cli import app
-from cswo.data.load import validate_tables
+from cswo.pipeline.completeness import check_year
 from cswo.project.parameters import load_year
 from cswo.project.paths import Project
 from cswo.tools.newyear import YearExistsError, roll_forward
@@ -35,11 +35,12 @@ def test_new_year_creates_files_that_validate_apart_from_missing_figures(project
     assert project_copy.notebook("2022-23", "complaints").with_suffix(".md").exists()
     assert project_copy.returns_workbook("2022-23").exists()
     assert digest(project_copy.year_notebooks("2021-22")) == before  # last year's narrative is untouched
-    _, problems = validate_tables(project_copy, "2022-23", params.sections)
-    assert problems and all("2022-23 is missing" in p.rule for p in problems)
+    check = check_year(project_copy, params)
+    assert not check.data_problems and not check.unknown and not check.typed_numbers
+    assert check.gaps and all("2022-23 is missing" in p.rule for p in check.gaps)
     workbook = "data/returns/2022-23.xlsx, sheet '{}'"
-    assert {p.file for p in problems} >= {workbook.format("complaints"), workbook.format("mental_health")}
-    assert all(p.row for p in problems), "each unfilled figure is located on its sheet and row"
+    assert {p.file for p in check.gaps} >= {workbook.format("Complaints"), workbook.format("Mental health")}
+    assert all(p.row for p in check.gaps), "each unfilled figure is located on its sheet and row"
 
 
 def test_validate_lists_missing_figures_by_table_without_a_traceback(project_copy):
@@ -47,7 +48,8 @@ def test_validate_lists_missing_figures_by_table_without_a_traceback(project_cop
     result = CliRunner().invoke(app, ["--project", str(project_copy.root), "validate", "--year", "2022-23"])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
-    assert "data/returns/2022-23.xlsx, sheet 'complaints'" in result.output and "is missing" in result.output
+    assert "data/returns/2022-23.xlsx, sheet 'Complaints'" in result.output and "is missing" in result.output
+    assert "row 3, column 'value'" in result.output
 
 
 def test_new_year_refuses_to_overwrite(project_copy):

@@ -101,8 +101,11 @@ def build(
     force: Annotated[bool, typer.Option("--force", help="Re-run every section")] = False,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Sections run at once (default: cores)")] = None,
     renderer: Annotated[str, typer.Option("--renderer", help="pandoc (default) or quarto")] = "pandoc",
+    draft: Annotated[
+        bool, typer.Option("--draft", help="Build even with figures missing, each marked [MISSING: name]")
+    ] = False,
 ) -> None:
-    """Build the committee papers for a year."""
+    """Build the committee papers for a year (a final build refuses while figures are missing)."""
     from cswo.pipeline.build import BuildOptions
     from cswo.pipeline.build import build as run_build
 
@@ -123,7 +126,7 @@ def build(
     try:
         result = run_build(
             project,
-            BuildOptions(year=year, committees=committee, formats=formats, force=force, workers=jobs),
+            BuildOptions(year=year, committees=committee, formats=formats, force=force, workers=jobs, draft=draft),
             _RichProgress(),
         )
     except CSWOError as error:
@@ -143,7 +146,8 @@ def _summary(project: Project, result) -> None:
         console.print("  ran: " + ", ".join(ran))
     if reused:
         console.print("  reused: " + ", ".join(reused))
-    table = Table(title=f"Documents in {project.year_outputs(result.year).relative_to(project.root)}/")
+    folder = project.draft_outputs(result.year) if result.draft else project.year_outputs(result.year)
+    table = Table(title=f"Documents in {folder.relative_to(project.root)}/")
     for column in ("Committee", "Document", "File", "Size", "Written"):
         table.add_column(column, overflow="fold")
     for doc in result.documents:
@@ -157,35 +161,69 @@ def _summary(project: Project, result) -> None:
     console.print(table)
     for line in result.suppressions:
         console.print(f"[blue]Disclosure:[/] {escape(line)}")
+    if result.draft:
+        console.print(
+            f"[bold yellow]Draft:[/] {len(result.markers)} missing figure(s), each marked in the papers "
+            "(not for committee):"
+        )
+        for line in result.markers:
+            console.print(f"  - {escape(line)}", highlight=False, soft_wrap=True)
+    for path in result.out_of_date:
+        console.print(
+            f"[yellow]Out of date:[/] {escape(str(path.relative_to(project.root)))} was not rebuilt by this "
+            "build; it may not match the new documents (build without --committee/--format to refresh it)",
+            highlight=False,
+            soft_wrap=True,
+        )
     for warning in result.warnings:
         console.print(f"[yellow]Warning:[/] {escape(warning)}")
 
 
 @app.command()
 def validate(year: Annotated[str | None, typer.Option("--year", "-y")] = None) -> None:
-    """Check the year's parameters and data without building. Exit code 2 on problems."""
-    from cswo.data.load import validate_tables
-    from cswo.errors import DataValidationError
+    """Check the year's parameters, data and narrative without building. Exit code 2 on problems.
+
+    Lists, all at once: problems in the data; every figure the narrative needs and the data
+    lacks (with the workbook sheet and row to fill); every unknown name in the prose, with a
+    suggestion; and every number typed into the narrative.
+    """
+    from cswo.pipeline.completeness import check_year
     from cswo.project.parameters import load_year
 
     project = _project()
     year = year or _latest_year(project)
     try:
-        params = load_year(project, year)
-        _, problems = validate_tables(project, year, params.sections)
-        if problems:
-            by_file: dict[str, list] = {}
-            for problem in problems:
-                by_file.setdefault(problem.file, []).append(problem)
-            console.print(f"[bold red]{len(problems)} problem(s) in the data for {year}[/]")
-            for file, items in by_file.items():
-                console.print(f"\n[bold]{file}[/] ({len(items)})")
-                for problem in items:
-                    console.print(f"  - {escape(str(problem))}", highlight=False, soft_wrap=True)
-            raise typer.Exit(DataValidationError.exit_code)
-    except CSWOError as error:  # e.g. the parameters: said once, through the one printer
+        check = check_year(project, load_year(project, year))
+    except CSWOError as error:
         _fail(error)
-    console.print(f"[green]Parameters and data for {year} are valid.[/]")
+        return
+    for note in check.notes:
+        console.print(f"[yellow]Note:[/] {escape(note)}", highlight=False, soft_wrap=True)
+    if check.ok:
+        console.print(f"[green]Parameters, data and narrative for {year} are valid.[/]")
+        return
+    console.print(f"[bold red]{check.count()} problem(s) for {year}[/]")
+    _listed("Problems in the data", check.data_problems, by_file=True)
+    _listed("Figures the narrative needs that the data does not have yet", check.gaps, by_file=True)
+    _listed("Names in the narrative that no section registers", check.unknown)
+    _listed("Numbers typed into the narrative (use a figure from the data)", check.typed_numbers)
+    if state["debug"]:
+        raise CSWOError(f"{check.count()} problem(s) for {year}")
+    raise typer.Exit(2)
+
+
+def _listed(heading: str, items: list, by_file: bool = False) -> None:
+    if not items:
+        return
+    console.print(f"\n[bold]{heading}[/] ({len(items)})")
+    groups: dict[str, list] = {}
+    for item in items:
+        groups.setdefault(item.file if by_file else "", []).append(item)
+    for group, members in groups.items():
+        if group:
+            console.print(f"  [bold]{escape(group)}[/] ({len(members)})")
+        for item in members:
+            console.print(f"{'    ' if group else '  '}- {escape(str(item))}", highlight=False, soft_wrap=True)
 
 
 @app.command("list")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
+from cswo.data.returns import Block, read_blocks
 from cswo.data.schemas import (
     COLUMNS,
     OPTIONAL_COLUMNS,
@@ -220,18 +221,22 @@ def _validate_block(source: Source, table: Table) -> tuple[pd.DataFrame | None, 
     return typed, problems
 
 
-def _read_returns(project: Project, year: str, problems: list[Problem]) -> dict[str, pd.DataFrame]:
-    """Every sheet of the year's returns workbook, read once (empty when there is none)."""
+def _read_returns(project: Project, year: str, problems: list[Problem]) -> dict[str, list[Block]]:
+    """The year's returns workbook, read once, as blocks of rows by table (empty when there is none)."""
     workbook = project.returns_workbook(year)
     if not workbook.exists():
         return {}
     try:
-        return pd.read_excel(workbook, sheet_name=None, dtype=str, keep_default_na=False)
+        sheets = pd.read_excel(workbook, sheet_name=None, header=None, dtype=str, keep_default_na=False)
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
         problems.append(
             Problem(f"data/returns/{workbook.name}", None, None, None, f"cannot be read ({type(exc).__name__})")
         )
         return {}
+    by_table: dict[str, list[Block]] = {}
+    for block in read_blocks(sheets, f"data/returns/{workbook.name}", set(load_catalogue(project))):
+        by_table.setdefault(block.table, []).append(block)
+    return by_table
 
 
 def _table_sources(
@@ -240,7 +245,7 @@ def _table_sources(
     name: str,
     problems: list[Problem],
     unfilled: dict[tuple[str, str, str], tuple[str, int]] | None = None,
-    returns: dict[str, pd.DataFrame] | None = None,
+    returns: dict[str, list[Block]] | None = None,
 ) -> list[Source]:
     unfilled = {} if unfilled is None else unfilled
     returns = {} if returns is None else returns
@@ -258,18 +263,17 @@ def _table_sources(
         frame = _read_sheet(xlsx, 0, f"data/{name}.xlsx", problems)
         if frame is not None:
             sources.append(Source(f"data/{name}.xlsx", _tidy(frame)))
-    if name in returns:
-        label = f"data/returns/{project.returns_workbook(year).name}, sheet '{name}'"
-        frame = _tidy(returns[name])
+    for block in returns.get(name, []):
+        frame = _tidy(block.frame)
         if {"value", "status"} <= set(frame.columns):
             # rows the template pre-filled but nobody has filled in yet are not data:
             # the completeness check reports them, at their sheet and row, as missing
             blank = (frame["value"] == "") & (frame["status"] == "")
             for index, r in frame[blank].iterrows():
-                unfilled[(name, r.get("measure", ""), r.get("breakdown", ""))] = (label, int(index) + 2)
+                unfilled[(name, r.get("measure", ""), r.get("breakdown", ""))] = (block.label, int(index) + 2)
             frame = frame[~blank]
         if len(frame.columns):
-            sources.append(Source(label, frame))
+            sources.append(Source(block.label, frame))
     return sources
 
 

@@ -21,6 +21,7 @@ audit and the tables it read, as one hidden output the build reads.
 from __future__ import annotations
 
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from IPython.display import Markdown, display
@@ -30,7 +31,7 @@ from cswo.errors import CSWOError
 from cswo.figures import prose
 from cswo.figures.disclosure import NOT_PUBLISHED, protect_dataset
 from cswo.figures.figure import Figure
-from cswo.figures.formatting import MISSING_PHRASE, format_value, number
+from cswo.figures.formatting import MISSING_PHRASE, NOT_APPLICABLE, NOT_AVAILABLE, format_value, is_missing, number
 from cswo.figures.phrases import Phrase, Phrases
 from cswo.notebook import tables as tables_module
 from cswo.project.catalogue import TOTAL, load_catalogue
@@ -40,6 +41,19 @@ from cswo.project.templates import house_style
 
 # what prose reaches through ``s`` (``{eval}`s.council` ``), besides figures and registered phrases
 SECTION_NAMES = ("label", "last_label", "council", "area", "partnership")
+
+
+@dataclass(frozen=True)
+class Omitted:
+    """A table or chart left out of the report because it has no values; the build says so."""
+
+    kind: str
+    caption: str
+
+
+def _has_values(table: tables_module.ReportTable) -> bool:
+    empty = {"", NOT_AVAILABLE, NOT_APPLICABLE}
+    return any(cell not in empty for row in table.rows for cell in row[1:])
 
 
 class Section:
@@ -71,6 +85,7 @@ class Section:
         self._suppressions: list[str] = []
         self._ids: set[str] = set()
         self._suppressed = list(suppressed or [])  # raw values behind [c]: the private QA record only
+        self._omitted: list[str] = []  # tables and charts with no values, left out of the report
 
     def _unique_id(self, prefix: str, base: str) -> str:
         """A document-wide identifier: the section's name, then the caption's, numbered if repeated.
@@ -245,6 +260,9 @@ class Section:
         return self.text(name, f"{number(gap, 1)} percentage points" if unit == "percent" else format_value(gap, unit))
 
     def trend_chart(self, figures, years, caption, **options):
+        """A trend chart, or, when no year has a value, a note that it was left out."""
+        if not any(not is_missing(fig.history.get(year)) for fig in figures for year in years):
+            return Omitted("chart", caption)
         from cswo.notebook.charts import trend_chart
 
         options.setdefault("style", house_style(self.project))
@@ -252,8 +270,15 @@ class Section:
         return trend_chart(figures, years, caption, **options)
 
     def show(self, item) -> None:
-        """Display a table or chart in the notebook and in the report."""
-        if isinstance(item, tables_module.ReportTable):
+        """Display a table or chart in the notebook and in the report (one with no values is left out)."""
+        if isinstance(item, tables_module.ReportTable) and not _has_values(item):
+            item = Omitted("table", item.caption)
+        if isinstance(item, Omitted):
+            self._omitted.append(
+                f"Section '{self.id}': the {item.kind} '{item.caption}' has no values, so it was left out"
+            )
+            print(self._omitted[-1])  # seen in the lab; a printed line never reaches the report
+        elif isinstance(item, tables_module.ReportTable):
             item.id = self._unique_id("tbl", item.id)
             self._audit.extend({"section": self.id, **row} for row in item.audit)
             self._suppressions.extend(item.suppressions)
@@ -286,6 +311,7 @@ class Section:
             "charts": self._charts,
             "suppressions": self._suppressions,
             "suppressed_cells": [c for c in self._suppressed if c["table"] in self._tables_read],
+            "omitted": self._omitted,
         }
         display(
             {FIGURES_MIME: bundle, "text/plain": f"[section {self.id}: {len(bundle['placeholders'])} figures]"},

@@ -17,6 +17,7 @@ import pandas as pd
 from cswo.figures.figure import Figure
 from cswo.figures.formatting import (
     GRADE_WORDS,
+    MISSING_PHRASE,
     SYMBOL_FOR_STATUS,
     SYMBOL_NOTES,
     format_cell,
@@ -310,6 +311,8 @@ def grades_table(
 def grades_summary(frame: pd.DataFrame, measures: dict[str, Measure], year: str) -> dict[str, str]:
     """Words for narrative: how many grades, at how many services, and how they fell ('8 Good and 1 Adequate')."""
     rows = graded_rows(frame, measures, year)
+    if rows.empty:  # no grades this year: say so in words the build catches, never "0 grades"
+        return dict.fromkeys(("awarded", "services", "counts"), MISSING_PHRASE)
     counts = rows["number"].astype(int).value_counts()
     parts = [f"{counts[g]} {GRADE_WORDS[g]}" for g in sorted(counts.index, key=lambda g: (-counts[g], -g))]
     return {

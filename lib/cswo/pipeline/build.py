@@ -11,12 +11,13 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cswo.data.load import Dataset, load_dataset
 from cswo.errors import CSWOError, PublishCheckError
-from cswo.pipeline import audit, cache, execute, publish, render
+from cswo.pipeline import audit, cache, execute, publish, render, twins
+from cswo.pipeline.completeness import IncompleteNarrativeError, narrative_gaps
 from cswo.pipeline.cover import cover_markdown
 from cswo.project import templates
 from cswo.project.parameters import Parameters, load_year
@@ -31,6 +32,7 @@ class BuildOptions:
     force: bool = False
     workers: int | None = None
     checks: bool = True
+    draft: bool = False  # build with figures missing, each marked in the papers; never published as final
 
 
 @dataclass
@@ -50,6 +52,9 @@ class BuildResult:
     warnings: list[str]
     suppressions: list[str]
     seconds: float
+    markers: list[str] = field(default_factory=list)  # draft: each [MISSING: name] in the papers
+    out_of_date: list[Path] = field(default_factory=list)  # documents this (partial) build did not rewrite
+    draft: bool = False
 
 
 class Progress:
@@ -92,7 +97,7 @@ def validated_dataset(project: Project, params: Parameters, sections: list[str])
             return Dataset.read(stored), stored
         except (OSError, ValueError, KeyError):
             pass  # a damaged cache is rebuilt, never trusted
-    dataset = load_dataset(project, params.year, sections)
+    dataset = load_dataset(project, params.year)  # what the narrative needs is checked separately
     dataset.save(stored)
     cache.write_manifest(folder / "dataset-key.json", {"key": key})
     return dataset, stored
@@ -118,14 +123,21 @@ def scan_inputs(project: Project, params: Parameters) -> list[str]:
     return [str(f) for f in found]
 
 
-def make_jobs(project: Project, params: Parameters, dataset_path: Path) -> list[execute.Job]:
+def make_jobs(
+    project: Project, params: Parameters, dataset_path: Path, notes: list[str] | None = None
+) -> list[execute.Job]:
+    """A job per section, reading the newer of each notebook and its .md twin (said in ``notes``)."""
     names = [*params.sections, *params.appendix_notebooks()]
     params_key = cache.parameters_fingerprint(params)
     jobs = []
     for name in names:
         notebook = project.notebook(params.year, name)
-        if not notebook.exists():
+        if not notebook.exists() and not notebook.with_suffix(twins.TWIN_SUFFIX).exists():
             raise CSWOError(f"Section '{name}' has no notebook: expected {notebook.relative_to(project.root)}")
+        source = twins.section_source(notebook, name)
+        if source.note and notes is not None:
+            notes.append(source.note)
+        notebook = twins.materialise(source, project.cache_dir(params.year) / ".twins")
         jobs.append(
             execute.Job(
                 name=name,
@@ -350,12 +362,14 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
     dataset, dataset_path = validated_dataset(project, params, params.sections)
     warnings: list[str] = [f"To confirm before committee: {item}" for item in params.review_required]
     warnings += dataset.slip_warnings()
+    progress.step("Checking the data has every figure the narrative needs")
+    check_completeness(project, params, dataset, draft=options.draft)
     if options.checks:
         progress.step("Scanning inputs for personal identifiers")
         found = scan_inputs(project, params)
         if found:
             raise PublishCheckError(found)
-    jobs = make_jobs(project, params, dataset_path)
+    jobs = make_jobs(project, params, dataset_path, warnings)
     if options.force:
         for job in jobs:
             shutil.rmtree(job.folder, ignore_errors=True)
@@ -370,6 +384,10 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
     )
     progress.step("Writing documents")
     texts = section_texts(jobs)
+    markers = [str(m) for text in texts.values() for m in text.missing]
+    if markers and not options.draft:
+        raise IncompleteNarrativeError(markers, [])
+    warnings += [w for text in texts.values() for w in text.bundle.get("omitted", [])]
     unreviewed = [name for name, text in texts.items() if text.unreviewed]
     if unreviewed:
         warnings.append(
@@ -382,8 +400,8 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
         missing_alt = audit.chart_alt_problems({name: t.bundle for name, t in texts.items()})
         if missing_alt:
             raise PublishCheckError(missing_alt)
-    published = project.year_outputs(params.year)
-    staging = project.staging_dir(params.year)
+    published = project.draft_outputs(params.year) if options.draft else project.year_outputs(params.year)
+    staging = project.staging_dir(f"{params.year}-draft" if options.draft else params.year)
     keep = [c for c in params.committees if c not in committees] + committees
     publish.prepare_staging(staging, published, keep)
     work = project.cache_dir(params.year) / "render"
@@ -430,7 +448,34 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
     publish.publish(staging, published)
     write_private(project.private_dir(params.year), jobs, bundles)
     final = [Document(d.committee, d.kind, published / d.path.relative_to(staging), d.rendered) for d in documents]
-    return BuildResult(params.year, jobs, final, warnings, suppressions, time.perf_counter() - started)
+    return BuildResult(
+        params.year,
+        jobs,
+        final,
+        warnings,
+        suppressions,
+        time.perf_counter() - started,
+        markers=markers,
+        out_of_date=out_of_date(published, final),
+        draft=options.draft,
+    )
+
+
+def check_completeness(project: Project, params: Parameters, dataset: Dataset, draft: bool) -> None:
+    """Refuse a final build whose narrative needs figures the data lacks (a draft marks them instead).
+
+    Unknown names in prose are refused in every mode: there is nothing to mark them with.
+    Raises IncompleteNarrativeError listing every gap at once.
+    """
+    gaps, needs = narrative_gaps(project, params, dataset)
+    if needs.unknown or (gaps and not draft):
+        raise IncompleteNarrativeError([] if draft else gaps, needs.unknown)
+
+
+def out_of_date(published: Path, documents: list[Document]) -> list[Path]:
+    """Documents in the year's folder that this build did not write or confirm (a partial build)."""
+    current = {d.path for d in documents}
+    return sorted(p for p in published.rglob("*") if p.suffix in (".docx", ".pdf") and p not in current)
 
 
 def write_private(folder: Path, jobs: list[execute.Job], bundles: dict[str, dict]) -> Path:

@@ -24,6 +24,7 @@ from nbconvert.preprocessors.base import Preprocessor
 
 from cswo.errors import RenderError
 from cswo.figures import prose
+from cswo.figures.formatting import MISSING_PHRASE
 from cswo.project.paths import FIGURES_MIME, TEMPLATES_DIR
 
 HIGHLIGHT_TAG = "highlight"
@@ -44,6 +45,35 @@ class SectionText:
     priorities: list[str] = field(default_factory=list)
     bundle: dict = field(default_factory=dict)
     unreviewed: bool = False
+    missing: list[MissingFigure] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MissingFigure:
+    """A name in prose whose figure is missing: the paper shows a marker there, never a broken sentence."""
+
+    section: str
+    cell: int
+    name: str
+
+    def __str__(self) -> str:
+        return f"section '{self.section}', cell {self.cell}: {marker(self.name)} in place of {prose.role(self.name)}"
+
+
+def marker(name: str) -> str:
+    """What a draft prints where a figure is missing: unmistakable, and naming the figure."""
+    return f"**[MISSING: {name}]**"
+
+
+def _with_markers(text: str, placeholders: dict[str, str], section: str, cell: int, found: list) -> str:
+    """Fill ``text``, putting a marker where a figure is missing, and note each marker in ``found``."""
+    used = set(prose.references(text))
+    marked = dict(placeholders)
+    for name in sorted(used):
+        if MISSING_PHRASE in placeholders.get(name, ""):
+            marked[name] = marker(name)
+            found.append(MissingFigure(section, cell, name))
+    return prose.fill(text, marked, section)
 
 
 class SectionPreprocessor(Preprocessor):
@@ -67,15 +97,17 @@ class SectionPreprocessor(Preprocessor):
                 cell.outputs = kept
             cells.append(cell)
         placeholders = bundle.get("placeholders", {})
-        highlights, priorities, unreviewed, shown = [], [], False, []
+        highlights, priorities, unreviewed, shown, missing, number = [], [], False, [], [], 0
         for cell in cells:
             tags = set(cell.get("metadata", {}).get("tags", []))
+            if "injected-parameters" not in tags:
+                number += 1  # cells as the analyst's notebook numbers them (Papermill adds one)
             if UNREVIEWED_TAG in tags:
                 unreviewed = True
             if tags & HIDDEN_TAGS:
                 continue
             if cell.cell_type == "markdown":
-                cell.source = prose.fill(cell.source, placeholders, section)
+                cell.source = _with_markers(cell.source, placeholders, section, number, missing)
                 if HIGHLIGHT_TAG in tags:
                     # highlights summarise the section for the cover report only
                     highlights.append(_one_paragraph(cell.source))
@@ -86,7 +118,9 @@ class SectionPreprocessor(Preprocessor):
                 continue
             shown.append(cell)
         nb.cells = shown
-        resources.update(bundle=bundle, highlights=highlights, priorities=priorities, unreviewed=unreviewed)
+        resources.update(
+            bundle=bundle, highlights=highlights, priorities=priorities, unreviewed=unreviewed, missing=missing
+        )
         return nb, resources
 
 
@@ -120,6 +154,7 @@ def notebook_to_section(path: Path, section: str) -> SectionText:
         priorities=resources["priorities"],
         bundle=resources["bundle"],
         unreviewed=resources["unreviewed"],
+        missing=resources["missing"],
     )
 
 

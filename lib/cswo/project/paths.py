@@ -109,6 +109,10 @@ class Project:
     def year_outputs(self, year: str) -> Path:
         return self.outputs_dir / year
 
+    def draft_outputs(self, year: str) -> Path:
+        """Draft papers (figures may be missing, each marked): never beside the publishable ones."""
+        return self.outputs_dir / "drafts" / year
+
     def cache_dir(self, year: str) -> Path:
         """Executed sections kept for reuse; never read by committees."""
         return self.outputs_dir / ".cache" / year

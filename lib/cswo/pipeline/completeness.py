@@ -1,0 +1,145 @@
+"""Is the data complete for the narrative? One check, used by ``cswo validate`` and the build.
+
+It compares what the year's notebooks need (:mod:`cswo.pipeline.needs`) with the validated data,
+and locates each gap where it is to be filled: the data-entry workbook's sheet and row for the
+report year, the table's CSV file for an earlier year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cswo.data.load import Dataset, validate_tables
+from cswo.errors import CSWOError, Problem
+from cswo.pipeline import audit
+from cswo.pipeline.needs import Key, UnknownName, Use, YearNeeds, year_needs
+from cswo.project.catalogue import TOTAL, load_catalogue
+from cswo.project.parameters import Parameters
+from cswo.project.paths import Project
+
+USES_SHOWN = 3
+
+
+@dataclass
+class YearCheck:
+    """Everything ``cswo validate`` reports, all at once."""
+
+    year: str
+    data_problems: list[Problem] = field(default_factory=list)
+    gaps: list[Problem] = field(default_factory=list)
+    unknown: list[UnknownName] = field(default_factory=list)
+    typed_numbers: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.data_problems or self.gaps or self.unknown or self.typed_numbers)
+
+    def count(self) -> int:
+        return len(self.data_problems) + len(self.gaps) + len(self.unknown) + len(self.typed_numbers)
+
+
+class IncompleteNarrativeError(CSWOError):
+    """The narrative needs figures the data lacks, or names figures no section registers."""
+
+    exit_code = 2
+
+    def __init__(self, gaps: list, unknown: list[UnknownName]):
+        self.gaps, self.unknown = gaps, unknown
+        lines = [str(g) for g in gaps] + [str(u) for u in unknown]
+        super().__init__(
+            f"The narrative needs {len(gaps)} figure(s) the data does not have"
+            + (f" and names {len(unknown)} unknown figure(s)" if unknown else "")
+            + "; fill them in (or build a --draft, which marks each gap):\n"
+            + "\n".join(f"  - {line}" for line in lines)
+        )
+
+
+def _describe(key: Key, catalogue: dict | None) -> str:
+    table = (catalogue or {}).get(key.table)
+    measure = table.measures.get(key.measure) if table else None
+    if measure is None:
+        return f"'{key.measure}' of table '{key.table}' (not in the catalogue)"
+    if key.breakdown == TOTAL:
+        return measure.label
+    return f"{measure.label}: {measure.breakdown_label(key.breakdown)}"
+
+
+def _used(uses: list[Use]) -> str:
+    shown = "; ".join(str(u) for u in uses[:USES_SHOWN])
+    more = len(uses) - USES_SHOWN
+    return shown + (f"; and {more} more place(s)" if more > 0 else "")
+
+
+def find_gaps(
+    needs: YearNeeds,
+    dataset: Dataset,
+    locations: dict[tuple[str, str, str], tuple[str, int]],
+    catalogue: dict | None = None,
+) -> list[Problem]:
+    """Each needed figure the data lacks, located where it is to be filled in."""
+    rows: dict[tuple[str, str, str, str], str] = {}
+    for name, frame in dataset.tables.items():
+        for r in frame.itertuples():
+            rows[(name, r.measure, r.breakdown, r.year)] = "" if r.number == r.number else r.status
+    gaps = []
+    for key, uses in needs.needs.items():
+        found = rows.get((key.table, key.measure, key.breakdown, key.year))
+        in_prose = [u for u in uses if u.in_prose]
+        if found == "" or (found is not None and not in_prose):
+            continue  # a table or chart shows a status ([x]) where there is no figure; prose cannot
+        what = f"{_describe(key, catalogue)} for {key.year}"
+        slot = (key.table, key.measure, key.breakdown)
+        where = dataset.unfilled.get(slot) if key.year == needs.year else None
+        if where is None and key.year == needs.year:
+            where = locations.get(slot)
+        if found is not None:
+            rule = (
+                f"{what} is marked '{found}' (no figure), but the narrative uses it ({_used(in_prose)}): "
+                "give the figure, or rewrite those sentences"
+            )
+        elif where is not None:
+            rule = f"{what} is missing: fill in the value on this row; used in {_used(uses)}"
+        else:
+            rule = (
+                f"{what} is missing: add a row for measure '{key.measure}', breakdown '{key.breakdown}'; "
+                f"used in {_used(uses)}"
+            )
+        file, row = where if where else ((dataset.files.get(key.table) or [f"data/{key.table}.csv"])[0], None)
+        gaps.append(Problem(file, row, "value", None, rule))
+    gaps.sort(key=lambda p: (p.file, p.row or 0))
+    return gaps
+
+
+def workbook_locations(project: Project, needs: YearNeeds, dataset: Dataset, sections: list[str]):
+    """Where the data-entry workbook puts (or put) each of the report year's figures."""
+    from cswo.tools.workbook import last_year_values, row_locations, workbook_rows
+
+    catalogue = load_catalogue(project)
+    last = last_year_values(dataset, needs.year, catalogue)
+    rows = workbook_rows(needs.for_year(needs.year), catalogue, sections, last)
+    return row_locations(rows, f"data/returns/{project.returns_workbook(needs.year).name}")
+
+
+def check_year(project: Project, params: Parameters) -> YearCheck:
+    """Data problems, figures the narrative needs and lacks, unknown names and typed numbers, at once."""
+    year = params.year
+    sections = [*params.sections, *params.appendix_notebooks()]
+    dataset, problems = validate_tables(project, year)
+    needs = year_needs(project, year, sections, dataset)
+    result = YearCheck(year, data_problems=problems, unknown=needs.unknown, notes=needs.notes)
+    locations = workbook_locations(project, needs, dataset, sections)
+    result.gaps = find_gaps(needs, dataset, locations, load_catalogue(project))
+    for section in sections:
+        notebook = project.notebook(year, section)
+        if notebook.exists():
+            result.typed_numbers += audit.notebook_typed_numbers(notebook, section)
+    return result
+
+
+def narrative_gaps(project: Project, params: Parameters, dataset: Dataset) -> tuple[list[Problem], YearNeeds]:
+    """The build's completeness check: the gaps, and the needs they came from."""
+    sections = [*params.sections, *params.appendix_notebooks()]
+    needs = year_needs(project, params.year, sections, dataset)
+    locations = workbook_locations(project, needs, dataset, sections)
+    return find_gaps(needs, dataset, locations, load_catalogue(project)), needs

@@ -1,0 +1,334 @@
+"""What a year's narrative needs from the data, worked out from its notebooks without running them.
+
+Code cells are parsed (never run) for the section API's registering calls: ``s.figure``,
+``s.total``, ``s.difference``, ``s.grades_summary``, and the tables and charts it shows. Prose is
+read only through :mod:`cswo.figures.prose`. The result, one :class:`YearNeeds`, drives the rows of
+the data-entry workbook, ``cswo validate`` and the build's completeness check.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from cswo.figures import prose
+from cswo.pipeline.twins import section_source
+from cswo.project.catalogue import TOTAL, Table, load_catalogue
+from cswo.project.paths import Project, previous_year, year_start
+
+SECTION_NAMES = ("label", "last_label", "council", "area", "partnership")
+# the attributes a figure offers prose, and the years of data each one reads
+CURRENT = ("value", "compared", "same_as", "record")
+BOTH = ("change", "direction")
+PREVIOUS = ("last_year",)
+FIVE_YEARS = ("average_5y", "average_5y_value")
+NO_DATA = ("year", "last_year_label", "label")
+GRADES_KEYS = ("awarded", "services", "counts")
+
+
+@dataclass(frozen=True)
+class Use:
+    """Where a notebook uses a figure: section, cell (1-based, as the lab numbers them) and name."""
+
+    section: str
+    cell: int
+    name: str  # as prose writes it (``kinship.statutory``), or what registers it (``table 'Kinship'``)
+    in_prose: bool = False
+
+    def __str__(self) -> str:
+        shown = prose.role(self.name) if self.in_prose else self.name
+        return f"section '{self.section}', cell {self.cell}, {shown}"
+
+
+@dataclass(frozen=True)
+class Key:
+    """One figure in the data: a table's measure and breakdown in a year."""
+
+    table: str
+    measure: str
+    breakdown: str
+    year: str
+
+
+@dataclass(frozen=True)
+class UnknownName:
+    section: str
+    cell: int
+    name: str
+    suggestion: str | None
+
+    def __str__(self) -> str:
+        hint = f"; did you mean {prose.role(self.suggestion)}?" if self.suggestion else ""
+        return (
+            f"Section '{self.section}', cell {self.cell}: {prose.role(self.name)} is not a figure this "
+            f"section registers{hint}"
+        )
+
+
+@dataclass
+class YearNeeds:
+    year: str
+    needs: dict[Key, list[Use]] = field(default_factory=dict)
+    unknown: list[UnknownName] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. a .md twin read instead of its notebook
+
+    def add(self, key: Key, use: Use) -> None:
+        uses = self.needs.setdefault(key, [])
+        if use not in uses:
+            uses.append(use)
+
+    def for_year(self, year: str) -> list[Key]:
+        return [k for k in self.needs if k.year == year]
+
+
+@dataclass
+class _Registered:
+    table: str
+    measure: str
+    breakdown: str
+
+
+@dataclass
+class _SectionScan:
+    """What one section's code cells register, by prose name and by Python variable."""
+
+    figures: dict[str, _Registered] = field(default_factory=dict)
+    variables: dict[str, str] = field(default_factory=dict)  # variable -> figure name
+    texts: set[str] = field(default_factory=set)
+    grades: dict[str, str] = field(default_factory=dict)  # summary name -> table
+    dynamic: bool = False  # a name not written as a literal: unknown-name checks are skipped
+
+
+def _literal(node: ast.AST | None) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _argument(call: ast.Call, index: int, keyword: str) -> ast.AST | None:
+    if len(call.args) > index:
+        return call.args[index]
+    return next((k.value for k in call.keywords if k.arg == keyword), None)
+
+
+def _years_of(node: ast.AST | None, year: str) -> list[str]:
+    """The years a table or chart shows: ``s.years(3)`` or a literal list; the report year otherwise."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "years":
+        count = node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else 1
+        start = year_start(year)
+        return [f"{y}-{(y + 1) % 100:02d}" for y in range(start - int(count) + 1, start + 1)]
+    if isinstance(node, ast.List):
+        found = [_literal(e) for e in node.elts]
+        return [y for y in found if y] or [year]
+    return [year]
+
+
+def _figure_names(node: ast.AST | None, scan: _SectionScan) -> list[str]:
+    if isinstance(node, ast.List | ast.Tuple):
+        return [scan.variables[e.id] for e in node.elts if isinstance(e, ast.Name) and e.id in scan.variables]
+    if isinstance(node, ast.Name) and node.id in scan.variables:
+        return [scan.variables[node.id]]
+    return []
+
+
+class _Scanner:
+    """Walks one section's code cells in order, registering figures and the data they need."""
+
+    def __init__(self, section: str, year: str, catalogue: dict[str, Table], result: YearNeeds, last_rows):
+        self.section, self.year, self.catalogue, self.result = section, year, catalogue, result
+        self.last_rows = last_rows  # (table, measure) -> breakdowns given last year
+        self.scan = _SectionScan()
+
+    def need(self, fig: _Registered | None, cell: int, name: str, years: list[str], breakdown: str | None = None):
+        if fig is None:
+            return
+        use = Use(self.section, cell, name, in_prose="'" not in name)
+        for year in years:
+            self.result.add(Key(fig.table, fig.measure, breakdown or fig.breakdown, year), use)
+
+    def code_cell(self, source: str, cell: int) -> None:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            self.scan.dynamic = True
+            return
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+                self._register(node.value, cell, [t.id for t in node.targets if isinstance(t, ast.Name)])
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+                self._register(node.value, cell, [])
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                self._shown(node, cell)
+
+    def _register(self, call: ast.Call, cell: int, targets: list[str]) -> None:
+        if not isinstance(call.func, ast.Attribute):
+            return
+        method, name = call.func.attr, _literal(_argument(call, 0, "name"))
+        if method not in ("figure", "text", "total", "difference", "grades_summary"):
+            return
+        if name is None:
+            self.scan.dynamic = True
+            return
+        if method == "figure":
+            table, measure = _literal(_argument(call, 1, "table")), _literal(_argument(call, 2, "measure"))
+            breakdown = _literal(_argument(call, 3, "breakdown")) or TOTAL
+            if table is None or measure is None:
+                self.scan.dynamic = True
+                return
+            fig = _Registered(table, measure, breakdown)
+            self.scan.figures[name] = fig
+            for target in targets:
+                self.scan.variables[target] = name
+            return  # registering reads nothing by itself: what prose, tables and charts use does
+        self.scan.texts.add(name)
+        if method == "total":
+            for fig_name in _figure_names(_argument(call, 1, "figure"), self.scan):
+                self._all_breakdowns(self.scan.figures[fig_name], cell, f"total '{name}'")
+        elif method == "difference":
+            for arg in call.args[1:3]:
+                for fig_name in _figure_names(arg, self.scan):
+                    self.need(self.scan.figures[fig_name], cell, f"difference '{name}'", [self.year])
+        elif method == "grades_summary":
+            table = _literal(_argument(call, 1, "table"))
+            if table:
+                self.scan.grades[name] = table
+                self._grades(table, cell, f"grades summary '{name}'")
+
+    def _all_breakdowns(self, fig: _Registered, cell: int, what: str) -> None:
+        measure = self.catalogue.get(fig.table, Table("", "", "", ())).measures.get(fig.measure)
+        listed = list(measure.breakdowns or ()) if measure else []
+        for breakdown in listed or self.last_rows.get((fig.table, fig.measure), []):
+            if breakdown != TOTAL:
+                self.need(fig, cell, what, [self.year], breakdown)
+
+    def _grades(self, table: str, cell: int, what: str) -> None:
+        spec = self.catalogue.get(table)
+        if spec is None:
+            return
+        for measure in spec.measures.values():
+            if measure.unit == "number" and measure.breakdowns is None:
+                for breakdown in self.last_rows.get((table, measure.name), []):
+                    self.need(_Registered(table, measure.name, breakdown), cell, what, [self.year])
+
+    def _shown(self, call: ast.Call, cell: int) -> None:
+        method = call.func.attr
+        if method == "years_table":
+            caption = _literal(_argument(call, 0, "caption")) or "a table"
+            years = _years_of(_argument(call, 2, "years"), self.year)
+            for fig_name in _figure_names(_argument(call, 1, "figures"), self.scan):
+                self.need(self.scan.figures[fig_name], cell, f"table '{caption}'", [self.year] if years else [])
+        elif method == "trend_chart":
+            caption = _literal(_argument(call, 2, "caption")) or "a chart"
+            for fig_name in _figure_names(_argument(call, 0, "figures"), self.scan):
+                self.need(self.scan.figures[fig_name], cell, f"chart '{caption}'", [self.year])
+        elif method == "breakdown_table":
+            caption = _literal(_argument(call, 0, "caption")) or "a table"
+            table, measure = _literal(_argument(call, 1, "table")), _literal(_argument(call, 2, "measure"))
+            if table and measure and self.year in _years_of(_argument(call, 3, "years"), self.year):
+                fig = _Registered(table, measure, TOTAL)
+                total = next((k.value for k in call.keywords if k.arg == "include_total"), None)
+                if not (isinstance(total, ast.Constant) and total.value is False):
+                    self.need(fig, cell, f"table '{caption}'", [self.year])
+                self._all_breakdowns(fig, cell, f"table '{caption}'")
+        elif method == "grades_table":
+            table = _literal(_argument(call, 1, "table"))
+            if table:
+                self._grades(table, cell, f"table '{_literal(_argument(call, 0, 'caption')) or 'of grades'}'")
+
+    def markdown_cell(self, source: str, cell: int) -> None:
+        for name in prose.references(source):
+            if not prose.is_name(name):
+                self.result.unknown.append(UnknownName(self.section, cell, name, None))
+                continue
+            self._reference(name, cell)
+
+    def _reference(self, name: str, cell: int) -> None:
+        head, _, attribute = name.partition(".")
+        if head == "s" and attribute in SECTION_NAMES:
+            return
+        if name in self.scan.texts:
+            return
+        if head in self.scan.grades and attribute in GRADES_KEYS:
+            return
+        fig = self.scan.figures.get(head)
+        if fig is not None and "." not in attribute:
+            years = self._years_for(fig, attribute)
+            if years is not None:
+                self.need(fig, cell, name, years[0], years[1])
+                return
+        if not self.scan.dynamic:
+            self.result.unknown.append(UnknownName(self.section, cell, name, prose.suggestion(name, self.known())))
+
+    def _years_for(self, fig: _Registered, attribute: str) -> tuple[list[str], str | None] | None:
+        """(years, breakdown) of data a figure's attribute reads, or None if it has no such attribute."""
+        last = previous_year(self.year)
+        if attribute == "exact":  # the value in full, where prose rounds it: the same data
+            return [self.year], None
+        if attribute.endswith("_exact"):
+            return self._years_for(fig, attribute.removesuffix("_exact"))
+        if attribute in CURRENT:
+            return [self.year], None
+        if attribute in PREVIOUS:
+            return [last], None
+        if attribute in BOTH:
+            return [self.year, last], None
+        if attribute in FIVE_YEARS:
+            start = year_start(self.year)
+            return [f"{y}-{(y + 1) % 100:02d}" for y in range(start - 4, start + 1)], None
+        if attribute in NO_DATA:
+            return [], None
+        if attribute.startswith("in_") and len(attribute) == 10:
+            return [attribute[3:].replace("_", "-")], None
+        measure = self.catalogue.get(fig.table, Table("", "", "", ())).measures.get(fig.measure)
+        if measure is not None and (measure.breakdowns is None or attribute in measure.breakdowns):
+            return [self.year], attribute
+        return None
+
+    def known(self) -> list[str]:
+        names = [f"s.{n}" for n in SECTION_NAMES] + sorted(self.scan.texts)
+        names += [f"{g}.{k}" for g in self.scan.grades for k in GRADES_KEYS]
+        for name, fig in self.scan.figures.items():
+            names += [f"{name}.{a}" for a in (*CURRENT, *BOTH, *PREVIOUS, *FIVE_YEARS, *NO_DATA, "exact")]
+            measure = self.catalogue.get(fig.table, Table("", "", "", ())).measures.get(fig.measure)
+            names += [f"{name}.{b}" for b in (measure.breakdowns or ()) if measure]
+        return names
+
+
+def last_year_breakdowns(dataset, year: str) -> dict[tuple[str, str], list[str]]:
+    """(table, measure) -> the breakdowns given for the year before ``year`` (rows a table repeats)."""
+    if dataset is None:
+        return {}
+    last = previous_year(year)
+    found: dict[tuple[str, str], list[str]] = {}
+    for table, frame in dataset.tables.items():
+        for r in frame[frame["year"] == last].itertuples():
+            found.setdefault((table, r.measure), [])
+            if r.breakdown not in found[(table, r.measure)]:
+                found[(table, r.measure)].append(r.breakdown)
+    return found
+
+
+def year_needs(project: Project, year: str, sections: list[str], dataset=None, catalogue=None) -> YearNeeds:
+    """Every figure the year's notebooks use, with where each is used. Reads, never runs, the notebooks.
+
+    ``dataset`` (last year's rows) lets tables of free-text breakdowns, such as grades by house,
+    ask for the rows they showed last year.
+    """
+    catalogue = catalogue or load_catalogue(project)
+    result = YearNeeds(year)
+    last_rows = last_year_breakdowns(dataset, year)
+    for section in sections:
+        notebook = project.notebook(year, section)
+        if not notebook.exists() and not notebook.with_suffix(".md").exists():
+            continue
+        source = section_source(notebook, section)
+        if source.note:
+            result.notes.append(source.note)
+        scanner = _Scanner(section, year, catalogue, result, last_rows)
+        cells = source.read().cells
+        for index, cell in enumerate(cells, start=1):
+            if cell.cell_type == "code":
+                scanner.code_cell(cell.source, index)
+        for index, cell in enumerate(cells, start=1):
+            if cell.cell_type == "markdown":
+                scanner.markdown_cell(cell.source, index)
+    return result

@@ -1,0 +1,79 @@
+"""No broken sentences: gaps located for filling, markers in drafts, documents a build left behind."""
+
+from __future__ import annotations
+
+import nbformat
+import pandas as pd
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from cswo.data.load import Dataset
+from cswo.figures.formatting import MISSING_PHRASE
+from cswo.pipeline.build import Document, out_of_date
+from cswo.pipeline.completeness import find_gaps
+from cswo.pipeline.needs import Key, Use, YearNeeds
+from cswo.pipeline.render import notebook_to_section
+from cswo.project.paths import FIGURES_MIME
+
+YEAR = "2022-23"
+
+
+def executed(tmp_path, placeholders: dict[str, str], *markdown: str):
+    finish = new_code_cell("s.finish()")
+    finish.outputs = [new_output("display_data", data={FIGURES_MIME: {"placeholders": placeholders}})]
+    nb = new_notebook(cells=[*(new_markdown_cell(text) for text in markdown), finish])
+    path = tmp_path / "complaints.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_a_missing_figure_becomes_a_marker_never_the_phrase_mid_sentence(tmp_path):
+    path = executed(
+        tmp_path,
+        {"complaints.compared": MISSING_PHRASE, "complaints.value": "93"},
+        "Intro {eval}`complaints.value`.",
+        "In the year we had {eval}`complaints.compared` in all.",
+    )
+    text = notebook_to_section(path, "complaints")
+    assert MISSING_PHRASE not in text.markdown
+    assert "we had **[MISSING: complaints.compared]** in all" in text.markdown
+    assert [(m.section, m.cell, m.name) for m in text.missing] == [("complaints", 2, "complaints.compared")]
+    assert "93" in text.markdown
+
+
+def dataset(rows: list[tuple[str, str, str, float, str]]) -> Dataset:
+    frame = pd.DataFrame(rows, columns=["measure", "breakdown", "year", "number", "status"])
+    return Dataset(year=YEAR, tables={"complaints": frame}, files={"complaints": ["data/complaints.csv"]})
+
+
+def test_gaps_are_located_in_the_workbook_for_the_year_and_in_the_csv_before_it():
+    needs = YearNeeds(YEAR)
+    prose = Use("complaints", 4, "complaints.compared", in_prose=True)
+    table = Use("complaints", 5, "table 'Complaints'")
+    needs.add(Key("complaints", "complaints_received", "total", YEAR), prose)
+    needs.add(Key("complaints", "complaints_received", "total", "2021-22"), prose)
+    needs.add(Key("complaints", "complaints_received", "childrens_services", YEAR), table)
+    needs.add(Key("complaints", "complaints_received", "community_justice", YEAR), prose)
+    data = dataset(
+        [
+            ("complaints_received", "childrens_services", YEAR, float("nan"), "x"),  # a table shows [x]: fine
+            ("complaints_received", "community_justice", YEAR, float("nan"), "x"),  # prose cannot
+        ]
+    )
+    sheet = "data/returns/2022-23.xlsx, sheet 'Complaints'"
+    locations = {("complaints", "complaints_received", "total"): (sheet, 3)}
+    gaps = find_gaps(needs, data, locations)
+    where = {(g.file, g.row): g.rule for g in gaps}
+    assert set(where) == {(sheet, 3), ("data/complaints.csv", None)}
+    assert "fill in the value on this row" in where[(sheet, 3)]
+    assert "section 'complaints', cell 4, {eval}`complaints.compared`" in where[(sheet, 3)]
+    assert len(gaps) == 3
+    marked = [g for g in gaps if "marked 'x'" in g.rule]
+    assert len(marked) == 1 and "rewrite those sentences" in marked[0].rule
+
+
+def test_documents_a_partial_build_did_not_rewrite_are_out_of_date(tmp_path):
+    for name in ("ijb/paper.pdf", "ijb/paper.docx", "policy-resources/paper.docx", "figures.csv"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    built = [Document("ijb", "committee paper", tmp_path / "ijb" / "paper.pdf", rendered=True)]
+    assert out_of_date(tmp_path, built) == [tmp_path / "ijb/paper.docx", tmp_path / "policy-resources/paper.docx"]

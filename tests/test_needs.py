@@ -1,0 +1,119 @@
+"""What a year's notebooks need from the data, read from the notebooks without running them."""
+
+from __future__ import annotations
+
+import os
+
+import jupytext
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from cswo.pipeline.needs import Key, year_needs
+from cswo.pipeline.twins import section_source
+from cswo.project.paths import Project
+
+YEAR, LAST = "2022-23", "2021-22"
+SETUP = 's = cswo.notebook.start("complaints", year=year)\n'
+
+
+def project_with(tmp_path, *cells) -> Project:
+    project = Project(tmp_path)
+    folder = project.year_notebooks(YEAR)
+    folder.mkdir(parents=True)
+    nbformat.write(new_notebook(cells=list(cells)), project.notebook(YEAR, "complaints"))
+    return project
+
+
+def keys(needs) -> set[tuple[str, str, str, str]]:
+    return {(k.table, k.measure, k.breakdown, k.year) for k in needs.needs}
+
+
+def test_prose_needs_the_years_and_breakdowns_each_phrase_reads(tmp_path):
+    project = project_with(
+        tmp_path,
+        new_code_cell(SETUP + 'complaints = s.figure("complaints", "complaints", "complaints_received")'),
+        new_markdown_cell(
+            "We had {eval}`complaints.compared` ({eval}`complaints.change`), "
+            "{eval}`complaints.childrens_services` in children's services, in {eval}`s.label`."
+        ),
+    )
+    needs = year_needs(project, YEAR, ["complaints"])
+    assert keys(needs) == {
+        ("complaints", "complaints_received", "total", YEAR),
+        ("complaints", "complaints_received", "total", LAST),
+        ("complaints", "complaints_received", "childrens_services", YEAR),
+    }
+    uses = needs.needs[Key("complaints", "complaints_received", "childrens_services", YEAR)]
+    assert [(u.section, u.cell, u.name) for u in uses] == [("complaints", 2, "complaints.childrens_services")]
+    assert not needs.unknown
+
+
+def test_a_figure_registered_but_never_used_needs_nothing(tmp_path):
+    project = project_with(
+        tmp_path, new_code_cell(SETUP + 'on_time = s.figure("on_time", "complaints", "complaints_received")')
+    )
+    assert not year_needs(project, YEAR, ["complaints"]).needs
+
+
+def test_tables_and_charts_need_their_figures(tmp_path):
+    project = project_with(
+        tmp_path,
+        new_code_cell(
+            SETUP
+            + 'complaints = s.figure("complaints", "complaints", "complaints_received")\n'
+            + 's.show(s.trend_chart([complaints], s.years(3), "Complaints"))\n'
+            + 's.show(s.breakdown_table("Outcomes", "complaints", "complaint_outcome_share", [s.year], '
+            + "include_total=False))"
+        ),
+    )
+    found = keys(year_needs(project, YEAR, ["complaints"]))
+    assert ("complaints", "complaints_received", "total", YEAR) in found
+    assert ("complaints", "complaint_outcome_share", "total", YEAR) not in found  # include_total=False
+    assert {b for t, m, b, _ in found if m == "complaint_outcome_share"} == {
+        "upheld",
+        "partially_upheld",
+        "not_upheld",
+        "resolved",
+    }
+
+
+def test_an_unknown_name_is_reported_with_its_cell_and_a_suggestion(tmp_path):
+    project = project_with(
+        tmp_path,
+        new_code_cell(SETUP + 'complaints = s.figure("complaints", "complaints", "complaints_received")'),
+        new_markdown_cell("Intro."),
+        new_markdown_cell("We had {eval}`complaints.compard` and {eval}`complants.value`."),
+    )
+    unknown = year_needs(project, YEAR, ["complaints"]).unknown
+    assert [(u.cell, u.name, u.suggestion) for u in unknown] == [
+        (3, "complaints.compard", "complaints.compared"),
+        (3, "complants.value", "complaints.value"),
+    ]
+    assert "did you mean {eval}`complaints.compared`" in str(unknown[0])
+
+
+def test_a_newer_differing_md_twin_is_read_and_said(tmp_path):
+    project = project_with(
+        tmp_path,
+        new_code_cell(SETUP + 'complaints = s.figure("complaints", "complaints", "complaints_received")'),
+        new_markdown_cell("We had {eval}`complaints.value`."),
+    )
+    notebook = project.notebook(YEAR, "complaints")
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells[1].source = "We had {eval}`complaints.last_year` last year."
+    twin = notebook.with_suffix(".md")
+    jupytext.write(nb, twin, fmt="md:myst")
+    later = notebook.stat().st_mtime + 10
+    os.utime(twin, (later, later))
+    source = section_source(notebook, "complaints")
+    assert source.from_twin and "complaints.md is newer" in source.note
+    needs = year_needs(project, YEAR, ["complaints"])
+    assert keys(needs) == {("complaints", "complaints_received", "total", LAST)}
+    assert needs.notes == [source.note]
+
+
+def test_an_older_or_identical_twin_is_not_read(tmp_path):
+    project = project_with(tmp_path, new_markdown_cell("Text."))
+    notebook = project.notebook(YEAR, "complaints")
+    jupytext.write(nbformat.read(notebook, as_version=4), notebook.with_suffix(".md"), fmt="md:myst")
+    assert section_source(notebook, "complaints").path == notebook

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -14,8 +15,8 @@ import yaml
 from docx import Document
 
 from cswo.errors import MissingFigureError, PublishCheckError, SectionExecutionError
-from cswo.pipeline import cache
-from cswo.pipeline.build import BuildOptions, build
+from cswo.pipeline import cache, uptodate
+from cswo.pipeline.build import BuildOptions, build, stamp_options
 from cswo.project.paths import Project
 from cswo.tools.newyear import roll_forward
 from support import ROOT, section_notebook
@@ -181,6 +182,24 @@ def test_a_prose_edit_runs_no_kernel_and_reaches_the_paper(glenmorven):
     assert any("cpo.direction" in c.source for c in executed.cells)  # the audit trail carries today's prose
     again = build(project, BuildOptions(year=YEAR))
     assert ran(again) == set() and not any(doc.rendered for doc in again.documents)
+
+
+def test_the_last_build_stays_current_until_an_input_or_an_output_changes(glenmorven):
+    project, _ = glenmorven
+    build(project, BuildOptions(year=YEAR))
+    options = stamp_options(BuildOptions(year=YEAR))
+    assert uptodate.current(project, YEAR, options) is not None
+    path = project.parameters_file(YEAR)
+    original = path.read_bytes()
+    path.write_bytes(original + b"\n# a comment\n")
+    assert uptodate.current(project, YEAR, options) is None
+    path.write_bytes(original)
+    assert uptodate.current(project, YEAR, options) is not None
+    assert uptodate.current(project, YEAR, {**options, "formats": ["pdf"]}) is None
+    pdf = next(project.year_outputs(YEAR).rglob("*.pdf"))
+    stat = pdf.stat()
+    os.utime(pdf, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert uptodate.current(project, YEAR, options) is None  # a published file was touched: build again
 
 
 def test_changing_a_data_file_reruns_only_its_readers(glenmorven):

@@ -88,9 +88,6 @@ def build(
     renderer: Annotated[str, typer.Option("--renderer", help="pandoc (default) or quarto")] = "pandoc",
 ) -> None:
     """Build the committee papers for a year."""
-    from cswo.pipeline.build import BuildOptions
-    from cswo.pipeline.build import build as run_build
-
     project = _project()
     year = year or _latest_year(project)
     formats = [f.strip() for f in format.split(",") if f.strip()]
@@ -105,17 +102,33 @@ def build(
         except CSWOError as error:
             _fail(error)
         return
+    if not force and _nothing_changed(project, year, {"committees": committee, "formats": formats, "checks": True}):
+        return
+    from cswo.pipeline.build import BuildOptions
+    from cswo.pipeline.build import build as run_build
+
+    options = BuildOptions(year=year, committees=committee, formats=formats, force=force, workers=jobs)
     try:
-        result = run_build(
-            project,
-            BuildOptions(year=year, committees=committee, formats=formats, force=force, workers=jobs),
-            _RichProgress(),
-        )
+        result = run_build(project, options, _RichProgress())
     except CSWOError as error:
         console.print("[yellow]The last good outputs were left as they were.[/]")
         _fail(error)
         return
     _summary(project, result)
+
+
+def _nothing_changed(project: Project, year: str, stamp: dict) -> bool:
+    """Decided from hashes alone: the pipeline (pandas, nbconvert...) is not imported for it."""
+    from cswo.pipeline import uptodate
+
+    saved = uptodate.current(project, year, stamp)
+    if saved is None:
+        return False
+    folder = project.year_outputs(year).relative_to(project.root)
+    console.print(f"Nothing changed since the last build: the papers in {folder}/ are current.")
+    for warning in saved.get("warnings", []):
+        console.print(f"[yellow]Warning:[/] {escape(warning)}")
+    return True
 
 
 def _summary(project: Project, result) -> None:

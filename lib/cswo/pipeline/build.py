@@ -444,7 +444,15 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
     progress.step("Publishing")
     publish.publish(staging, published)
     final = [Document(d.committee, d.kind, published / d.path.relative_to(staging), d.rendered) for d in documents]
+    from cswo.pipeline import uptodate
+
+    uptodate.record(project, params.year, stamp_options(options), warnings)
     return BuildResult(params.year, jobs, final, warnings, suppressions, time.perf_counter() - started)
+
+
+def stamp_options(options: BuildOptions) -> dict:
+    """The options that change what a build publishes (for the nothing-changed fast path)."""
+    return {"committees": options.committees, "formats": options.formats, "checks": options.checks}
 
 
 def render_reference_doc(project: Project, params: Parameters) -> Path:

@@ -3,6 +3,7 @@
 A build with nothing changed would otherwise pay for importing pandas, nbconvert and the rest of
 the pipeline just to find every section and document reusable. The last successful build records
 a digest of everything it was made from (the year's notebooks, parameters, data, ``_quarto.yml``,
+the project's catalogue and templates,
 the library, tool versions and the options) and of what it published; when both still match,
 the CLI says so and stops. Anything else, including a deleted or edited output, builds as usual.
 """
@@ -22,7 +23,9 @@ STAMP = "last-build.json"
 def _inputs(project: Project, year: str) -> list[Path]:
     files = [p for p in project.year_notebooks(year).rglob("*") if p.is_file() and ".ipynb_checkpoints" not in p.parts]
     files += [p for p in project.data_dir.rglob("*") if p.is_file()]
-    files += [project.parameters_file(year), project.root / "_quarto.yml"]
+    files += [project.parameters_file(year), project.root / "_quarto.yml", project.catalogue_file]
+    if project.templates_dir.is_dir():  # the project's house style and cover template
+        files += [p for p in project.templates_dir.rglob("*") if p.is_file()]
     return sorted(p for p in files if p.exists())
 
 

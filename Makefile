@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha256(open('pyproject.toml','rb').read()).hexdigest()[:12])" 2>/dev/null)
 YEAR ?= 2021-22
 
-.PHONY: help setup report test soak test-fast bench lint sync data-docs hooks clean
+.PHONY: help setup report test soak test-fast bench lint sync data-docs hooks git-filters preview clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -45,8 +45,20 @@ sync: setup ## Pair notebooks with their MyST twins (after editing either)
 data-docs: setup ## Regenerate data/README.md from the catalogue
 	$(BIN)/cswo data-docs
 
-hooks: setup ## Install the pre-commit hooks (nbstripout, jupytext, yaml, large files, ruff)
+hooks: setup git-filters ## Install the pre-commit hooks and git filters (nbstripout, workbook diffs)
 	$(BIN)/pre-commit install
+
+# The drivers .gitattributes names: notebooks are stored without outputs or evaluated {eval} results,
+# and workbooks diff as text. Paths are absolute so they work from any folder of the repository.
+NBSTRIP_KEYS := cell.metadata.user_expressions cell.metadata.execution metadata.language_info metadata.widgets
+git-filters:
+	git config filter.nbstripout.clean '"$(abspath $(BIN))/python" -m nbstripout'
+	git config filter.nbstripout.smudge cat
+	git config filter.nbstripout.required true
+	git config filter.nbstripout.extrakeys "$(NBSTRIP_KEYS)"
+	git config diff.ipynb.textconv '"$(abspath $(BIN))/python" -m nbstripout -t'
+	git config diff.xlsx.textconv '"$(abspath $(BIN))/cswo" workbook-text'
+	git config diff.xlsx.cachetextconv true
 
 clean: ## Remove built outputs and caches (keeps .venv)
 	rm -rf outputs/20* outputs/.cache outputs/.staging outputs/.failed outputs/.private

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -14,8 +15,8 @@ import yaml
 from docx import Document
 
 from cswo.errors import PublishCheckError, SectionExecutionError
-from cswo.pipeline import cache
-from cswo.pipeline.build import BuildOptions, build
+from cswo.pipeline import cache, uptodate
+from cswo.pipeline.build import BuildOptions, build, stamp_options
 from cswo.pipeline.completeness import IncompleteNarrativeError
 from cswo.project.paths import Project
 from cswo.tools.newyear import roll_forward
@@ -153,15 +154,53 @@ def test_nothing_changed_reuses_everything(glenmorven):
     assert tree_digest(project.year_outputs(YEAR) / "ijb") == before
 
 
-def test_editing_one_section_reruns_it_alone(glenmorven):
+def test_editing_one_sections_code_reruns_it_alone(glenmorven):
     project, _ = glenmorven
     path = project.notebook(YEAR, "overview")
     nb = nbformat.read(path, as_version=4)
-    nb.cells[2].source += " It was edited."
+    nb.cells[1].source += "\nedited = True"
     nbformat.write(nb, path)
     result = build(project, BuildOptions(year=YEAR))
     assert ran(result) == {"overview"}
-    assert all(doc.rendered for doc in result.documents)
+    assert not any(doc.rendered for doc in result.documents)  # same outputs, so the documents stand
+
+
+def test_a_prose_edit_runs_no_kernel_and_reaches_the_paper(glenmorven):
+    project, _ = glenmorven
+    path = project.notebook(YEAR, "justice")
+    nb = nbformat.read(path, as_version=4)
+    prose_cell = next(c for c in nb.cells if c.cell_type == "markdown" and "cpo.compared" in c.source)
+    prose_cell.source += " The orders were {eval}`cpo.direction` on the year before."
+    nbformat.write(nb, path)
+    result = build(project, BuildOptions(year=YEAR))
+    assert ran(result) == set()  # the build's own report: every section reused, no kernel started
+    assert all(job.reused for job in result.jobs)
+    assert {doc.kind for doc in result.documents if doc.rendered} == {"committee paper", "annual report"}
+    paper = project.year_outputs(YEAR) / "ijb" / f"cswo-annual-report-{YEAR}-ijb-paper.docx"
+    text = "\n".join(p.text for p in Document(str(paper)).paragraphs)
+    assert "The orders were increased on the year before." in text  # 356 orders, compared with 207
+    executed = nbformat.read(project.year_outputs(YEAR) / "notebooks" / "justice.ipynb", as_version=4)
+    assert any("cpo.direction" in c.source for c in executed.cells)  # the audit trail carries today's prose
+    again = build(project, BuildOptions(year=YEAR))
+    assert ran(again) == set() and not any(doc.rendered for doc in again.documents)
+
+
+def test_the_last_build_stays_current_until_an_input_or_an_output_changes(glenmorven):
+    project, _ = glenmorven
+    build(project, BuildOptions(year=YEAR))
+    options = stamp_options(BuildOptions(year=YEAR))
+    assert uptodate.current(project, YEAR, options) is not None
+    path = project.parameters_file(YEAR)
+    original = path.read_bytes()
+    path.write_bytes(original + b"\n# a comment\n")
+    assert uptodate.current(project, YEAR, options) is None
+    path.write_bytes(original)
+    assert uptodate.current(project, YEAR, options) is not None
+    assert uptodate.current(project, YEAR, {**options, "formats": ["pdf"]}) is None
+    pdf = next(project.year_outputs(YEAR).rglob("*.pdf"))
+    stat = pdf.stat()
+    os.utime(pdf, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert uptodate.current(project, YEAR, options) is None  # a published file was touched: build again
 
 
 def test_changing_a_data_file_reruns_only_its_readers(glenmorven):
@@ -188,6 +227,12 @@ def test_changing_parameters_reruns_sections_but_a_meeting_date_only_rerenders(g
 def test_library_change_reruns_everything(glenmorven, monkeypatch):
     project, _ = glenmorven
     monkeypatch.setattr(cache, "library_fingerprint", lambda: "a different library")
+    assert ran(build(project, BuildOptions(year=YEAR))) == {"overview", "justice"}
+
+
+def test_a_tool_upgrade_reruns_everything(glenmorven, monkeypatch):
+    project, _ = glenmorven
+    monkeypatch.setattr(cache, "tool_versions", lambda: {"pandas": "99.0"})
     assert ran(build(project, BuildOptions(year=YEAR))) == {"overview", "justice"}
 
 

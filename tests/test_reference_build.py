@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 
+import nbformat
 import pytest
 from docx import Document
 from pypdf import PdfReader
@@ -323,3 +324,71 @@ def test_every_measure_with_three_years_has_a_trend_chart(built):
         years = frame[frame["number"].notna()].groupby(["measure", "breakdown"])["year"].nunique()
         needed |= {f"{name}.{m}.{b}" for (m, b), n in years.items() if n >= 3}
     assert needed and needed <= charted, json.dumps(sorted(needed - charted))
+
+
+# how jupyterlab-myst shows a role's text/plain result: the value, without surrounding quotes
+LAB_PLAIN_TEXT = re.compile(r"^([\"'])(.*)\1$")
+MARKDOWN_SYNTAX = re.compile(r"[*_`\[\]#|>]|^\s*[-\d]")
+
+
+def _normalised(text: str) -> str:
+    """Pandoc's typography (curly quotes, dashes) as straight text, whitespace collapsed."""
+    for curly, plain in (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'), ("\u2026", "...")):
+        text = text.replace(curly, plain)
+    return " ".join(text.split())
+
+
+def test_a_kernel_fills_every_role_as_the_paper_does(built):
+    """As jupyterlab-myst does after Run All: each {eval} role evaluated as a kernel user expression.
+
+    Every role must evaluate (no error), and each filled paragraph must be in the paper word for word.
+    """
+    from jupyter_client import KernelManager
+
+    from cswo.figures import prose
+
+    project, _ = built
+    # Appendix 2 (the governance framework) is in the Policy and Resources paper only
+    paper_text = _normalised(" ".join(docx_text(paper(project, c, "docx")) for c in ("ijb", "policy-resources")))
+    manager = KernelManager(kernel_name="python3")
+    manager.start_kernel(cwd=str(project.year_notebooks(YEAR)))
+    client = manager.client()
+    client.start_channels()
+    checked, missing, errors = 0, [], []
+    try:
+        client.wait_for_ready(timeout=60)
+        for notebook in sorted(project.year_notebooks(YEAR).glob("*.ipynb")):
+            nb = nbformat.read(notebook, as_version=4)
+            client.execute_interactive("get_ipython().run_line_magic('reset', '-f')", timeout=60)
+            for cell in nb.cells:
+                if cell.cell_type == "code" and "s.finish()" not in cell.source:
+                    reply = client.execute_interactive(cell.source, timeout=120, output_hook=lambda msg: None)
+                    assert reply["content"]["status"] == "ok", f"{notebook.name}: {reply['content']}"
+            for cell in nb.cells:
+                names = prose.references(cell.source) if cell.cell_type == "markdown" else []
+                if not names:
+                    continue
+                expressions = {str(i): name for i, name in enumerate(names)}
+                reply = client.execute_interactive("", user_expressions=expressions, timeout=60, silent=True)
+                results = reply["content"]["user_expressions"]
+                shown = {}
+                for key, name in expressions.items():
+                    result = results[key]
+                    if result["status"] != "ok":
+                        errors.append(f"{notebook.stem}: {name}: {result.get('ename')}: {result.get('evalue')}")
+                        continue
+                    shown[name] = LAB_PLAIN_TEXT.sub(r"\2", result["data"]["text/plain"])
+                if errors:
+                    continue
+                filled = prose.fill(cell.source, shown, notebook.stem)
+                for paragraph in filled.split("\n\n"):
+                    if not MARKDOWN_SYNTAX.search(paragraph) and paragraph.strip():
+                        checked += 1
+                        if _normalised(paragraph) not in paper_text:
+                            missing.append(f"{notebook.stem}: {paragraph[:120]}")
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    assert errors == []
+    assert missing == []
+    assert checked > 50  # most of the report's narrative is plain paragraphs

@@ -106,9 +106,6 @@ def build(
     ] = False,
 ) -> None:
     """Build the committee papers for a year (a final build refuses while figures are missing)."""
-    from cswo.pipeline.build import BuildOptions
-    from cswo.pipeline.build import build as run_build
-
     project = _project()
     year = year or _latest_year(project)
     formats = [f.strip() for f in format.split(",") if f.strip()]
@@ -123,17 +120,35 @@ def build(
         except CSWOError as error:
             _fail(error)
         return
+    if not force and _nothing_changed(
+        project, year, {"committees": committee, "formats": formats, "checks": True, "draft": draft}
+    ):
+        return
+    from cswo.pipeline.build import BuildOptions
+    from cswo.pipeline.build import build as run_build
+
+    options = BuildOptions(year=year, committees=committee, formats=formats, force=force, workers=jobs, draft=draft)
     try:
-        result = run_build(
-            project,
-            BuildOptions(year=year, committees=committee, formats=formats, force=force, workers=jobs, draft=draft),
-            _RichProgress(),
-        )
+        result = run_build(project, options, _RichProgress())
     except CSWOError as error:
         console.print("[yellow]The last good outputs were left as they were.[/]")
         _fail(error)
         return
     _summary(project, result)
+
+
+def _nothing_changed(project: Project, year: str, stamp: dict) -> bool:
+    """Decided from hashes alone: the pipeline (pandas, nbconvert...) is not imported for it."""
+    from cswo.pipeline import uptodate
+
+    saved = uptodate.current(project, year, stamp)
+    if saved is None:
+        return False
+    folder = project.year_outputs(year).relative_to(project.root)
+    console.print(f"Nothing changed since the last build: the papers in {folder}/ are current.")
+    for warning in saved.get("warnings", []):
+        console.print(f"[yellow]Warning:[/] {escape(warning)}")
+    return True
 
 
 def _summary(project: Project, result) -> None:
@@ -360,6 +375,50 @@ def data_docs(
 
 
 @app.command()
+def preview(
+    year: Annotated[str | None, typer.Option("--year", "-y", help="Financial year (default: latest)")] = None,
+    interval: Annotated[float, typer.Option("--interval", help="Seconds between looks for changes")] = 0.5,
+    max_builds: Annotated[int | None, typer.Option("--max-builds", help="Stop after this many builds")] = None,
+) -> None:
+    """Watch the year's notebooks, data and parameters; rebuild the papers on each save (Ctrl-C stops)."""
+    from cswo.pipeline.build import BuildOptions
+    from cswo.pipeline.build import build as run_build
+    from cswo.tools.preview import watch
+
+    project = _project()
+    year = year or _latest_year(project)
+
+    def rebuild() -> str:
+        result = run_build(project, BuildOptions(year=year))
+        ran = [j.name for j in result.jobs if not j.reused] or ["none (prose only)"]
+        pdfs = [
+            str(d.path.relative_to(project.root)) for d in result.documents if d.rendered and d.path.suffix == ".pdf"
+        ]
+        return f"built in {result.seconds:.1f}s; sections run: {', '.join(ran)}; " + (
+            f"PDF re-rendered: {', '.join(pdfs)}" if pdfs else "no document changed"
+        )
+
+    console.print(f"Watching notebooks/{year}, data/ and parameters/{year}.yml. Ctrl-C stops.")
+    watch(
+        project,
+        year,
+        rebuild,
+        say=lambda line: console.print(line, highlight=False, soft_wrap=True),
+        interval=interval,
+        max_builds=max_builds,
+    )
+
+
+@app.command("workbook-text")
+def workbook_text(path: Annotated[Path, typer.Argument(help="An .xlsx workbook")]) -> None:
+    """Print a workbook as text, one row a line (git's textconv for data/returns/*.xlsx)."""
+    from cswo.tools.workbook_text import workbook_lines
+
+    for line in workbook_lines(path):
+        print(line)
+
+
+@app.command()
 def migrate(
     paths: Annotated[list[Path] | None, typer.Argument(help="Notebooks or folders (default: notebooks/)")] = None,
 ) -> None:
@@ -382,20 +441,21 @@ def lab(
         bool, typer.Option("--no-browser", help="Start the server without opening a browser")
     ] = False,
 ) -> None:
-    """Open JupyterLab on the year's notebooks, with that year's parameters and data."""
+    """Open JupyterLab on the year's notebooks, with that year's parameters and data.
+
+    Markdown cells render with jupyterlab-myst, so each {eval} role shows its phrase once the
+    section's set-up cell has run; one file per section is listed (the .md twins are hidden).
+    """
+    from cswo.tools.lab import lab_command
+
     project = _project()
     year = year or _latest_year(project)
     folder = project.year_notebooks(year)
     if not folder.is_dir():
         _fail(CSWOError(f"no notebooks for {year}: run `cswo new-year {year}` first"))
-    env = {**os.environ, "CSWO_PROJECT": str(project.root), "CSWO_YEAR": year}
-    command = [sys.executable, "-m", "jupyterlab", f"--notebook-dir={folder}"]
-    if no_browser:
-        command.append("--no-browser")
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        command.append("--allow-root")  # containers and CI machines often run as root
+    command, env = lab_command(project, year, folder, no_browser=no_browser)
     if dry_run:
-        console.print(" ".join(command))
+        console.print(" ".join(command), highlight=False, soft_wrap=True)
         return
     os.execvpe(command[0], command, env)
 

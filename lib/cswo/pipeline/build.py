@@ -7,6 +7,7 @@ outputs untouched.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import time
@@ -148,6 +149,7 @@ def make_jobs(
                     "parameters": params_key,
                     "library": cache.library_fingerprint(),
                     "project": project_fingerprint(project),
+                    "tools": cache.tool_versions(),
                 },
                 parameters={
                     "year": params.year,
@@ -159,14 +161,45 @@ def make_jobs(
     return jobs
 
 
+SECTION_TEXT = "section.json"
+
+
+def section_text(job: execute.Job) -> render.SectionText:
+    """The section as readers see it: the run's outputs with the notebook's current prose.
+
+    A prose edit changes only markdown cells, which the run did not depend on, so they are merged
+    into the cached run here (no kernel). The exported text is kept beside the run, keyed on both
+    notebooks, so an unchanged section is not exported again.
+    """
+    import nbformat
+
+    key = _text_key(job)
+    saved = cache.read_manifest(job.folder / SECTION_TEXT)
+    if saved and saved.get("key") == key:
+        return render.SectionText(**saved["text"])
+    executed = nbformat.read(job.executed, as_version=4)
+    if render.with_current_prose(executed, nbformat.read(job.notebook, as_version=4)):
+        nbformat.write(executed, job.executed)  # the audit-trail copy carries the prose that was published
+        key = _text_key(job)
+    text = render.section_text(executed, job.name)
+    if not text.bundle:
+        raise CSWOError(f"Section '{job.name}' did not publish its figures: its last cell must call s.finish()")
+    cache.write_manifest(job.folder / SECTION_TEXT, {"key": key, "text": dataclasses.asdict(text)})
+    return text
+
+
+def _text_key(job: execute.Job) -> str:
+    return cache.sha256_json(
+        {
+            "source": cache.sha256_file(job.notebook),
+            "executed": cache.sha256_file(job.executed),
+            "lib": cache.library_fingerprint(),
+        }
+    )
+
+
 def section_texts(jobs: list[execute.Job]) -> dict[str, render.SectionText]:
-    texts = {}
-    for job in jobs:
-        text = render.notebook_to_section(job.executed, job.name)
-        if not text.bundle:
-            raise CSWOError(f"Section '{job.name}' did not publish its figures: its last cell must call s.finish()")
-        texts[job.name] = text
-    return texts
+    return {job.name: section_text(job) for job in jobs}
 
 
 @dataclass
@@ -249,6 +282,7 @@ def plan_documents(
                 "meta": task.meta,
                 "fmt": task.fmt,
                 "lib": cache.library_fingerprint(),
+                "tools": cache.tool_versions(),
                 "figures": figures,
                 "templates": style,
             }
@@ -448,6 +482,9 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
     publish.publish(staging, published)
     write_private(project.private_dir(params.year), jobs, bundles)
     final = [Document(d.committee, d.kind, published / d.path.relative_to(staging), d.rendered) for d in documents]
+    from cswo.pipeline import uptodate
+
+    uptodate.record(project, params.year, stamp_options(options), warnings)
     return BuildResult(
         params.year,
         jobs,
@@ -488,6 +525,16 @@ def write_private(folder: Path, jobs: list[execute.Job], bundles: dict[str, dict
         shutil.copy2(job.executed, notebooks / job.executed.name)
     audit.write_qa_csv(bundles, folder / "figures-qa.csv")
     return folder
+
+
+def stamp_options(options: BuildOptions) -> dict:
+    """The options that change what a build publishes (for the nothing-changed fast path)."""
+    return {
+        "committees": options.committees,
+        "formats": options.formats,
+        "checks": options.checks,
+        "draft": options.draft,
+    }
 
 
 def render_reference_doc(project: Project, params: Parameters) -> Path:

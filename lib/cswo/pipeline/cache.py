@@ -38,17 +38,38 @@ def library_fingerprint() -> str:
 
 
 def notebook_fingerprint(path: Path) -> str:
-    """Hash of a notebook's cells (source, type, tags), ignoring outputs and execution counts."""
+    """Hash of a notebook's code cells (source, tags), ignoring markdown, outputs and execution counts.
+
+    Markdown is not part of it: prose is filled from the section's recorded figures after the run,
+    so a prose edit reuses the run and only re-renders.
+    """
     nb = json.loads(path.read_text(encoding="utf-8"))
     cells = [
         (
-            c.get("cell_type"),
             "".join(c.get("source", [])) if isinstance(c.get("source"), list) else c.get("source"),
             sorted(c.get("metadata", {}).get("tags", [])),
         )
         for c in nb.get("cells", [])
+        if c.get("cell_type") == "code"
     ]
     return sha256_json(cells)
+
+
+TOOLS = ("pandas", "altair", "vl-convert-python", "pypandoc-binary", "typst", "papermill", "ipykernel", "nbconvert")
+
+
+@lru_cache(maxsize=1)
+def tool_versions() -> dict[str, str]:
+    """Versions of the tools a section's outputs depend on: an upgrade re-runs everything."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for name in TOOLS:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "absent"
+    return found
 
 
 def parameters_fingerprint(params) -> str:

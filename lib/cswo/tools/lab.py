@@ -1,0 +1,84 @@
+"""`cswo lab`: JupyterLab set up for writing a year's sections.
+
+* jupyterlab-myst renders markdown cells, so each ``{eval}`` role shows its phrase once the
+  section's set-up cell has run (it is enabled here even if a user setting disabled it).
+* One file per section in the file browser: the ``.md`` twins jupytext keeps in step are hidden.
+* The kernel is offered as "Python 3", the display name the committed notebooks carry, so a save
+  in the lab does not rewrite every notebook's kernelspec.
+
+All of it lives in a folder under ``outputs/.cache/jupyter`` passed through environment
+variables; nothing in the user's own Jupyter settings changes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from cswo.project.paths import Project
+
+KERNEL_NAME = "python3"
+KERNEL_DISPLAY_NAME = "Python 3"  # as in every committed notebook's kernelspec
+EXTENSION = "jupyterlab-myst"
+# jupyter_server's defaults, plus the jupytext twins
+HIDE_GLOBS = ["__pycache__", "*.pyc", "*.pyo", ".DS_Store", "*~", "*.md"]
+
+
+def jupyter_folder(project: Project) -> Path:
+    """Write the kernelspec and lab settings `cswo lab` uses; return their folder."""
+    folder = project.outputs_dir / ".cache" / "jupyter"
+    kernel = folder / "data" / "kernels" / KERNEL_NAME
+    kernel.mkdir(parents=True, exist_ok=True)
+    spec = {
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": KERNEL_DISPLAY_NAME,
+        "language": "python",
+        "metadata": {"debugger": True},
+    }
+    (kernel / "kernel.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")
+    labconfig = folder / "config" / "labconfig"
+    labconfig.mkdir(parents=True, exist_ok=True)
+    page = {"disabledExtensions": {EXTENSION: False}}
+    (labconfig / "page_config.json").write_text(json.dumps(page, indent=1), encoding="utf-8")
+    return folder
+
+
+def lab_command(project: Project, year: str, folder: Path, no_browser: bool = False) -> tuple[list[str], dict]:
+    """The JupyterLab command line and environment for a year's notebooks."""
+    jupyter = jupyter_folder(project)
+    env = {
+        **os.environ,
+        "CSWO_PROJECT": str(project.root),
+        "CSWO_YEAR": year,
+        "JUPYTER_PATH": os.pathsep.join(filter(None, [str(jupyter / "data"), os.environ.get("JUPYTER_PATH")])),
+        "JUPYTER_CONFIG_PATH": os.pathsep.join(
+            filter(None, [str(jupyter / "config"), os.environ.get("JUPYTER_CONFIG_PATH")])
+        ),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        f"--notebook-dir={folder}",
+        f"--ContentsManager.hide_globs={json.dumps(HIDE_GLOBS)}",
+        f"--MappingKernelManager.default_kernel_name={KERNEL_NAME}",
+    ]
+    if no_browser:
+        command.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # containers and CI machines often run as root
+    return command, env
+
+
+def extension_status() -> str | None:
+    """jupyterlab-myst's line from `jupyter labextension list` ("... enabled OK"), or None if absent."""
+    import re
+    import subprocess
+
+    listed = subprocess.run(
+        [sys.executable, "-m", "jupyterlab.labextensions", "list"], capture_output=True, text=True, timeout=120
+    )
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", listed.stdout + listed.stderr)
+    return next((line.strip() for line in plain.splitlines() if line.strip().startswith(EXTENSION + " ")), None)

@@ -1,0 +1,29 @@
+"""`cswo lab`: JupyterLab with jupyterlab-myst, one file per section, a stable kernel name."""
+
+from __future__ import annotations
+
+import json
+
+from cswo.tools.lab import EXTENSION, KERNEL_DISPLAY_NAME, extension_status, lab_command
+from support import REFERENCE_YEAR
+
+
+def test_jupyterlab_myst_loads_in_the_installed_jupyterlab():
+    status = extension_status()
+    assert status is not None, f"{EXTENSION} is not installed"
+    assert " enabled " in f" {status} " and status.split("(")[0].rstrip().endswith("OK"), status
+
+
+def test_lab_hides_the_md_twins_and_offers_the_committed_kernel_name(project_copy):
+    folder = project_copy.year_notebooks(REFERENCE_YEAR)
+    command, env = lab_command(project_copy, REFERENCE_YEAR, folder, no_browser=True)
+    globs = next(a for a in command if a.startswith("--ContentsManager.hide_globs="))
+    assert "*.md" in json.loads(globs.split("=", 1)[1])
+    assert f"--notebook-dir={folder}" in command and "--no-browser" in command
+    data = env["JUPYTER_PATH"].split(":")[0]
+    spec = json.loads((project_copy.outputs_dir / ".cache/jupyter/data/kernels/python3/kernel.json").read_text())
+    assert data.endswith("data") and spec["display_name"] == KERNEL_DISPLAY_NAME
+    for notebook in folder.glob("*.ipynb"):
+        assert json.loads(notebook.read_text())["metadata"]["kernelspec"]["display_name"] == KERNEL_DISPLAY_NAME
+    page = project_copy.outputs_dir / ".cache/jupyter/config/labconfig/page_config.json"
+    assert json.loads(page.read_text())["disabledExtensions"] == {EXTENSION: False}

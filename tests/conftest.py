@@ -8,6 +8,18 @@ from cswo.project.paths import Project
 from support import copy_project
 
 
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """The reference year's papers, built once per test session (tests using it share the
+    xdist group "reference", so one worker builds them)."""
+    from cswo.pipeline.build import BuildOptions, build
+    from support import REFERENCE_YEAR
+
+    project = copy_project(tmp_path_factory.mktemp("reference"))
+    result = build(project, BuildOptions(year=REFERENCE_YEAR))
+    return project, result
+
+
 @pytest.fixture
 def project_copy(tmp_path) -> Project:
     return copy_project(tmp_path / "project")

@@ -12,18 +12,8 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from cswo.pipeline.build import BuildOptions, build
-from support import copy_project
-
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("reference")]
 YEAR = "2021-22"
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    project = copy_project(tmp_path_factory.mktemp("reference"))
-    result = build(project, BuildOptions(year=YEAR))
-    return project, result
 
 
 def paper(project, committee, suffix):

@@ -257,6 +257,7 @@ def plan_documents(
                         "title": f"{title}: {c.name} paper {c.report_number}",
                         "footer": f"{params.council.name} · {title} · {c.report_number}",
                         "subject": c.name,
+                        "identifier": c.report_number,
                     },
                 )
             )

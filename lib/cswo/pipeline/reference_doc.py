@@ -13,8 +13,9 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.enum.text import WD_TAB_ALIGNMENT, WD_TAB_LEADER
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
 from cswo.pipeline.render import pandoc_path
@@ -67,6 +68,14 @@ def _page_number_footer(section) -> None:
         run._r.append(element)
 
 
+def _header_row_style():
+    """The table style's first row: shaded and bold, so the header row stands out."""
+    return parse_xml(
+        f'<w:tblStylePr {nsdecls("w")} w:type="firstRow"><w:rPr><w:b/><w:bCs/></w:rPr>'
+        '<w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="E8EEF4"/></w:tcPr></w:tblStylePr>'
+    )
+
+
 def _language(document, language: str) -> None:
     defaults = document.styles.element.find(qn("w:docDefaults"))
     rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
@@ -101,6 +110,9 @@ def reference_docx(path: Path, council: str, language: str = "en-GB") -> Path:
     for name in ("Caption", "Image Caption", "Table Caption"):
         style = _style(document, name)
         _font(style, 12, bold=True, italic=False)
+    # a table caption stays with its table, a figure with its caption below it
+    for name in ("Table Caption", "Captioned Figure", "Figure"):
+        _style(document, name).paragraph_format.keep_with_next = True
     note = _style(document, "Table Note")
     _font(note, 12, italic=True)
     _font(_style(document, "TOC Heading"), 16, bold=True, colour=HEADING_COLOUR)
@@ -109,9 +121,10 @@ def reference_docx(path: Path, council: str, language: str = "en-GB") -> Path:
         style.element.styleId = f"TOC{level}"  # Word's own identifier, which the contents field uses
         _font(style, 12)
         style.paragraph_format.left_indent = Cm(0.6 * (level - 1))
+        style.paragraph_format.tab_stops.add_tab_stop(Cm(16.4), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
     table = _style(document, "Table", WD_STYLE_TYPE.TABLE)
     table.font.name = BODY_FONT
-    table.font.size = Pt(12)
+    table.font.size = Pt(10)
     borders = OxmlElement("w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
         element = OxmlElement(f"w:{edge}")
@@ -124,10 +137,14 @@ def reference_docx(path: Path, council: str, language: str = "en-GB") -> Path:
         tblpr = OxmlElement("w:tblPr")
         table.element.append(tblpr)
     tblpr.append(borders)
+    table.element.append(_header_row_style())
     _language(document, language)
     section = document.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)
     section.left_margin = section.right_margin = Cm(2.3)
+    section.top_margin = section.bottom_margin = Cm(2.4)
+    section.header_distance = section.footer_distance = Cm(1.25)
+    section.gutter = Cm(0)
     _page_number_footer(section)
     document.core_properties.title = f"{council} house style"
     document.save(str(path))

@@ -9,7 +9,6 @@ Steps, each a function of its inputs:
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import re
 import shutil
 import subprocess
@@ -319,21 +318,31 @@ def render_docx(markdown: str, out: Path, resource_dir: Path, meta: dict, refere
         resource_dir,
     )
     _finish_docx(out, meta)
+    _contents_page_numbers(out)
     return out
 
 
-def _finish_docx(path: Path, meta: dict) -> None:
-    """Ask Word to refresh the contents on open, and set language in the core properties."""
+def _contents_page_numbers(path: Path) -> None:
+    """Page numbers in the contents list as LibreOffice lays the paper out (where it is installed)."""
     import docx
 
+    from cswo.pipeline import contents
+
+    pages = contents.laid_out_pages(path)
+    if pages:
+        document = docx.Document(str(path))
+        if contents.add_page_numbers(document, pages):
+            document.save(str(path))
+
+
+def _finish_docx(path: Path, meta: dict) -> None:
+    """Word numbering, table layout, footer, page set-up and properties; contents refresh on open."""
+    import docx
+
+    from cswo.pipeline import word
+
     document = docx.Document(str(path))
-    props = document.core_properties
-    props.title = meta["title"]
-    props.author = meta["author"]
-    props.language = meta["lang"]
-    props.subject = meta.get("subject", "")
-    props.created = props.modified = dt.datetime.combine(meta["date"], dt.time())
-    props.revision = 1
+    word.finish(document, meta)
     document.save(str(path))
     _rewrite_zip_member(
         path,

@@ -11,32 +11,126 @@ local function inlines_to_typst(inlines)
   return pandoc.write(pandoc.Pandoc({pandoc.Plain(inlines)}), 'typst')
 end
 
--- Word has no caption numbering of its own (Typst numbers figures and tables itself), so number
--- captions here, in document order, as the PDF does: "Figure 3: ...", "Table 2: ...".
-local figures_seen, tables_seen = 0, 0
-
-local function number_caption(caption, label)
+-- Word captions are numbered by SEQ fields, as Word's own Insert Caption does, so cross-references
+-- and a list of tables work; the field result is filled in document order ("Table 2"), as Typst
+-- numbers the PDF's.
+local function number_caption(caption, kind, number)
   local blocks = caption.long
   if #blocks == 0 then return caption end
   local first = blocks[1]
   if first.content then
-    first.content:insert(1, pandoc.Str(label .. ':'))
+    local field = '<w:fldSimple w:instr=" SEQ ' .. kind .. ' \\* ARABIC "><w:r><w:t>' .. number
+      .. '</w:t></w:r></w:fldSimple>'
+    first.content:insert(1, pandoc.Str(kind))
     first.content:insert(2, pandoc.Space())
+    first.content:insert(3, pandoc.RawInline('openxml', field))
+    first.content:insert(4, pandoc.Str(':'))
+    first.content:insert(5, pandoc.Space())
   end
   return caption
 end
 
+-- Column widths from the content, in characters of table text (10pt). A column is at least as
+-- wide as its longest word or number (so numbers never overflow and headings break only at
+-- spaces, e.g. between "2019-20" and "£000"), and shares what is left by how much more it holds.
+local TABLE_CHARS = 84      -- text width (16.4 cm) in average characters of 10pt table text
+local CELL_PAD = 2.5        -- cell insets, in characters
+local SMALL_TABLE_LINES = 24 -- tables of up to this many lines are kept on one page
+
+local function cell_texts(row)
+  local texts = {}
+  for i, cell in ipairs(row.cells) do texts[i] = pandoc.utils.stringify(cell.contents) end
+  return texts
+end
+
+local function table_rows(tbl)
+  local head, body = {}, {}
+  for _, row in ipairs(tbl.head.rows) do table.insert(head, cell_texts(row)) end
+  for _, b in ipairs(tbl.bodies) do
+    for _, row in ipairs(b.body) do table.insert(body, cell_texts(row)) end
+  end
+  return head, body
+end
+
+local function measure(text, weight)
+  local longest = 0
+  for word in text:gmatch('%S+') do longest = math.max(longest, utf8.len(word) or #word) end
+  return longest * weight, (utf8.len(text) or #text) * weight
+end
+
+local function column_widths(tbl)
+  local head, body = table_rows(tbl)
+  local n = #tbl.colspecs
+  local minimum, natural = {}, {}
+  for i = 1, n do minimum[i], natural[i] = 1, 1 end
+  local function take(rows, weight)
+    for _, row in ipairs(rows) do
+      for i = 1, n do
+        local low, high = measure(row[i] or '', weight)
+        minimum[i] = math.max(minimum[i], low)
+        natural[i] = math.max(natural[i], math.min(high, 70))
+      end
+    end
+  end
+  take(head, 1.1)  -- header text is bold
+  take(body, 1.0)
+  local room = TABLE_CHARS - n * CELL_PAD
+  local floor, wish = 0, 0
+  for i = 1, n do floor = floor + minimum[i]; wish = wish + natural[i] - minimum[i] end
+  local widths = {}
+  for i = 1, n do
+    if floor >= room then widths[i] = minimum[i] * room / floor
+    elseif wish <= room - floor then widths[i] = natural[i]
+    else widths[i] = minimum[i] + (room - floor) * (natural[i] - minimum[i]) / wish end
+  end
+  local lines = #head
+  for _, row in ipairs(body) do
+    local tallest = 1
+    for i = 1, n do tallest = math.max(tallest, math.ceil((utf8.len(row[i] or '') or 0) / math.max(1, widths[i]))) end
+    lines = lines + tallest
+  end
+  for i = 1, n do widths[i] = (widths[i] + CELL_PAD) / TABLE_CHARS end
+  return widths, lines
+end
+
+local tables_seen = 0
+
+-- Typst: the header row repeats on every page, headed "Table N (continued)" after the first; the
+-- caption sticks to the table (template); small tables never break; rows never break (template).
+local function typst_table(tbl, small)
+  local written = pandoc.write(pandoc.Pandoc({tbl}), 'typst')
+  local marker = 'cswo-table-' .. tables_seen
+  local continued = string.format(
+    'table.cell(colspan: %d, inset: 0pt, stroke: none, fill: none)[#context { '
+    .. 'if here().page() > query(<%s>).first().location().page() { '
+    .. 'pad(x: 6pt, y: 4pt, emph[Table #counter(figure.where(kind: table)).display() (continued)]) } }], ',
+    #tbl.colspecs, marker)
+  written = written:gsub('table%.header%(', function() return 'table.header(repeat: true, ' .. continued end, 1)
+  written = written:gsub('align%(center%)%[#table%(', function()
+    return 'block(breakable: ' .. (small and 'false' or 'true') .. ')[#metadata(none) <' .. marker .. '>#table('
+  end, 1)
+  return pandoc.RawBlock('typst', written)
+end
+
+local figures_seen = 0
+
 function Table(tbl)
-  if not FORMAT:match('docx') then return nil end
   tables_seen = tables_seen + 1
-  tbl.caption = number_caption(tbl.caption, 'Table ' .. tables_seen)
+  local widths, lines = column_widths(tbl)
+  for i, spec in ipairs(tbl.colspecs) do tbl.colspecs[i] = {spec[1], widths[i]} end
+  if FORMAT:match('docx') then
+    tbl.caption = number_caption(tbl.caption, 'Table', tables_seen)
+    return tbl
+  elseif FORMAT:match('typst') then
+    return typst_table(tbl, lines <= SMALL_TABLE_LINES)
+  end
   return tbl
 end
 
 function Figure(fig)
   if FORMAT:match('docx') then
     figures_seen = figures_seen + 1
-    fig.caption = number_caption(fig.caption, 'Figure ' .. figures_seen)
+    fig.caption = number_caption(fig.caption, 'Figure', figures_seen)
     return fig
   end
   if not FORMAT:match('typst') then return nil end
@@ -61,8 +155,17 @@ function Image(img)
   return img
 end
 
+-- pandoc writes an unnumbered Typst heading with an explicit level, which would ignore the offset
+-- that nests the report's chapters under its appendix heading; write it with its depth instead.
+local function typst_unnumbered(h)
+  local label = h.identifier ~= '' and (' <' .. h.identifier .. '>') or ''
+  return pandoc.RawBlock('typst', string.format('#heading(depth: %d, numbering: none)[%s]%s',
+    h.level, inlines_to_typst(h.content):gsub('%s+$', ''), label))
+end
+
 function Header(h)
   if h.level >= 3 then h.classes:insert('unnumbered') end
+  if FORMAT:match('typst') and h.classes:includes('unnumbered') then return typst_unnumbered(h) end
   return h
 end
 
@@ -109,18 +212,26 @@ function Div(div)
       for _, block in ipairs(div.content) do table.insert(entries, pandoc.utils.stringify(block)) end
       return pandoc.RawBlock('openxml', toc_openxml(depth, scoped and '\\b annual_report ' or '', entries))
     elseif FORMAT:match('typst') then
+      -- scoped contents sit under the appendix heading, one level down (see report-start)
       local target = scoped and ', target: heading.where(outlined: true).after(<report-start>)' or ''
-      return pandoc.RawBlock('typst', '#outline(title: [Contents], depth: ' .. depth .. target .. ')')
+      local levels = scoped and tostring(tonumber(depth) + 1) or depth
+      return pandoc.RawBlock('typst', '#outline(title: [Contents], depth: ' .. levels .. target .. ')')
     end
   elseif div.classes:includes('report-start') then
     if FORMAT:match('docx') then
       return pandoc.RawBlock('openxml', '<w:bookmarkStart w:id="9001" w:name="annual_report"/>')
     elseif FORMAT:match('typst') then
-      return pandoc.RawBlock('typst', '#metadata(none) <report-start>\n#counter(heading).update(0)')
+      -- the report's chapters nest under the appendix heading (H2 in the tags and bookmarks),
+      -- numbered from 1 as in the annual report itself
+      return pandoc.RawBlock('typst', '#metadata(none) <report-start>\n#counter(heading).update(0)\n'
+        .. '#set heading(offset: 1, numbering: (..n) => { let p = n.pos().slice(1); '
+        .. 'if p.len() >= 1 and p.len() <= 2 { numbering("1.1", ..p) } })')
     end
   elseif div.classes:includes('report-end') then
     if FORMAT:match('docx') then
       return pandoc.RawBlock('openxml', '<w:bookmarkEnd w:id="9001"/>')
+    elseif FORMAT:match('typst') then
+      return pandoc.RawBlock('typst', '#set heading(offset: 0)')
     end
     return {}
   elseif div.classes:includes('unnumbered-headings') then

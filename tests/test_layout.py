@@ -1,0 +1,166 @@
+"""Layout checks on every reference-year paper, as a committee services team reads them.
+
+The papers are built once per session (the ``built`` fixture); each check reads
+them back with pdfplumber (word and character boxes, ruled lines) or python-docx.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+from docx import Document
+
+from cswo.pipeline.word import HEADING_NUMBERING_ID
+
+pdfplumber = pytest.importorskip("pdfplumber")
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("reference")]
+YEAR = "2021-22"
+COMMITTEES = ("ijb", "policy-resources")
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def papers(project, suffix):
+    return [
+        project.year_outputs(YEAR) / committee / f"cswo-annual-report-{YEAR}-{committee}-paper.{suffix}"
+        for committee in COMMITTEES
+    ]
+
+
+def overlaps(a, b, slack: float = 0.6) -> bool:
+    """Two boxes share more than a hairline (slack in points absorbs kerning and rounding)."""
+    return (
+        min(a["x1"], b["x1"]) - max(a["x0"], b["x0"]) > slack
+        and min(a["bottom"], b["bottom"]) - max(a["top"], b["top"]) > slack
+    )
+
+
+def collisions(page) -> list[str]:
+    """Characters printed over each other, and characters crossing a vertical column rule."""
+    # neighbours in the text stream may kern into each other ("AT", ".”"); anything else may not touch
+    chars = sorted(
+        ((order, c) for order, c in enumerate(page.chars) if c["text"].strip()), key=lambda item: item[1]["x0"]
+    )
+    found = []
+    for i, (order_a, a) in enumerate(chars):
+        for order_b, b in chars[i + 1 :]:
+            if b["x0"] >= a["x1"]:
+                break
+            if abs(order_a - order_b) > 1 and overlaps(a, b, slack=1.0):
+                found.append(f"'{a['text']}' and '{b['text']}' overprint at {a['x0']:.0f},{a['top']:.0f}")
+    rules = [e for e in page.edges if e["orientation"] == "v"]
+    for rule in rules:
+        for _, c in chars:
+            if c["x0"] + 0.3 < rule["x0"] < c["x1"] - 0.3 and c["top"] < rule["bottom"] and c["bottom"] > rule["top"]:
+                found.append(f"'{c['text']}' crosses a column rule at {rule['x0']:.0f},{c['top']:.0f}")
+    return found
+
+
+def test_no_text_overprints_or_crosses_a_rule(built):
+    project, _ = built
+    problems = []
+    for path in papers(project, "pdf"):
+        with pdfplumber.open(path) as pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                problems += [f"{path.name} p{number}: {p}" for p in collisions(page)]
+    assert not problems, "\n".join(problems[:20])
+
+
+def test_collision_check_can_fail(tmp_path):
+    """The check above sees two words printed over each other."""
+    import typst
+
+    source = tmp_path / "clash.typ"
+    source.write_text("#place(dx: 10pt, dy: 10pt)[2019-20]\n#place(dx: 14pt, dy: 10pt)[2020-21]\n")
+    typst.compile(str(source), output=str(tmp_path / "clash.pdf"))
+    with pdfplumber.open(tmp_path / "clash.pdf") as pdf:
+        assert collisions(pdf.pages[0])
+
+
+def test_no_table_caption_at_the_foot_of_a_page(built):
+    project, _ = built
+    problems = []
+    for path in papers(project, "pdf"):
+        with pdfplumber.open(path) as pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                lines = page.extract_text_lines()
+                body = [line for line in lines if line["top"] < page.height - 72]  # above the footer
+                for position, line in enumerate(body):
+                    if re.match(r"Table \d+(:| \(continued\))", line["text"]):
+                        following = body[position + 1 :]
+                        if len(following) < 2:  # the header row and at least one row below
+                            problems.append(f"{path.name} p{number}: {line['text'][:50]}")
+    assert not problems, "\n".join(problems)
+
+
+def test_year_headings_never_run_together(built):
+    project, _ = built
+    for path in papers(project, "pdf"):
+        with pdfplumber.open(path) as pdf:
+            text = "\n".join(page.extract_text() or "" for page in pdf.pages)
+        assert not re.search(r"\d{4}-\d{2}\d{4}-\d{2}", text), path.name
+
+
+def test_every_word_caption_is_a_seq_field(built):
+    project, _ = built
+    for path in papers(project, "docx"):
+        document = Document(str(path))
+        captions = [
+            p
+            for p in document.element.body.iter(f"{W}p")
+            if p.xpath("./w:pPr/w:pStyle[@w:val='TableCaption' or @w:val='ImageCaption']")
+        ]
+        assert len(captions) >= 10
+        for caption in captions:
+            fields = [f.get(f"{W}instr", "") for f in caption.iter(f"{W}fldSimple")]
+            text = "".join(t.text or "" for t in caption.iter(f"{W}t"))
+            assert any(re.match(r" SEQ (Table|Figure) ", f) for f in fields), text
+
+
+def test_word_headings_use_word_numbering_and_rows_do_not_split(built):
+    project, _ = built
+    document = Document(str(papers(project, "docx")[0]))
+    numbered = [
+        p
+        for p in document.element.body.iter(f"{W}p")
+        if p.xpath(f"./w:pPr/w:numPr/w:numId[@w:val='{HEADING_NUMBERING_ID}']")
+    ]
+    assert len(numbered) >= 6
+    assert not list(document.element.body.iter(f"{W}rStyle")) or all(
+        r.get(f"{W}val") != "SectionNumber" for r in document.element.body.iter(f"{W}rStyle")
+    )
+    for table in document.tables:
+        for row in table.rows:
+            assert row._tr.trPr is not None and row._tr.trPr.find(f"{W}cantSplit") is not None
+
+
+def test_word_footer_page_set_up_and_properties(built):
+    project, _ = built
+    document = Document(str(papers(project, "docx")[0]))
+    section = document.sections[0]
+    footer = section.footer._element.xml
+    assert "DIJB83-2022" in footer and "NUMPAGES" in footer and " PAGE " in footer
+    for margin in ("top_margin", "bottom_margin", "left_margin", "right_margin", "header_distance"):
+        assert getattr(section, margin) is not None and getattr(section, margin) > 0
+    props = document.core_properties
+    assert props.identifier == "DIJB83-2022" and props.title and props.author and props.subject
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_contents_show_page_numbers(built, tmp_path):
+    project, _ = built
+    source = papers(project, "docx")[0]
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+        capture_output=True,
+        timeout=240,
+        check=True,
+    )
+    with pdfplumber.open(tmp_path / (source.stem + ".pdf")) as pdf:
+        text = "\n".join(page.extract_text() or "" for page in pdf.pages[:12])
+    contents = text[text.index("Contents") :]
+    assert re.search(r"^1 Introduction\W*\d+$", contents, re.M), contents[:400]
+    assert re.search(r"^2 Governance and Accountability Arrangements\W*\d+$", contents, re.M)

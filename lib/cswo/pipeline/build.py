@@ -360,6 +360,7 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
         documents += render_documents(
             tasks, work, lambda: render_reference_doc(project, params), options.workers or default_workers()
         )
+        write_quarto_books(project, params, tasks, work)
         notebooks = staging / "notebooks"
         notebooks.mkdir(exist_ok=True)
         for job in jobs:
@@ -392,6 +393,16 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
     publish.publish(staging, published)
     final = [Document(d.committee, d.kind, published / d.path.relative_to(staging), d.rendered) for d in documents]
     return BuildResult(params.year, jobs, final, warnings, suppressions, time.perf_counter() - started)
+
+
+def write_quarto_books(project: Project, params: Parameters, tasks: list[RenderTask], work: Path) -> None:
+    """For `--renderer quarto`: each committee paper, composed and filled, as a Quarto book project."""
+    from cswo.pipeline.quarto import book_folder, write_book
+
+    for task in tasks:
+        if task.kind == "committee paper" and task.fmt == tasks[0].fmt:
+            folder = book_folder(project, params.year, task.committee)
+            write_book(project, folder, task.markdown, task.meta["title"], work / "figures")
 
 
 def render_reference_doc(project: Project, params: Parameters) -> Path:

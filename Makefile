@@ -61,4 +61,4 @@ git-filters:
 	git config diff.xlsx.cachetextconv true
 
 clean: ## Remove built outputs and caches (keeps .venv)
-	rm -rf outputs/20* outputs/.cache outputs/.staging outputs/.failed outputs/.private
+	rm -rf outputs/20* outputs/.releases outputs/.cache outputs/.staging outputs/.failed outputs/.private

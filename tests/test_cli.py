@@ -124,3 +124,47 @@ def test_a_chi_look_alike_with_a_wrong_check_digit_is_not_flagged(project_copy):
         f"ref {wrong} CSWO Annual Report 2021-22",
     )
     assert scan_inputs(project_copy, load_year(project_copy, "2021-22")) == []
+
+
+def test_validate_is_never_silent_about_bad_parameters(project_copy):
+    replace_in(project_copy.parameters_file("2021-22"), "council:", "councl:")
+    result = cswo(project_copy, "validate", "--year", "2021-22")
+    assert result.exit_code == 2
+    assert "unknown key 'councl'" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("year", "expect"),
+    [("2022/23", "Did you mean 2022-23?"), ("2021/22", "Did you mean 2021-22?"), ("2030-31", "2030-31 is not set up")],
+)
+def test_a_bad_year_gets_did_you_mean(project_copy, year, expect):
+    result = cswo(project_copy, "validate", "--year", year)
+    assert result.exit_code == 2 and expect in result.output.replace("\n", "")
+    if "/" in year:
+        assert "new-year" not in result.output
+
+
+def test_debug_is_accepted_after_the_sub_command(project_copy):
+    replace_in(project_copy.parameters_file("2021-22"), "council:", "councl:")
+    quiet = cswo(project_copy, "validate", "--year", "2021-22")
+    loud = cswo(project_copy, "validate", "--year", "2021-22", "--debug")
+    assert quiet.exit_code == 2 and "Error:" in quiet.output
+    assert loud.exception is not None and type(loud.exception).__name__ == "ParametersError"
+
+
+def test_an_unforeseen_fault_is_one_sentence(project_copy, monkeypatch):
+    import cswo.project.parameters as parameters
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(parameters, "load_year", broken)
+    result = cswo(project_copy, "validate", "--year", "2021-22")
+    assert result.exit_code == 70 and "Unexpected ZeroDivisionError" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_lab_is_rooted_at_the_project_so_failed_notebooks_open(project_copy):
+    result = cswo(project_copy, "lab", "--year", "2021-22", "--dry-run")
+    text = result.output.replace("\n", "")
+    assert f"--ServerApp.root_dir={project_copy.root}" in text and "/lab/tree/notebooks/2021-22" in text

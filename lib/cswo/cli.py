@@ -18,10 +18,11 @@ from rich.table import Table
 # The entry points (this CLI and the kernels it starts) mark it unavailable; importing cswo does not.
 sys.modules.setdefault("rfc3987_syntax", None)
 
-from cswo.errors import CSWOError  # noqa: E402
-from cswo.project.paths import FORMATS, Project  # noqa: E402
+import click  # noqa: E402
+from typer.core import TyperGroup  # noqa: E402
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Chief Social Work Officer annual report suite.")
+from cswo.errors import CSWOError, InputError, add_message_filter, exit_code, message  # noqa: E402
+from cswo.project.paths import FORMATS, Project, require_year  # noqa: E402
 
 
 class MaskedConsole(Console):
@@ -37,15 +38,65 @@ class MaskedConsole(Console):
         super().print(*(redact(o) if isinstance(o, str) else o for o in objects), **options)
 
 
-console = MaskedConsole(stderr=True)
+def _redact(text: str) -> str:
+    from cswo.data.identifiers import redact  # imported when a message is shown, not at start-up
+
+    return redact(text)
+
+
+add_message_filter(_redact)  # the one masking step on the error path: every message() is masked
+console = MaskedConsole(stderr=True)  # and every line printed, whatever produced it
 state = {"debug": False, "project": None}
+
+
+def say(text: BaseException | str, style: str = "", prefix: str = "") -> None:
+    """Print one message to the analyst. EVERY message the CLI shows goes through here (and so
+    through :func:`cswo.errors.message`, where identifier masking is plugged in)."""
+    body = escape(message(text))
+    if prefix:
+        body = f"[bold {style}]{prefix}[/] {body}" if style else f"{prefix} {body}"
+    elif style:
+        body = f"[{style}]{body}[/]"
+    console.print(body, highlight=False, soft_wrap=True)
+
+
+class _Commands(TyperGroup):
+    """The command group: ``--debug`` accepted anywhere, and every failure ends in one message."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # "add --debug to any command": move it in front of the sub-command, where the group reads it
+        if "--debug" in args:
+            stop = args.index("--") if "--" in args else len(args)
+            if "--debug" in args[:stop]:
+                args = ["--debug", *[a for i, a in enumerate(args) if not (a == "--debug" and i < stop)]]
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except (Exception, KeyboardInterrupt) as error:
+            if state["debug"]:
+                raise
+            if isinstance(error, KeyboardInterrupt):
+                from cswo.errors import Interrupted
+
+                error = Interrupted()
+            say(error, "red", "Error:")
+            raise typer.Exit(exit_code(error)) from None
+
+
+app = typer.Typer(
+    cls=_Commands, add_completion=False, no_args_is_help=True, help="Chief Social Work Officer annual report suite."
+)
 
 YearOption = Annotated[str, typer.Option("--year", "-y", help="Financial year, e.g. 2021-22")]
 
 
 @app.callback()
 def main(
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks (accepted anywhere)")] = False,
     project: Annotated[Path | None, typer.Option("--project", help="Project folder (default: found from here)")] = None,
 ) -> None:
     state["debug"] = debug
@@ -56,19 +107,13 @@ def _project() -> Project:
     return Project(state["project"].resolve()) if state["project"] else Project.find()
 
 
-def _fail(error: BaseException) -> None:
-    if state["debug"]:
-        raise error
-    if isinstance(error, CSWOError):
-        console.print(f"[bold red]Error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
-        raise typer.Exit(error.exit_code)
-    raise error
-
-
-def _latest_year(project: Project) -> str:
+def _year(project: Project, year: str | None) -> str:
+    """The year asked for, checked against the project (with "did you mean"), or the latest."""
+    if year is not None:
+        return require_year(project, year.strip())
     years = project.years()
     if not years:
-        _fail(CSWOError(f"no parameters/<year>.yml files in {project.root}"))
+        raise InputError(f"no parameters/<year>.yml files in {project.root}: is this a project folder?")
     return years[-1]
 
 
@@ -78,17 +123,17 @@ class _RichProgress:
         self.begun = time.perf_counter()
 
     def step(self, text: str) -> None:
-        console.print(f"[cyan]•[/] [dim]{time.perf_counter() - self.begun:5.1f}s[/] {text}")
+        say(f"{time.perf_counter() - self.begun:5.1f}s {text}", prefix="[cyan]•[/]")
 
     def section_started(self, job) -> None:
         self.started[job.name] = time.perf_counter()
-        console.print(f"    running  {job.name}")
+        say(f"    running  {job.name}")
 
     def section_done(self, job) -> None:
         if job.reused:
-            console.print(f"    [dim]reused   {job.name} (unchanged)[/]")
+            say(f"    reused   {job.name} (unchanged)", "dim")
         else:
-            console.print(f"    [green]done[/]     {job.name} in {job.seconds:.1f}s")
+            say(f"    done     {job.name} in {job.seconds:.1f}s", "green")
 
 
 @app.command()
@@ -104,21 +149,24 @@ def build(
     draft: Annotated[
         bool, typer.Option("--draft", help="Build even with figures missing, each marked [MISSING: name]")
     ] = False,
+    cell_timeout: Annotated[
+        float | None,
+        typer.Option("--cell-timeout", help="Seconds one cell may run before its section fails (default: 600)"),
+    ] = None,
 ) -> None:
     """Build the committee papers for a year (a final build refuses while figures are missing)."""
+    from cswo.pipeline.interrupt import stop_on_signals
+
     project = _project()
-    year = year or _latest_year(project)
+    year = _year(project, year)
     formats = [f.strip() for f in format.split(",") if f.strip()]
     bad = [f for f in formats if f not in FORMATS]  # committees are checked against the parameters
     if bad:
-        _fail(CSWOError(f"unknown format or committee: {', '.join(bad)}"))
+        raise InputError(f"unknown format: {', '.join(bad)} (formats: {', '.join(FORMATS)})")
     if renderer == "quarto":
         from cswo.pipeline.quarto import render_with_quarto
 
-        try:
-            render_with_quarto(project, year)
-        except CSWOError as error:
-            _fail(error)
+        render_with_quarto(project, year)
         return
     if not force and _nothing_changed(
         project, year, {"committees": committee, "formats": formats, "checks": True, "draft": draft}
@@ -127,13 +175,24 @@ def build(
     from cswo.pipeline.build import BuildOptions
     from cswo.pipeline.build import build as run_build
 
-    options = BuildOptions(year=year, committees=committee, formats=formats, force=force, workers=jobs, draft=draft)
+    options = BuildOptions(
+        year=year,
+        committees=committee,
+        formats=formats,
+        force=force,
+        workers=jobs,
+        draft=draft,
+        cell_timeout=cell_timeout,
+    )
     try:
-        result = run_build(project, options, _RichProgress())
+        with stop_on_signals():
+            result = run_build(project, options, _RichProgress())
     except CSWOError as error:
-        console.print("[yellow]The last good outputs were left as they were.[/]")
-        _fail(error)
-        return
+        from cswo.errors import Interrupted
+
+        if not isinstance(error, Interrupted):
+            say("The last good outputs were left as they were.", "yellow")
+        raise
     _summary(project, result)
 
 
@@ -154,11 +213,9 @@ def _nothing_changed(project: Project, year: str, stamp: dict) -> bool:
 def _summary(project: Project, result) -> None:
     ran = [j.name for j in result.jobs if not j.reused]
     reused = [j.name for j in result.jobs if j.reused]
-    console.print(
-        f"\n[bold]Built {result.year}[/] in {result.seconds:.1f}s: {len(ran)} section(s) ran, {len(reused)} reused."
-    )
+    say(f"\nBuilt {result.year} in {result.seconds:.1f}s: {len(ran)} section(s) ran, {len(reused)} reused.", "bold")
     if ran:
-        console.print("  ran: " + ", ".join(ran))
+        say("  ran: " + ", ".join(ran))
     if reused:
         console.print("  reused: " + ", ".join(reused))
     folder = project.draft_outputs(result.year) if result.draft else project.year_outputs(result.year)
@@ -169,7 +226,7 @@ def _summary(project: Project, result) -> None:
         table.add_row(
             doc.committee,
             doc.kind,
-            doc.path.name,
+            escape(message(doc.path.name)),
             f"{doc.path.stat().st_size / 1024:,.0f} KB",
             "yes" if doc.rendered else "unchanged",
         )
@@ -191,7 +248,7 @@ def _summary(project: Project, result) -> None:
             soft_wrap=True,
         )
     for warning in result.warnings:
-        console.print(f"[yellow]Warning:[/] {escape(warning)}")
+        say(warning, "yellow", "Warning:")
 
 
 @app.command()
@@ -206,12 +263,15 @@ def validate(year: Annotated[str | None, typer.Option("--year", "-y")] = None) -
     from cswo.project.parameters import load_year
 
     project = _project()
-    year = year or _latest_year(project)
+    year = _year(project, year)
     try:
-        check = check_year(project, load_year(project, year))
-    except CSWOError as error:
-        _fail(error)
-        return
+        params = load_year(project, year)
+        from cswo.pipeline.inputs import check_inputs
+
+        check_inputs(project, params)
+        check = check_year(project, params)
+    except CSWOError:
+        raise
     for note in check.notes:
         console.print(f"[yellow]Note:[/] {escape(note)}", highlight=False, soft_wrap=True)
     if check.ok:
@@ -247,7 +307,7 @@ def list_years() -> None:
     from cswo.project.parameters import load_year
 
     project = _project()
-    table = Table(title=f"Years in {project.root}")
+    table = Table(title=message(f"Years in {project.root}"))
     for column in ("Year", "Sections", "Committees"):
         table.add_column(column)
     from cswo.data.identifiers import redact
@@ -274,14 +334,13 @@ def init(
     from cswo.tools.init import init_project
 
     if year_style not in ("hyphen", "slash"):
-        _fail(CSWOError(f"--year-style must be hyphen or slash, not '{year_style}'"))
+        raise CSWOError(f"--year-style must be hyphen or slash, not '{year_style}'")
     try:
         made = init_project(path, council=council, year=year, year_style=year_style)
         params_sections = load_year(made.project, made.year).sections
         _dataset, problems = validate_tables(made.project, made.year, params_sections)
-    except CSWOError as error:
-        _fail(error)
-        return
+    except CSWOError:
+        raise
     console.print(f"[green]created[/] the project for {council}, {made.year}, in {made.project.root}")
     verdict = "[green]validates[/]" if not problems else f"[red]{len(problems)} problem(s)[/]"
     console.print(f"It {verdict}; build it with `cd {path} && cswo build --year {made.year}`.")
@@ -301,21 +360,23 @@ def new_year(
     ] = "hyphen",
 ) -> None:
     """Start a year from the nearest one (latest earlier, or earliest later to backfill), or from the defaults."""
+    from cswo.project.paths import is_financial_year, suggest_year
     from cswo.tools.newyear import roll_forward, source_year
 
     project = _project()
+    year = year.strip()
+    if not is_financial_year(year):
+        guess = suggest_year(year)
+        hint = f" Did you mean {guess}?" if guess else ""
+        raise InputError(f"'{year}' is not a financial year: write it like 2022-23.{hint}")
     if year_style not in ("hyphen", "slash"):
-        _fail(CSWOError(f"--year-style must be hyphen or slash, not '{year_style}'"))
+        raise InputError(f"--year-style must be hyphen or slash, not '{year_style}'")
     source = source_year(project, year)
-    try:
-        made = roll_forward(project, year, council=council, year_style=year_style)
-    except CSWOError as error:
-        _fail(error)
-        return
-    console.print(f"Started {year} from " + (source or "the suite's defaults") + ".")
+    made = roll_forward(project, year, council=council, year_style=year_style)
+    say(f"Started {year} from " + (source or "the suite's defaults") + ".")
     for path in made:
-        console.print(f"[green]created[/] {path}")
-    console.print(f"Next: fill data/returns/{year}.xlsx, then `cswo validate --year {year}`.")
+        say(str(path), "green", "created")
+    say(f"Next: fill data/returns/{year}.xlsx, then `cswo validate --year {year}`.")
 
 
 @app.command("data-template")
@@ -326,12 +387,9 @@ def data_template(
     """Write the Excel data-entry workbook for a year."""
     from cswo.tools.workbook import write_template
 
-    try:
-        path = write_template(_project(), year, output)
-    except CSWOError as error:
-        _fail(error)
-        return
-    console.print(f"[green]written[/] {path}")
+    project = _project()
+    path = write_template(project, _year(project, year), output)
+    say(str(path), "green", "written")
 
 
 @app.command("house-style")
@@ -345,7 +403,7 @@ def house_style_command(
     project = _project()
     target = project.templates_dir / "reference.docx"
     if target.exists() and not force:
-        _fail(CSWOError(f"{target} already exists: restyle it in Word, or use --force to start again"))
+        raise CSWOError(f"{target} already exists: restyle it in Word, or use --force to start again")
     years = project.years()
     params = load_year(project, years[-1]) if years else None
     council = params.council.name if params else "Council"
@@ -366,12 +424,12 @@ def data_docs(
     text = render_data_readme(project)
     if check:
         if not path.exists() or path.read_text(encoding="utf-8") != text:
-            console.print("[red]data/README.md is out of date: run `cswo data-docs`[/]")
+            say("data/README.md is out of date: run `cswo data-docs`", "red")
             raise typer.Exit(1)
-        console.print("data/README.md is current.")
+        say("data/README.md is current.")
         return
     path.write_text(text, encoding="utf-8")
-    console.print(f"[green]written[/] {path}")
+    say(str(path), "green", "written")
 
 
 @app.command()
@@ -386,7 +444,7 @@ def preview(
     from cswo.tools.preview import watch
 
     project = _project()
-    year = year or _latest_year(project)
+    year = _year(project, year)
 
     def rebuild() -> str:
         result = run_build(project, BuildOptions(year=year))
@@ -428,9 +486,9 @@ def migrate(
     project = _project()
     report = migrate_paths([p.resolve() for p in paths] if paths else [project.root / "notebooks"])
     for path, count in report.items():
-        console.print(f"[green]migrated[/] {path} ({count} placeholder(s))")
+        say(f"{path} ({count} placeholder(s))", "green", "migrated")
     if not report:
-        console.print("Nothing to migrate: no {{ }} placeholders found.")
+        say("Nothing to migrate: no {{ }} placeholders found.")
 
 
 @app.command()
@@ -449,10 +507,10 @@ def lab(
     from cswo.tools.lab import lab_command
 
     project = _project()
-    year = year or _latest_year(project)
+    year = _year(project, year)
     folder = project.year_notebooks(year)
     if not folder.is_dir():
-        _fail(CSWOError(f"no notebooks for {year}: run `cswo new-year {year}` first"))
+        raise CSWOError(f"no notebooks for {year}: run `cswo new-year {year}` first")
     command, env = lab_command(project, year, folder, no_browser=no_browser)
     if dry_run:
         console.print(" ".join(command), highlight=False, soft_wrap=True)

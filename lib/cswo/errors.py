@@ -1,19 +1,63 @@
 """One root for every error the suite raises, each carrying its context.
 
-A council analyst sees ``str(error)``: one plain-English sentence (or a list of
-them for validation). Tracebacks are only shown with ``--debug``.
+A council analyst sees :func:`message` of an error: one plain-English sentence
+(or a list of them, all problems at once). Tracebacks are only shown with
+``--debug``. Every message the CLI prints goes through :func:`message`, so a
+filter added with :func:`add_message_filter` (identifier masking) sees them all.
+
+Errors cross process boundaries (the section pool, the check pool), so each
+pickles by its fields, not by re-calling ``__init__`` with the rendered text.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+# Exit codes by class of problem, so scripts can tell them apart.
+EXIT_FAILED = 1  # a build step failed (a section, a renderer)
+EXIT_INPUT = 2  # the analyst's inputs (parameters, data, notebooks, _quarto.yml, the year asked for)
+EXIT_REFUSED = 3  # a safeguard refused to publish
+EXIT_INTERNAL = 70  # a fault in the suite itself (a bug to report)
+EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM
+
+
+def _restore(cls: type, args: tuple, state: dict) -> CSWOError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class CSWOError(Exception):
     """Root of every error the suite raises on purpose."""
 
-    exit_code = 1
+    exit_code = EXIT_FAILED
+
+    def __reduce__(self):
+        # Rebuild from the fields, never by calling __init__ with the rendered message: a subclass
+        # whose __init__ takes a list would otherwise be rebuilt from the characters of its text.
+        return (_restore, (type(self), self.args, dict(self.__dict__)))
+
+
+class InputError(CSWOError):
+    """One of the analyst's inputs is wrong; the message names the file, key or row and the rule."""
+
+    exit_code = EXIT_INPUT
+
+
+class Interrupted(CSWOError):
+    """The build was stopped by Ctrl-C or SIGTERM."""
+
+    exit_code = EXIT_INTERRUPTED
+
+    def __init__(self, signal_name: str = "Ctrl-C"):
+        self.signal_name = signal_name
+        super().__init__(
+            f"The build was stopped ({signal_name}): running sections were shut down, nothing was published "
+            "and the last good outputs were left as they were."
+        )
 
 
 def _listing(heading: str, items: list) -> str:
@@ -41,29 +85,45 @@ class Problem:
         return f"{where}: {self.rule}{shown}"
 
 
-class ParametersError(CSWOError):
+class ParametersError(InputError):
     """The year's parameters file is missing, unreadable or has wrong keys."""
-
-    exit_code = 2
 
     def __init__(self, path: Path | str, problems: list[str]):
         self.path = str(path)
-        self.problems = problems
-        super().__init__(_listing(f"{self.path} has {len(problems)} problem(s)", problems))
+        self.problems = list(problems)
+        super().__init__(_listing(f"{self.path} has {len(problems)} problem(s)", self.problems))
 
 
 class CatalogueError(ParametersError):
     """The project's catalogue.yml (or the base catalogue) cannot be read or lacks a key."""
 
 
-class DataValidationError(CSWOError):
-    """One or more data files break the rules. Carries every problem at once."""
+class ProblemsError(InputError):
+    """Located problems in one or more input files (notebooks, _quarto.yml), all at once."""
 
-    exit_code = 2
+    heading = "The inputs have"
 
     def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__(_listing(f"The data has {len(problems)} problem(s)", problems))
+        self.problems = list(problems)
+        super().__init__(_grouped(f"{self.heading} {len(self.problems)} problem(s)", self.problems))
+
+
+def _grouped(heading: str, problems: list[Problem]) -> str:
+    """Problems grouped by file, each located line as the analyst reads it."""
+    by_file: dict[str, list[Problem]] = {}
+    for problem in problems:
+        by_file.setdefault(problem.file, []).append(problem)
+    lines = [f"{heading}:"]
+    for file, items in by_file.items():
+        lines.append(f"{file} ({len(items)}):")
+        lines += [f"  - {item}" for item in items]
+    return "\n".join(lines)
+
+
+class DataValidationError(ProblemsError):
+    """One or more data files break the rules. Carries every problem at once."""
+
+    heading = "The data has"
 
 
 class MissingFigureError(CSWOError):
@@ -102,23 +162,27 @@ class MissingFigureError(CSWOError):
 
 @dataclass
 class SectionFailure:
+    """Where and how a section failed, as papermill reports it, counted as the analyst counts cells."""
+
     section: str
-    cell: int | None
-    error: str
-    notebook: Path | None = None
+    cell: int | None  # 1-based position in the analyst's notebook (not the executed copy)
+    error: str  # "ename: evalue"
+    notebook: Path | None = None  # the executed notebook showing the error
+    ename: str = ""
+    evalue: str = ""
+
+    def __str__(self) -> str:
+        cell = f"cell {self.cell}" if self.cell is not None else "a cell"
+        nb = f"; see {self.notebook}" if self.notebook else ""
+        return f"Section '{self.section}' failed in {cell}: {self.error}{nb}"
 
 
 class SectionExecutionError(CSWOError):
-    """A section notebook raised while it ran."""
+    """A section notebook raised (or timed out) while it ran."""
 
     def __init__(self, failures: list[SectionFailure]):
-        self.failures = failures
-        parts = []
-        for f in failures:
-            cell = f"cell {f.cell}" if f.cell is not None else "a cell"
-            nb = f"; see {f.notebook}" if f.notebook else ""
-            parts.append(f"Section '{f.section}' failed in {cell}: {f.error}{nb}")
-        super().__init__("\n".join(parts))
+        self.failures = list(failures)
+        super().__init__("\n".join(str(f) for f in self.failures))
 
 
 class RenderError(CSWOError):
@@ -128,11 +192,51 @@ class RenderError(CSWOError):
 class PublishCheckError(CSWOError):
     """A safeguard (identifiers, disclosure, accessibility, figures) refused to publish."""
 
-    exit_code = 3
+    exit_code = EXIT_REFUSED
 
     def __init__(self, findings: list[str]):
-        self.findings = findings
-        super().__init__(_listing(f"Publishing stopped by {len(findings)} check failure(s)", findings))
+        self.findings = list(findings)
+        super().__init__(_listing(f"Publishing stopped by {len(findings)} check failure(s)", self.findings))
+
+
+# --- the one way a message reaches the analyst ----------------------------------
+
+_filters: list[Callable[[str], str]] = []
+
+
+def add_message_filter(apply: Callable[[str], str]) -> None:
+    """Run ``apply`` over every message before it is shown (identifier masking plugs in here)."""
+    if apply not in _filters:
+        _filters.append(apply)
+
+
+def message(item: BaseException | str) -> str:
+    """The text an analyst sees for an error or a note: every CLI message passes through here."""
+    if isinstance(item, CSWOError) or isinstance(item, str):
+        text = str(item)
+    else:
+        text = internal_sentence(item)
+    for apply in _filters:
+        text = apply(text)
+    return text
+
+
+def internal_sentence(error: BaseException) -> str:
+    """One sentence for a fault the suite did not foresee (its traceback is shown with --debug)."""
+    detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    detail = f": {detail}" if detail else ""
+    return (
+        f"Unexpected {type(error).__name__}{detail}. This is a fault in the suite, not in your files; "
+        "run the same command with --debug and report what it prints."
+    )
+
+
+def exit_code(error: BaseException) -> int:
+    if isinstance(error, CSWOError):
+        return error.exit_code
+    if isinstance(error, KeyboardInterrupt):
+        return EXIT_INTERRUPTED
+    return EXIT_INTERNAL
 
 
 @dataclass

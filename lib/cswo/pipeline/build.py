@@ -34,6 +34,7 @@ class BuildOptions:
     workers: int | None = None
     checks: bool = True
     draft: bool = False  # build with figures missing, each marked in the papers; never published as final
+    cell_timeout: float | None = None  # seconds per cell; None: $CSWO_CELL_TIMEOUT or 600
 
 
 @dataclass
@@ -355,7 +356,9 @@ def check_documents(documents: list[Document], params: Parameters, workers: int 
     allow = set(params.public_contact_details)
     if len(paths) <= 1 or workers <= 1:
         return [p for path in paths for p in _check_one(path, allow)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    from cswo.pipeline.interrupt import quiet_worker
+
+    with ProcessPoolExecutor(max_workers=workers, initializer=quiet_worker) as pool:
         return [p for found in pool.map(_check_one, paths, [allow] * len(paths)) for p in found]
 
 
@@ -389,7 +392,10 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
             f"parameters/{params.year}.yml has no committee {', '.join(repr(c) for c in unknown)}; "
             f"its committees are {', '.join(params.committees)}"
         )
+    from cswo.pipeline.inputs import check_inputs
     from cswo.pipeline.quarto import output_formats, toc_depth
+
+    check_inputs(project, params)  # notebooks and _quarto.yml, before anything else reads them
 
     formats = options.formats or output_formats(project)
     depth = toc_depth(project)
@@ -416,6 +422,7 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
         workers=options.workers,
         on_start=progress.section_started,
         on_done=progress.section_done,
+        timeout=options.cell_timeout,
     )
     progress.step("Writing documents")
     texts = section_texts(jobs)

@@ -7,11 +7,11 @@ under ``outputs/.private/<year>/failed/`` so the analyst can open it at the erro
 
 from __future__ import annotations
 
-import atexit
 import os
 import shutil
+import signal
 import subprocess
-import tempfile
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -23,9 +23,25 @@ from papermill.engines import NBClientEngine, papermill_engines
 from papermill.log import logger
 
 from cswo.errors import SectionExecutionError, SectionFailure
+from cswo.pipeline import kernels
 from cswo.pipeline.cache import read_manifest, write_manifest
 
 MANIFEST = "manifest.json"
+CELL_TIMEOUT = 600.0  # seconds one cell may run; `cswo build --cell-timeout` or CSWO_CELL_TIMEOUT change it
+
+# Run in each kernel once: the kernel leaves when its worker does, even if the worker was killed outright
+# (ipykernel's own check waits for the parent to become pid 1, which a container's reaper may never be).
+_KERNEL_WATCH = """
+import os as _os, sys as _sys, threading as _threading, time as _time
+if not getattr(_sys, "_cswo_watch", False):
+    _sys._cswo_watch = True
+    def _cswo_watch(parent=_os.getppid()):
+        while _os.getppid() == parent:
+            _time.sleep(0.5)
+        _os._exit(0)
+    _threading.Thread(target=_cswo_watch, daemon=True).start()
+del _os, _sys, _threading, _time
+"""
 
 
 @dataclass
@@ -65,26 +81,35 @@ class _WarmKernel:
     """
 
     manager = None
+    folder: Path | None = None  # holds the connection file: removed with the kernel
 
     @classmethod
     def get(cls, kernel_name: str, cwd: str):
         from jupyter_client import KernelManager
 
         if cls.manager is None or not cls.manager.is_alive():
+            cls.stop()
+            cls.folder = kernels.new_folder(_build_pid())
             # local sockets: faster than TCP on loopback, and nothing listens on a port
-            cls.manager = KernelManager(kernel_name=kernel_name, transport="ipc")
-            cls.manager.connection_file = str(Path(tempfile.mkdtemp(prefix="cswo-kernel-")) / "kernel.json")
-            cls.manager.ip = cls.manager.connection_file[: -len("kernel.json")] + "kernel-ipc"
+            sockets = str(cls.folder / "kernel-ipc")
+            if len(sockets) < 96:  # a socket path is limited to 107 bytes; a deep $TMPDIR falls back to TCP
+                cls.manager = KernelManager(kernel_name=kernel_name, transport="ipc")
+                cls.manager.ip = sockets
+            else:
+                cls.manager = KernelManager(kernel_name=kernel_name)
+            cls.manager.connection_file = str(cls.folder / "kernel.json")
+            # nbclient needs an asynchronous client, or a cell that never finishes blocks it before its timeout
+            cls.manager.client_class = "jupyter_client.asynchronous.AsyncKernelClient"
             # the kernel's own log lines (start-up notes, "parent exited" when a worker ends) are not for
             # analysts; errors in cells reach the build through the notebook, not through stderr
             cls.manager.start_kernel(cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            atexit.register(cls.stop)
-        client = cls.manager.client()
+            kernels.record_pid(cls.folder, getattr(cls.manager.provisioner, "pid", None))
+        client = cls.manager.blocking_client()
         client.start_channels()
         try:
             client.wait_for_ready(timeout=60)
             client.execute_interactive(
-                f"get_ipython().run_line_magic('reset', '-f')\nimport os as _os, sys as _sys\n"
+                _KERNEL_WATCH + f"get_ipython().run_line_magic('reset', '-f')\nimport os as _os, sys as _sys\n"
                 f"_sys.modules.setdefault('rfc3987_syntax', None)\n_os.chdir({cwd!r})\ndel _os, _sys",
                 store_history=False,
                 timeout=60,
@@ -95,9 +120,38 @@ class _WarmKernel:
 
     @classmethod
     def stop(cls) -> None:
-        if cls.manager is not None and cls.manager.is_alive():
-            cls.manager.shutdown_kernel(now=True)
-        cls.manager = None
+        """Kill the kernel and delete its connection file (safe to call from a signal handler)."""
+        if cls.folder is not None:
+            kernels.remove(cls.folder)
+        cls.manager, cls.folder = None, None
+
+
+def _build_pid() -> int:
+    return int(os.environ.get("CSWO_BUILD_PID") or os.getppid())
+
+
+def _worker_start(build_pid: int) -> None:
+    """Pool initializer: tidy exits for a section worker and its kernel, however the build ends."""
+    import logging
+    from multiprocessing.util import Finalize
+
+    os.environ["CSWO_BUILD_PID"] = str(build_pid)
+    logging.getLogger("papermill").setLevel(logging.CRITICAL)  # failures reach the analyst as one sentence
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the terminal's Ctrl-C is the main process's to handle
+
+    def leave(*_):
+        _WarmKernel.stop()
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, leave)
+    Finalize(None, _WarmKernel.stop, exitpriority=10)  # pool workers end without running atexit
+
+    def watch() -> None:  # the build was killed outright: take the kernel with us
+        while os.getppid() == build_pid:
+            time.sleep(0.5)
+        leave()
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 class WarmKernelEngine(NBClientEngine):
@@ -138,51 +192,104 @@ papermill_engines.register("cswo-warm", WarmKernelEngine)
 
 
 def _run_one(
-    name: str, notebook: str, run_dir: str, parameters: dict, kernel: str, warm: bool = True
+    name: str,
+    notebook: str,
+    run_dir: str,
+    parameters: dict,
+    kernel: str,
+    warm: bool = True,
+    timeout: float | None = CELL_TIMEOUT,
 ) -> tuple[str, float]:
     import papermill
+    from papermill.exceptions import PapermillExecutionError
 
     started = time.perf_counter()
     output = Path(run_dir) / f"{name}.ipynb"
-    papermill.execute_notebook(
-        notebook,
-        str(output),
-        parameters={**parameters, "output_dir": run_dir},
-        kernel_name=kernel,
-        progress_bar=False,
-        log_output=False,
-        cwd=str(Path(notebook).parent),
-        engine_name="cswo-warm" if warm else None,
-    )
+    try:
+        papermill.execute_notebook(
+            notebook,
+            str(output),
+            parameters={**parameters, "output_dir": run_dir},
+            kernel_name=kernel,
+            progress_bar=False,
+            log_output=False,
+            cwd=str(Path(notebook).parent),
+            engine_name="cswo-warm" if warm else None,
+            execution_timeout=timeout,
+        )
+    except PapermillExecutionError:
+        raise
+    except Exception as exc:
+        # a timed-out cell is still running in the kernel, and a kernel that died is no use: start afresh
+        _WarmKernel.stop()
+        if type(exc).__name__ == "CellTimeoutError":
+            raise TimeoutError(f"a cell ran for more than {timeout:g} seconds and was stopped") from None
+        raise
     return name, time.perf_counter() - started
 
 
-def _source_cell_number(executed: Path | None, index: int | None) -> int | None:
-    """The failing cell's number as the analyst sees it in their notebook (1-based).
+def _analyst_cell(executed: Path | None, index: int | None) -> int | None:
+    """The failing cell's number as the analyst counts it in their notebook (1-based).
 
-    Papermill adds an injected-parameters cell to the executed copy, which shifts later cells by one.
+    The executed copy has cells the analyst never wrote: Papermill's injected parameters and, once a cell
+    fails, its error banner at the top. Without ``index`` (a timeout) the last cell that started
+    is the one.
     """
-    if index is None:
-        return None
-    if executed is not None and executed.exists():
-        import nbformat
+    if executed is None or not executed.exists():
+        return None if index is None else index + 1
+    import nbformat
 
+    try:
         cells = nbformat.read(executed, as_version=4).cells
-        injected = [i for i, c in enumerate(cells) if "injected-parameters" in c.metadata.get("tags", [])]
-        if injected and injected[0] < index:
-            index -= 1
-    return index + 1
+    except Exception:  # an unreadable copy: fall back to Papermill's own count
+        return None if index is None else index + 1
+    banner = [i for i, c in enumerate(cells) if "papermill-error-cell-tag" in c.metadata.get("tags", [])]
+    if index is None:
+        # Papermill marks every cell completed at the end; the cell that hung is the last one that started
+        started = [i for i, c in enumerate(cells) if c.metadata.get("papermill", {}).get("start_time")]
+        if not started:
+            return None
+        index = started[-1] - sum(1 for b in banner if b < started[-1])  # position as executed, banner removed
+    ran = [c for c in cells if "papermill-error-cell-tag" not in c.metadata.get("tags", [])]
+    injected = sum(1 for i, c in enumerate(ran[:index]) if "injected-parameters" in c.metadata.get("tags", []))
+    return index - injected + 1
 
 
 def _failure(name: str, exc: BaseException, failed: Path | None) -> SectionFailure:
-    cell = getattr(exc, "exec_count", None)
     index = getattr(exc, "cell_index", None)
     ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
-    message = f"{ename}: {evalue}" if ename else f"{type(exc).__name__}: {exc}"
-    number = _source_cell_number(failed, index)
+    if not ename:
+        ename, evalue = type(exc).__name__, str(exc)
+    number = _analyst_cell(failed, index)
     return SectionFailure(
-        section=name, cell=number if number is not None else cell, error=message.strip(), notebook=failed
+        section=name,
+        cell=number,
+        error=f"{ename}: {evalue}".strip(),
+        notebook=failed,
+        ename=str(ename),
+        evalue=str(evalue),
     )
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop every worker now (each kills its kernel on SIGTERM), without waiting for running notebooks."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(timeout=2)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=1)
+
+
+def cell_timeout(value: float | None = None) -> float | None:
+    """Seconds a cell may run: the value given, else $CSWO_CELL_TIMEOUT, else 600 (0 means no limit)."""
+    if value is None:
+        value = float(os.environ.get("CSWO_CELL_TIMEOUT") or CELL_TIMEOUT)
+    return value if value > 0 else None
 
 
 def run_jobs(
@@ -194,9 +301,11 @@ def run_jobs(
     warm: bool = True,
     on_start: Callable[[Job], None] = lambda job: None,
     on_done: Callable[[Job], None] = lambda job: None,
+    timeout: float | None = None,
 ) -> list[Job]:
     """Run every job whose cache is stale; raise SectionExecutionError naming each failure."""
     workers = workers or os.cpu_count() or 1
+    timeout = cell_timeout(timeout)
     stale = []
     for job in jobs:
         manifest = current_manifest(job, table_fingerprint)
@@ -208,38 +317,50 @@ def run_jobs(
             stale.append(job)
     failures: list[SectionFailure] = []
     if stale:
-        with ProcessPoolExecutor(max_workers=min(workers, len(stale))) as pool:
-            futures = {}
+        pool = ProcessPoolExecutor(
+            max_workers=min(workers, len(stale)), initializer=_worker_start, initargs=(os.getpid(),)
+        )
+        futures = {}
+        try:
             for job in stale:
                 run_dir = job.folder.with_name(job.folder.name + ".run")
                 shutil.rmtree(run_dir, ignore_errors=True)
                 run_dir.mkdir(parents=True)
                 on_start(job)
-                futures[
-                    pool.submit(_run_one, job.name, str(job.notebook), str(run_dir), job.parameters, kernel, warm)
-                ] = (
-                    job,
-                    run_dir,
-                )
+                args = (job.name, str(job.notebook), str(run_dir), job.parameters, kernel, warm, timeout)
+                futures[pool.submit(_run_one, *args)] = (job, run_dir)
             for future in as_completed(futures):
                 job, run_dir = futures[future]
                 try:
                     _, job.seconds = future.result()
                 except Exception as exc:  # papermill's and the kernel's errors, reported per section
-                    failed = None
-                    produced = run_dir / f"{job.name}.ipynb"
-                    if produced.exists():
-                        failed_dir.mkdir(parents=True, exist_ok=True)
-                        failed = failed_dir / produced.name
-                        shutil.copy2(produced, failed)
-                    shutil.rmtree(run_dir, ignore_errors=True)
-                    failures.append(_failure(job.name, exc, failed))
+                    failures.append(_failure(job.name, exc, _keep_failed(job, run_dir, failed_dir)))
                     continue
                 _promote(job, run_dir, table_fingerprint)
                 on_done(job)
+        except BaseException:
+            _stop_pool(pool)
+            for _, run_dir in futures.values():
+                shutil.rmtree(run_dir, ignore_errors=True)
+            raise
+        finally:
+            pool.shutdown(wait=True)
+            kernels.sweep(own_pid=os.getpid())
     if failures:
         raise SectionExecutionError(sorted(failures, key=lambda f: f.section))
     return jobs
+
+
+def _keep_failed(job: Job, run_dir: Path, failed_dir: Path) -> Path | None:
+    """Keep the failed run's notebook where the lab (rooted at the project) can open it at the error."""
+    failed = None
+    produced = run_dir / f"{job.name}.ipynb"
+    if produced.exists():
+        failed_dir.mkdir(parents=True, exist_ok=True)
+        failed = failed_dir / produced.name
+        shutil.copy2(produced, failed)
+    shutil.rmtree(run_dir, ignore_errors=True)
+    return failed
 
 
 def _promote(job: Job, run_dir: Path, table_fingerprint: Callable[[str], str]) -> None:

@@ -8,32 +8,63 @@ from pathlib import Path
 
 import yaml
 
-from cswo.errors import CSWOError, RenderError
+from cswo.errors import CSWOError, Problem, ProblemsError, RenderError
 from cswo.project.paths import Project
+from cswo.project.reading import read_yaml
 
 FORMAT_FOR = {"docx": "docx", "typst": "pdf", "pdf": "pdf"}
 
 
 def quarto_config(project: Project) -> dict:
-    """The project's _quarto.yml as a mapping (empty when the file is absent)."""
+    """The project's _quarto.yml as a mapping (empty when the file is absent), its values checked."""
     path = project.quarto_file
     if not path.exists():
         return {}
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise CSWOError(f"_quarto.yml is not valid YAML: {exc}") from None
+    config = read_yaml(path, "_quarto.yml") or {}
+    problems = config_problems(config)
+    if problems:
+        raise ProblemsError([Problem("_quarto.yml", None, None, None, p) for p in problems])
+    return config
+
+
+def config_problems(config: object) -> list[str]:
+    """What is wrong with the values this suite reads from _quarto.yml, one sentence each."""
+    if not isinstance(config, dict):
+        return ["the file must be a mapping of keys to values (for example `format:` on its own line)"]
+    formats = config.get("format")
+    if formats is None or isinstance(formats, str):
+        return []
+    if not isinstance(formats, dict):
+        return [
+            f"key 'format' must list each format on its own line with its options, like `format:` then "
+            f"`  docx: {{toc-depth: 2}}` and `  typst: {{}}` (got {formats!r})"
+        ]
+    problems = []
+    for name, options in formats.items():
+        if options in (None, "default"):
+            continue
+        if not isinstance(options, dict):
+            problems.append(f"key 'format.{name}' must hold that format's options as a mapping (got {options!r})")
+            continue
+        depth = options.get("toc-depth")
+        if depth is not None and (isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= 6):
+            problems.append(f"key 'format.{name}.toc-depth' must be a whole number from 1 to 6 (got {depth!r})")
+    return problems
 
 
 def output_formats(project: Project) -> list[str]:
     """The documents _quarto.yml asks for, as our format names (docx, pdf)."""
     formats = quarto_config(project).get("format") or {"docx": {}, "typst": {}}
+    if isinstance(formats, str):
+        formats = {formats: {}}
     found = [FORMAT_FOR[name] for name in formats if name in FORMAT_FOR]
     return list(dict.fromkeys(found)) or ["docx", "pdf"]
 
 
 def toc_depth(project: Project) -> int:
     formats = quarto_config(project).get("format") or {}
+    if isinstance(formats, str):
+        return 2
     return int((formats.get("docx") or {}).get("toc-depth", 2))
 
 

@@ -11,11 +11,11 @@ import re
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from cswo.errors import ParametersError
+from cswo.errors import InputError, ParametersError
 from cswo.project.paths import SECTION_NAME, Project, is_financial_year, year_label
+from cswo.project.reading import YAMLProblems, decode, parse_yaml
 
 COMMITTEE_KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -215,9 +215,11 @@ def load_parameters(path: Path) -> Parameters:
     if not path.is_file():
         raise ParametersError(path, ["file not found; create it with `cswo new-year`"])
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ParametersError(path, [f"not valid YAML: {exc}"]) from None
+        raw = parse_yaml(decode(path.read_bytes(), path.name))
+    except InputError as exc:  # not UTF-8: the message says how to re-save it
+        raise ParametersError(path, [str(exc).removeprefix(f"{path.name}: ")]) from None
+    except YAMLProblems as exc:
+        raise ParametersError(path, exc.problems) from None
     if not isinstance(raw, dict):
         raise ParametersError(path, ["expected a mapping of keys to values"])
     try:

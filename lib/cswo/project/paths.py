@@ -138,3 +138,41 @@ class Project:
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 BASE_CATALOGUE_FILE = PACKAGE_DIR / "project" / "catalogue.yml"
+
+
+def suggest_year(text: str) -> str | None:
+    """The financial year someone most likely meant by ``text`` ('2022/23', '2022-2023', '2022', '202223')."""
+    import unicodedata
+
+    digits = "".join(ch for ch in unicodedata.normalize("NFKC", text or "") if ch.isascii() and ch.isdigit())
+    if len(digits) >= 4:
+        start = int(digits[:4])
+        if 1990 <= start <= 2100:
+            return f"{start}-{(start + 1) % 100:02d}"
+    return None
+
+
+def require_year(project: Project, year: str) -> str:
+    """``year`` when the project has it set up; otherwise an InputError saying what was probably meant."""
+    from cswo.errors import InputError
+
+    known = project.years()
+    if year in known:
+        return year
+    listed = ", ".join(known) if known else "none yet"
+    if not is_financial_year(year):
+        guess = suggest_year(year)
+        hint = ""
+        if guess:
+            hint = f" Did you mean {guess}?" + ("" if guess in known else f" ({guess} is not set up either.)")
+        raise InputError(
+            f"'{year}' is not a financial year: write it like 2021-22 (the years set up are {listed}).{hint}"
+        )
+    import difflib
+
+    close = difflib.get_close_matches(year, known, n=1)
+    hint = f" Did you mean {close[0]}?" if close else ""
+    raise InputError(
+        f"{year} is not set up: there is no parameters/{year}.yml (the years set up are {listed}).{hint} "
+        f"To start it from the latest year, run `cswo new-year {year}`."
+    )

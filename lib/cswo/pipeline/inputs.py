@@ -1,0 +1,76 @@
+"""Checks on the inputs a build reads besides the data: the year's notebooks and _quarto.yml.
+
+Every notebook is validated with nbformat before anything (the cache fingerprint,
+Papermill) reads it, so a truncated or emptied notebook is one located sentence,
+and all of them are reported at once.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from cswo.errors import InputError, Problem, ProblemsError
+from cswo.project.paths import Project
+from cswo.project.reading import decode
+
+
+def notebook_problem(path: Path, label: str) -> str | None:
+    """Why ``path`` is not a notebook Papermill can run, or None when it is."""
+    import nbformat
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    if not raw.strip():
+        return "the notebook is empty (0 cells); restore it from version control or `cswo new-year`"
+    try:
+        data = json.loads(decode(raw, label))
+    except InputError as exc:
+        return str(exc).removeprefix(f"{label}: ")
+    except ValueError as exc:
+        line = getattr(exc, "lineno", None)
+        where = f" at line {line}" if line else ""
+        return (
+            f"the notebook is damaged (not complete JSON{where}; was it cut short while saving?): "
+            "restore it from version control, or re-open and save it in JupyterLab"
+        )
+    try:
+        nb = nbformat.from_dict(data)
+        nbformat.validate(nb)
+    except Exception as exc:  # nbformat raises ValidationError and others for bad structure
+        reason = str(getattr(exc, "message", exc)).splitlines()[0][:200]
+        return f"the file is not a valid Jupyter notebook ({reason})"
+    if not nb.get("cells"):
+        return "the notebook has no cells"
+    return None
+
+
+def notebook_problems(project: Project, year: str, names: list[str]) -> list[Problem]:
+    problems = []
+    for name in names:
+        path = project.notebook(year, name)
+        label = path.relative_to(project.root).as_posix()
+        if not path.exists():
+            problems.append(Problem(label, None, None, None, f"section '{name}' has no notebook at this path"))
+            continue
+        problem = notebook_problem(path, label)
+        if problem:
+            problems.append(Problem(label, None, None, None, problem))
+    return problems
+
+
+def check_inputs(project: Project, params) -> None:
+    """Raise one ProblemsError listing every bad notebook and _quarto.yml value."""
+    from cswo.pipeline.quarto import quarto_config
+
+    problems = notebook_problems(project, params.year, [*params.sections, *params.appendix_notebooks()])
+    try:
+        quarto_config(project)
+    except ProblemsError as exc:
+        problems += exc.problems
+    except InputError as exc:
+        problems.append(Problem("_quarto.yml", None, None, None, str(exc).removeprefix("_quarto.yml: ")))
+    if problems:
+        raise ProblemsError(problems)

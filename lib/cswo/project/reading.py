@@ -1,0 +1,162 @@
+"""Reading the analyst's text files defensively: encodings, and YAML that cannot surprise.
+
+UTF-8 (with or without a byte-order mark) is accepted; any other encoding is one
+located error saying how to re-save the file. YAML duplicate keys are errors (PyYAML
+would silently keep the last), and aliases are limited so a "billion laughs" file
+fails at once instead of filling memory. An impossible date (2022-13-45) stays text,
+so the schema reports it at its key rather than the YAML library raising.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from cswo.errors import InputError
+
+MAX_ALIASES = 100  # anchors reused more often than this are not a hand-written parameters file
+MAX_NODES = 200_000  # nodes after expanding aliases; the shipped parameters have about 300
+
+RESAVE = (
+    "save it again as UTF-8 (in Notepad: File > Save as > Encoding: UTF-8; in VS Code: "
+    "'Save with Encoding' > UTF-8; in Excel: 'CSV UTF-8')"
+)
+
+
+def decode(raw: bytes, label: str) -> str:
+    """Text from UTF-8 bytes (a byte-order mark is dropped); otherwise an InputError naming the line."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{label}: the file is saved as UTF-16, not UTF-8: {RESAVE}")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"{label}, line {line}: the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be read): {RESAVE}"
+        ) from None
+    if "\x00" in text:
+        raise InputError(f"{label}: the file holds NUL characters, so it is not plain UTF-8 text: {RESAVE}")
+    return text
+
+
+def read_text(path: Path, label: str | None = None) -> str:
+    label = label or str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{label}: cannot be read ({exc.strerror or exc})") from None
+    return decode(raw, label)
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that reports duplicate keys and keeps impossible dates as text."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.duplicates: list[str] = []
+        self.aliases = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_ALIASES:
+                mark = self.peek_event().start_mark
+                raise yaml.YAMLError(
+                    f"line {mark.line + 1}: more than {MAX_ALIASES} aliases (*name); write the values out instead"
+                )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict = {}
+        for key_node, _ in node.value:
+            try:
+                key = self.construct_object(key_node, deep=True)
+                hash(key)
+            except (TypeError, yaml.constructor.ConstructorError):
+                continue
+            if key in seen:
+                self.duplicates.append(
+                    f"line {key_node.start_mark.line + 1}: key '{key}' appears twice in the same mapping "
+                    f"(first on line {seen[key]}); delete one"
+                )
+            else:
+                seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)  # the schema says why it is not a date, at its key
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
+_StrictLoader.add_constructor("tag:yaml.org,2002:map", _StrictLoader.construct_yaml_map)
+
+
+def _expanded_size(node, memo: dict[int, int]) -> int:
+    """Nodes the document holds once aliases are expanded (memoised, so cheap even for a bomb)."""
+    if id(node) in memo:
+        return memo[id(node)]
+    memo[id(node)] = 1  # cycles count once
+    if isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(child, memo) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    else:
+        size = 1
+    memo[id(node)] = min(size, MAX_NODES + 1)
+    return memo[id(node)]
+
+
+class YAMLProblems(ValueError):
+    """What is wrong with a YAML text, one located sentence each (without the file name)."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+def parse_yaml(text: str) -> object:
+    """Parse YAML strictly. Raises YAMLProblems listing every duplicate key, or the syntax error's line."""
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node, {}) > MAX_NODES:
+            raise YAMLProblems(
+                [
+                    f"its aliases expand to more than {MAX_NODES:,} values; write repeated values out "
+                    "instead of using *aliases"
+                ]
+            )
+        value = loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        raise YAMLProblems([f"not valid YAML: {_yaml_reason(exc)}"]) from None
+    finally:
+        loader.dispose()
+    if loader.duplicates:
+        raise YAMLProblems(sorted(loader.duplicates, key=lambda text: int(text.split(":")[0].split()[1])))
+    return value
+
+
+def load_yaml(text: str, label: str) -> object:
+    """parse_yaml, with problems raised as one InputError naming the file."""
+    try:
+        return parse_yaml(text)
+    except YAMLProblems as exc:
+        raise InputError(f"{label}: " + "; ".join(exc.problems)) from None
+
+
+def _yaml_reason(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    return f"{where}{problem}".replace("\n", " ")
+
+
+def read_yaml(path: Path, label: str | None = None) -> object:
+    label = label or str(path)
+    return load_yaml(read_text(path, label), label)

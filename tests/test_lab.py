@@ -19,7 +19,8 @@ def test_lab_hides_the_md_twins_and_offers_the_committed_kernel_name(project_cop
     command, env = lab_command(project_copy, REFERENCE_YEAR, folder, no_browser=True)
     globs = next(a for a in command if a.startswith("--ContentsManager.hide_globs="))
     assert "*.md" in json.loads(globs.split("=", 1)[1])
-    assert f"--notebook-dir={folder}" in command and "--no-browser" in command
+    assert f"--ServerApp.root_dir={project_copy.root}" in command and "--no-browser" in command
+    assert "--LabApp.default_url=/lab/tree/notebooks/2021-22" in command
     data = env["JUPYTER_PATH"].split(":")[0]
     spec = json.loads((project_copy.outputs_dir / ".cache/jupyter/data/kernels/python3/kernel.json").read_text())
     assert data.endswith("data") and spec["display_name"] == KERNEL_DISPLAY_NAME

@@ -74,7 +74,7 @@ class _Commands(TyperGroup):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+        except (click.exceptions.Exit, typer.Exit, click.ClickException, click.Abort):
             raise
         except (Exception, KeyboardInterrupt) as error:
             if state["debug"]:

@@ -23,7 +23,21 @@ KERNEL_NAME = "python3"
 KERNEL_DISPLAY_NAME = "Python 3"  # as in every committed notebook's kernelspec
 EXTENSION = "jupyterlab-myst"
 # jupyter_server's defaults, plus the jupytext twins
-HIDE_GLOBS = ["__pycache__", "*.pyc", "*.pyo", ".DS_Store", "*~", "*.md"]
+HIDE_GLOBS = [
+    "__pycache__",
+    "*.pyc",
+    "*.pyo",
+    ".DS_Store",
+    "*~",
+    "*.md",
+    ".git",
+    ".venv",
+    ".cache",
+    ".ipynb_checkpoints",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".hypothesis",
+]
 
 
 def jupyter_folder(project: Project) -> Path:
@@ -61,7 +75,12 @@ def lab_command(project: Project, year: str, folder: Path, no_browser: bool = Fa
         sys.executable,
         "-m",
         "jupyterlab",
-        f"--notebook-dir={folder}",
+        # rooted at the project and opened at the year's notebooks, so a failed build's notebook
+        # (outputs/.private/<year>/failed/) opens in the same lab; hidden folders may be opened for
+        # that, while the tool folders stay out of the file browser
+        f"--ServerApp.root_dir={project.root}",
+        f"--LabApp.default_url=/lab/tree/{folder.relative_to(project.root).as_posix()}",
+        "--ContentsManager.allow_hidden=True",
         f"--ContentsManager.hide_globs={json.dumps(HIDE_GLOBS)}",
         f"--MappingKernelManager.default_kernel_name={KERNEL_NAME}",
     ]

@@ -318,3 +318,19 @@ def test_every_measure_with_three_years_has_a_trend_chart(built):
         years = frame[frame["number"].notna()].groupby(["measure", "breakdown"])["year"].nunique()
         needed |= {f"{name}.{m}.{b}" for (m, b), n in years.items() if n >= 3}
     assert needed and needed <= charted, json.dumps(sorted(needed - charted))
+
+
+def test_every_topic_and_quote_of_chapters_3_and_5_is_in_the_ijb_paper(built):
+    from reference_coverage import QUOTES, TOPICS, missing
+
+    project, _ = built
+    topics, quotes = missing(docx_text(paper(project, "ijb", "docx")))
+    assert not topics, f"{len(topics)} of {len(TOPICS)} topics missing or partial: {topics}"
+    assert not quotes, f"{len(quotes)} of {len(QUOTES)} quotes missing: {quotes}"
+    report = pdf_text(paper(project, "ijb", "pdf"))
+    for heading in (
+        "Overview of Key Performance Information",
+        "Ability to Deliver Statutory Functions",
+        "Social Work and Social Care Workforce Development",
+    ):
+        assert heading in report

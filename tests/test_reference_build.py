@@ -334,3 +334,17 @@ def test_every_topic_and_quote_of_chapters_3_and_5_is_in_the_ijb_paper(built):
         "Social Work and Social Care Workforce Development",
     ):
         assert heading in report
+
+
+def test_framework_is_dated_printed_once_and_names_this_years_leads(built):
+    project, _ = built
+    ijb = docx_text(paper(project, "ijb", "docx"))
+    policy = docx_text(paper(project, "policy-resources", "docx"))
+    for text in (ijb, policy):
+        assert "Jane Martin" not in text  # the 2018 CSWO
+        for remark in ("being checked with finance", "as published", "not in the data"):
+            assert not re.search(rf"\b{remark}\b", text), remark
+    assert policy.count("Governance Framework: functions, assurance mechanisms") == 1
+    assert "Governance Framework: functions, assurance mechanisms" not in ijb
+    assert "approved by the Policy and Resources Committee on 24 September 2018" in policy
+    assert "leads are as at 2021-22" in policy

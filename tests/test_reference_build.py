@@ -396,3 +396,33 @@ def test_a_kernel_fills_every_role_as_the_paper_does(built):
     assert errors == []
     assert missing == []
     assert checked > 50  # most of the report's narrative is plain paragraphs
+
+
+def test_every_topic_and_quote_of_chapters_3_and_5_is_in_the_ijb_paper(built):
+    from reference_coverage import QUOTES, TOPICS, missing
+
+    project, _ = built
+    topics, quotes = missing(docx_text(paper(project, "ijb", "docx")))
+    assert not topics, f"{len(topics)} of {len(TOPICS)} topics missing or partial: {topics}"
+    assert not quotes, f"{len(quotes)} of {len(QUOTES)} quotes missing: {quotes}"
+    report = pdf_text(paper(project, "ijb", "pdf"))
+    for heading in (
+        "Overview of Key Performance Information",
+        "Ability to Deliver Statutory Functions",
+        "Social Work and Social Care Workforce Development",
+    ):
+        assert heading in report
+
+
+def test_framework_is_dated_printed_once_and_names_this_years_leads(built):
+    project, _ = built
+    ijb = docx_text(paper(project, "ijb", "docx"))
+    policy = docx_text(paper(project, "policy-resources", "docx"))
+    for text in (ijb, policy):
+        assert "Jane Martin" not in text  # the 2018 CSWO
+        for remark in ("being checked with finance", "as published", "not in the data"):
+            assert not re.search(rf"\b{remark}\b", text), remark
+    assert policy.count("Governance Framework: functions, assurance mechanisms") == 1
+    assert "Governance Framework: functions, assurance mechanisms" not in ijb
+    assert "approved by the Policy and Resources Committee on 24 September 2018" in policy
+    assert "leads are as at 2021-22" in policy

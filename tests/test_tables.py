@@ -60,7 +60,7 @@ def test_years_table_shows_published_average_when_years_are_missing(dataset):
     )
     row = table.rows[0]
     assert row[1:] == ["100", "97", "98*"]
-    assert any("as published" in note for note in table.notes)
+    assert any("as reported by the service" in note for note in table.notes)
 
 
 def test_disclosure_suppresses_small_counts_in_tables(dataset):

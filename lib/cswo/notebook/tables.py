@@ -176,7 +176,7 @@ def years_table(
             elif published_averages and fig.name in published_averages:
                 pub = published_averages[fig.name]
                 row.append(format_cell(pub.current, pub.unit, status=pub.status.get(fig.year, "")) + "*")
-                note = "Averages marked * are as published; the yearly figures behind them are not in the data."
+                note = "Averages marked * are as reported by the service."
                 if note not in notes:
                     notes.append(note)
             else:

@@ -125,6 +125,7 @@ def test_dataset_crosses_to_kernels_as_data_not_a_pickle(project_copy, tmp_path)
     again = Dataset.read(folder)
     assert all(again.fingerprint(name) == dataset.fingerprint(name) for name in dataset.tables)
     assert again.unfilled == dataset.unfilled and again.files == dataset.files
+    assert dataset.slips and again.slips == dataset.slips  # known slips reach the kernel too
     assert json.loads((folder / "dataset.json").read_text())["year"] == YEAR
 
 

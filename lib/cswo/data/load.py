@@ -91,6 +91,7 @@ class Dataset:
             "text_tables": list(self.text_tables),
             "files": self.files,
             "unfilled": [[*key, *where] for key, where in self.unfilled.items()],
+            "slips": self.slips,
         }
         (folder / "dataset.json").write_text(json.dumps(meta), encoding="utf-8")
         return folder
@@ -111,6 +112,7 @@ class Dataset:
             text_tables=frames("text", meta["text_tables"]),
             files={name: list(labels) for name, labels in meta["files"].items()},
             unfilled={(t, m, b): (label, int(row)) for t, m, b, label, row in meta["unfilled"]},
+            slips=list(meta.get("slips", [])),
         )
 
 

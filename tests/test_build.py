@@ -179,7 +179,7 @@ def test_a_prose_edit_runs_no_kernel_and_reaches_the_paper(glenmorven):
     paper = project.year_outputs(YEAR) / "ijb" / f"cswo-annual-report-{YEAR}-ijb-paper.docx"
     text = "\n".join(p.text for p in Document(str(paper)).paragraphs)
     assert "The orders were increased on the year before." in text  # 356 orders, compared with 207
-    executed = nbformat.read(project.year_outputs(YEAR) / "notebooks" / "justice.ipynb", as_version=4)
+    executed = nbformat.read(project.private_dir(YEAR) / "notebooks" / "justice.ipynb", as_version=4)
     assert any("cpo.direction" in c.source for c in executed.cells)  # the audit trail carries today's prose
     again = build(project, BuildOptions(year=YEAR))
     assert ran(again) == set() and not any(doc.rendered for doc in again.documents)

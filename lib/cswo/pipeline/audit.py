@@ -109,12 +109,7 @@ def write_figures_csv(bundles: dict[str, dict], path: Path) -> int:
                     "source": cell["source"],
                 }
             )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=FIGURE_COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows({key: spreadsheet_text(value) for key, value in row.items()} for row in rows)
-    return len(rows)
+    return _write_csv(path, FIGURE_COLUMNS, rows)
 
 
 QA_COLUMNS = ["section", "table", "measure", "breakdown", "year", "value", "reason", "threshold"]
@@ -132,9 +127,14 @@ def write_qa_csv(bundles: dict[str, dict], path: Path) -> int:
             if key not in seen:
                 seen.add(key)
                 rows.append({"section": section, **cell})
+    return _write_csv(path, QA_COLUMNS, rows)
+
+
+def _write_csv(path: Path, columns: list[str], rows: list[dict]) -> int:
+    """Rows as CSV, every text cell neutralised so a spreadsheet never reads it as a formula."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=QA_COLUMNS, extrasaction="ignore")
+        writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
         writer.writerows({key: spreadsheet_text(value) for key, value in row.items()} for row in rows)
     return len(rows)

@@ -54,11 +54,18 @@ def write_notebook(source: Path, target: Path, year: str) -> None:
     for cell in nb.cells:
         if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
             cell.source = cell.source.replace('"YEAR"', f'"{year}"')
-    banner = nbformat.v4.new_markdown_cell(
+    write_unreviewed(
+        nb,
+        target,
         "**Started from the suite's defaults: not yet reviewed.** The narrative below is neutral "
         f"wording for any council. Rewrite it for {year}, then delete this cell. The build warns "
-        "while it is here, and it never appears in the documents."
+        "while it is here, and it never appears in the documents.",
     )
+
+
+def write_unreviewed(nb, target: Path, banner_text: str) -> None:
+    """Write ``nb`` and its MyST twin to ``target`` with an 'unreviewed' banner cell on top."""
+    banner = nbformat.v4.new_markdown_cell(banner_text)
     banner.metadata["tags"] = [UNREVIEWED_TAG]
     nb.cells.insert(0, banner)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -15,11 +15,9 @@ import re
 import shutil
 from pathlib import Path
 
-import jupytext
 import nbformat
 
 from cswo.errors import CSWOError
-from cswo.pipeline.render import UNREVIEWED_TAG
 from cswo.project.paths import Project, is_financial_year, year_label, year_start
 from cswo.tools import defaults
 from cswo.tools.migrate import migrate_notebook, renames_for
@@ -65,15 +63,12 @@ def roll_notebook(source: Path, target: Path, old: str, new: str) -> None:
             if "parameters" in cell.metadata.get("tags", []):
                 cell.source = cell.source.replace(f'"{old}"', f'"{new}"')
     moved = "Carried forward" if old < new else "Copied back"
-    banner = nbformat.v4.new_markdown_cell(
+    defaults.write_unreviewed(
+        nb,
+        target,
         f"**{moved} from {old}: not yet reviewed.** Read and update the narrative below for {new}, "
-        "then delete this cell. The build warns while it is here, and it never appears in the documents."
+        "then delete this cell. The build warns while it is here, and it never appears in the documents.",
     )
-    banner.metadata["tags"] = [UNREVIEWED_TAG]
-    nb.cells.insert(0, banner)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, target)
-    jupytext.write(nb, target.with_suffix(".md"), fmt="md:myst")
 
 
 def source_year(project: Project, new: str) -> str | None:

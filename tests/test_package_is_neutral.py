@@ -21,7 +21,7 @@ def reference_names() -> set[str]:
 
 
 def package_files() -> list:
-    return [p for p in LIB.rglob("*") if p.is_file() and "__pycache__" not in p.parts and ".egg-info" not in str(p)]
+    return [p for p in LIB.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
 
 
 def test_no_package_file_names_the_reference_council():

@@ -46,14 +46,9 @@ UNIT_CODE = "import sys; sys.modules['rfc3987_syntax'] = None; import pandas, al
 
 
 def copy_project(target: Path) -> Path:
-    for name in ("parameters", "data", "notebooks", "_quarto.yml"):
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, target / name)
-        else:
-            shutil.copy2(source, target / name)
-    (target / "outputs").mkdir()
-    return target
+    from cswo.project.paths import Project
+
+    return Project(ROOT).copy_to(target).root
 
 
 def measure(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float]:

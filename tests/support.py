@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import nbformat
@@ -16,18 +15,7 @@ REFERENCE = Project(ROOT)
 
 def copy_project(target: Path, with_notebooks: bool = True) -> Project:
     """A copy of the real project (parameters, data, catalogue, templates, notebooks) without any outputs."""
-    for name in ("parameters", "data", "_quarto.yml", "catalogue.yml", "templates"):
-        source = ROOT / name
-        if not source.exists():
-            continue
-        if source.is_dir():
-            shutil.copytree(source, target / name)
-        else:
-            shutil.copy2(source, target / name)
-    if with_notebooks:
-        shutil.copytree(ROOT / "notebooks", target / "notebooks")
-    (target / "outputs").mkdir()
-    return Project(target)
+    return Project(ROOT).copy_to(target, notebooks=with_notebooks)
 
 
 def section_notebook(

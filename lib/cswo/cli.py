@@ -264,14 +264,11 @@ def validate(year: Annotated[str | None, typer.Option("--year", "-y")] = None) -
 
     project = _project()
     year = _year(project, year)
-    try:
-        params = load_year(project, year)
-        from cswo.pipeline.inputs import check_inputs
+    from cswo.pipeline.inputs import check_inputs
 
-        check_inputs(project, params)
-        check = check_year(project, params)
-    except CSWOError:
-        raise
+    params = load_year(project, year)
+    check_inputs(project, params)
+    check = check_year(project, params)
     for note in check.notes:
         console.print(f"[yellow]Note:[/] {escape(note)}", highlight=False, soft_wrap=True)
     if check.ok:
@@ -335,12 +332,9 @@ def init(
 
     if year_style not in ("hyphen", "slash"):
         raise CSWOError(f"--year-style must be hyphen or slash, not '{year_style}'")
-    try:
-        made = init_project(path, council=council, year=year, year_style=year_style)
-        params_sections = load_year(made.project, made.year).sections
-        _dataset, problems = validate_tables(made.project, made.year, params_sections)
-    except CSWOError:
-        raise
+    made = init_project(path, council=council, year=year, year_style=year_style)
+    params_sections = load_year(made.project, made.year).sections
+    _dataset, problems = validate_tables(made.project, made.year, params_sections)
     console.print(f"[green]created[/] the project for {council}, {made.year}, in {made.project.root}")
     verdict = "[green]validates[/]" if not problems else f"[red]{len(problems)} problem(s)[/]"
     console.print(f"It {verdict}; build it with `cd {path} && cswo build --year {made.year}`.")

@@ -279,6 +279,16 @@ def _table_sources(
     return sources
 
 
+def _without_answered_placeholders(frame: pd.DataFrame) -> pd.DataFrame:
+    """A figure marked ``x`` with no value (not yet collected, as ``cswo init`` writes them) gives
+    way to the same figure given in another file, such as the year's filled returns workbook."""
+    keys = ["year", "measure", "breakdown"]
+    placeholder = (frame["status"] == "x") & (frame["value"] == "")
+    answered = frame[~placeholder].set_index(keys).index
+    superseded = placeholder & frame.set_index(keys).index.isin(answered)
+    return frame[~superseded].reset_index(drop=True)
+
+
 def validate_tables(project: Project, year: str, sections: list[str] | None = None) -> tuple[Dataset, list[Problem]]:
     """Read and check every table. Returns the dataset and all problems found."""
     catalogue = load_catalogue(project)
@@ -309,6 +319,7 @@ def validate_tables(project: Project, year: str, sections: list[str] | None = No
             continue
         frame = pd.concat(blocks, ignore_index=True)
         if len(blocks) > 1:
+            frame = _without_answered_placeholders(frame)
             keys = ["year", "measure", "breakdown"]
             first_file = frame.groupby(keys)["file"].transform("first")
             dupes = frame.duplicated(keys, keep="first") & (frame["file"] != first_file)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,6 +92,24 @@ class Project:
     @property
     def quarto_file(self) -> Path:
         return self.root / "_quarto.yml"
+
+    def sources(self) -> list[Path]:
+        """What the council's analysts write (everything a build reads and never changes); copying
+        these copies the project without its outputs."""
+        entries = (self.parameters_dir, self.data_dir, self.notebooks_dir, self.quarto_file)
+        return [p for p in (*entries, self.catalogue_file, self.templates_dir) if p.exists()]
+
+    def copy_to(self, target: Path, notebooks: bool = True) -> Project:
+        """A copy of the project's sources at ``target``, with an empty outputs folder."""
+        for source in self.sources():
+            if source == self.notebooks_dir and not notebooks:
+                continue
+            if source.is_dir():
+                shutil.copytree(source, target / source.name)
+            else:
+                shutil.copy2(source, target / source.name)
+        (target / "outputs").mkdir()
+        return Project(target)
 
     def parameters_file(self, year: str) -> Path:
         return self.parameters_dir / f"{year}.yml"

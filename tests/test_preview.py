@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+
+import nbformat
+import pytest
+
 from cswo.errors import CSWOError
-from cswo.tools.preview import watch
+from cswo.pipeline.build import build
+from cswo.pipeline.pdftext import page_texts
+from cswo.project.paths import Project
+from cswo.tools.preview import preview_options, watch
 from support import REFERENCE_YEAR
 
 
@@ -39,3 +48,26 @@ def test_a_failed_build_is_reported_and_watching_goes_on_until_ctrl_c(project_co
     assert count == 1
     assert lines[1].startswith("Error: Section 'complaints' uses unknown figure(s)") and "still watching" in lines[1]
     assert lines[-1] == "Stopped watching."
+
+
+@pytest.mark.e2e
+@pytest.mark.xdist_group("reference")
+def test_a_preview_after_a_prose_edit_runs_no_kernel_and_writes_one_draft_pdf(built, tmp_path):
+    reference, _ = built
+    project = Project(tmp_path / "project")
+    shutil.copytree(reference.root, project.root, symlinks=True)  # with the build's cache
+    published = os.readlink(project.year_outputs(REFERENCE_YEAR))
+    notebook = project.notebook(REFERENCE_YEAR, "complaints")
+    nb = nbformat.read(notebook, as_version=4)
+    cell = next(c for c in nb.cells if c.cell_type == "markdown" and not c.metadata.get("tags"))
+    cell.source += " Previewed sentence for the tribunal of Lossiemouth."
+    nbformat.write(nb, notebook)
+
+    result = build(project, preview_options(project, REFERENCE_YEAR))
+    assert [j.name for j in result.jobs if not j.reused] == []  # prose only: no kernel ran
+    written = [d for d in result.documents if d.rendered]
+    assert [(d.kind, d.path.suffix) for d in written] == [("committee paper", ".pdf")]
+    assert written[0].path.is_relative_to(project.draft_outputs(REFERENCE_YEAR))
+    text = " ".join(" ".join(page_texts(written[0].path)).split())
+    assert "Previewed sentence for the tribunal of Lossiemouth." in text
+    assert os.readlink(project.year_outputs(REFERENCE_YEAR)) == published  # the published set is untouched

@@ -432,16 +432,16 @@ def preview(
     interval: Annotated[float, typer.Option("--interval", help="Seconds between looks for changes")] = 0.5,
     max_builds: Annotated[int | None, typer.Option("--max-builds", help="Stop after this many builds")] = None,
 ) -> None:
-    """Watch the year's notebooks, data and parameters; rebuild the papers on each save (Ctrl-C stops)."""
-    from cswo.pipeline.build import BuildOptions
+    """Watch the year's notebooks, data and parameters; re-render the first committee's paper as a draft
+    PDF in outputs/drafts/ on each save (Ctrl-C stops). `cswo build` writes every paper."""
     from cswo.pipeline.build import build as run_build
-    from cswo.tools.preview import watch
+    from cswo.tools.preview import preview_options, watch
 
     project = _project()
     year = _year(project, year)
 
     def rebuild() -> str:
-        result = run_build(project, BuildOptions(year=year))
+        result = run_build(project, preview_options(project, year))
         ran = [j.name for j in result.jobs if not j.reused] or ["none (prose only)"]
         pdfs = [
             str(d.path.relative_to(project.root)) for d in result.documents if d.rendered and d.path.suffix == ".pdf"

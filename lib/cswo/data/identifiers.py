@@ -375,10 +375,10 @@ def scan_document(path: Path, root: Path | None = None, allow: Iterable[str] = (
         if path.suffix.lower() == ".docx":
             texts = _docx_texts(path, label)
         elif path.suffix.lower() == ".pdf":
-            from pypdf import PdfReader
+            from cswo.pipeline.pdftext import page_texts
 
-            for number, page in enumerate(PdfReader(path).pages, start=1):
-                texts.append((page.extract_text() or "", f"{label}, page {number}"))
+            for number, text in enumerate(page_texts(path), start=1):
+                texts.append((text, f"{label}, page {number}"))
         else:
             raise PublishCheckError([f"{label} is not a .docx or .pdf, so it was not scanned."])
     except PublishCheckError:

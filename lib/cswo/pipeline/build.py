@@ -35,6 +35,7 @@ class BuildOptions:
     checks: bool = True
     draft: bool = False  # build with figures missing, each marked in the papers; never published as final
     cell_timeout: float | None = None  # seconds per cell; None: $CSWO_CELL_TIMEOUT or 600
+    annual_report: bool = True  # also the annual report on its own (the papers carry it as an appendix)
 
 
 @dataclass
@@ -225,6 +226,7 @@ def plan_documents(
     staging: Path,
     work: Path,
     depth: int = 2,
+    annual_report: bool = True,
 ) -> list[RenderTask]:
     """The committee papers and the annual report on its own, for each committee asked for."""
     highlights = [h for name in params.sections for h in texts[name].highlights]
@@ -262,6 +264,8 @@ def plan_documents(
                     },
                 )
             )
+            if not annual_report:
+                continue
             tasks.append(
                 RenderTask(
                     committee,
@@ -452,7 +456,9 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
     documents: list[Document] = []
     try:
         progress.step("Writing " + " and ".join(params.committees[c].name for c in committees) + " papers")
-        tasks = plan_documents(project, params, committees, texts, formats, staging, work, depth)
+        tasks = plan_documents(
+            project, params, committees, texts, formats, staging, work, depth, annual_report=options.annual_report
+        )
         documents += render_documents(
             tasks,
             work,

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from docx.oxml import OxmlElement
 
+from cswo.pipeline.pdftext import page_texts
+
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 TIMEOUT = 300
 
@@ -36,8 +38,6 @@ def laid_out_pages(path: Path) -> list[str] | None:
     soffice = libreoffice()
     if soffice is None:
         return None
-    from pypdf import PdfReader
-
     with tempfile.TemporaryDirectory(prefix="cswo-lo-") as folder:
         # a profile of its own, so builds running side by side do not share LibreOffice's lock
         profile = Path(folder, "profile").as_uri()
@@ -50,7 +50,7 @@ def laid_out_pages(path: Path) -> list[str] | None:
         converted = Path(folder) / (path.stem + ".pdf")
         if result.returncode != 0 or not converted.exists():
             return None
-        return [page.extract_text() or "" for page in PdfReader(str(converted)).pages]
+        return page_texts(converted)
 
 
 def _entries(document) -> list:

@@ -3,6 +3,7 @@
 * jupyterlab-myst renders markdown cells, so each ``{eval}`` role shows its phrase once the
   section's set-up cell has run (it is enabled here even if a user setting disabled it).
 * One file per section in the file browser: the ``.md`` twins jupytext keeps in step are hidden.
+* Every cell is rendered, not only those on screen, so Run All fills every role.
 * The kernel is offered as "Python 3", the display name the committed notebooks carry, so a save
   in the lab does not rewrite every notebook's kernelspec.
 
@@ -22,6 +23,14 @@ from cswo.project.paths import Project
 KERNEL_NAME = "python3"
 KERNEL_DISPLAY_NAME = "Python 3"  # as in every committed notebook's kernelspec
 EXTENSION = "jupyterlab-myst"
+# Defaults for this lab only (a user's own settings still win):
+# - every cell rendered, not only those in view ("full" windowing), so jupyterlab-myst fills the
+#   roles of every markdown cell on Run All, not just those on screen;
+# - no prompt to fetch Jupyter news (the lab may have no internet).
+SETTINGS = {
+    "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false"},
+}
 # jupyter_server's defaults, plus the jupytext twins
 HIDE_GLOBS = [
     "__pycache__",
@@ -56,6 +65,7 @@ def jupyter_folder(project: Project) -> Path:
     labconfig.mkdir(parents=True, exist_ok=True)
     page = {"disabledExtensions": {EXTENSION: False}}
     (labconfig / "page_config.json").write_text(json.dumps(page, indent=1), encoding="utf-8")
+    (labconfig / "default_setting_overrides.json").write_text(json.dumps(SETTINGS, indent=1), encoding="utf-8")
     return folder
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cswo.data.schemas import COLUMNS, STATUS_MEANING, TEXT_TABLES
+from cswo.data.schemas import COLUMNS, STATUS_MEANING, TEXT_TABLE_COLUMNS
 from cswo.project.catalogue import TOTAL, UNITS, load_catalogue
 from cswo.project.paths import Project
 
@@ -96,9 +96,17 @@ def render_data_readme(project: Project) -> str:
             required = ", ".join(f"`{r}`" for r in m.required) or "no"
             lines.append(f"| `{m.name}` | {m.label} | `{m.unit}` | {breakdowns} | {required} | {_rules(m)} |")
         lines.append("")
-    lines += ["## Text tables", ""]
-    for name, columns in TEXT_TABLES.items():
+    if catalogue.text_tables:
+        lines += [
+            "## Text tables",
+            "",
+            "Tables of text taken from other papers, declared under `text_tables:` in the project's "
+            "`catalogue.yml`. A report year shows its own rows, or the latest earlier year's, always with "
+            "their source and as-at date.",
+            "",
+        ]
+    for name, columns in catalogue.text_tables.items():
         lines += [f"### `{name}`", "", f"File: `data/{name}.csv`.", "", "| column | meaning |", "|---|---|"]
-        lines += [f"| `{c}` | {meaning} |" for c, meaning in columns.items()]
+        lines += [f"| `{c}` | {meaning} |" for c, meaning in {**TEXT_TABLE_COLUMNS, **columns}.items()]
         lines.append("")
     return "\n".join(lines)

@@ -19,8 +19,10 @@ import pandera.pandas as pa
 from cswo.project.catalogue import TOTAL, UNITS, WHOLE_NUMBER_UNITS, Measure, Rule, Table
 from cswo.project.paths import is_financial_year, year_start
 
-COLUMNS = ["year", "measure", "breakdown", "value", "unit", "status", "source", "note", "known_slip"]
-OPTIONAL_COLUMNS = ["note", "known_slip"]
+# ``note`` is for members and may be shown with the figure; ``qa_note`` is for reviewers only and
+# reaches nothing but the private QA record (outputs/.private/<year>/figures-qa.csv).
+COLUMNS = ["year", "measure", "breakdown", "value", "unit", "status", "source", "note", "qa_note", "known_slip"]
+OPTIONAL_COLUMNS = ["note", "qa_note", "known_slip"]
 REQUIRED_COLUMNS = [c for c in COLUMNS if c not in OPTIONAL_COLUMNS]
 STATUS_MEANING = {
     "x": "not available",
@@ -136,6 +138,7 @@ def row_schema(table: Table) -> pa.DataFrameSchema:
                 **text,
             ),
             "note": pa.Column(required=False, **text),
+            "qa_note": pa.Column(required=False, **text),
             "known_slip": pa.Column(required=False, **text),
         },
         checks=[

@@ -16,7 +16,11 @@ COLUMN_RULES = {
     + ", ".join(f"`{k}` ({v})" for k, v in STATUS_MEANING.items())
     + ".",
     "source": "Where the figure comes from, e.g. `CSWO Annual Report 2021-22, section 3.1`.",
-    "note": "Optional: anything a reviewer should know (rounded as published, calendar year, ...).",
+    "note": "Optional, for members: what a reader of the report should know about the figure (calendar "
+    "year, excludes COVID-related absence, ...). It may be printed with the figure.",
+    "qa_note": "Optional, for reviewers only: how the figure was checked or what is still to check (rounded "
+    "as published, being checked with finance, ...). Never published: it reaches only the reviewers' QA "
+    "record, `outputs/.private/<year>/figures-qa.csv`.",
     "known_slip": "Optional: blank, or why a published figure that breaks a rule (say, parts that do not add up "
     "to the total) is kept as published. The rule then warns in the build summary and the table carries "
     "the reason as a note, instead of stopping the build. Put it on the row the rule names.",

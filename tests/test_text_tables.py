@@ -80,3 +80,29 @@ def test_a_year_shows_its_own_rows_or_the_latest_earlier_years(tmp_path, year, s
     dataset, problems = validate_tables(project(tmp_path, rows), "2022-23")
     assert problems == []
     assert list(text_rows_for_year(dataset.text_tables["tracker"], year)["action"]) == shown
+
+
+def test_the_reference_frameworks_leads_are_this_years_and_follow_from_the_2018_framework():
+    from cswo.project.parameters import load_year
+
+    year = "2021-22"
+    reference = yaml.safe_load((REPO / "tests" / "reference" / "governance_framework_2018_leads.yml").read_text())
+    dataset, problems = validate_tables(Project(REPO), year)
+    assert problems == []
+    framework = text_rows_for_year(dataset.text_tables["governance_framework"], year)
+    assert set(framework["year"]) == {year}, "the leads shown are this year's, not carried from another year"
+    cswo = load_year(Project(REPO), year).cswo.name
+    named, roles = set(reference["named_in_the_2021_22_report"]), set(reference["roles"])
+    wrong = []
+    for row in framework.itertuples():
+        slots = [[n.strip() for n in slot.split("/")] for slot in row.lead.split("; ")]
+        before = reference["leads_2018"][int(row.function_number)]
+        assert len(slots) == len(before) == len(row.assurance_mechanisms.split("; ")) == len(row.frequency.split("; "))
+        for mechanism, (now, then) in enumerate(zip(slots, before, strict=True), start=1):
+            expected = {cswo if n == reference["cswo_2018"] else n for n in then if n in named | roles} | (
+                {cswo} if reference["cswo_2018"] in then else set()
+            )
+            shown = set(now) - {"To be confirmed"}
+            if shown != expected or ("To be confirmed" in now) != (not expected):
+                wrong.append(f"function {row.function_number}, mechanism {mechanism}: {now} (2018: {then})")
+    assert wrong == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 
 from cswo.data.load import validate_tables
 from cswo.data.returns import CODES
@@ -85,8 +86,11 @@ def test_rows_show_labels_and_last_years_value_beside_them(year_two):
     received = rows["complaints_received/total"]
     assert received[0].value == load_catalogue(year_two)["complaints"].measures["complaints_received"].label
     assert received[2].value == "93"  # the 2021-22 report's figure
-    for letter in "HIJKL":
+    for name in ("table", "measure", "breakdown", "year", "unit"):
+        letter = get_column_letter(header.index(name) + 1)
         assert sheet.column_dimensions[letter].hidden, "the codes are hidden from the service"
+    for name in ("Value", "Status", "Source", "Note", "QA note"):
+        assert not sheet.column_dimensions[get_column_letter(header.index(name) + 1)].hidden, name
     assert all("_" not in r[0].value for r in rows.values()), "labels, not code names"
 
 
@@ -142,6 +146,26 @@ def test_a_bad_value_is_reported_at_the_workbooks_sheet_and_row(year_two):
     assert [(p.file, p.row, p.column) for p in problems] == [
         (f"data/returns/{YEAR}.xlsx, sheet 'Mental health'", 4, "value")
     ]
+
+
+def test_the_notes_for_members_and_for_reviewers_are_read_into_their_own_columns(year_two):
+    fill_workbook(year_two, YEAR)
+    path = year_two.returns_workbook(YEAR)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["Complaints"]
+    header = [c.value for c in sheet[2]]
+    sheet.cell(row=3, column=header.index("Note") + 1, value="Calendar year.")
+    sheet.cell(row=3, column=header.index("QA note") + 1, value="being checked with the complaints team")
+    measure = sheet.cell(row=3, column=header.index("measure") + 1).value
+    breakdown = sheet.cell(row=3, column=header.index("breakdown") + 1).value
+    table = sheet.cell(row=3, column=header.index("table") + 1).value
+    workbook.save(path)
+    dataset, problems = validate_tables(year_two, YEAR)
+    assert problems == []
+    frame = dataset.tables[table]
+    keys = (frame["year"] == YEAR) & (frame["measure"] == measure) & (frame["breakdown"] == breakdown)
+    (row,) = frame[keys].itertuples()
+    assert (row.note, row.qa_note) == ("Calendar year.", "being checked with the complaints team")
 
 
 def test_a_deleted_row_is_reported_against_the_workbook_not_a_csv(year_two):

@@ -20,7 +20,7 @@ from cswo.data.schemas import (
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
     ROW_CHECK_COLUMN,
-    TEXT_TABLES,
+    TEXT_TABLE_COLUMNS,
     consistency_failures,
     parse_number,
     row_schema,
@@ -299,7 +299,7 @@ def validate_tables(project: Project, year: str, sections: list[str] | None = No
     slips: list[dict] = []
     rule_of: dict[int, tuple[str, str]] = {}  # a cross-row problem of the report year -> (table, measure)
     returns = _read_returns(project, year, problems)
-    known = set(catalogue) | set(TEXT_TABLES)
+    known = set(catalogue) | set(catalogue.text_tables)
     for path in sorted(project.data_dir.glob("*")):
         if path.suffix in (".csv", ".xlsx") and path.stem not in known and not path.name.startswith("~$"):
             problems.append(
@@ -352,7 +352,7 @@ def validate_tables(project: Project, year: str, sections: list[str] | None = No
         visible = frame[upto]
         tables[name] = visible.reset_index(drop=True)
     text_tables = {}
-    for name in TEXT_TABLES:
+    for name, own_columns in catalogue.text_tables.items():
         path = project.data_dir / f"{name}.csv"
         if not path.exists():
             continue
@@ -363,12 +363,13 @@ def validate_tables(project: Project, year: str, sections: list[str] | None = No
         frame = _tidy(frame)
         file_rows = [int(i) + 1 + HEADER_ROWS for i in frame.index]
         frame = frame.reset_index(drop=True)
-        header = _header_problems(frame, label, list(TEXT_TABLES[name]), list(TEXT_TABLES[name]))
+        columns = [*TEXT_TABLE_COLUMNS, *own_columns]
+        header = _header_problems(frame, label, columns, columns)
         if header:
             problems.extend(header)
             continue
         try:
-            text_schema(name).validate(frame, lazy=True)
+            text_schema(own_columns).validate(frame, lazy=True)
         except pa.errors.SchemaErrors as exc:
             problems.extend(_schema_problems(exc, label, frame, file_rows))
         text_tables[name] = frame

@@ -2,7 +2,8 @@
 
 The workbook has one sheet per service. Each sheet has a line of instructions, a header row, and
 one row per figure: its label, unit and last year's value (locked), the value, status, source
-and note to type, and hidden columns naming the table, measure, breakdown, year and unit. This
+and notes (one for members, one for reviewers) to type, and hidden columns naming the table,
+measure, breakdown, year and unit. This
 module turns those rows back into each table's tidy rows, keeping every row's sheet and row
 number, so a problem is reported where the service typed it. An older workbook with one sheet
 per table (named as the table, tidy columns) is still read.
@@ -18,13 +19,14 @@ from cswo.data.schemas import COLUMNS
 
 # visible headings of a service sheet, then the hidden columns the loader reads
 LABEL, UNIT_SHOWN, LAST_YEAR = "Figure", "Unit (what to type)", "Last year"
-TYPED = ["value", "status", "source", "note"]
+TYPED = ["value", "status", "source", "note", "qa_note"]
 CODES = ["table", "measure", "breakdown", "year", "unit"]
+QA_NOTE = "QA note"  # read as qa_note: headings are matched in lower case, spaces as underscores
 HEADER_ROW = 2  # as Excel numbers rows: row 1 holds the sheet's instructions
 
 
 def service_columns(last_year: str) -> list[str]:
-    return [LABEL, UNIT_SHOWN, f"{LAST_YEAR} ({last_year})", "Value", "Status", "Source", "Note", *CODES]
+    return [LABEL, UNIT_SHOWN, f"{LAST_YEAR} ({last_year})", "Value", "Status", "Source", "Note", QA_NOTE, *CODES]
 
 
 @dataclass
@@ -58,7 +60,7 @@ def read_blocks(sheets: dict[str, pd.DataFrame], workbook_label: str, known: set
                 blocks.append(Block(sheet, label, frame))
             continue
         frame = raw.iloc[header + 1 :].copy()
-        frame.columns = [str(c).strip().lower() for c in raw.iloc[header]]
+        frame.columns = [str(c).strip().lower().replace(" ", "_") for c in raw.iloc[header]]
         # index + 2 is the Excel row, as for a table whose header is row 1
         frame.index = [position - 1 for position in range(header + 1, header + 1 + len(frame))]
         frame = frame[[c for c in [*CODES, *TYPED] if c in frame.columns]]

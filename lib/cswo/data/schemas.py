@@ -17,10 +17,12 @@ import pandas as pd
 import pandera.pandas as pa
 
 from cswo.project.catalogue import TOTAL, UNITS, WHOLE_NUMBER_UNITS, Measure, Rule, Table
-from cswo.project.paths import is_financial_year
+from cswo.project.paths import is_financial_year, year_start
 
-COLUMNS = ["year", "measure", "breakdown", "value", "unit", "status", "source", "note", "known_slip"]
-OPTIONAL_COLUMNS = ["note", "known_slip"]
+# ``note`` is for members and may be shown with the figure; ``qa_note`` is for reviewers only and
+# reaches nothing but the private QA record (outputs/.private/<year>/figures-qa.csv).
+COLUMNS = ["year", "measure", "breakdown", "value", "unit", "status", "source", "note", "qa_note", "known_slip"]
+OPTIONAL_COLUMNS = ["note", "qa_note", "known_slip"]
 REQUIRED_COLUMNS = [c for c in COLUMNS if c not in OPTIONAL_COLUMNS]
 STATUS_MEANING = {
     "x": "not available",
@@ -136,6 +138,7 @@ def row_schema(table: Table) -> pa.DataFrameSchema:
                 **text,
             ),
             "note": pa.Column(required=False, **text),
+            "qa_note": pa.Column(required=False, **text),
             "known_slip": pa.Column(required=False, **text),
         },
         checks=[
@@ -284,40 +287,67 @@ def _rule_failure(rule: Rule, measure: Measure, year: str, rows: pd.DataFrame) -
     return None
 
 
-# --- the text tables (governance framework, recommendations tracker) ----------
+# --- the text tables (e.g. a governance framework, a recommendations tracker) --
+#
+# A text table is taken from another paper, so every row carries the year it is for, the date
+# its content is as at and the paper it comes from; the project's catalogue declares the rest
+# (``text_tables:``, the first column a row number). A year shows its own rows, or the latest
+# earlier year's with their older date: content never passes for newer than it is.
 
-TEXT_TABLES: dict[str, dict[str, str]] = {
-    "governance_framework": {
-        "function_number": "Number of the CSWO function (1, 2, ...)",
-        "function": "The CSWO function, as in the national guidance",
-        "assurance_mechanisms": "How assurance is given, separated by '; '",
-        "lead": "Who leads",
-        "frequency": "How often",
-    },
-    "audit_recommendations": {
-        "number": "Recommendation number",
-        "recommendation": "The Audit Scotland recommendation",
-        "for": "Who it is for",
-        "local_actions": "What the council has done or will do",
-    },
+TEXT_TABLE_COLUMNS: dict[str, str] = {
+    "year": "The report year these rows are for (e.g. 2021-22); a later year gives its own rows",
+    "as_at": "The date the row's content is as at (YYYY-MM-DD), shown with the table",
+    "source": "The paper the row comes from (committee, date, report number), shown with the table",
 }
 
 
-def text_schema(name: str) -> pa.DataFrameSchema:
-    columns = TEXT_TABLES[name]
+def _iso_date(text: str) -> bool:
+    try:
+        pd.Timestamp.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
+
+
+ONE_DATE_A_YEAR = "a year's rows must share one as_at date and one source (the table shows them once)"
+ROW_CHECK_COLUMN[ONE_DATE_A_YEAR] = "as_at"
+
+
+def _one_date_and_source_a_year(frame: pd.DataFrame) -> pd.Series:
+    first = frame.groupby("year")[["as_at", "source"]].transform("first")
+    return (frame[["as_at", "source"]] == first).all(axis=1)
+
+
+def text_schema(columns: dict[str, str]) -> pa.DataFrameSchema:
+    """The schema for a text table whose own columns (after year, as_at, source) are ``columns``."""
     number_column = next(iter(columns))
+
+    checks = {
+        "year": pa.Check(lambda s: s.map(is_financial_year), error="the year must be a financial year like 2021-22"),
+        "as_at": pa.Check(lambda s: s.map(_iso_date), error="the as_at date must be a date like 2022-03-31"),
+        "source": pa.Check(lambda s: s.str.strip().str.len() > 0, error="the source is empty; name the paper"),
+        number_column: pa.Check(lambda s: s.str.fullmatch(r"\d+"), error="must be a whole number"),
+    }
     return pa.DataFrameSchema(
         {
             column: pa.Column(
                 str,
-                checks=pa.Check(lambda s: s.str.strip().str.len() > 0, error=f"the {column} is empty")
-                if column != number_column
-                else pa.Check(lambda s: s.str.fullmatch(r"\d+"), error="must be a whole number"),
+                checks=checks.get(column)
+                or pa.Check(lambda s: s.str.strip().str.len() > 0, error=f"the {column} is empty"),
                 coerce=True,
             )
-            for column in columns
+            for column in [*TEXT_TABLE_COLUMNS, *columns]
         },
-        unique=[number_column],
+        checks=[pa.Check(_one_date_and_source_a_year, element_wise=False, error=ONE_DATE_A_YEAR)],
+        unique=["year", number_column],
         report_duplicates="exclude_first",
         strict=True,
     )
+
+
+def text_rows_for_year(frame: pd.DataFrame, year: str) -> pd.DataFrame:
+    """The rows a report year shows: its own, or else the latest earlier year's."""
+    years = sorted({y for y in frame["year"] if is_financial_year(y) and year_start(y) <= year_start(year)})
+    if not years:
+        return frame.iloc[0:0]
+    return frame[frame["year"] == years[-1]].reset_index(drop=True)

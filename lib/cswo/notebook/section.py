@@ -20,6 +20,7 @@ audit and the tables it read, as one hidden output the build reads.
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ from pathlib import Path
 from IPython.display import Markdown, display
 
 from cswo.data.load import Dataset, load_dataset
+from cswo.data.schemas import text_rows_for_year
 from cswo.errors import CSWOError
 from cswo.figures import prose
 from cswo.figures.disclosure import NOT_PUBLISHED, protect_dataset
@@ -137,8 +139,17 @@ class Section:
         return self.data.table(name)
 
     def text_table(self, name: str):
+        """A text table's rows for this year: its own, or the latest earlier year's (see ``text_origin``)."""
         self._tables_read.add(name)
-        return self.data.text_tables[name]
+        return text_rows_for_year(self.data.text_tables[name], self.year)
+
+    def text_origin(self, name: str) -> str:
+        """The line shown with a text table: the paper it comes from and the date it is as at."""
+        rows = self.text_table(name)
+        if rows.empty:
+            return ""
+        as_at = dt.date.fromisoformat(rows["as_at"].iloc[0])
+        return f"Source: {rows['source'].iloc[0].rstrip('.')}; as at {as_at.day} {as_at:%B %Y}."
 
     def threshold(self, table: str) -> int | None:
         rule = self.params.disclosure.rule_for(table)
@@ -223,12 +234,17 @@ class Section:
     def list_table(self, caption, columns, rows, notes=None):
         return tables_module.list_table(caption, columns, rows, notes)
 
-    def framework_table(self, caption, notes=None):
-        """The governance framework text table, each mechanism lettered with its lead and frequency."""
-        return tables_module.framework_table(caption, self.text_table("governance_framework"), notes)
+    def framework_table(self, caption, notes=None, name="governance_framework"):
+        """A governance framework text table, each mechanism lettered with its lead and frequency,
+        with its source and as-at date."""
+        notes = [self.text_origin(name), *(notes or [])]
+        return tables_module.framework_table(caption, self.text_table(name), notes)
 
-    def recommendations_table(self, caption, actions_heading):
-        return tables_module.recommendations_table(caption, self.text_table("audit_recommendations"), actions_heading)
+    def recommendations_table(self, caption, actions_heading, notes=None, name="audit_recommendations"):
+        """A recommendations tracker text table, with its source and as-at date."""
+        table = tables_module.recommendations_table(caption, self.text_table(name), actions_heading)
+        table.notes[:0] = [self.text_origin(name), *(notes or [])]
+        return table
 
     def grades_table(self, caption, table, **options):
         """Care Inspectorate grades for the year from a table of graded services."""

@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 
 from cswo.figures import prose
 from cswo.figures.formatting import spreadsheet_text
@@ -112,11 +113,26 @@ def write_figures_csv(bundles: dict[str, dict], path: Path) -> int:
     return _write_csv(path, FIGURE_COLUMNS, rows)
 
 
-QA_COLUMNS = ["section", "table", "measure", "breakdown", "year", "value", "reason", "threshold"]
+QA_COLUMNS = ["section", "table", "measure", "breakdown", "year", "value", "reason", "threshold", "qa_note"]
 
 
-def write_qa_csv(bundles: dict[str, dict], path: Path) -> int:
-    """The private QA record: the value behind every suppressed cell, and why it was suppressed.
+def qa_notes(tables: dict[str, pd.DataFrame]) -> list[dict]:
+    """Every data row with a reviewers' note (``qa_note``), for the private QA record only."""
+    rows = []
+    for name, frame in tables.items():
+        if "qa_note" not in frame.columns:
+            continue
+        for row in frame[frame["qa_note"].fillna("").str.strip() != ""].itertuples():
+            rows.append(
+                {"table": name, "measure": row.measure, "breakdown": row.breakdown, "year": row.year}
+                | {"value": row.value or row.status, "reason": "reviewers' note", "qa_note": row.qa_note.strip()}
+            )
+    return rows
+
+
+def write_qa_csv(bundles: dict[str, dict], path: Path, notes: list[dict] | None = None) -> int:
+    """The private QA record: the value behind every suppressed cell and why it was suppressed,
+    then the reviewers' notes (``notes``, from :func:`qa_notes`), which no public output carries.
 
     Written only outside ``outputs/<year>/`` (see ``Project.private_dir``). Returns the row count.
     """
@@ -127,6 +143,7 @@ def write_qa_csv(bundles: dict[str, dict], path: Path) -> int:
             if key not in seen:
                 seen.add(key)
                 rows.append({"section": section, **cell})
+    rows += notes or []
     return _write_csv(path, QA_COLUMNS, rows)
 
 

@@ -494,7 +494,7 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
         suppressions.insert(0, "Policy: " + "; ".join(policy))
     progress.step("Publishing")
     publish.publish(staging, published)
-    write_private(project.private_dir(params.year), jobs, bundles)
+    write_private(project.private_dir(params.year), jobs, bundles, audit.qa_notes(dataset.tables))
     final = [Document(d.committee, d.kind, published / d.path.relative_to(staging), d.rendered) for d in documents]
     from cswo.pipeline import uptodate
 
@@ -529,15 +529,17 @@ def out_of_date(published: Path, documents: list[Document]) -> list[Path]:
     return sorted(p for p in published.rglob("*") if p.suffix in (".docx", ".pdf") and p not in current)
 
 
-def write_private(folder: Path, jobs: list[execute.Job], bundles: dict[str, dict]) -> Path:
+def write_private(
+    folder: Path, jobs: list[execute.Job], bundles: dict[str, dict], notes: list[dict] | None = None
+) -> Path:
     """The reviewers' record, kept out of ``outputs/<year>/``: the executed notebooks and the
-    figures QA file with the values behind every suppressed cell."""
+    figures QA file with the values behind every suppressed cell and the data's reviewers' notes."""
     notebooks = folder / "notebooks"
     shutil.rmtree(notebooks, ignore_errors=True)
     notebooks.mkdir(parents=True)
     for job in jobs:
         shutil.copy2(job.executed, notebooks / job.executed.name)
-    audit.write_qa_csv(bundles, folder / "figures-qa.csv")
+    audit.write_qa_csv(bundles, folder / "figures-qa.csv", notes)
     return folder
 
 

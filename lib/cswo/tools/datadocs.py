@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cswo.data.schemas import COLUMNS, STATUS_MEANING, TEXT_TABLES
+from cswo.data.schemas import COLUMNS, STATUS_MEANING, TEXT_TABLE_COLUMNS
 from cswo.project.catalogue import TOTAL, UNITS, load_catalogue
 from cswo.project.paths import Project
 
@@ -16,7 +16,11 @@ COLUMN_RULES = {
     + ", ".join(f"`{k}` ({v})" for k, v in STATUS_MEANING.items())
     + ".",
     "source": "Where the figure comes from, e.g. `CSWO Annual Report 2021-22, section 3.1`.",
-    "note": "Optional: anything a reviewer should know (rounded as published, calendar year, ...).",
+    "note": "Optional, for members: what a reader of the report should know about the figure (calendar "
+    "year, excludes COVID-related absence, ...). It may be printed with the figure.",
+    "qa_note": "Optional, for reviewers only: how the figure was checked or what is still to check (rounded "
+    "as published, being checked with finance, ...). Never published: it reaches only the reviewers' QA "
+    "record, `outputs/.private/<year>/figures-qa.csv`.",
     "known_slip": "Optional: blank, or why a published figure that breaks a rule (say, parts that do not add up "
     "to the total) is kept as published. The rule then warns in the build summary and the table carries "
     "the reason as a note, instead of stopping the build. Put it on the row the rule names.",
@@ -96,9 +100,17 @@ def render_data_readme(project: Project) -> str:
             required = ", ".join(f"`{r}`" for r in m.required) or "no"
             lines.append(f"| `{m.name}` | {m.label} | `{m.unit}` | {breakdowns} | {required} | {_rules(m)} |")
         lines.append("")
-    lines += ["## Text tables", ""]
-    for name, columns in TEXT_TABLES.items():
+    if catalogue.text_tables:
+        lines += [
+            "## Text tables",
+            "",
+            "Tables of text taken from other papers, declared under `text_tables:` in the project's "
+            "`catalogue.yml`. A report year shows its own rows, or the latest earlier year's, always with "
+            "their source and as-at date.",
+            "",
+        ]
+    for name, columns in catalogue.text_tables.items():
         lines += [f"### `{name}`", "", f"File: `data/{name}.csv`.", "", "| column | meaning |", "|---|---|"]
-        lines += [f"| `{c}` | {meaning} |" for c, meaning in columns.items()]
+        lines += [f"| `{c}` | {meaning} |" for c, meaning in {**TEXT_TABLE_COLUMNS, **columns}.items()]
         lines.append("")
     return "\n".join(lines)

@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from cswo.data.returns import HEADER_ROW, service_columns
+from cswo.data.returns import HEADER_ROW, QA_NOTE, service_columns
 from cswo.data.schemas import STATUS_MEANING
 from cswo.errors import CSWOError
 from cswo.figures.formatting import SYMBOL_FOR_STATUS, format_value, neutralise_workbook
@@ -41,7 +41,7 @@ LOCKED_FILL = PatternFill("solid", fgColor="F2F2F2")  # cells not to be typed in
 TO_FILL_FILL = PatternFill("solid", fgColor="FFF2CC")  # cells the service types in
 TITLE_FONT = Font(bold=True, size=14)
 HEADING_FONT = Font(bold=True, size=12)
-WIDTHS = [60, 30, 18, 16, 9, 44, 36]
+WIDTHS = [60, 30, 18, 16, 9, 44, 36, 36]
 
 
 class TemplateError(CSWOError):
@@ -229,7 +229,7 @@ def _status_check() -> DataValidation:
 def _service_sheet(sheet: Worksheet, year: str, rows: list[Row]) -> None:
     last = previous_year(year)
     names = service_columns(last)
-    typed = {"Value", "Status", "Source", "Note"}
+    typed = {"Value", "Status", "Source", "Note", QA_NOTE}
     instructions = sheet.cell(
         row=1,
         column=1,
@@ -240,7 +240,7 @@ def _service_sheet(sheet: Worksheet, year: str, rows: list[Row]) -> None:
         ),
     )
     instructions.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=7)
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(WIDTHS))
     sheet.row_dimensions[1].height = 48
     for index, name in enumerate(names, start=1):
         cell = sheet.cell(row=HEADER_ROW, column=index, value=name)
@@ -250,7 +250,8 @@ def _service_sheet(sheet: Worksheet, year: str, rows: list[Row]) -> None:
     checks: dict[str, DataValidation] = {}
     for excel_row, row in enumerate(rows, start=FIRST_ROW):
         shown = [row.label, UNITS.get(row.measure.unit, row.measure.unit), row.last_year or "none"]
-        values = [*shown, None, None, None, None, row.table, row.measure.name, row.breakdown, year, row.measure.unit]
+        to_type = [None] * 5  # value, status, source, note, QA note
+        values = [*shown, *to_type, row.table, row.measure.name, row.breakdown, year, row.measure.unit]
         for index, (name, value) in enumerate(zip(names, values, strict=True), start=1):
             cell = sheet.cell(row=excel_row, column=index, value=value)
             if name in typed:
@@ -302,7 +303,12 @@ def _instructions_sheet(sheet: Worksheet, year: str, services: list[str]) -> Non
             "No figure? Leave the value empty and put a status code in Status. Never type 0 for a figure "
             "you do not have. The report team will rewrite any sentence that needed it.",
         ),
-        ("text", "Note: optional, anything a reader of the report should know."),
+        ("text", "Note: optional, anything a reader of the report should know; it may be printed with the figure."),
+        (
+            "text",
+            f"{QA_NOTE}: optional, anything the report team should check or know (for example 'being checked "
+            "with finance'). It is never published: only the reviewers' QA record shows it.",
+        ),
         ("heading", "Status codes"),
         *[("pair", f"{code}\t{meaning}") for code, meaning in STATUS_MEANING.items()],
         ("heading", "Sheets"),

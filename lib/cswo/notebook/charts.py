@@ -31,30 +31,85 @@ UNIT_TITLES = {
 }
 
 
+UNIT_SUFFIX = {  # what a given axis title must also say, so the axis names its unit
+    "percent": "%",
+    "gbp": "£",
+    "gbp_thousand": "£000",
+    "rate_per_100": "per 100",
+    "rate_per_1000": "per 1,000",
+    "days_per_fte": "per FTE",
+}
+DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3]]  # solid, dashed, dotted, dash-dot: not colour alone
+SHAPES = ["circle", "square", "triangle-up", "diamond"]
+SCALE = 4.0  # PNG pixels per CSS pixel: a 440-pixel chart at 16 cm is about 280 ppi
+
+
 @dataclass
 class ReportChart:
-    """A chart ready to show: its Vega-Lite spec, caption and data-derived alt text."""
+    """A chart ready to show: its Vega-Lite spec, caption, data-derived alt text and source."""
 
     spec: dict
     caption: str
     alt: str
     id: str
     measures: list[str] = field(default_factory=list)  # table.measure.breakdown of each series
+    source: str = ""
 
-    def png(self, scale: float = 2.0) -> bytes:
+    def png(self, scale: float = SCALE) -> bytes:
+        """High-resolution PNG, for Word."""
         import vl_convert as vlc
 
         return vlc.vegalite_to_png(json.dumps(self.spec), scale=scale)
 
+    def svg(self) -> str:
+        """Vector graphics, for the PDF."""
+        import vl_convert as vlc
 
-def _series_frame(figures: list[Figure], years: list[str], labels: list[str], style: str = "hyphen") -> pd.DataFrame:
+        return vlc.vegalite_to_svg(json.dumps(self.spec))
+
+
+def axis_year(year: str, basis: str, style: str = "hyphen") -> str:
+    """'2021-22' as a financial year in the council's style, or '2021' for calendar-year figures."""
+    return year.split("-")[0] if basis == "calendar" else year_label(year, style)
+
+
+def _series_frame(
+    figures: list[Figure], years: list[str], labels: list[str], basis: str, style: str = "hyphen"
+) -> pd.DataFrame:
+    """One row per series and year with a figure; a missing year starts a new segment, so lines break."""
     records = []
-    for fig, label in zip(figures, labels, strict=True):
+    for order, (fig, label) in enumerate(zip(figures, labels, strict=True)):
+        segment = 0
         for year in years:
             value = fig.history.get(year)
-            if not is_missing(value):
-                records.append({"Year": year_label(year, style), "Series": label, "Value": value})
-    return pd.DataFrame(records)
+            if is_missing(value):
+                segment += 1
+                continue
+            records.append(
+                {
+                    "Year": axis_year(year, basis, style),
+                    "Series": label,
+                    "Order": order,
+                    "Segment": f"{order}-{segment}",
+                    "Value": value,
+                }
+            )
+    return pd.DataFrame(records, columns=["Year", "Series", "Order", "Segment", "Value"])
+
+
+def _axis_title(y_title: str | None, unit: str) -> str:
+    title = y_title or UNIT_TITLES.get(unit, "Value")
+    suffix = UNIT_SUFFIX.get(unit)
+    full = UNIT_TITLES.get(unit, suffix or "")
+    if suffix and suffix.lower() not in title.lower():
+        title = full if full.lower().startswith(title.lower()) else f"{title} ({full})"
+    return title
+
+
+def chart_source(figures: list[Figure], years: list[str]) -> str:
+    """The data's sources for the years shown, each once, in order."""
+    found = [fig.sources.get(y, "") for fig in figures for y in years if not is_missing(fig.history.get(y))]
+    return "; ".join(dict.fromkeys(s for s in found if s))
 
 
 def trend_alt_text(
@@ -100,56 +155,93 @@ def trend_chart(
     kind: str = "line",
     chart_id: str | None = None,
     y_title: str | None = None,
-    x_title: str = "Financial year",
+    x_title: str | None = None,
     style: HouseStyle | None = None,
+    year_basis: str | None = None,
     year_style: str = "hyphen",
 ) -> ReportChart:
-    """A trend over years for one or more figures of the same unit, in the house style."""
+    """A trend over years for one or more figures of the same unit.
+
+    Series differ by dash and marker shape as well as colour, in the order given (legend and
+    bars alike); labels sit on a white halo so no line runs through them; a year with no figure
+    breaks the line and is marked "no figure". ``year_basis`` ("financial" or "calendar") names
+    the years; by default the measures' own ``year_basis``, else financial.
+    """
     import altair as alt  # imported here: builds that only check colours need not pay for Altair
 
     labels = labels or [
         f.measure.label if f.breakdown == "total" else f.measure.breakdown_label(f.breakdown) for f in figures
     ]
-    style = style or DEFAULT_STYLE
-    palette, text_colour, font = list(style.palette), style.text_colour, style.chart_font
-    frame = _series_frame(figures, years, labels, year_style)
-    shown_years = [year_label(y, year_style) for y in years]
+    house = style or DEFAULT_STYLE
+    palette, text_colour, font = list(house.palette), house.text_colour, house.chart_font
+    basis = year_basis or next(
+        (getattr(f.measure, "year_basis", "") for f in figures if getattr(f.measure, "year_basis", "")), "financial"
+    )
+    shown_years = [axis_year(y, basis, year_style) for y in years]
+    frame = _series_frame(figures, years, labels, basis, year_style)
     unit = figures[0].unit
-    y_title = y_title or UNIT_TITLES.get(unit, "Value")
+    count = len(labels)
     # every year keeps its place on the axis, even one with no figure
     x = alt.X(
         "Year:O",
-        title=x_title,
+        title=x_title or ("Calendar year" if basis == "calendar" else "Financial year"),
         sort=shown_years,
         scale=alt.Scale(domain=shown_years),
         axis=alt.Axis(labelAngle=0),
     )
+    legend = alt.Legend(orient="bottom", labelLimit=0, columns=1, symbolStrokeWidth=3) if count > 1 else None
     colour = alt.Color(
-        "Series:N",
-        title=None,
-        sort=labels,
-        scale=alt.Scale(domain=labels, range=palette[: len(labels)]),
-        legend=alt.Legend(orient="bottom") if len(labels) > 1 else None,
+        "Series:N", title=None, sort=labels, scale=alt.Scale(domain=labels, range=palette[:count]), legend=legend
     )
+    dash = alt.StrokeDash("Series:N", sort=labels, scale=alt.Scale(domain=labels, range=DASHES[:count]), legend=legend)
+    shape = alt.Shape("Series:N", sort=labels, scale=alt.Scale(domain=labels, range=SHAPES[:count]), legend=legend)
     frame["Label"] = [format_value(v, unit) for v in frame["Value"]] if len(frame) else []
     top = frame["Value"].max() if len(frame) else 1
-    y = alt.Y("Value:Q", title=y_title, scale=alt.Scale(zero=True, domain=[0, float(top) * 1.15 or 1]))
+    y = alt.Y(
+        "Value:Q", title=_axis_title(y_title, unit), scale=alt.Scale(zero=True, domain=[0, float(top) * 1.2 or 1])
+    )
     base = alt.Chart(frame)
+    offset = alt.XOffset("Series:N", sort=labels, scale=alt.Scale(domain=labels))
     if kind == "bar":
-        chart = base.mark_bar().encode(x=x, y=y, color=colour, xOffset="Series:N")
-        text = base.mark_text(dy=-7, color=text_colour, fontSize=12).encode(
-            x=x, y=y, xOffset="Series:N", text="Label:N"
-        )
+        marks = base.mark_bar(stroke=text_colour, strokeWidth=0.5).encode(x=x, y=y, color=colour, xOffset=offset)
+        label_at = {"x": x, "y": y, "xOffset": offset, "text": "Label:N"}
+        dy = -7
     else:
-        chart = base.mark_line(point=alt.OverlayMarkDef(size=60, filled=True), strokeWidth=3).encode(
-            x=x, y=y, color=colour
+        line = base.mark_line(strokeWidth=2.5).encode(x=x, y=y, color=colour, strokeDash=dash, detail="Segment:N")
+        points = base.mark_point(size=70, filled=True, opacity=1).encode(x=x, y=y, color=colour, shape=shape)
+        marks = line + points
+        label_at = {"x": x, "y": y, "detail": "Series:N", "text": "Label:N"}
+        dy = -14
+    # the halo (white outline) is drawn first, so a line passing a label is hidden behind it
+    layers = [marks]
+    for order in range(count if kind != "bar" else 1):
+        # on a line chart alternate series are labelled above and below, so close values stay apart
+        shifted = base if kind == "bar" else base.transform_filter(alt.datum.Order == order)
+        at = dy if order % 2 == 0 else 18
+        text_style = {"dy": at, "fontSize": 12, "font": font}
+        layers.append(
+            shifted.mark_text(
+                stroke=house.background, strokeWidth=4, strokeJoin="round", color=house.background, **text_style
+            ).encode(**label_at)
         )
-        text = base.mark_text(dy=-12, color=text_colour, fontSize=12).encode(
-            x=x, y=y, detail="Series:N", text="Label:N"
+        layers.append(shifted.mark_text(color=text_colour, **text_style).encode(**label_at))
+    missing = [
+        label
+        for year, label in zip(years, shown_years, strict=True)
+        if all(is_missing(f.history.get(year)) for f in figures)
+    ]
+    if missing:
+        gaps = alt.Chart(
+            pd.DataFrame({"Year": missing, "Value": [0] * len(missing), "Label": ["no figure"] * len(missing)})
+        )
+        layers.append(
+            gaps.mark_text(dy=-8, color=text_colour, fontSize=11, font=font, fontStyle="italic").encode(
+                x=x, y=y, text="Label:N"
+            )
         )
     layered = (
-        (chart + text)
-        .properties(width=440, height=220, background=style.background)
+        alt.layer(*layers)
+        .properties(width=440, height=220, background=house.background)
         .configure_axis(
             labelColor=text_colour,
             titleColor=text_colour,
@@ -159,7 +251,7 @@ def trend_chart(
             titleFont=font,
             gridColor="#D9D9D9",
         )
-        .configure_legend(labelColor=text_colour, labelFontSize=12, labelFont=font)
+        .configure_legend(labelColor=text_colour, labelFontSize=12, labelFont=font, labelLimit=0)
         .configure_view(stroke=None)
     )
     kind_word = "Bar" if kind == "bar" else "Line"
@@ -167,5 +259,10 @@ def trend_chart(
     slug = chart_id or "fig-" + re.sub(r"[^a-z0-9]+", "-", caption.lower()).strip("-")[:60].strip("-")
     measures = [f"{f.measure.table}.{f.measure.name}.{f.breakdown}" for f in figures]
     return ReportChart(
-        spec=layered.to_dict(), caption=caption, alt=f"{caption}. {alt_text}", id=slug, measures=measures
+        spec=layered.to_dict(),
+        caption=caption,
+        alt=f"{caption}. {alt_text}",
+        id=slug,
+        measures=measures,
+        source=chart_source(figures, years),
     )

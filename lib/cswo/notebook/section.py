@@ -289,11 +289,14 @@ class Section:
             path = self.figures_dir / f"{item.id.removeprefix('fig-')}.png"
             png = item.png()
             path.write_bytes(png)
+            path.with_suffix(".svg").write_text(item.svg(), encoding="utf-8")  # vector, for the PDF
             self._charts.append(
                 {"id": item.id, "file": path.name, "alt": item.alt, "caption": item.caption, "measures": item.measures}
             )
             alt = item.alt.replace('"', "'")
             markdown = f'![{item.caption}](figures/{path.name}){{#{item.id} fig-alt="{alt}"}}\n'
+            if item.source:
+                markdown += f'\n::: {{.source custom-style="Table Note"}}\nSource: {item.source}.\n:::\n'
             display({"image/png": png, "text/markdown": markdown}, raw=True, metadata={"image/png": {"alt": item.alt}})
         else:
             display(item)

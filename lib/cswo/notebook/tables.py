@@ -48,9 +48,12 @@ class ReportTable:
     id: str = ""
     audit: list[dict] = field(default_factory=list)
     suppressions: list[str] = field(default_factory=list)  # for the build summary
+    source: str = ""  # shown as "Source: ..." under the table; by default the data's sources
 
     def __post_init__(self):
         self.id = self.id or "tbl-" + _slug(self.caption)
+        if not self.source:
+            self.source = "; ".join(dict.fromkeys(row["source"] for row in self.audit if row.get("source")))
         used = {cell for row in self.rows for cell in row}
         for symbol, note in SYMBOL_NOTES.items():
             if symbol in used and not any(n.startswith(symbol) for n in self.notes):
@@ -93,14 +96,16 @@ class ReportTable:
             "",
             f": {self.caption} {{#{self.id}}}",
         ]
-        if self.notes:
-            lines += ["", '::: {.table-notes custom-style="Table Note"}', *[f"{n}  " for n in self.notes], ":::"]
+        shown = ([f"Source: {self.source.rstrip('.')}."] if self.source else []) + self.notes
+        if shown:
+            lines += ["", '::: {.table-notes custom-style="Table Note"}', *[f"{n}  " for n in shown], ":::"]
         return "\n".join(lines) + "\n"
 
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
         body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in self.rows)
-        notes = "".join(f"<p><small>{html.escape(n)}</small></p>" for n in self.notes)
+        shown = ([f"Source: {self.source.rstrip('.')}."] if self.source else []) + self.notes
+        notes = "".join(f"<p><small>{html.escape(n)}</small></p>" for n in shown)
         return (
             f"<table><caption>{html.escape(self.caption)}</caption><thead><tr>{head}</tr></thead>"
             f"<tbody>{body}</tbody></table>{notes}"
@@ -274,9 +279,18 @@ def breakdown_table(
     return ReportTable(caption, columns, rows, notes, audit=audit, suppressions=suppressions)
 
 
-def list_table(caption: str, columns: list[str], rows: list[list[str]], notes: list[str] | None = None) -> ReportTable:
+def list_table(
+    caption: str, columns: list[str], rows: list[list[str]], notes: list[str] | None = None, source: str = ""
+) -> ReportTable:
     """A table of text (e.g. the governance framework)."""
-    return ReportTable(caption, columns, [[str(c) for c in row] for row in rows], list(notes or []))
+    return ReportTable(caption, columns, [[str(c) for c in row] for row in rows], list(notes or []), source=source)
+
+
+def frame_source(frame: pd.DataFrame) -> str:
+    """The sources a text table's rows name in their ``source`` column, each once."""
+    if "source" not in frame:
+        return ""
+    return "; ".join(dict.fromkeys(str(s) for s in frame["source"] if isinstance(s, str) and s.strip()))
 
 
 def graded_rows(frame: pd.DataFrame, measures: dict[str, Measure], year: str) -> pd.DataFrame:
@@ -333,18 +347,24 @@ def _lettered(items: str) -> str:
     return "; ".join(f"({letter}) {part}" for letter, part in zip(LETTERS, parts, strict=False))
 
 
-def framework_table(caption: str, frame: pd.DataFrame, notes: list[str] | None = None) -> ReportTable:
+def framework_table(caption: str, frame: pd.DataFrame, notes: list[str] | None = None, source: str = "") -> ReportTable:
     """The CSWO governance framework: function, assurance mechanisms, lead, frequency."""
     rows = [
         [r.function_number, r.function, _lettered(r.assurance_mechanisms), _lettered(r.lead), _lettered(r.frequency)]
         for r in frame.itertuples()
     ]
     return ReportTable(
-        caption, ["No.", "Function", "Assurance mechanisms", "Lead", "Frequency"], rows, list(notes or [])
+        caption,
+        ["No.", "Function", "Assurance mechanisms", "Lead", "Frequency"],
+        rows,
+        list(notes or []),
+        source=source or frame_source(frame),
     )
 
 
-def recommendations_table(caption: str, frame: pd.DataFrame, actions_heading: str) -> ReportTable:
+def recommendations_table(caption: str, frame: pd.DataFrame, actions_heading: str, source: str = "") -> ReportTable:
     """A recommendations tracker: recommendation, who it is for, local actions."""
     rows = [[r["number"], r["recommendation"], r["for"], r["local_actions"]] for _, r in frame.iterrows()]
-    return ReportTable(caption, ["No.", "Recommendation", "For", actions_heading], rows)
+    return ReportTable(
+        caption, ["No.", "Recommendation", "For", actions_heading], rows, source=source or frame_source(frame)
+    )

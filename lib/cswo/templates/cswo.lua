@@ -138,6 +138,10 @@ function Figure(fig)
   fig:walk({Image = function(img) image = img end})
   if not image then return nil end
   local alt = image.attributes['fig-alt'] or pandoc.utils.stringify(image.caption)
+  -- the PDF takes the chart's vector form where the section wrote one beside the PNG
+  local vector = image.src:gsub('%.png$', '.svg')
+  local found = vector ~= image.src and io.open(vector, 'r')
+  if found then found:close(); image.src = vector end
   local caption = inlines_to_typst(pandoc.utils.blocks_to_inlines(fig.caption.long))
   caption = caption:gsub('%s+$', '')
   local label = fig.identifier ~= '' and (' <' .. fig.identifier .. '>') or ''

@@ -218,6 +218,7 @@ class Section:
         options["notes"] = list(options.get("notes") or []) + self.slip_notes([(table, measure)], years)
         options.setdefault("year_style", self.params.year_label_style)
         options.setdefault("symbol", self.symbol(table))
+        options.setdefault("share_decimals", self.catalogue.decimals("percent"))
         return tables_module.breakdown_table(caption, self.table(table), spec, years, **options)
 
     def list_table(self, caption, columns, rows, notes=None):
@@ -247,7 +248,7 @@ class Section:
         if figure.any_breakdown_hidden:  # a sum with a suppressed part would give the part away
             return self.text(name, NOT_PUBLISHED)
         values = [v for v in figure.breakdowns.values() if v == v]
-        return self.text(name, format_value(sum(values), figure.unit) if values else MISSING_PHRASE)
+        return self.text(name, format_value(sum(values), figure.unit, figure.decimals) if values else MISSING_PHRASE)
 
     def difference(self, name: str, larger: Figure, smaller: Figure) -> Phrase:
         """Register {eval}`name`: the gap between two figures this year ('1.1 percentage points')."""
@@ -255,9 +256,10 @@ class Section:
             return self.text(name, NOT_PUBLISHED)
         if larger.current is None or smaller.current is None:
             return self.text(name, MISSING_PHRASE)
-        gap = abs(larger.current - smaller.current)
-        unit = larger.unit
-        return self.text(name, f"{number(gap, 1)} percentage points" if unit == "percent" else format_value(gap, unit))
+        gap, unit, places = abs(larger.current - smaller.current), larger.unit, larger.decimals
+        if unit == "percent":
+            return self.text(name, f"{number(gap, 1 if places is None else places)} percentage points")
+        return self.text(name, format_value(gap, unit, places))
 
     def trend_chart(self, figures, years, caption, **options):
         """A trend chart, or, when no year has a value, a note that it was left out."""

@@ -243,3 +243,17 @@ function Div(div)
   end
   return nil
 end
+
+-- A chart's Source line (a Div of class "source" after it) stays on the chart's page: the figure
+-- is made sticky, as a table's caption is to its table.
+function Blocks(blocks)
+  if not FORMAT:match('typst') then return nil end
+  for i = 1, #blocks - 1 do
+    local block, after = blocks[i], blocks[i + 1]
+    if block.t == 'RawBlock' and block.format == 'typst' and block.text:match('^#figure%(image%(')
+        and after.t == 'Div' and after.classes:includes('source') then
+      block.text = '#block(sticky: true)[' .. block.text .. ']'
+    end
+  end
+  return blocks
+end

@@ -34,7 +34,7 @@ from cswo.figures.figure import Figure
 from cswo.figures.formatting import MISSING_PHRASE, NOT_APPLICABLE, NOT_AVAILABLE, format_value, is_missing, number
 from cswo.figures.phrases import Phrase, Phrases
 from cswo.notebook import tables as tables_module
-from cswo.project.catalogue import TOTAL, load_catalogue
+from cswo.project.catalogue import TOTAL, load_catalogue, with_year_style
 from cswo.project.parameters import Parameters, load_year
 from cswo.project.paths import FIGURES_MIME, Project, previous_year, year_label, year_start
 from cswo.project.templates import house_style
@@ -76,7 +76,8 @@ class Section:
         self.figures_dir = output_dir / "figures"
         self.data = dataset
         self.params = parameters
-        self.catalogue = load_catalogue(project)
+        # labels write their years as the paper does (year_label_style)
+        self.catalogue = with_year_style(load_catalogue(project), parameters.year_label_style)
         self._figures: dict[str, Figure] = {}
         self._extra: dict[str, str] = {}
         self._audit: list[dict] = []

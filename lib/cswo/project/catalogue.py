@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import yaml
 
 from cswo.errors import CatalogueError
-from cswo.project.paths import BASE_CATALOGUE_FILE, Project
+from cswo.project.paths import BASE_CATALOGUE_FILE, Project, year_label
 
 UNITS = {
     "count": "number of people, cases or events (a whole number)",
@@ -274,3 +275,37 @@ def catalogue_fingerprint(project: Project) -> str:
 
 def tables_for_section(section: str, catalogue: dict[str, Table]) -> list[str]:
     return [name for name, table in catalogue.items() if section in table.sections]
+
+
+_WRITTEN_YEAR = re.compile(r"\b(\d{4})[-/](\d{2})\b")
+
+
+def restyle_years(text: str, style: str) -> str:
+    """Every financial year in ``text`` written in ``style``: 'since 2015/16' -> 'since 2015-16'."""
+
+    def styled(match: re.Match) -> str:
+        start, end = int(match.group(1)), int(match.group(2))
+        if (start + 1) % 100 != end:  # not a financial year (a range such as 2015-18, say)
+            return match.group(0)
+        return year_label(f"{start}-{end:02d}", style)
+
+    return _WRITTEN_YEAR.sub(styled, text)
+
+
+def with_year_style(catalogue: Catalogue, style: str) -> Catalogue:
+    """The catalogue with every label's years in the paper's year style, so a label written
+    '2015/16' never sits beside '2021-22' in a paper that writes years with hyphens."""
+
+    def measure(m: Measure) -> Measure:
+        breakdowns = None if m.breakdowns is None else {k: restyle_years(v, style) for k, v in m.breakdowns.items()}
+        return replace(m, label=restyle_years(m.label, style), breakdowns=breakdowns)
+
+    tables = {
+        name: replace(
+            table,
+            title=restyle_years(table.title, style),
+            measures={key: measure(m) for key, m in table.measures.items()},
+        )
+        for name, table in catalogue.items()
+    }
+    return Catalogue(tables, catalogue.text_tables, catalogue.number_style)

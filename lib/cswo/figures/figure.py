@@ -44,6 +44,7 @@ class Figure:
     symbol: str = "[c]"  # disclosure: how a table shows a suppressed cell
     hidden: dict[str, str] = field(default_factory=dict)  # year -> why suppressed (primary/secondary)
     breakdowns_hidden: dict[str, str] = field(default_factory=dict)  # this year's breakdown -> why
+    percent_decimals: int | None = None  # the paper's percentage style, for relative changes
     approximate: dict[str, str] = field(default_factory=dict)  # year -> "just under" (given in words)
     breakdowns_approximate: dict[str, str] = field(default_factory=dict)  # this year's breakdown -> qualifier
 
@@ -58,6 +59,7 @@ class Figure:
         threshold: int | None = None,
         year_style: str = "hyphen",
         symbol: str = "[c]",
+        percent_decimals: int | None = None,
     ) -> Figure:
         rows = frame[frame["measure"] == measure.name]
         mine = rows[rows["breakdown"] == breakdown]
@@ -74,6 +76,7 @@ class Figure:
             threshold=threshold if measure.unit == "count" else None,
             year_style=year_style,
             symbol=symbol,
+            percent_decimals=percent_decimals,
             hidden=_why(mine, "year"),
             breakdowns_hidden=_why(this_year, "breakdown"),
             approximate=_qualifiers(mine, "year"),
@@ -234,7 +237,7 @@ class Figure:
             return {f"{n}.compared": compared, f"{n}.change": rough, f"{n}.direction": rough}
         return {
             f"{n}.compared": narrative.compared(cur, prev, unit, decimals=self.decimals),
-            f"{n}.change": narrative.change(cur, prev, unit, decimals=self.decimals),
+            f"{n}.change": narrative.change(cur, prev, unit, self.decimals, self.percent_decimals),
             f"{n}.direction": narrative.direction(cur, prev),
         }
 

@@ -28,9 +28,12 @@ def compared(
     )
 
 
-def change(current, previous, unit: str = "count", decimals: int | None = None) -> str:
+def change(
+    current, previous, unit: str = "count", decimals: int | None = None, percent_decimals: int | None = None
+) -> str:
     """'an increase of 39%', 'a decrease of 5%', 'no change'; percentages change in points, shown in
-    the percentage style (``decimals``) where one is declared."""
+    the unit's style (``decimals``); a relative change is a percentage, in the paper's percentage
+    style (``percent_decimals``, whole numbers where none is declared)."""
     if is_missing(current) or is_missing(previous):
         return MISSING_PHRASE
     if current == previous:
@@ -43,7 +46,7 @@ def change(current, previous, unit: str = "count", decimals: int | None = None) 
     if previous == 0:
         return f"{direction} from none"
     relative = abs(current - previous) / abs(previous) * 100
-    return f"{direction} of {relative:.0f}%"
+    return f"{direction} of {number(relative, percent_decimals or 0)}%"
 
 
 def direction(current, previous) -> str:

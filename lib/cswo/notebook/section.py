@@ -163,6 +163,7 @@ class Section:
             self.threshold(table),
             year_style=self.params.year_label_style,
             symbol=self.symbol(table),
+            percent_decimals=self.catalogue.decimals("percent"),
         )
         self._figures[name] = fig
         return fig

@@ -1,5 +1,7 @@
 """A figure as a notebook shows it and as prose reaches it; years in the council's style; exact values."""
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 
@@ -110,3 +112,59 @@ def test_exact_never_reveals_a_suppressed_count():
     fig = figure([("2021-22", "total", 3)])
     fig.threshold = 5
     assert fig.placeholders()["things.exact"] == "fewer than 5"
+
+
+# --- one number style per unit; figures given only in words -----------------------------
+
+
+def share(history: dict, approximate: dict | None = None, decimals: int | None = 1) -> Figure:
+    measure = Measure("workforce", "young_share", "Workforce aged 30 or under", "percent", "", {}, (), ())
+    measure = replace(measure, decimals=decimals)
+    return Figure(
+        name="young",
+        measure=measure,
+        breakdown="total",
+        year="2021-22",
+        history=history,
+        status={},
+        sources={},
+        approximate=approximate or {},
+    )
+
+
+def test_percentages_follow_the_declared_style_in_every_phrase():
+    figure = share({"2020-21": 84.0, "2021-22": 4.43})
+    assert figure.value == "4.4%" and figure.last_year == "84.0%"
+    assert figure.compared == "4.4%, compared with 84.0% the year before"
+    assert figure.change == "a decrease of 79.6 percentage points"
+    assert figure.exact == "4.43%"  # the data's value in full stays available
+    assert figure.shown_value("2020-21") == "84.0%"
+    assert share({"2021-22": 4.43}, decimals=None).value == "4.43%"  # no style declared: as given
+
+
+def test_an_approximate_figure_reads_in_words_never_as_x_or_a_precise_number():
+    figure = share({"2020-21": 12.0, "2021-22": 10.0}, approximate={"2021-22": "just under"})
+    assert figure.value == "just under 10%" and figure.exact == "just under 10%"
+    assert figure.shown_value("2021-22") == "just under 10%"
+    assert figure.compared == "just under 10%, compared with 12.0% the year before"
+    assert "approximate" in figure.change and "[x]" not in str(figure.placeholders())
+
+
+def test_catalogue_declares_the_number_style_once_and_a_project_may_change_it(tmp_path):
+    from cswo.errors import CatalogueError
+    from cswo.project.catalogue import load_catalogue
+    from cswo.project.paths import Project
+
+    project = Project(tmp_path)
+    base = load_catalogue(project)
+    assert base.decimals("percent") == 1 and base.decimals("number") is None
+    assert all(m.decimals == base.decimals(m.unit) for t in base.values() for m in t.measures.values())
+    (tmp_path / "catalogue.yml").write_text("number_style: {percent: 0}\n")
+    own = load_catalogue(project)
+    assert own.decimals("percent") == 0 and own.decimals("rate_per_100") == 1
+    assert all(m.decimals == 0 for t in own.values() for m in t.measures.values() if m.unit == "percent")
+    (tmp_path / "catalogue.yml").write_text("number_style: {percent: 7, count: 1, furlongs: 0}\n")
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue(project)
+    text = str(caught.value)
+    assert "number_style.percent" in text and "number_style.count" in text and "furlongs" in text

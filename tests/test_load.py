@@ -672,3 +672,24 @@ def test_shipped_data_passes_for_2021_22():
     parameters = load_parameters(REPO / "parameters" / "2021-22.yml")
     _dataset, found = validate_tables(Project(REPO), "2021-22", parameters.sections)
     assert found == [], "\n".join(map(str, found))
+
+
+# --- figures the source gives only in words -------------------------------------------
+
+
+def test_approximate_figure_is_accepted_with_its_value(project):
+    write(project, "complaints.csv", csv_text(changed(complaints_rows(), 6, approximate="just under")))
+    assert problems(project, sections=["complaints"]) == []
+
+
+def test_approximate_must_use_a_known_wording(project):
+    write(project, "complaints.csv", csv_text(changed(complaints_rows(), 6, approximate="roughly-ish")))
+    problem = only(problems(project, sections=["complaints"]))
+    assert_problem(problem, "data/complaints.csv", 6, "approximate", "just under")
+
+
+def test_approximate_figure_needs_a_value(project):
+    rows = changed(complaints_rows(), 4, value="", status="x", approximate="almost")
+    write(project, "complaints.csv", csv_text(rows))
+    problem = only(problems(project, sections=["complaints"]))
+    assert_problem(problem, "data/complaints.csv", 4, "approximate", "needs its value")

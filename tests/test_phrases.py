@@ -94,3 +94,8 @@ def test_without_references_and_migrate():
     migrated = prose.migrate(text, {"year": "s.label", "complaints": "complaints.value"})
     assert migrated == "In {eval}`s.label`, {eval}`complaints.value` ({eval}`complaints.compared`)."
     assert prose.references(migrated) == ["s.label", "complaints.value", "complaints.compared"]
+
+
+def test_relative_change_follows_the_percentage_style():
+    assert narrative.change(93, 67, "count") == "an increase of 39%"
+    assert narrative.change(93, 67, "count", 0, percent_decimals=1) == "an increase of 38.8%"

@@ -98,3 +98,25 @@ def test_year_headings_follow_the_year_style(dataset):
     )
     assert "2021/22 Number" in by_service.columns and "2021/22 %" in by_service.columns
     assert not any("2021-22" in c for c in by_service.columns)
+
+
+def test_tables_show_one_percentage_style_and_words_for_approximate_figures():
+    from dataclasses import replace
+
+    from cswo.project.catalogue import Measure
+
+    spec = replace(Measure("w", "young", "Workforce aged 30 or under", "percent", "", {}, (), ()), decimals=1)
+    young = Figure("young", spec, "total", "2021-22", {"2020-21": 84.0, "2021-22": 10.0}, {}, {})
+    young.approximate = {"2021-22": "just under"}
+    women = Figure(
+        "women",
+        replace(spec, name="women", label="Women"),
+        "total",
+        "2021-22",
+        {"2020-21": 4.43, "2021-22": 82.0},
+        {},
+        {},
+    )
+    table = years_table("Workforce", [young, women], ["2020-21", "2021-22"])
+    assert table.rows == [["Workforce aged 30 or under", "84.0%", "just under 10%"], ["Women", "4.4%", "82.0%"]]
+    assert table._repr_markdown_().splitlines()[1].endswith("-:|")  # the last column stays a number column

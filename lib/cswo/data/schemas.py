@@ -16,13 +16,16 @@ from dataclasses import dataclass
 import pandas as pd
 import pandera.pandas as pa
 
-from cswo.project.catalogue import TOTAL, UNITS, WHOLE_NUMBER_UNITS, Measure, Rule, Table
+from cswo.project.catalogue import APPROXIMATIONS, TOTAL, UNITS, WHOLE_NUMBER_UNITS, Measure, Rule, Table
 from cswo.project.paths import is_financial_year, year_start
 
 # ``note`` is for members and may be shown with the figure; ``qa_note`` is for reviewers only and
-# reaches nothing but the private QA record (outputs/.private/<year>/figures-qa.csv).
-COLUMNS = ["year", "measure", "breakdown", "value", "unit", "status", "source", "note", "qa_note", "known_slip"]
-OPTIONAL_COLUMNS = ["note", "qa_note", "known_slip"]
+# reaches nothing but the private QA record (outputs/.private/<year>/figures-qa.csv). ``approximate``
+# words a figure the source gives only approximately ("just under").
+COLUMNS = [
+    "year", "measure", "breakdown", "value", "unit", "status", "source", "note", "qa_note", "known_slip", "approximate"
+]  # fmt: skip
+OPTIONAL_COLUMNS = ["note", "qa_note", "known_slip", "approximate"]
 REQUIRED_COLUMNS = [c for c in COLUMNS if c not in OPTIONAL_COLUMNS]
 STATUS_MEANING = {
     "x": "not available",
@@ -140,6 +143,14 @@ def row_schema(table: Table) -> pa.DataFrameSchema:
             "note": pa.Column(required=False, **text),
             "qa_note": pa.Column(required=False, **text),
             "known_slip": pa.Column(required=False, **text),
+            "approximate": pa.Column(
+                required=False,
+                checks=pa.Check.isin(
+                    ["", *APPROXIMATIONS],
+                    error=f"approximate must be blank or one of: {', '.join(APPROXIMATIONS)}",
+                ),
+                **text,
+            ),
         },
         checks=[
             _frame_check(
@@ -152,6 +163,11 @@ def row_schema(table: Table) -> pa.DataFrameSchema:
                 "give either a value or a status (x, z or c) saying why there is none, not both",
                 "value",
                 value_or_status,
+            ),
+            _frame_check(
+                "an approximate figure needs its value (e.g. 10 for 'just under 10%')",
+                "approximate",
+                lambda row: row.get("approximate", "") == "" or row["value"] != "",
             ),
             _frame_check(
                 "the value is out of range: counts are whole numbers of 0 or more, percentages 0 to 100, "

@@ -8,7 +8,16 @@ import pandas as pd
 
 from cswo.figures import phrases as narrative
 from cswo.figures.disclosure import NOT_PUBLISHED, PRIMARY
-from cswo.figures.formatting import MISSING_PHRASE, SYMBOL_FOR_STATUS, format_exact, format_value, is_missing
+from cswo.figures.formatting import (
+    MISSING_PHRASE,
+    NOT_AVAILABLE,
+    SYMBOL_FOR_STATUS,
+    approximately,
+    format_cell,
+    format_exact,
+    format_value,
+    is_missing,
+)
 from cswo.figures.phrases import Phrase
 from cswo.project.catalogue import TOTAL, Measure
 from cswo.project.paths import previous_year, year_label
@@ -35,6 +44,9 @@ class Figure:
     symbol: str = "[c]"  # disclosure: how a table shows a suppressed cell
     hidden: dict[str, str] = field(default_factory=dict)  # year -> why suppressed (primary/secondary)
     breakdowns_hidden: dict[str, str] = field(default_factory=dict)  # this year's breakdown -> why
+    percent_decimals: int | None = None  # the paper's percentage style, for relative changes
+    approximate: dict[str, str] = field(default_factory=dict)  # year -> "just under" (given in words)
+    breakdowns_approximate: dict[str, str] = field(default_factory=dict)  # this year's breakdown -> qualifier
 
     @classmethod
     def from_table(
@@ -47,6 +59,7 @@ class Figure:
         threshold: int | None = None,
         year_style: str = "hyphen",
         symbol: str = "[c]",
+        percent_decimals: int | None = None,
     ) -> Figure:
         rows = frame[frame["measure"] == measure.name]
         mine = rows[rows["breakdown"] == breakdown]
@@ -63,8 +76,11 @@ class Figure:
             threshold=threshold if measure.unit == "count" else None,
             year_style=year_style,
             symbol=symbol,
+            percent_decimals=percent_decimals,
             hidden=_why(mine, "year"),
             breakdowns_hidden=_why(this_year, "breakdown"),
+            approximate=_qualifiers(mine, "year"),
+            breakdowns_approximate=_qualifiers(this_year, "breakdown"),
         )
 
     @property
@@ -81,7 +97,12 @@ class Figure:
     def unit(self) -> str:
         return self.measure.unit
 
-    def _shown(self, value, year: str | None = None, why: str | None = None) -> str:
+    @property
+    def decimals(self) -> int | None:
+        """The paper's number style for this figure's unit (None: as the data gives it)."""
+        return self.measure.decimals
+
+    def _shown(self, value, year: str | None = None, why: str | None = None, qualifier: str | None = None) -> str:
         why = why if why is not None else self.hidden.get(year or self.year)
         if why:  # suppressed by the disclosure policy before anything was drawn
             return f"fewer than {self.threshold}" if why == PRIMARY and self.threshold else NOT_PUBLISHED
@@ -90,16 +111,35 @@ class Figure:
             return MISSING_PHRASE if status in ("", "x") else SYMBOL_FOR_STATUS[status]
         if self.threshold and 0 < value < self.threshold:
             return f"fewer than {self.threshold}"
-        return format_value(value, self.unit)
+        qualifier = self.approximate.get(year or self.year, "") if qualifier is None else qualifier
+        if qualifier:
+            return approximately(value, self.unit, qualifier)
+        return format_value(value, self.unit, self.decimals)
+
+    def shown_value(self, year: str) -> str:
+        """The year's value as a table cell or chart label shows it: in the paper's number style,
+        in words where the source gives it only in words, or the symbol saying why there is none."""
+        value = self.history.get(year)
+        if is_missing(value):
+            return SYMBOL_FOR_STATUS.get(self.status.get(year, ""), NOT_AVAILABLE)
+        if self.approximate.get(year):
+            return approximately(value, self.unit, self.approximate[year])
+        return format_cell(value, self.unit, self.decimals)
+
+    def is_approximate(self, year: str) -> bool:
+        return bool(self.approximate.get(year))
 
     def year_text(self, year: str) -> str:
         """A year as the council writes it (2021-22 or 2021/22)."""
         return year_label(year, self.year_style)
 
-    def _exact(self, value, year: str | None = None, why: str | None = None) -> str:
-        """The value in full (prose rounds £000 to '£4.7 million'); small counts stay hidden."""
-        if is_missing(value) or self.suppressed(value) or why:
-            return self._shown(value, year, why)
+    def _exact(self, value, year: str | None = None, why: str | None = None, qualifier: str | None = None) -> str:
+        """The value in full (prose rounds £000 to '£4.7 million'); small counts stay hidden, and a
+        figure given only in words stays in words."""
+        if qualifier is None:
+            qualifier = self.approximate.get(year or self.year, "")
+        if is_missing(value) or self.suppressed(value) or why or qualifier:
+            return self._shown(value, year, why, qualifier)
         return format_exact(value, self.unit)
 
     def suppressed(self, value) -> bool:
@@ -155,21 +195,13 @@ class Figure:
             f"{n}.last_year_label": self.year_text(previous_year(self.year)),
             f"{n}.label": self.measure.label,
         }
-        if hidden:
-            out[f"{n}.compared"] = f"{self._shown(cur)}, compared with {self._shown(prev)} the year before"
-            out[f"{n}.change"] = out[f"{n}.direction"] = "not published for small numbers"
-        else:
-            out[f"{n}.compared"] = narrative.compared(cur, prev, unit)
-            out[f"{n}.change"] = narrative.change(cur, prev, unit)
-            out[f"{n}.direction"] = narrative.direction(cur, prev)
+        out.update(self._comparisons(hidden))
         earlier = {y: v for y, v in self.history.items() if y < self.year}
         out[f"{n}.same_as"] = narrative.same_as(cur, earlier, self.year_text) or "different from every earlier year"
         average = narrative.average_value(self.history, 5)
-        out[f"{n}.average_5y"] = narrative.average(self.history, 5, unit)
+        out[f"{n}.average_5y"] = narrative.average(self.history, 5, unit, self.average_decimals)
         out[f"{n}.average_5y_value"] = (
-            MISSING_PHRASE
-            if average is None
-            else format_value(round(average) if unit == "count" else round(average, 1), unit)
+            MISSING_PHRASE if average is None else format_value(average, unit, self.average_decimals)
         )
         out[f"{n}.record"] = narrative.record(self.history, self.year_text) or "within the range of earlier years"
         if self.is_hidden(self.year):  # "the same as in 2019-20" or "the lowest on record" would tell
@@ -180,9 +212,34 @@ class Figure:
             out[f"{n}.in_{year.replace('-', '_')}"] = self._shown(value, year)
             out[f"{n}.in_{year.replace('-', '_')}_exact"] = self._exact(value, year)
         for breakdown, value in self.breakdowns.items():
-            out[f"{n}.{breakdown}"] = self._shown(value, why=self.breakdowns_hidden.get(breakdown, ""))
-            out[f"{n}.{breakdown}_exact"] = self._exact(value, why=self.breakdowns_hidden.get(breakdown, ""))
+            why, rough = self.breakdowns_hidden.get(breakdown, ""), self.breakdowns_approximate.get(breakdown, "")
+            out[f"{n}.{breakdown}"] = self._shown(value, why=why, qualifier=rough)
+            out[f"{n}.{breakdown}_exact"] = self._exact(value, why=why, qualifier=rough)
         return out
+
+    @property
+    def average_decimals(self) -> int:
+        """An average is shown in the unit's style; one with no declared style to one decimal place."""
+        return 0 if self.unit == "count" else (self.decimals if self.decimals is not None else 1)
+
+    def _comparisons(self, hidden: bool) -> dict[str, str]:
+        """``compared``, ``change`` and ``direction``: in words where a figure is hidden or approximate."""
+        n, unit, cur, prev, last = self.name, self.unit, self.current, self.previous, previous_year(self.year)
+        both = f"{self._shown(cur)}, compared with {self._shown(prev, last)} the year before"
+        if hidden:
+            withheld = "not published for small numbers"
+            return {f"{n}.compared": both, f"{n}.change": withheld, f"{n}.direction": withheld}
+        if self.is_approximate(self.year) or self.is_approximate(last):
+            compared = narrative.compared(cur, prev, unit) if cur is None or prev is None else both
+            if cur is not None and prev is None:
+                compared = f"{self._shown(cur)} (no comparable figure for the year before)"
+            rough = "not measured exactly (the figures are approximate)"
+            return {f"{n}.compared": compared, f"{n}.change": rough, f"{n}.direction": rough}
+        return {
+            f"{n}.compared": narrative.compared(cur, prev, unit, decimals=self.decimals),
+            f"{n}.change": narrative.change(cur, prev, unit, self.decimals, self.percent_decimals),
+            f"{n}.direction": narrative.direction(cur, prev),
+        }
 
     def audit_rows(self, section: str) -> list[dict]:
         return [
@@ -207,3 +264,14 @@ def _why(rows: pd.DataFrame, key: str) -> dict[str, str]:
     if "suppressed" not in rows.columns:
         return {}
     return {getattr(r, key): r.suppressed for r in rows.itertuples() if r.suppressed}
+
+
+def _qualifiers(rows: pd.DataFrame, key: str) -> dict[str, str]:
+    """Which rows the source gives only in words, with the words ("just under"): column ``approximate``."""
+    if "approximate" not in rows.columns:
+        return {}
+    return {
+        getattr(r, key): r.approximate.strip()
+        for r in rows.itertuples()
+        if isinstance(r.approximate, str) and r.approximate.strip()
+    }

@@ -53,7 +53,10 @@ def pounds_thousands(value: float) -> str:
 
 
 def format_value(value, unit: str, decimals: int | None = None, status: str = "") -> str:
-    """A value as it reads in narrative, with its unit where the unit is a symbol."""
+    """A value as it reads in narrative, with its unit where the unit is a symbol.
+
+    ``decimals`` is the paper's number style for the unit (the catalogue's ``number_style``);
+    None shows the value as the data gives it."""
     if is_missing(value):
         return SYMBOL_FOR_STATUS.get(status, NOT_AVAILABLE)
     if unit == "percent":
@@ -65,6 +68,14 @@ def format_value(value, unit: str, decimals: int | None = None, status: str = ""
     if unit == "count":
         return number(value, 0)
     return number(value, decimals)
+
+
+def approximately(value, unit: str, qualifier: str) -> str:
+    """A figure the source gives only in words, in those words: 'just under 10%'.
+
+    Shown at the precision it was given, never the unit's style: '10.0%' would claim an accuracy
+    the source does not have."""
+    return f"{qualifier} {format_value(value, unit, decimals_of(value))}"
 
 
 def format_exact(value, unit: str, status: str = "") -> str:

@@ -14,17 +14,26 @@ from collections.abc import Callable, Mapping
 from cswo.figures.formatting import MISSING_PHRASE, format_value, is_missing, number
 
 
-def compared(current, previous, unit: str = "count", previous_label: str = "the year before") -> str:
-    """'93, compared with 67 the year before'."""
+def compared(
+    current, previous, unit: str = "count", previous_label: str = "the year before", decimals: int | None = None
+) -> str:
+    """'93, compared with 67 the year before'; ``decimals`` is the paper's number style for the unit."""
     if is_missing(current):
         return MISSING_PHRASE
     if is_missing(previous):
-        return f"{format_value(current, unit)} (no comparable figure for {previous_label})"
-    return f"{format_value(current, unit)}, compared with {format_value(previous, unit)} {previous_label}"
+        return f"{format_value(current, unit, decimals)} (no comparable figure for {previous_label})"
+    return (
+        f"{format_value(current, unit, decimals)}, compared with {format_value(previous, unit, decimals)} "
+        f"{previous_label}"
+    )
 
 
-def change(current, previous, unit: str = "count") -> str:
-    """'an increase of 39%', 'a decrease of 5%', 'no change'; percentages change in points."""
+def change(
+    current, previous, unit: str = "count", decimals: int | None = None, percent_decimals: int | None = None
+) -> str:
+    """'an increase of 39%', 'a decrease of 5%', 'no change'; percentages change in points, shown in
+    the unit's style (``decimals``); a relative change is a percentage, in the paper's percentage
+    style (``percent_decimals``, whole numbers where none is declared)."""
     if is_missing(current) or is_missing(previous):
         return MISSING_PHRASE
     if current == previous:
@@ -32,11 +41,12 @@ def change(current, previous, unit: str = "count") -> str:
     direction = "an increase" if current > previous else "a decrease"
     if unit == "percent":
         points = abs(current - previous)
-        return f"{direction} of {number(points, 1 if points != int(points) else 0)} percentage points"
+        places = decimals if decimals is not None else (1 if points != int(points) else 0)
+        return f"{direction} of {number(points, places)} percentage points"
     if previous == 0:
         return f"{direction} from none"
     relative = abs(current - previous) / abs(previous) * 100
-    return f"{direction} of {relative:.0f}%"
+    return f"{direction} of {number(relative, percent_decimals or 0)}%"
 
 
 def direction(current, previous) -> str:
@@ -61,12 +71,13 @@ def same_as(current, history: Mapping[str, float], label: Callable[[str], str] =
     return None
 
 
-def average(history: Mapping[str, float], years: int = 5, unit: str = "count") -> str:
-    """'an average of 98 a year over the last 5 years' (the latest ``years`` years, all present)."""
+def average(history: Mapping[str, float], years: int = 5, unit: str = "count", decimals: int = 1) -> str:
+    """'an average of 98 a year over the last 5 years' (the latest ``years`` years, all present);
+    counts are averaged to whole numbers, anything else to ``decimals`` places."""
     value = average_value(history, years)
     if value is None:
         return MISSING_PHRASE
-    shown = format_value(round(value), unit) if unit == "count" else format_value(round(value, 1), unit)
+    shown = format_value(value, unit, 0 if unit == "count" else decimals)
     return f"an average of {shown} a year over the last {years} years"
 
 

@@ -1,7 +1,9 @@
-"""Charts with Altair, exported to static PNG by vl-convert, with alt text written from the data."""
+"""Charts with Altair, exported by vl-convert (SVG for the PDF, high-resolution PNG for Word),
+with alt text written from the data."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -9,7 +11,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from cswo.figures.figure import Figure
-from cswo.figures.formatting import format_value, is_missing
+from cswo.figures.formatting import is_missing
+from cswo.project.catalogue import Measure
 from cswo.project.paths import year_label
 from cswo.project.templates import HouseStyle, default_house_style
 
@@ -19,8 +22,8 @@ DEFAULT_STYLE = default_house_style()
 UNIT_TITLES = {
     "count": "Number",
     "percent": "Per cent",
-    "gbp": "£",
-    "gbp_thousand": "£000",
+    "gbp": "Pounds (£)",
+    "gbp_thousand": "Thousands of pounds (£000)",
     "rate_per_100": "Rate per 100 people",
     "rate_per_1000": "Rate per 1,000 people",
     "days": "Days",
@@ -31,65 +34,175 @@ UNIT_TITLES = {
 }
 
 
+UNIT_SUFFIX = {  # what a given axis title must also say, so the axis names its unit
+    "percent": "%",
+    "gbp": "£",
+    "gbp_thousand": "£000",
+    "rate_per_100": "per 100",
+    "rate_per_1000": "per 1,000",
+    "days_per_fte": "per FTE",
+}
+DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3]]  # solid, dashed, dotted, dash-dot: not colour alone
+SHAPES = ["circle", "square", "triangle-up", "diamond"]
+SCALE = 4.0  # PNG pixels per CSS pixel: a 440-pixel chart at 16 cm is about 280 ppi
+
+
 @dataclass
 class ReportChart:
-    """A chart ready to show: its Vega-Lite spec, caption and data-derived alt text."""
+    """A chart ready to show: its Vega-Lite spec, caption, data-derived alt text and source."""
 
     spec: dict
     caption: str
     alt: str
     id: str
     measures: list[str] = field(default_factory=list)  # table.measure.breakdown of each series
+    source: str = ""
 
-    def png(self, scale: float = 2.0) -> bytes:
+    def png(self, scale: float = SCALE) -> bytes:
+        """High-resolution PNG, for Word: drawn from the same SVG, so both show the same chart."""
         import vl_convert as vlc
 
-        return vlc.vegalite_to_png(json.dumps(self.spec), scale=scale)
+        return vlc.svg_to_png(self.svg(), scale=scale)
+
+    def svg(self) -> str:
+        """Vector graphics, for the PDF."""
+        import vl_convert as vlc
+
+        return label_backgrounds(vlc.vegalite_to_svg(json.dumps(self.spec)))
 
 
-def _series_frame(figures: list[Figure], years: list[str], labels: list[str], style: str = "hyphen") -> pd.DataFrame:
+_TEXT = re.compile(r"<text ([^>]*)>([^<]*)</text>")
+_ATTRIBUTE = re.compile(r'([\w:-]+)="([^"]*)"')
+# advance widths of Liberation Sans / Arial in thousandths of an em; anything else counts as wide
+_ADVANCE = {**dict.fromkeys("0123456789£$?", 556), **dict.fromkeys(",.: ", 278), "%": 889, "-": 333}
+_ADVANCE.update({**dict.fromkeys("ijl", 222), **dict.fromkeys("frt", 333), **dict.fromkeys("mwMW%", 889)})
+
+
+def label_backgrounds(svg: str) -> str:
+    """Every outlined label drawn as a background box behind plain text, so no line runs through it.
+
+    Labels are asked of Vega with a background-coloured outline (a halo). An outlined letter is
+    drawn twice in a PDF (outline and fill as two text runs over each other) and its outline eats
+    into the letters, so each becomes one text object on a box of the outline's colour.
+    """
+
+    def boxed(match: re.Match) -> str:
+        attributes = dict(_ATTRIBUTE.findall(match.group(1)))
+        background = attributes.pop("stroke", None)
+        if not background:
+            return match.group(0)
+        for key in ("stroke-width", "stroke-linejoin", "stroke-opacity", "paint-order"):
+            attributes.pop(key, None)
+        size = float(re.sub(r"[^\d.]", "", attributes.get("font-size", "12")) or 12)
+        letters = html.unescape(match.group(2))
+        width = sum(_ADVANCE.get(c, 611) for c in letters) / 1000 * size * 1.05 + 4
+        anchor = attributes.get("text-anchor", "start")
+        left = {"middle": -width / 2, "end": -width + 2}.get(anchor, -2)
+        where = f' transform="{attributes["transform"]}"' if "transform" in attributes else ""
+        box = (
+            f'<rect{where} x="{left:.2f}" y="{-size * 0.85:.2f}" width="{width:.2f}" '
+            f'height="{size * 1.1:.2f}" fill="{background}"/>'
+        )
+        kept = " ".join(f'{key}="{value}"' for key, value in attributes.items())
+        return f"{box}<text {kept}>{match.group(2)}</text>"
+
+    return _TEXT.sub(boxed, svg)
+
+
+def axis_year(year: str, basis: str, style: str = "hyphen") -> str:
+    """'2021-22' as a financial year in the council's style, or '2021' for calendar-year figures."""
+    return year.split("-")[0] if basis == "calendar" else year_label(year, style)
+
+
+def _series_frame(
+    figures: list[Figure], years: list[str], labels: list[str], basis: str, style: str = "hyphen"
+) -> pd.DataFrame:
+    """One row per series and year with a figure; a missing year starts a new segment, so lines break."""
     records = []
-    for fig, label in zip(figures, labels, strict=True):
+    for order, (fig, label) in enumerate(zip(figures, labels, strict=True)):
+        segment = 0
         for year in years:
             value = fig.history.get(year)
-            if not is_missing(value):
-                records.append({"Year": year_label(year, style), "Series": label, "Value": value})
-    return pd.DataFrame(records)
+            if is_missing(value):
+                segment += 1
+                continue
+            records.append(
+                {
+                    "Year": axis_year(year, basis, style),
+                    "Series": label,
+                    "Order": order,
+                    "Segment": f"{order}-{segment}",
+                    "Raw": year,
+                    "Value": value,
+                }
+            )
+    return pd.DataFrame(records, columns=["Year", "Series", "Order", "Segment", "Raw", "Value"])
+
+
+def _axis_title(y_title: str | None, measure: Measure) -> str:
+    """The value axis's title, always naming its unit: 'Per cent', 'Rate (per 1,000 people)',
+    or the catalogue's ``unit_label`` for a measure whose unit is only 'number'."""
+    unit = measure.unit
+    title = y_title or UNIT_TITLES.get(unit, "Value")
+    if measure.unit_label:
+        named = measure.unit_label
+        if not y_title:
+            return named[:1].upper() + named[1:]
+        return title if named.lower() in title.lower() else f"{title} ({named})"
+    suffix = UNIT_SUFFIX.get(unit)
+    full = UNIT_TITLES.get(unit, suffix or "")
+    if suffix and suffix.lower() not in title.lower():
+        title = full if full.lower().startswith(title.lower()) else f"{title} ({full})"
+    return title
+
+
+def chart_source(figures: list[Figure], years: list[str]) -> str:
+    """The data's sources for the years shown, each once, in order."""
+    found = [fig.sources.get(y, "") for fig in figures for y in years if not is_missing(fig.history.get(y))]
+    return "; ".join(dict.fromkeys(s for s in found if s))
 
 
 def trend_alt_text(
-    figures: list[Figure], years: list[str], labels: list[str], kind: str, year_style: str = "hyphen"
+    figures: list[Figure],
+    years: list[str],
+    labels: list[str],
+    kind: str,
+    year_style: str = "hyphen",
+    basis: str = "financial",
 ) -> str:
     """E.g. 'Line chart of Emergency detentions, 2017-18 to 2021-22: 97 in 2021-22, compared with
-    100 in 2020-21; highest 110 in 2018-19, lowest 90 in 2019-20.' Years follow ``year_style``."""
+    100 in 2020-21; highest 110 in 2018-19, lowest 90 in 2019-20.' Years are written as the axis
+    writes them: financial years in ``year_style``, or calendar years."""
 
     def shown_year(year: str) -> str:
-        return year_label(year, year_style)
+        return axis_year(year, basis, year_style)
 
     span = f"{shown_year(years[0])} to {shown_year(years[-1])}"
     parts = []
     for fig, label in zip(figures, labels, strict=True):
-        present = [(shown_year(y), fig.history[y]) for y in years if not is_missing(fig.history.get(y))]
+        present = [(y, fig.history[y]) for y in years if not is_missing(fig.history.get(y))]
         if not present:
             parts.append(f"{label}: no figures available")
             continue
-        last_year, last = present[-1]
-
-        def shown(value, unit=fig.unit):
-            return format_value(value, unit)
-
-        text = f"{label}: {shown(last)} in {last_year}"
+        last_year = present[-1][0]
+        text = f"{label}: {fig.shown_value(last_year)} in {shown_year(last_year)}"
         if len(present) >= 2:
-            prev_year, prev = present[-2]
-            text += f", compared with {shown(prev)} in {prev_year}"
+            prev_year = present[-2][0]
+            text += f", compared with {fig.shown_value(prev_year)} in {shown_year(prev_year)}"
         if len(present) >= 3:
-            high = max(present, key=lambda p: p[1])
-            low = min(present, key=lambda p: p[1])
-            text += f"; highest {shown(high[1])} in {high[0]}, lowest {shown(low[1])} in {low[0]}"
+            high = max(present, key=lambda p: p[1])[0]
+            low = min(present, key=lambda p: p[1])[0]
+            text += f"; highest {fig.shown_value(high)} in {shown_year(high)}"
+            text += f", lowest {fig.shown_value(low)} in {shown_year(low)}"
         parts.append(text)
     missing = [shown_year(y) for y in years if all(is_missing(f.history.get(y)) for f in figures)]
     gap = f" No figures for {', '.join(missing)}." if missing else ""
     return f"{kind} chart, {span}. " + "; ".join(parts) + "." + gap
+
+
+def year_basis_of(figures: list[Figure]) -> str:
+    """'calendar' if the figures' measures say their years are calendar years, else 'financial'."""
+    return next((f.measure.year_basis for f in figures if f.measure.year_basis != "financial"), "financial")
 
 
 def trend_chart(
@@ -100,72 +213,146 @@ def trend_chart(
     kind: str = "line",
     chart_id: str | None = None,
     y_title: str | None = None,
-    x_title: str = "Financial year",
+    x_title: str | None = None,
     style: HouseStyle | None = None,
+    year_basis: str | None = None,
     year_style: str = "hyphen",
 ) -> ReportChart:
-    """A trend over years for one or more figures of the same unit, in the house style."""
+    """A trend over years for one or more figures of the same unit.
+
+    Series differ by dash and marker shape as well as colour, in the order given (legend and
+    bars alike); labels sit on a halo so no line runs through them; a year with no figure
+    breaks the line and is marked "no figure". ``year_basis`` ("financial" or "calendar") names
+    the years; by default the measures' own, from the catalogue.
+    """
     import altair as alt  # imported here: builds that only check colours need not pay for Altair
 
     labels = labels or [
         f.measure.label if f.breakdown == "total" else f.measure.breakdown_label(f.breakdown) for f in figures
     ]
-    style = style or DEFAULT_STYLE
-    palette, text_colour, font = list(style.palette), style.text_colour, style.chart_font
-    frame = _series_frame(figures, years, labels, year_style)
-    shown_years = [year_label(y, year_style) for y in years]
-    unit = figures[0].unit
-    y_title = y_title or UNIT_TITLES.get(unit, "Value")
-    # every year keeps its place on the axis, even one with no figure
+    house = style or DEFAULT_STYLE
+    basis = year_basis or year_basis_of(figures)
+    shown_years = [axis_year(y, basis, year_style) for y in years]
+    frame = _series_frame(figures, years, labels, basis, year_style)
+    frame["Label"] = [
+        figures[order].shown_value(year) for order, year in zip(frame["Order"], frame["Raw"], strict=True)
+    ]
+    frame["Above"] = _label_sides(frame)
     x = alt.X(
         "Year:O",
-        title=x_title,
+        title=x_title or ("Calendar year" if basis == "calendar" else "Financial year"),
         sort=shown_years,
-        scale=alt.Scale(domain=shown_years),
+        scale=alt.Scale(domain=shown_years),  # every year keeps its place, even one with no figure
         axis=alt.Axis(labelAngle=0),
     )
-    colour = alt.Color(
-        "Series:N",
-        title=None,
-        sort=labels,
-        scale=alt.Scale(domain=labels, range=palette[: len(labels)]),
-        legend=alt.Legend(orient="bottom") if len(labels) > 1 else None,
-    )
-    frame["Label"] = [format_value(v, unit) for v in frame["Value"]] if len(frame) else []
     top = frame["Value"].max() if len(frame) else 1
-    y = alt.Y("Value:Q", title=y_title, scale=alt.Scale(zero=True, domain=[0, float(top) * 1.15 or 1]))
+    y = alt.Y(
+        "Value:Q",
+        title=_axis_title(y_title, figures[0].measure),
+        scale=alt.Scale(zero=True, domain=[0, float(top) * 1.2 or 1]),
+    )
     base = alt.Chart(frame)
+    layers = [
+        *_marks(alt, base, kind, x, y, labels, house),
+        *_value_labels(alt, base, kind, x, y, labels, house),
+        *_gap_markers(alt, figures, years, shown_years, x, y, house),
+    ]
+    kind_word = "Bar" if kind == "bar" else "Line"
+    alt_text = trend_alt_text(figures, years, labels, kind_word, year_style, basis)
+    slug = chart_id or "fig-" + re.sub(r"[^a-z0-9]+", "-", caption.lower()).strip("-")[:60].strip("-")
+    return ReportChart(
+        spec=_configured(alt.layer(*layers), house).to_dict(),
+        caption=caption,
+        alt=f"{caption}. {alt_text}",
+        id=slug,
+        measures=[f"{f.measure.table}.{f.measure.name}.{f.breakdown}" for f in figures],
+        source=chart_source(figures, years),
+    )
+
+
+def _marks(alt, base, kind: str, x, y, labels: list[str], house: HouseStyle) -> list:
+    """Bars, or lines with markers: series told apart by colour, dash and marker shape, in data order."""
+    count = len(labels)
+    legend = alt.Legend(orient="bottom", labelLimit=0, columns=1, symbolStrokeWidth=3) if count > 1 else None
+
+    def scale(values):
+        return alt.Scale(domain=labels, range=list(values)[:count])
+
+    colour = alt.Color("Series:N", title=None, sort=labels, scale=scale(house.palette), legend=legend)
     if kind == "bar":
-        chart = base.mark_bar().encode(x=x, y=y, color=colour, xOffset="Series:N")
-        text = base.mark_text(dy=-7, color=text_colour, fontSize=12).encode(
-            x=x, y=y, xOffset="Series:N", text="Label:N"
+        offset = alt.XOffset("Series:N", sort=labels, scale=alt.Scale(domain=labels))
+        return [base.mark_bar(stroke=house.text_colour, strokeWidth=0.5).encode(x=x, y=y, color=colour, xOffset=offset)]
+    dash = alt.StrokeDash("Series:N", sort=labels, scale=scale(DASHES), legend=legend)
+    shape = alt.Shape("Series:N", sort=labels, scale=scale(SHAPES), legend=legend)
+    line = base.mark_line(strokeWidth=2.5).encode(x=x, y=y, color=colour, strokeDash=dash, detail="Segment:N")
+    points = base.mark_point(size=70, filled=True, opacity=1).encode(x=x, y=y, color=colour, shape=shape)
+    return [line, points]
+
+
+def _value_labels(alt, base, kind: str, x, y, labels: list[str], house: HouseStyle) -> list:
+    """Value labels, each a single text object on a background box (see label_backgrounds)."""
+    text = {
+        "fontSize": 12,
+        "font": house.chart_font,
+        "color": house.text_colour,
+        "stroke": house.background,
+        "strokeWidth": 5,
+        "strokeJoin": "round",
+    }
+    if kind == "bar":
+        offset = alt.XOffset("Series:N", sort=labels, scale=alt.Scale(domain=labels))
+        return [base.mark_text(dy=-9, **text).encode(x=x, y=y, xOffset=offset, text="Label:N")]
+    return [
+        base.transform_filter(f"datum.Above == {str(above).lower()}")
+        .mark_text(dy=-14 if above else 18, **text)
+        .encode(x=x, y=y, text="Label:N")
+        for above in (True, False)
+    ]
+
+
+def _label_sides(frame: pd.DataFrame) -> list[bool]:
+    """Whether each point's label goes above it: at each year the highest value above, the next below,
+    and so on, so the labels of close values part; a value near the axis is always labelled above."""
+    above = pd.Series(True, index=frame.index)
+    floor = 0.15 * (frame["Value"].max() if len(frame) else 0)
+    for _, group in frame.groupby("Year", sort=False):
+        for position, index in enumerate(group.sort_values("Value", ascending=False).index):
+            above[index] = position % 2 == 0 or frame.at[index, "Value"] < floor
+    return above.tolist()
+
+
+def _gap_markers(alt, figures: list[Figure], years: list[str], shown_years: list[str], x, y, house) -> list:
+    """'no figure' at the foot of each year none of the series has a value for."""
+    missing = [
+        shown
+        for year, shown in zip(years, shown_years, strict=True)
+        if all(is_missing(f.history.get(year)) for f in figures)
+    ]
+    if not missing:
+        return []
+    gaps = alt.Chart(
+        pd.DataFrame({"Year": missing, "Value": [0] * len(missing), "Label": ["no figure"] * len(missing)})
+    )
+    return [
+        gaps.mark_text(dy=-8, color=house.text_colour, fontSize=11, font=house.chart_font, fontStyle="italic").encode(
+            x=x, y=y, text="Label:N"
         )
-    else:
-        chart = base.mark_line(point=alt.OverlayMarkDef(size=60, filled=True), strokeWidth=3).encode(
-            x=x, y=y, color=colour
-        )
-        text = base.mark_text(dy=-12, color=text_colour, fontSize=12).encode(
-            x=x, y=y, detail="Series:N", text="Label:N"
-        )
-    layered = (
-        (chart + text)
-        .properties(width=440, height=220, background=style.background)
+    ]
+
+
+def _configured(chart, house: HouseStyle):
+    font, colour = house.chart_font, house.text_colour
+    return (
+        chart.properties(width=440, height=220, background=house.background)
         .configure_axis(
-            labelColor=text_colour,
-            titleColor=text_colour,
+            labelColor=colour,
+            titleColor=colour,
             labelFontSize=12,
             titleFontSize=13,
             labelFont=font,
             titleFont=font,
             gridColor="#D9D9D9",
         )
-        .configure_legend(labelColor=text_colour, labelFontSize=12, labelFont=font)
+        .configure_legend(labelColor=colour, labelFontSize=12, labelFont=font, labelLimit=0)
         .configure_view(stroke=None)
-    )
-    kind_word = "Bar" if kind == "bar" else "Line"
-    alt_text = trend_alt_text(figures, years, labels, kind_word, year_style)
-    slug = chart_id or "fig-" + re.sub(r"[^a-z0-9]+", "-", caption.lower()).strip("-")[:60].strip("-")
-    measures = [f"{f.measure.table}.{f.measure.name}.{f.breakdown}" for f in figures]
-    return ReportChart(
-        spec=layered.to_dict(), caption=caption, alt=f"{caption}. {alt_text}", id=slug, measures=measures
     )

@@ -36,7 +36,7 @@ from cswo.figures.figure import Figure
 from cswo.figures.formatting import MISSING_PHRASE, NOT_APPLICABLE, NOT_AVAILABLE, format_value, is_missing, number
 from cswo.figures.phrases import Phrase, Phrases
 from cswo.notebook import tables as tables_module
-from cswo.project.catalogue import TOTAL, load_catalogue
+from cswo.project.catalogue import TOTAL, load_catalogue, with_year_style
 from cswo.project.parameters import Parameters, load_year
 from cswo.project.paths import FIGURES_MIME, Project, previous_year, year_label, year_start
 from cswo.project.templates import house_style
@@ -78,7 +78,8 @@ class Section:
         self.figures_dir = output_dir / "figures"
         self.data = dataset
         self.params = parameters
-        self.catalogue = load_catalogue(project)
+        # labels write their years as the paper does (year_label_style)
+        self.catalogue = with_year_style(load_catalogue(project), parameters.year_label_style)
         self._figures: dict[str, Figure] = {}
         self._extra: dict[str, str] = {}
         self._audit: list[dict] = []
@@ -173,6 +174,7 @@ class Section:
             self.threshold(table),
             year_style=self.params.year_label_style,
             symbol=self.symbol(table),
+            percent_decimals=self.catalogue.decimals("percent"),
         )
         self._figures[name] = fig
         return fig
@@ -229,6 +231,7 @@ class Section:
         options["notes"] = list(options.get("notes") or []) + self.slip_notes([(table, measure)], years)
         options.setdefault("year_style", self.params.year_label_style)
         options.setdefault("symbol", self.symbol(table))
+        options.setdefault("share_decimals", self.catalogue.decimals("percent"))
         return tables_module.breakdown_table(caption, self.table(table), spec, years, **options)
 
     def list_table(self, caption, columns, rows, notes=None):
@@ -263,7 +266,7 @@ class Section:
         if figure.any_breakdown_hidden:  # a sum with a suppressed part would give the part away
             return self.text(name, NOT_PUBLISHED)
         values = [v for v in figure.breakdowns.values() if v == v]
-        return self.text(name, format_value(sum(values), figure.unit) if values else MISSING_PHRASE)
+        return self.text(name, format_value(sum(values), figure.unit, figure.decimals) if values else MISSING_PHRASE)
 
     def difference(self, name: str, larger: Figure, smaller: Figure) -> Phrase:
         """Register {eval}`name`: the gap between two figures this year ('1.1 percentage points')."""
@@ -271,9 +274,10 @@ class Section:
             return self.text(name, NOT_PUBLISHED)
         if larger.current is None or smaller.current is None:
             return self.text(name, MISSING_PHRASE)
-        gap = abs(larger.current - smaller.current)
-        unit = larger.unit
-        return self.text(name, f"{number(gap, 1)} percentage points" if unit == "percent" else format_value(gap, unit))
+        gap, unit, places = abs(larger.current - smaller.current), larger.unit, larger.decimals
+        if unit == "percent":
+            return self.text(name, f"{number(gap, 1 if places is None else places)} percentage points")
+        return self.text(name, format_value(gap, unit, places))
 
     def trend_chart(self, figures, years, caption, **options):
         """A trend chart, or, when no year has a value, a note that it was left out."""
@@ -305,11 +309,14 @@ class Section:
             path = self.figures_dir / f"{item.id.removeprefix('fig-')}.png"
             png = item.png()
             path.write_bytes(png)
+            path.with_suffix(".svg").write_text(item.svg(), encoding="utf-8")  # vector, for the PDF
             self._charts.append(
                 {"id": item.id, "file": path.name, "alt": item.alt, "caption": item.caption, "measures": item.measures}
             )
             alt = item.alt.replace('"', "'")
             markdown = f'![{item.caption}](figures/{path.name}){{#{item.id} fig-alt="{alt}"}}\n'
+            if item.source:
+                markdown += f'\n::: {{.source custom-style="Table Note"}}\nSource: {item.source}.\n:::\n'
             display({"image/png": png, "text/markdown": markdown}, raw=True, metadata={"image/png": {"alt": item.alt}})
         else:
             display(item)

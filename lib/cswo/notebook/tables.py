@@ -20,6 +20,7 @@ from cswo.figures.formatting import (
     MISSING_PHRASE,
     SYMBOL_FOR_STATUS,
     SYMBOL_NOTES,
+    approximately,
     format_cell,
     grade,
     is_missing,
@@ -27,10 +28,12 @@ from cswo.figures.formatting import (
     number,
     percent,
 )
-from cswo.project.catalogue import TOTAL, Measure
+from cswo.project.catalogue import APPROXIMATIONS, TOTAL, Measure
 from cswo.project.paths import year_label
 
 MARKDOWN_MIME = "text/markdown"
+# a cell a number column may hold: a number, a GSS symbol, or a figure given in words
+NUMERIC_CELL = re.compile(r"(?:(?:" + "|".join(APPROXIMATIONS) + r") )?[£\d,.\-%]+\*?|\[[cxz]\]|fewer than \d+")
 
 
 def _slug(text: str) -> str:
@@ -48,9 +51,12 @@ class ReportTable:
     id: str = ""
     audit: list[dict] = field(default_factory=list)
     suppressions: list[str] = field(default_factory=list)  # for the build summary
+    source: str = ""  # shown as "Source: ..." under the table; by default the data's sources
 
     def __post_init__(self):
         self.id = self.id or "tbl-" + _slug(self.caption)
+        if not self.source:
+            self.source = "; ".join(dict.fromkeys(row["source"] for row in self.audit if row.get("source")))
         used = {cell for row in self.rows for cell in row}
         for symbol, note in SYMBOL_NOTES.items():
             if symbol in used and not any(n.startswith(symbol) for n in self.notes):
@@ -68,7 +74,7 @@ class ReportTable:
 
     def _numeric(self, index: int) -> bool:
         cells = [row[index] for row in self.rows]
-        return index > 0 and all(re.fullmatch(r"[£\d,.\-%]+\*?|\[[cxz]\]|fewer than \d+", c) for c in cells)
+        return index > 0 and all(NUMERIC_CELL.fullmatch(c) for c in cells)
 
     def _repr_markdown_(self) -> str:
         def esc(text: str) -> str:
@@ -93,14 +99,16 @@ class ReportTable:
             "",
             f": {self.caption} {{#{self.id}}}",
         ]
-        if self.notes:
-            lines += ["", '::: {.table-notes custom-style="Table Note"}', *[f"{n}  " for n in self.notes], ":::"]
+        shown = ([f"Source: {self.source.rstrip('.')}."] if self.source else []) + self.notes
+        if shown:
+            lines += ["", '::: {.table-notes custom-style="Table Note"}', *[f"{n}  " for n in shown], ":::"]
         return "\n".join(lines) + "\n"
 
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
         body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in self.rows)
-        notes = "".join(f"<p><small>{html.escape(n)}</small></p>" for n in self.notes)
+        shown = ([f"Source: {self.source.rstrip('.')}."] if self.source else []) + self.notes
+        notes = "".join(f"<p><small>{html.escape(n)}</small></p>" for n in shown)
         return (
             f"<table><caption>{html.escape(self.caption)}</caption><thead><tr>{head}</tr></thead>"
             f"<tbody>{body}</tbody></table>{notes}"
@@ -156,7 +164,7 @@ def years_table(
                 row.append(fig.symbol)
                 suppressed.append(f"{caption}: {row[0]}, {year_label(year, year_style)}")
             else:
-                row.append(format_cell(value, fig.unit, status=fig.status.get(year, "")))
+                row.append(fig.shown_value(year))
             audit.append(
                 _audit(caption, row[0], year_label(year, year_style), value, fig.unit, fig.sources.get(year, ""))
             )
@@ -167,10 +175,10 @@ def years_table(
             if any(fig.is_hidden(y) for y in latest):  # the mean would give the hidden year away
                 row.append(fig.symbol)
             elif len(values) == average_years and not any(is_missing(v) for v in values):
-                row.append(number(sum(values) / average_years, 0 if fig.unit == "count" else 1))
+                row.append(format_cell(sum(values) / average_years, fig.unit, fig.average_decimals))
             elif published_averages and fig.name in published_averages:
                 pub = published_averages[fig.name]
-                row.append(format_cell(pub.current, pub.unit, status=pub.status.get(fig.year, "")) + "*")
+                row.append(pub.shown_value(fig.year) + "*")
                 note = "Averages marked * are as reported by the service."
                 if note not in notes:
                     notes.append(note)
@@ -192,7 +200,7 @@ def breakdown_table(
     measure: Measure,
     years: list[str],
     shares: bool = True,
-    share_decimals: int = 1,
+    share_decimals: int | None = None,
     first_column: str | None = None,
     include_total: bool = True,
     value_heading: str | None = None,
@@ -203,7 +211,8 @@ def breakdown_table(
 ) -> ReportTable:
     """Rows are the measure's breakdowns reported in the years shown; per year a count and, if asked, its share.
 
-    Shares are always computed from the counts and the total, never typed. Year headings
+    Shares are always computed from the counts and the total, never typed, and shown to
+    ``share_decimals`` places (the paper's percentage style; one place if none is given). Year headings
     follow ``year_style`` (2021-22 or 2021/22). A breakdown reported only in other
     years is not a row: it was not reported then.
     """
@@ -251,8 +260,10 @@ def breakdown_table(
             if (year, b) in hidden or status == "c":
                 row.append(symbol)
                 used_threshold = True
+            elif r is not None and getattr(r, "approximate", ""):
+                row.append(approximately(value, measure.unit, r.approximate))
             else:
-                row.append(format_cell(value, measure.unit, status=status))
+                row.append(format_cell(value, measure.unit, measure.decimals, status=status))
             source = r.source if r is not None else ""
             audit.append(_audit(caption, row[0], year_label(year, year_style), value, measure.unit, source))
             if shares:
@@ -262,7 +273,7 @@ def breakdown_table(
                 elif is_missing(value) or is_missing(total) or not total:
                     row.append(SYMBOL_FOR_STATUS["x"])
                 else:
-                    row.append(percent(value / total * 100, share_decimals))
+                    row.append(percent(value / total * 100, 1 if share_decimals is None else share_decimals))
         rows.append(row)
     notes = list(notes or [])
     if shares:
@@ -274,9 +285,18 @@ def breakdown_table(
     return ReportTable(caption, columns, rows, notes, audit=audit, suppressions=suppressions)
 
 
-def list_table(caption: str, columns: list[str], rows: list[list[str]], notes: list[str] | None = None) -> ReportTable:
+def list_table(
+    caption: str, columns: list[str], rows: list[list[str]], notes: list[str] | None = None, source: str = ""
+) -> ReportTable:
     """A table of text (e.g. the governance framework)."""
-    return ReportTable(caption, columns, [[str(c) for c in row] for row in rows], list(notes or []))
+    return ReportTable(caption, columns, [[str(c) for c in row] for row in rows], list(notes or []), source=source)
+
+
+def frame_source(frame: pd.DataFrame) -> str:
+    """The sources a text table's rows name in their ``source`` column, each once."""
+    if "source" not in frame:
+        return ""
+    return "; ".join(dict.fromkeys(str(s) for s in frame["source"] if isinstance(s, str) and s.strip()))
 
 
 def graded_rows(frame: pd.DataFrame, measures: dict[str, Measure], year: str) -> pd.DataFrame:
@@ -333,18 +353,24 @@ def _lettered(items: str) -> str:
     return "; ".join(f"({letter}) {part}" for letter, part in zip(LETTERS, parts, strict=False))
 
 
-def framework_table(caption: str, frame: pd.DataFrame, notes: list[str] | None = None) -> ReportTable:
+def framework_table(caption: str, frame: pd.DataFrame, notes: list[str] | None = None, source: str = "") -> ReportTable:
     """The CSWO governance framework: function, assurance mechanisms, lead, frequency."""
     rows = [
         [r.function_number, r.function, _lettered(r.assurance_mechanisms), _lettered(r.lead), _lettered(r.frequency)]
         for r in frame.itertuples()
     ]
     return ReportTable(
-        caption, ["No.", "Function", "Assurance mechanisms", "Lead", "Frequency"], rows, list(notes or [])
+        caption,
+        ["No.", "Function", "Assurance mechanisms", "Lead", "Frequency"],
+        rows,
+        list(notes or []),
+        source=source or frame_source(frame),
     )
 
 
-def recommendations_table(caption: str, frame: pd.DataFrame, actions_heading: str) -> ReportTable:
+def recommendations_table(caption: str, frame: pd.DataFrame, actions_heading: str, source: str = "") -> ReportTable:
     """A recommendations tracker: recommendation, who it is for, local actions."""
     rows = [[r["number"], r["recommendation"], r["for"], r["local_actions"]] for _, r in frame.iterrows()]
-    return ReportTable(caption, ["No.", "Recommendation", "For", actions_heading], rows)
+    return ReportTable(
+        caption, ["No.", "Recommendation", "For", actions_heading], rows, source=source or frame_source(frame)
+    )

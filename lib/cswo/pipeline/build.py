@@ -466,6 +466,7 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
             options.workers or default_workers(),
             typst=templates.typst_template(project),
         )
+        write_quarto_books(project, params, tasks, work)
         bundles = {name: t.bundle for name, t in texts.items()}
         audit.write_figures_csv(bundles, staging / "figures.csv")
         if options.checks:
@@ -551,6 +552,16 @@ def stamp_options(options: BuildOptions) -> dict:
         "checks": options.checks,
         "draft": options.draft,
     }
+
+
+def write_quarto_books(project: Project, params: Parameters, tasks: list[RenderTask], work: Path) -> None:
+    """For `--renderer quarto`: each committee paper, composed and filled, as a Quarto book project."""
+    from cswo.pipeline.quarto import book_folder, write_book
+
+    for task in tasks:
+        if task.kind == "committee paper" and task.fmt == tasks[0].fmt:
+            folder = book_folder(project, params.year, task.committee)
+            write_book(project, folder, task.markdown, task.meta["title"], work / "figures")
 
 
 def render_reference_doc(project: Project, params: Parameters) -> Path:

@@ -68,35 +68,65 @@ def toc_depth(project: Project) -> int:
     return int((formats.get("docx") or {}).get("toc-depth", 2))
 
 
-def render_with_quarto(project: Project, year: str) -> Path:
-    """Render the year's executed notebooks with the Quarto CLI. Raises CSWOError when Quarto is absent."""
+def book_chapters(markdown: str) -> list[str]:
+    """A composed paper split into Quarto book chapters: the cover report first (all of it, with its
+    own headings), then one chapter per top-level heading after it."""
+    chapters, current, in_code = [], [], False
+    for line in markdown.splitlines():
+        if line.startswith("```"):
+            in_code = not in_code
+        if not in_code and line.startswith("# ") and current and (chapters or line.startswith("# Appendix")):
+            chapters.append("\n".join(current).strip() + "\n")
+            current = []
+        current.append(line)
+    if current:
+        chapters.append("\n".join(current).strip() + "\n")
+    return chapters
+
+
+def write_book(project: Project, folder: Path, markdown: str, title: str, figures: Path) -> Path:
+    """A complete Quarto book project for one committee paper: the same composed, filled markdown
+    the pandoc renderer uses (cover report included), our filter and the figures beside it."""
+    from cswo.pipeline.render import LUA_FILTER
+
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    names = []
+    for number, chapter in enumerate(book_chapters(markdown)):
+        name = "index.qmd" if number == 0 else f"chapter-{number:02d}.qmd"
+        (folder / name).write_text(chapter, encoding="utf-8")
+        names.append(name)
+    if figures.is_dir():
+        shutil.copytree(figures, folder / "figures")
+    shutil.copy2(LUA_FILTER, folder / LUA_FILTER.name)
+    config = quarto_config(project)
+    config.setdefault("project", {})["type"] = "book"
+    config.setdefault("book", {}).update(title=title, chapters=names)
+    config["filters"] = [str(project.root / f) for f in config.get("filters", [])] + [LUA_FILTER.name]
+    (folder / "_quarto.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return folder
+
+
+def book_folder(project: Project, year: str, committee: str) -> Path:
+    return project.cache_dir(year) / "quarto" / committee
+
+
+def render_with_quarto(project: Project, year: str) -> list[Path]:
+    """Render each committee paper's Quarto book (written by the last build) with the Quarto CLI.
+    Raises CSWOError when Quarto is absent or the year has not been built."""
     quarto = shutil.which("quarto")
     if quarto is None:
         raise CSWOError(
             "the Quarto CLI is not installed on this machine; `cswo build` (pandoc and Typst, the engines "
             "Quarto drives) makes the same documents"
         )
-    from cswo.project.parameters import load_year
-
-    params = load_year(project, year)
-    executed = project.year_outputs(year) / "notebooks"
-    if not executed.is_dir():
-        raise CSWOError(f"build {year} first (`cswo build --year {year}`): Quarto renders the executed notebooks")
-    folder = project.cache_dir(year) / "quarto"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    config = quarto_config(project)
-    chapters = []
-    for chapter in params.chapters:
-        chapters.append({"part": chapter.title, "chapters": [f"{s}.ipynb" for s in chapter.sections]})
-        for section in chapter.sections:
-            shutil.copy2(executed / f"{section}.ipynb", folder / f"{section}.ipynb")
-    (folder / "index.md").write_text(f"# {params.council.name}\n\n{params.report_title} {params.label}\n")
-    config.setdefault("book", {})["chapters"] = ["index.md", *chapters]
-    config["book"]["title"] = f"{params.report_title} {params.label}"
-    config["filters"] = [str(project.root / f) for f in config.get("filters", [])]
-    (folder / "_quarto.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    result = subprocess.run([quarto, "render", str(folder)], capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RenderError(f"quarto render failed: {result.stderr.strip()[-2000:]}")
-    return folder / config.get("project", {}).get("output-dir", "_book")
+    books = sorted(p.parent for p in (project.cache_dir(year) / "quarto").glob("*/_quarto.yml"))
+    if not books:
+        raise CSWOError(f"build {year} first (`cswo build --year {year}`): Quarto renders the composed papers")
+    done = []
+    for folder in books:
+        result = subprocess.run([quarto, "render", str(folder)], capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RenderError(f"quarto render failed for {folder.name}: {result.stderr.strip()[-2000:]}")
+        done.append(folder / quarto_config(project).get("project", {}).get("output-dir", "_book"))
+    return done

@@ -110,8 +110,9 @@ def reference_docx(path: Path, council: str, language: str = "en-GB") -> Path:
     for name in ("Caption", "Image Caption", "Table Caption"):
         style = _style(document, name)
         _font(style, 12, bold=True, italic=False)
-    # a table caption stays with its table, a figure with its caption below it
-    for name in ("Table Caption", "Captioned Figure", "Figure"):
+    # a table caption stays with its table, a figure with its caption below it, and a figure's
+    # caption with the Source line under it
+    for name in ("Table Caption", "Captioned Figure", "Figure", "Image Caption"):
         _style(document, name).paragraph_format.keep_with_next = True
     note = _style(document, "Table Note")
     _font(note, 12, italic=True)

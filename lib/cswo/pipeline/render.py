@@ -415,5 +415,5 @@ def copy_figures(sources: list[Path], target: Path) -> None:
     for folder in sources:
         figures = folder / "figures"
         if figures.is_dir():
-            for png in figures.glob("*.png"):
-                shutil.copy2(png, target / "figures" / png.name)
+            for image in [*figures.glob("*.png"), *figures.glob("*.svg")]:  # PNG for Word, SVG for the PDF
+                shutil.copy2(image, target / "figures" / image.name)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import yaml
 
 from cswo.errors import CatalogueError
-from cswo.project.paths import BASE_CATALOGUE_FILE, Project
+from cswo.project.paths import BASE_CATALOGUE_FILE, Project, year_label
 
 UNITS = {
     "count": "number of people, cases or events (a whole number)",
@@ -32,6 +33,9 @@ UNITS = {
     "number": "a quantity that is not a count (a grade, an average, a rate)",
 }
 WHOLE_NUMBER_UNITS = {"count"}
+YEAR_BASES = ("financial", "calendar")  # what a measure's years are: 2021-22 means April 2021 to March 2022, or 2021
+# How a figure the published text gives only in words is qualified (column ``approximate`` in the data)
+APPROXIMATIONS = ("just under", "just over", "almost", "nearly", "around", "about", "over", "under", "more than")
 TOTAL = "total"
 RULE_KINDS = ("parts_sum_to_total", "shares_sum_to_100", "share_of", "rate_of")
 
@@ -55,6 +59,9 @@ class Measure:
     breakdowns: dict[str, str] | None  # None means any text is allowed
     required: tuple[str, ...]
     rules: tuple[Rule, ...]
+    year_basis: str = "financial"  # one of YEAR_BASES: how a chart names the years
+    unit_label: str = ""  # what a value is, where the unit is only "number" (a chart's axis says it)
+    decimals: int | None = None  # the paper's number style for the unit (None: as the data gives it)
 
     def allows(self, breakdown: str) -> bool:
         return breakdown == TOTAL or self.breakdowns is None or breakdown in self.breakdowns
@@ -77,11 +84,21 @@ class Table:
 
 
 class Catalogue(dict):
-    """Tables by name (a dict, as before), plus the text tables' columns."""
+    """Tables by name (a dict, as before), plus the text tables' columns and the number style."""
 
-    def __init__(self, tables: dict[str, Table], text_tables: dict[str, dict[str, str]]):
+    def __init__(
+        self,
+        tables: dict[str, Table],
+        text_tables: dict[str, dict[str, str]],
+        number_style: dict[str, int | None] | None = None,
+    ):
         super().__init__(tables)
         self.text_tables = text_tables
+        self.number_style = dict(number_style or {})
+
+    def decimals(self, unit: str) -> int | None:
+        """Decimal places every figure in ``unit`` is shown with (None: as the data gives it)."""
+        return self.number_style.get(unit)
 
 
 def _rule(raw) -> Rule:
@@ -106,7 +123,7 @@ def _required(raw) -> tuple[str, ...]:
     return tuple(raw)
 
 
-def _measure(table_name: str, name: str, m: dict) -> Measure:
+def _measure(table_name: str, name: str, m: dict, number_style: dict) -> Measure:
     breakdowns = m.get("breakdowns")
     return Measure(
         table=table_name,
@@ -117,14 +134,20 @@ def _measure(table_name: str, name: str, m: dict) -> Measure:
         breakdowns=None if breakdowns == "any" else dict(breakdowns or {}),
         required=_required(m.get("required")),
         rules=tuple(_rule(r) for r in m.get("rules") or ()),
+        year_basis=m.get("year_basis") or "financial",
+        unit_label=m.get("unit_label") or "",
+        decimals=number_style.get(m["unit"]),
     )
 
 
 def parse_catalogue(raw: dict) -> Catalogue:
     """Typed tables from a catalogue mapping (already merged). Raises KeyError for a missing key."""
     tables: dict[str, Table] = {}
+    number_style = dict(raw.get("number_style") or {})
     for table_name, table in (raw.get("tables") or {}).items():
-        measures = {name: _measure(table_name, name, m) for name, m in (table.get("measures") or {}).items()}
+        measures = {
+            name: _measure(table_name, name, m, number_style) for name, m in (table.get("measures") or {}).items()
+        }
         tables[table_name] = Table(
             name=table_name,
             title=table["title"],
@@ -133,7 +156,7 @@ def parse_catalogue(raw: dict) -> Catalogue:
             measures=measures,
         )
     text_tables = {name: dict(columns) for name, columns in (raw.get("text_tables") or {}).items()}
-    return Catalogue(tables, text_tables)
+    return Catalogue(tables, text_tables, number_style)
 
 
 # --- a project's additions and overrides -------------------------------------
@@ -164,6 +187,7 @@ def merge_catalogues(base: dict, extra: dict) -> dict:
     text_tables = merged.setdefault("text_tables", {})
     for name, columns in (extra.get("text_tables") or {}).items():
         text_tables[name] = columns
+    merged["number_style"] = {**(base.get("number_style") or {}), **(extra.get("number_style") or {})}
     return merged
 
 
@@ -180,6 +204,8 @@ def _problems(raw: dict) -> list[str]:
                     problems.append(f"{where} has no {key}")
             if spec.get("unit") is not None and spec.get("unit") not in UNITS:
                 problems.append(f"{where}: unit '{spec['unit']}' is not one of {', '.join(UNITS)}")
+            if spec.get("year_basis", "financial") not in YEAR_BASES:
+                problems.append(f"{where}: year_basis '{spec['year_basis']}' is not one of {', '.join(YEAR_BASES)}")
             for rule in spec.get("rules") or ():
                 kind = rule if isinstance(rule, str) else next(iter(rule), None)
                 if kind not in RULE_KINDS:
@@ -187,6 +213,22 @@ def _problems(raw: dict) -> list[str]:
     for name, columns in (raw.get("text_tables") or {}).items():
         if not isinstance(columns, dict) or not columns:
             problems.append(f"text_tables.{name} must list its columns, each with what it holds")
+    return problems + _number_style_problems(raw.get("number_style") or {})
+
+
+def _number_style_problems(style) -> list[str]:
+    if not isinstance(style, dict):
+        return ["number_style must map each unit to its decimal places, e.g. {percent: 1}"]
+    problems = []
+    for unit, places in style.items():
+        if unit not in UNITS:
+            problems.append(f"number_style: unit '{unit}' is not one of {', '.join(UNITS)}")
+        elif places is not None and (isinstance(places, bool) or not isinstance(places, int) or not 0 <= places <= 4):
+            problems.append(
+                f"number_style.{unit}: give 0 to 4 decimal places, or leave it blank (as the data gives it)"
+            )
+        elif unit in WHOLE_NUMBER_UNITS and places:
+            problems.append(f"number_style.{unit}: {unit} figures are whole numbers, so 0 decimal places")
     return problems
 
 
@@ -197,9 +239,9 @@ def _read_yaml(text: str, label: str) -> dict:
         raise CatalogueError(label, [f"not valid YAML: {exc}"]) from None
     if not isinstance(raw, dict):
         raise CatalogueError(label, ["expected a mapping with 'tables' (and optionally 'text_tables')"])
-    unknown = sorted(set(raw) - {"tables", "text_tables"})
+    unknown = sorted(set(raw) - {"tables", "text_tables", "number_style"})
     if unknown:
-        raise CatalogueError(label, [f"unknown key(s) {unknown}: use 'tables' and 'text_tables'"])
+        raise CatalogueError(label, [f"unknown key(s) {unknown}: use 'tables', 'text_tables' and 'number_style'"])
     return raw
 
 
@@ -233,3 +275,37 @@ def catalogue_fingerprint(project: Project) -> str:
 
 def tables_for_section(section: str, catalogue: dict[str, Table]) -> list[str]:
     return [name for name, table in catalogue.items() if section in table.sections]
+
+
+_WRITTEN_YEAR = re.compile(r"\b(\d{4})[-/](\d{2})\b")
+
+
+def restyle_years(text: str, style: str) -> str:
+    """Every financial year in ``text`` written in ``style``: 'since 2015/16' -> 'since 2015-16'."""
+
+    def styled(match: re.Match) -> str:
+        start, end = int(match.group(1)), int(match.group(2))
+        if (start + 1) % 100 != end:  # not a financial year (a range such as 2015-18, say)
+            return match.group(0)
+        return year_label(f"{start}-{end:02d}", style)
+
+    return _WRITTEN_YEAR.sub(styled, text)
+
+
+def with_year_style(catalogue: Catalogue, style: str) -> Catalogue:
+    """The catalogue with every label's years in the paper's year style, so a label written
+    '2015/16' never sits beside '2021-22' in a paper that writes years with hyphens."""
+
+    def measure(m: Measure) -> Measure:
+        breakdowns = None if m.breakdowns is None else {k: restyle_years(v, style) for k, v in m.breakdowns.items()}
+        return replace(m, label=restyle_years(m.label, style), breakdowns=breakdowns)
+
+    tables = {
+        name: replace(
+            table,
+            title=restyle_years(table.title, style),
+            measures={key: measure(m) for key, m in table.measures.items()},
+        )
+        for name, table in catalogue.items()
+    }
+    return Catalogue(tables, catalogue.text_tables, catalogue.number_style)

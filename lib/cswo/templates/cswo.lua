@@ -138,6 +138,10 @@ function Figure(fig)
   fig:walk({Image = function(img) image = img end})
   if not image then return nil end
   local alt = image.attributes['fig-alt'] or pandoc.utils.stringify(image.caption)
+  -- the PDF takes the chart's vector form where the section wrote one beside the PNG
+  local vector = image.src:gsub('%.png$', '.svg')
+  local found = vector ~= image.src and io.open(vector, 'r')
+  if found then found:close(); image.src = vector end
   local caption = inlines_to_typst(pandoc.utils.blocks_to_inlines(fig.caption.long))
   caption = caption:gsub('%s+$', '')
   local label = fig.identifier ~= '' and (' <' .. fig.identifier .. '>') or ''
@@ -238,4 +242,18 @@ function Div(div)
     return div:walk({Header = function(h) h.classes:insert('unnumbered'); return h end})
   end
   return nil
+end
+
+-- A chart's Source line (a Div of class "source" after it) stays on the chart's page: the figure
+-- is made sticky, as a table's caption is to its table.
+function Blocks(blocks)
+  if not FORMAT:match('typst') then return nil end
+  for i = 1, #blocks - 1 do
+    local block, after = blocks[i], blocks[i + 1]
+    if block.t == 'RawBlock' and block.format == 'typst' and block.text:match('^#figure%(image%(')
+        and after.t == 'Div' and after.classes:includes('source') then
+      block.text = '#block(sticky: true)[' .. block.text .. ']'
+    end
+  end
+  return blocks
 end

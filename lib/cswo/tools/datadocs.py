@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cswo.data.schemas import COLUMNS, STATUS_MEANING, TEXT_TABLE_COLUMNS
-from cswo.project.catalogue import TOTAL, UNITS, load_catalogue
+from cswo.project.catalogue import APPROXIMATIONS, TOTAL, UNITS, load_catalogue
 from cswo.project.paths import Project
 
 COLUMN_RULES = {
@@ -24,6 +24,10 @@ COLUMN_RULES = {
     "known_slip": "Optional: blank, or why a published figure that breaks a rule (say, parts that do not add up "
     "to the total) is kept as published. The rule then warns in the build summary and the table carries "
     "the reason as a note, instead of stopping the build. Put it on the row the rule names.",
+    "approximate": "Optional: blank, or how the source words a figure it gives only approximately ("
+    + ", ".join(f"`{a}`" for a in APPROXIMATIONS)
+    + "), with the figure in `value`: 'just under 10%' is `10` and `just under`. The paper shows it in "
+    "those words, never as a precise number.",
 }
 RULE_TEXT = {
     "parts_sum_to_total": "breakdowns add up to the total",

@@ -54,13 +54,16 @@ tables:
     )
 )
 SOURCE = "CSWO Annual Report 2021-22"
-VALID_ROWS = [
-    ["2020-21", "complaints_received", "total", "9", "count", "", SOURCE, "", "", ""],
-    ["2021-22", "complaints_received", "total", "10", "count", "", SOURCE, "", "", ""],
-    ["2021-22", "complaints_received", "childrens_services", "6", "count", "", SOURCE, "", "", ""],
-    ["2021-22", "complaints_received", "community_justice", "4", "count", "", SOURCE, "checked", "", ""],
-    ["2021-22", "complaint_outcome_share", "upheld", "40", "percent", "", SOURCE, "", "", ""],
-    ["2021-22", "complaint_outcome_share", "not_upheld", "60", "percent", "", SOURCE, "", "", ""],
+VALID_ROWS = [  # every column of COLUMNS, in its order; the optional ones after the source left blank
+    [*row, *[""] * (len(COLUMNS) - len(row))]
+    for row in (
+        ["2020-21", "complaints_received", "total", "9", "count", "", SOURCE],
+        ["2021-22", "complaints_received", "total", "10", "count", "", SOURCE],
+        ["2021-22", "complaints_received", "childrens_services", "6", "count", "", SOURCE],
+        ["2021-22", "complaints_received", "community_justice", "4", "count", "", SOURCE, "checked"],
+        ["2021-22", "complaint_outcome_share", "upheld", "40", "percent", "", SOURCE],
+        ["2021-22", "complaint_outcome_share", "not_upheld", "60", "percent", "", SOURCE],
+    )
 ]
 FORMATS = st.sampled_from(["csv", "xlsx"])
 

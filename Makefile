@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha256(open('pyproject.toml','rb').read()).hexdigest()[:12])" 2>/dev/null)
 YEAR ?= 2021-22
 
-.PHONY: help setup report test soak test-fast bench lint sync data-docs hooks git-filters preview clean
+.PHONY: help setup report test soak test-fast lab-check bench lint sync data-docs hooks git-filters preview clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -32,6 +32,9 @@ soak: setup ## Long property sweeps (disclosure across every channel, many rando
 
 test-fast: setup ## Unit tests only (no document builds)
 	$(BIN)/python -m pytest -n 2 -m "not e2e"
+
+lab-check: setup ## Run All in every section in a real JupyterLab (headless Chromium); compare each paragraph with the papers
+	$(BIN)/python docs/lab_check.py --year $(YEAR)
 
 bench: setup ## Benchmark builds against the hand-rolled baseline; writes docs/benchmarks.md
 	$(BIN)/python bench/bench.py

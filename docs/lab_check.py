@@ -49,6 +49,7 @@ READY = """(() => {
   return !!(panel && panel.sessionContext.isReady);
 })()"""
 TO_TOP = "document.querySelectorAll('.jp-WindowedPanel-outer').forEach(e => e.scrollTop = 0)"
+SAVE = "window.jupyterapp.commands.execute('docmanager:save').then(() => 'saved')"
 RUN_ALL = "window.jupyterapp.commands.execute('notebook:run-all-cells').then(done => String(done))"
 
 
@@ -120,6 +121,21 @@ def normal(text: str) -> str:
     return " ".join(text.replace("\u00a0", " ").replace("\u00b6", "").split())
 
 
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True).stdout
+
+
+def track_with_git(root: Path) -> None:
+    """The copy as a repository with the project's git filters, everything committed."""
+    for name in (".gitattributes", ".gitignore"):
+        shutil.copy2(ROOT / name, root / name)
+    git(root, "init", "-q")
+    subprocess.run(["make", "-s", "-f", str(ROOT / "Makefile"), "git-filters", f"BIN={Path(sys.executable).parent}"],
+                   cwd=root, check=True)  # fmt: skip
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=lab check", "-c", "user.email=lab@check", "commit", "-q", "-m", "before")
+
+
 def end_sessions(base: str) -> None:
     """Shut down the section's kernel before the next one opens (as closing its tab would)."""
     sessions = json.load(urllib.request.urlopen(f"{base}/api/sessions?token={TOKEN}"))
@@ -159,6 +175,7 @@ def main() -> None:
         result = build(project, BuildOptions(year=args.year, formats=["pdf"]))
         papers = [d.path for d in result.documents if d.kind == "committee paper"]
         paper = squash(" ".join(without_running_lines(page) for pdf in papers for page in page_texts(pdf)))
+        track_with_git(project.root)
         lab_port, chrome_port = free_port(), free_port()
         command, env = lab_command(project, args.year, project.year_notebooks(args.year), no_browser=True)
         command += [f"--ServerApp.port={lab_port}", f"--IdentityProvider.token={TOKEN}", "--expose-app-in-browser"]
@@ -179,18 +196,25 @@ def main() -> None:
                 found = check_section(browser, base, args.year, section, paper)
                 print(f"{section}: {'ok' if not found else f'{len(found)} problem(s)'}", flush=True)
                 problems += found
-                end_sessions(base)
                 if section == args.screenshot:
                     browser.evaluate(TO_TOP)
                     shot = browser.call("Page.captureScreenshot", format="png")["data"]
                     target = ROOT / "docs" / "images" / f"lab-{section}-{args.year}.png"
                     target.write_bytes(base64.b64decode(shot))
                     print(f"  screenshot: {target.relative_to(ROOT)}")
+                browser.evaluate(SAVE)
+                end_sessions(base)
         finally:
             for process in (chrome, lab):
                 process.terminate()
                 process.wait(timeout=30)
-    print("\n".join(problems) or "Every paragraph in the lab is filled and appears word for word in the paper.")
+        changed = git(project.root, "status", "--porcelain").splitlines()
+    problems += [f"saving in the lab changed what git sees: {line}" for line in changed]
+    print(
+        "\n".join(problems)
+        or "Every paragraph in the lab is filled and appears word for word in the papers; "
+        "saving every notebook after Run All changed nothing git sees."
+    )
     sys.exit(1 if problems else 0)
 
 

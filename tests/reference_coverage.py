@@ -24,7 +24,7 @@ def normalise(text: str) -> str:
     """Lower case, one quotation mark for all (single or double, straight or curly: a quote within
     a quote may take either), '...' for an ellipsis and single spaces, so line breaks and typography
     don't matter."""
-    text = re.sub("[\u2018\u2019\u201c\u201d\"]", "'", text).replace("\u2011", "-")
+    text = re.sub('[\u2018\u2019\u201c\u201d"]', "'", text).replace("\u2011", "-")
     text = re.sub(r"\s*(?:\u2026|\.\.\.)\s*", "... ", text.replace("\u00a0", " "))
     return " ".join(text.split()).lower()
 

@@ -36,7 +36,7 @@ from cswo.figures.figure import Figure
 from cswo.figures.formatting import MISSING_PHRASE, NOT_APPLICABLE, NOT_AVAILABLE, format_value, is_missing, number
 from cswo.figures.phrases import Phrase, Phrases
 from cswo.notebook import tables as tables_module
-from cswo.project.catalogue import TOTAL, load_catalogue, with_year_style
+from cswo.project.catalogue import TOTAL, load_catalogue, restyle_years, with_year_style
 from cswo.project.parameters import Parameters, load_year
 from cswo.project.paths import FIGURES_MIME, Project, previous_year, year_label, year_start
 from cswo.project.templates import house_style
@@ -300,12 +300,15 @@ class Section:
             print(self._omitted[-1])  # seen in the lab; a printed line never reaches the report
         elif isinstance(item, tables_module.ReportTable):
             item.id = self._unique_id("tbl", item.id)
+            item.source = restyle_years(item.source, self.params.year_label_style)  # a title's year too
+            item.notes = [restyle_years(note, self.params.year_label_style) for note in item.notes]
             self._audit.extend({"section": self.id, **row} for row in item.audit)
             self._suppressions.extend(item.suppressions)
             display(item)
         elif type(item).__name__ == "ReportChart":  # charts import Altair, so only when used
             self.figures_dir.mkdir(parents=True, exist_ok=True)
             item.id = self._unique_id("fig", item.id)
+            item.source = restyle_years(item.source, self.params.year_label_style)
             path = self.figures_dir / f"{item.id.removeprefix('fig-')}.png"
             png = item.png()
             path.write_bytes(png)

@@ -121,7 +121,7 @@ def parameter_cases() -> Iterator[Case]:
     laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for n in range(1, 9):
         laughs.append(f"{chr(97 + n)}: &{chr(97 + n)} [" + ",".join([f"*{chr(96 + n)}"] * 9) + "]")
-    first = text.splitlines()[0]
+    first = next(line for line in text.splitlines() if line[:1].isalpha())  # a top-level key, not a comment
     for label, raw in [
         ("utf-16", text.encode("utf-16")),
         ("latin-1", (text + "\n# £\n").encode("latin-1", errors="replace")),

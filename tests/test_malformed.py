@@ -28,7 +28,11 @@ def _fast(cases: list[Case]) -> list[Case]:
     for case in cases:
         by_kind.setdefault(case.kind, []).append(case)
     # offset by i so two picks from a file-by-file list land on different faults
-    return [group[(i * len(group) // FAST_PER_KIND + 5 * i) % len(group)] for group in by_kind.values() for i in range(FAST_PER_KIND)]
+    return [
+        group[(i * len(group) // FAST_PER_KIND + 5 * i) % len(group)]
+        for group in by_kind.values()
+        for i in range(FAST_PER_KIND)
+    ]
 
 
 FAST = _fast(CASES)
@@ -118,6 +122,7 @@ def test_the_full_sweep_of_bad_inputs(project):
         tally.setdefault(case.kind, Counter())[what] += 1
         if what != "refused":
             wrong[case.id] = f"{what}: {said}"
+            print(f"{case.id}: {wrong[case.id]}", flush=True)  # seen as they come with -s
     table = summary(tally)
     write_section(ROOT / "docs" / "robustness.md", "malformed-sweep", table)
     print(f"\nmalformed-input sweep over {len(CASES)} cases\n{table}")

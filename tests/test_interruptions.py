@@ -133,6 +133,30 @@ def interrupt_problems(found: dict, how: str) -> list[str]:
 FAST = [p for p in KILL_POINTS if p.name in FAST_KILL_POINTS]
 
 
+def test_the_probe_sees_missing_unreadable_and_surviving_things(tmp_path, private_tmp):
+    """The probe's own eyes: without these, every kill point could pass by seeing nothing."""
+    import sys
+
+    from cswo.project.paths import Project
+
+    project = Project(tmp_path)
+    folder = project.year_outputs(YEAR)
+    folder.mkdir(parents=True)
+    (folder / "paper.pdf").write_bytes(b"%PDF-1.7 cut short")
+    (folder / "paper.docx").write_bytes(b"PK not a document")
+    damage = outputs_damage(project, ["figures.csv", "paper.docx", "paper.pdf"])
+    assert "missing ['figures.csv']" in damage[0] and len(damage) == 3, damage
+    shutil.rmtree(folder)
+    assert outputs_damage(project, ["paper.pdf"]) == [f"outputs/{YEAR} is missing"]
+    connection = private_tmp / "cswo-kernel-1-x" / "kernel.json"
+    kernel = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", str(connection)])
+    try:
+        assert kernels_gone(private_tmp, patience=0.5) == [kernel.pid]
+    finally:
+        kernel.kill()
+        kernel.wait()
+
+
 @pytest.mark.parametrize("point", FAST, ids=[p.name for p in FAST])
 def test_a_killed_build_leaves_the_outputs_intact_and_no_kernels(probe, point, private_tmp):
     project, expected = probe

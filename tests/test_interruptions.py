@@ -22,6 +22,7 @@ from interruptions import (
     KILL_POINTS,
     YEAR,
     KillPoint,
+    edit_prose,
     kernel_folders,
     kernels_gone,
     kill_at,
@@ -86,7 +87,7 @@ def after_interrupt(project, expected, how: str, point: KillPoint, tmp: Path) ->
     """Interrupt a build at ``point`` as a terminal (Ctrl-C: SIGINT to the group) or a service manager
     (SIGTERM to the build) would; what it did and left."""
     if not point.force:
-        (project.cache_dir(YEAR) / "last-build.json").unlink(missing_ok=True)
+        edit_prose(project)
     run = start(project, tmp, force=point.force)
     reached = wait_for(point, run, project)
     mark = len(run.lines)

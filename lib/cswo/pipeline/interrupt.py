@@ -107,6 +107,9 @@ def stop_on_signals(report: Callable[[Interrupted], None] = _print_to_stderr, de
     try:
         yield
     except KeyboardInterrupt:
+        from cswo.pipeline import publish
+
+        publish.discard_unfinished()  # the signal may land between preparing staging and the step that owns it
         raise Interrupted(_state["name"]) from None
     finally:
         if _state.get("timer") is not None:

@@ -27,8 +27,8 @@ report: setup ## Build the reference year's committee papers (Word and PDF) into
 test: setup ## Run the whole test suite (real Papermill, pandoc and Typst)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
-soak: setup ## Long property sweeps (disclosure across every channel, many random tables)
-	$(BIN)/python -m pytest -n 2 -m soak
+soak: setup ## Long sweeps: disclosure across every channel, hundreds of bad inputs, builds killed at 20+ points (docs/robustness.md)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -m soak
 
 test-fast: setup ## Unit tests only (no document builds)
 	$(BIN)/python -m pytest -n 2 -m "not e2e"

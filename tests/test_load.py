@@ -19,7 +19,7 @@ import yaml
 
 import cswo.data.load
 from cswo.data.load import load_dataset, validate_tables
-from cswo.data.schemas import COLUMNS
+from cswo.data.schemas import COLUMNS, TEXT_TABLES
 from cswo.errors import CSWOError, DataValidationError, Problem
 from cswo.project.catalogue import parse_catalogue
 from cswo.project.parameters import load_parameters
@@ -512,7 +512,7 @@ def test_utf8_with_byte_order_mark_is_accepted(project):
 def test_unreadable_csv(project):
     write(project, "complaints.csv", csv_text(complaints_rows()) + '2021-22,"unclosed\n')
     problem = only(problems(project))
-    assert_problem(problem, "data/complaints.csv", None, None, "cannot be read as CSV")
+    assert_problem(problem, "data/complaints.csv", 8, None, "a quoted field is never closed")
 
 
 def test_xlsx_table_is_read_like_csv(project):
@@ -532,6 +532,21 @@ def test_xlsx_table_problems_are_located_like_csv(project):
     write_xlsx(project.data_dir / "complaints.xlsx", {"complaints": rows})
     problem = only(problems(project))
     assert_problem(problem, "data/complaints.xlsx", 4, "value", "not a number")
+
+
+def test_xlsx_cells_are_read_by_their_number_format(project):
+    (project.data_dir / "complaints.csv").unlink()
+    write_xlsx(project.data_dir / "complaints.xlsx", {"complaints": complaints_rows()})
+    path = project.data_dir / "complaints.xlsx"
+    workbook = openpyxl.load_workbook(path)
+    value = workbook.active.cell(row=6, column=COLUMNS.index("value") + 1)  # upheld share, shown as 40%
+    value.value, value.number_format = 0.4, "0%"
+    workbook.active.cell(row=3, column=COLUMNS.index("value") + 1).value = 10  # a number, not text
+    workbook.save(path)
+    dataset, found = validate_tables(project, "2021-22")
+    assert found == []
+    table = dataset.table("complaints")
+    assert list(table.loc[table["row"].isin([3, 6]), "value"]) == ["10", "40"]
 
 
 def test_damaged_xlsx(project):
@@ -556,7 +571,7 @@ def test_returns_workbook_rows_join_the_table(project):
         row("2022-23", "complaint_outcome_share", "upheld", "50", unit="percent"),
         row("2022-23", "complaint_outcome_share", "not_upheld", "50", unit="percent"),
     ]
-    write_xlsx(project.returns_workbook("2022-23"), {"complaints": new_rows, "Notes": []})
+    write_xlsx(project.returns_workbook("2022-23"), {"complaints": new_rows})
     dataset, found = validate_tables(project, "2022-23", ["complaints"])
     assert found == []
     table = dataset.table("complaints")
@@ -602,6 +617,21 @@ def test_row_numbers_survive_an_empty_sheet_row(project):
     assert_problem(problem, returns_label(project, "2022-23", "complaints"), 4, "value", "number")
 
 
+@pytest.mark.parametrize("sheet, hint", [("complaint", "did you mean 'complaints'?"), ("my notes", "")])
+def test_a_returns_sheet_the_suite_does_not_read_is_reported(project, sheet, hint):
+    new_rows = [row("2022-23", "complaints_received", "total", "12")]
+    write_xlsx(project.returns_workbook("2022-23"), {sheet: new_rows})
+    problem = only(problems(project, year="2022-23"))
+    assert_problem(problem, returns_label(project, "2022-23", sheet), None, None, "its figures would be ignored")
+    assert hint in problem.rule and ("did you mean" in problem.rule) == bool(hint)
+
+
+def test_a_header_only_returns_sheet_is_reported(project):
+    write_xlsx(project.returns_workbook("2022-23"), {"complaints": []})
+    problem = only(problems(project, year="2022-23"))
+    assert_problem(problem, returns_label(project, "2022-23", "complaints"), None, None, "no data rows")
+
+
 def test_load_dataset_raises_every_problem_at_once(project):
     rows = changed(complaints_rows(), 4, value="abc")
     write(project, "complaints.csv", csv_text(changed(rows, 5, source="")))
@@ -628,7 +658,50 @@ def test_row_numbers_survive_a_blank_csv_line(project):
 def test_header_only_table(project):
     write(project, "complaints.csv", csv_text([]))
     found = problems(project, sections=["complaints"])
-    assert found and all("is missing" in p.rule for p in found)
+    assert "header row but no data rows" in found[0].rule and found[0].file == "data/complaints.csv"
+    assert found[1:] and all("is missing" in p.rule for p in found[1:])
+
+
+def test_header_only_text_table_is_reported(project):
+    write(project, "governance_framework.csv", ",".join(TEXT_TABLES["governance_framework"]) + "\n")
+    problem = only(problems(project))
+    assert_problem(problem, "data/governance_framework.csv", None, None, "header row but no data rows")
+
+
+def test_a_row_with_a_stray_comma_is_located_not_shifted(project):
+    lines = csv_text(complaints_rows()).split("\n")
+    lines[3] += ",oops"  # the data row Excel shows as row 4
+    write(project, "complaints.csv", "\n".join(lines))
+    found = problems(project)
+    rule = f"this row has {len(COLUMNS) + 1} fields but the header has {len(COLUMNS)}"
+    assert_problem(found[0], "data/complaints.csv", 4, None, rule)
+    assert found[0].value == "oops"
+
+
+@pytest.mark.parametrize("typed", ["9_3", "\uff19\uff13", "1e300", "1e3", "4 5", "--4", "1,00", "nan", "inf"])
+def test_numbers_are_read_strictly_as_typed(project, typed):
+    write(project, "complaints.csv", csv_text(changed(complaints_rows(), 4, value=typed)))
+    found = problems(project)
+    assert any(p.row == 4 and p.column == "value" and "not a number" in p.rule for p in found), found
+
+
+@pytest.mark.parametrize("typed, number", [("1,377", 1377), ("£4,716", 4716), ("6", 6), ("6.0", 6)])
+def test_numbers_typed_as_analysts_type_them_are_read(project, typed, number):
+    rows = changed(complaints_rows(), 4, value=typed)
+    rows = changed(rows, 3, value=str(number + 4))  # the total still adds up
+    write(project, "complaints.csv", csv_text(rows))
+    dataset, found = validate_tables(project, "2021-22")
+    assert found == []
+    table = dataset.table("complaints")
+    assert table.loc[table["row"] == 4, "number"].item() == number
+
+
+def test_an_implausibly_large_count_is_refused(project):
+    rows = changed(complaints_rows(), 4, value="60000000000")
+    rows = changed(rows, 3, value="60000000004")
+    write(project, "complaints.csv", csv_text(rows))
+    found = problems(project)
+    assert any(p.row == 4 and "implausibly large" in p.rule for p in found), found
 
 
 def test_header_given_twice(project):

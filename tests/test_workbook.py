@@ -206,3 +206,34 @@ def test_template_needs_a_started_year(project_copy):
         write_template(project_copy, "2023-24")
     with pytest.raises(TemplateError, match="2022-23"):
         write_template(project_copy, "2022/23")
+
+
+def test_a_share_typed_as_a_percentage_cell_is_read_as_excel_shows_it(year_two):
+    fill_workbook(year_two, YEAR)
+    path = year_two.returns_workbook(YEAR)
+    workbook = openpyxl.load_workbook(path)
+    for sheet in service_sheets(workbook):
+        for header, row in rows_of(sheet):
+            if code(header, row, "unit") == "percent":
+                typed = row[header.index("Value")]
+                shown = typed.value
+                typed.value, typed.number_format = shown / 100, "0%"  # Excel shows the same figure
+                workbook.save(path)
+                dataset, problems = validate_tables(year_two, YEAR)
+                assert problems == []
+                table = dataset.table(code(header, row, "table"))
+                keys = (table["measure"] == code(header, row, "measure")) & (table["year"] == YEAR)
+                keys &= table["breakdown"] == code(header, row, "breakdown")
+                assert table.loc[keys, "number"].item() == pytest.approx(shown)
+                return
+    pytest.fail("the workbook asks for no percentage")
+
+
+def test_a_sheet_the_suite_does_not_read_is_reported_not_ignored(year_two):
+    fill_workbook(year_two, YEAR)
+    path = year_two.returns_workbook(YEAR)
+    workbook = openpyxl.load_workbook(path)
+    workbook.create_sheet("My notes").append(["complaints up", 12])
+    workbook.save(path)
+    _, problems = validate_tables(year_two, YEAR)
+    assert [(p.file, "ignored" in p.rule) for p in problems] == [(f"data/returns/{YEAR}.xlsx, sheet 'My notes'", True)]

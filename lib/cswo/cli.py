@@ -168,6 +168,9 @@ def build(
 
         render_with_quarto(project, year)
         return
+    from cswo.pipeline import kernels
+
+    kernels.sweep()  # kernel folders of builds that were killed outright, even if nothing changed since
     if not force and _nothing_changed(
         project, year, {"committees": committee, "formats": formats, "checks": True, "draft": draft}
     ):
@@ -185,7 +188,7 @@ def build(
         cell_timeout=cell_timeout,
     )
     try:
-        with stop_on_signals():
+        with stop_on_signals(report=lambda error: say(error, "red", "Error:")):
             result = run_build(project, options, _RichProgress())
     except CSWOError as error:
         from cswo.errors import Interrupted

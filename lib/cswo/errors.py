@@ -47,6 +47,14 @@ class InputError(CSWOError):
     exit_code = EXIT_INPUT
 
 
+class UnreadableTextError(InputError):
+    """A text file is not UTF-8; ``rule`` says how to re-save it, ``line`` where reading stopped."""
+
+    def __init__(self, label: str, rule: str, line: int | None = None):
+        self.label, self.rule, self.line = label, rule, line
+        super().__init__(f"{label}{f', line {line}' if line else ''}: {rule}")
+
+
 class Interrupted(CSWOError):
     """The build was stopped by Ctrl-C or SIGTERM."""
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from cswo.data.returns import Block, read_blocks
+from cswo.data.cells import read_first_sheet, read_text_table, tidy
+from cswo.data.returns import Block, read_returns
 from cswo.data.schemas import (
     COLUMNS,
     OPTIONAL_COLUMNS,
@@ -116,45 +117,6 @@ class Dataset:
         )
 
 
-def _read_text_file(path: Path, label: str, problems: list[Problem]) -> pd.DataFrame | None:
-    raw = path.read_bytes()
-    if not raw.strip():
-        problems.append(Problem(label, None, None, None, "the file is empty: it needs a header row and data rows"))
-        return None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        problems.append(
-            Problem(label, line, None, None, "the file is not UTF-8 text: in Excel use 'Save as CSV UTF-8'")
-        )
-        return None
-    from io import StringIO
-
-    try:
-        return pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False, index_col=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        problems.append(Problem(label, None, None, None, f"the file cannot be read as CSV ({exc})"))
-        return None
-
-
-def _read_sheet(path: Path, sheet: str | int, label: str, problems: list[Problem]) -> pd.DataFrame | None:
-    try:
-        frame = pd.read_excel(path, sheet_name=sheet, dtype=str, keep_default_na=False)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
-        problems.append(Problem(label, None, None, None, f"the workbook cannot be read ({type(exc).__name__})"))
-        return None
-    return frame
-
-
-def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.rename(columns=lambda c: str(c).strip().lower())
-    frame = frame.loc[:, [not str(c).startswith("unnamed:") for c in frame.columns]]
-    frame = frame.apply(lambda s: s.astype(str).str.strip())
-    empty = (frame == "").all(axis=1)
-    return frame.loc[~empty]
-
-
 def _header_problems(frame: pd.DataFrame, label: str, expected: list[str], required: list[str]) -> list[Problem]:
     problems = [
         Problem(label, 1, column, None, "this column appears more than once in the header row")
@@ -223,24 +185,6 @@ def _validate_block(source: Source, table: Table) -> tuple[pd.DataFrame | None, 
     return typed, problems
 
 
-def _read_returns(project: Project, year: str, problems: list[Problem]) -> dict[str, list[Block]]:
-    """The year's returns workbook, read once, as blocks of rows by table (empty when there is none)."""
-    workbook = project.returns_workbook(year)
-    if not workbook.exists():
-        return {}
-    try:
-        sheets = pd.read_excel(workbook, sheet_name=None, header=None, dtype=str, keep_default_na=False)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
-        problems.append(
-            Problem(f"data/returns/{workbook.name}", None, None, None, f"cannot be read ({type(exc).__name__})")
-        )
-        return {}
-    by_table: dict[str, list[Block]] = {}
-    for block in read_blocks(sheets, f"data/returns/{workbook.name}", set(load_catalogue(project))):
-        by_table.setdefault(block.table, []).append(block)
-    return by_table
-
-
 def _table_sources(
     project: Project,
     year: str,
@@ -258,15 +202,15 @@ def _table_sources(
             Problem(f"data/{name}.xlsx", None, None, None, f"both data/{name}.csv and data/{name}.xlsx exist: keep one")
         )
     if csv.exists():
-        frame = _read_text_file(csv, f"data/{name}.csv", problems)
+        frame = read_text_table(csv, f"data/{name}.csv", problems)
         if frame is not None:
-            sources.append(Source(f"data/{name}.csv", _tidy(frame)))
+            sources.append(Source(f"data/{name}.csv", tidy(frame)))
     elif xlsx.exists():
-        frame = _read_sheet(xlsx, 0, f"data/{name}.xlsx", problems)
+        frame = read_first_sheet(xlsx, f"data/{name}.xlsx", problems)
         if frame is not None:
-            sources.append(Source(f"data/{name}.xlsx", _tidy(frame)))
+            sources.append(Source(f"data/{name}.xlsx", tidy(frame)))
     for block in returns.get(name, []):
-        frame = _tidy(block.frame)
+        frame = tidy(block.frame)
         if {"value", "status"} <= set(frame.columns):
             # rows the template pre-filled but nobody has filled in yet are not data:
             # the completeness check reports them, at their sheet and row, as missing
@@ -298,7 +242,7 @@ def validate_tables(project: Project, year: str, sections: list[str] | None = No
     unfilled: dict[tuple[str, str, str], tuple[str, int]] = {}
     slips: list[dict] = []
     rule_of: dict[int, tuple[str, str]] = {}  # a cross-row problem of the report year -> (table, measure)
-    returns = _read_returns(project, year, problems)
+    returns = read_returns(project, year, set(catalogue), problems)
     known = set(catalogue) | set(catalogue.text_tables)
     for path in sorted(project.data_dir.glob("*")):
         if path.suffix in (".csv", ".xlsx") and path.stem not in known and not path.name.startswith("~$"):
@@ -306,8 +250,10 @@ def validate_tables(project: Project, year: str, sections: list[str] | None = No
                 Problem(f"data/{path.name}", None, None, None, "this file is not a known table; see data/README.md")
             )
     for name, table in catalogue.items():
-        blocks, bad_rows = [], set()
+        blocks, bad_rows, before = [], set(), len(problems)
         sources = _table_sources(project, year, name, problems, unfilled, returns)
+        # a row left out as unreadable (a stray comma) has no year we can trust: check no sums
+        rows_left_out = any(p.row is not None for p in problems[before:])
         files[name] = [s.label for s in sources]
         for source in sources:
             typed, found = _validate_block(source, table)
@@ -339,6 +285,7 @@ def validate_tables(project: Project, year: str, sections: list[str] | None = No
         places = zip(frame["year"], frame["file"], frame["row"], strict=True)
         bad_years = {y for y, f, r in places if (f, r) in bad_rows}
         checked = frame[~frame["year"].isin(bad_years)].drop_duplicates(["year", "measure", "breakdown"])
+        checked = checked.iloc[0:0] if rows_left_out else checked
         for failure in consistency_failures(checked, table):
             r = frame.loc[failure.index]
             if not failure.slip:
@@ -357,10 +304,10 @@ def validate_tables(project: Project, year: str, sections: list[str] | None = No
         if not path.exists():
             continue
         label = f"data/{name}.csv"
-        frame = _read_text_file(path, label, problems)
+        frame = read_text_table(path, label, problems)
         if frame is None:
             continue
-        frame = _tidy(frame)
+        frame = tidy(frame)
         file_rows = [int(i) + 1 + HEADER_ROWS for i in frame.index]
         frame = frame.reset_index(drop=True)
         columns = [*TEXT_TABLE_COLUMNS, *own_columns]

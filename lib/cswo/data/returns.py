@@ -11,11 +11,15 @@ per table (named as the table, tidy columns) is still read.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 import pandas as pd
 
+from cswo.data.cells import read_workbook
 from cswo.data.schemas import COLUMNS
+from cswo.errors import Problem
+from cswo.project.paths import Project
 
 # visible headings of a service sheet, then the hidden columns the loader reads
 LABEL, UNIT_SHOWN, LAST_YEAR = "Figure", "Unit (what to type)", "Last year"
@@ -23,6 +27,7 @@ TYPED = ["value", "status", "source", "note", "qa_note"]
 CODES = ["table", "measure", "breakdown", "year", "unit"]
 QA_NOTE = "QA note"  # read as qa_note: headings are matched in lower case, spaces as underscores
 HEADER_ROW = 2  # as Excel numbers rows: row 1 holds the sheet's instructions
+GUIDE_SHEETS = ("Instructions", "Measures")  # written by the template for people, never read
 
 
 def service_columns(last_year: str) -> list[str]:
@@ -46,26 +51,79 @@ def _header_at(raw: pd.DataFrame) -> int | None:
     return None
 
 
-def read_blocks(sheets: dict[str, pd.DataFrame], workbook_label: str, known: set[str]) -> list[Block]:
-    """Tidy blocks from every sheet read with ``header=None``: service sheets and table sheets."""
+def read_blocks(
+    sheets: dict[str, pd.DataFrame], workbook_label: str, known: set[str], problems: list[Problem] | None = None
+) -> list[Block]:
+    """Tidy blocks from every sheet read with no header: service sheets and table sheets.
+
+    A sheet that is neither (a misnamed table sheet, someone's notes) and a sheet with a header
+    but no rows are added to ``problems``: their figures would otherwise be silently ignored."""
+    problems = [] if problems is None else problems
     blocks: list[Block] = []
     for sheet, raw in sheets.items():
         label = f"{workbook_label}, sheet '{sheet}'"
         header = _header_at(raw)
         if header is None:
-            if sheet in known and len(raw):
+            if sheet in known and len(raw) > 1:
                 frame = raw.iloc[1:].copy()
                 frame.columns = [str(c) for c in raw.iloc[0]]
                 frame.index = range(len(frame))
                 blocks.append(Block(sheet, label, frame))
+            elif sheet in known and len(raw):
+                problems.append(Problem(label, None, None, None, "the sheet has a header row but no data rows"))
+            elif sheet not in GUIDE_SHEETS and _holds_anything(raw):
+                problems.append(_unknown_sheet(label, sheet, known))
             continue
-        frame = raw.iloc[header + 1 :].copy()
-        frame.columns = [str(c).strip().lower().replace(" ", "_") for c in raw.iloc[header]]
-        # index + 2 is the Excel row, as for a table whose header is row 1
-        frame.index = [position - 1 for position in range(header + 1, header + 1 + len(frame))]
-        frame = frame[[c for c in [*CODES, *TYPED] if c in frame.columns]]
-        frame = frame[frame.apply(lambda r: any(str(v).strip() for v in r), axis=1)]
-        for table, rows in frame.groupby("table", sort=False):
-            tidy = rows[[c for c in COLUMNS if c in rows.columns]]
-            blocks.append(Block(str(table).strip(), label, tidy))
+        found = _service_blocks(raw, header, label)
+        if not found:
+            problems.append(Problem(label, None, None, None, "the sheet has a header row but no figures under it"))
+        blocks.extend(found)
     return blocks
+
+
+def _service_blocks(raw: pd.DataFrame, header: int, label: str) -> list[Block]:
+    frame = raw.iloc[header + 1 :].copy()
+    frame.columns = [str(c).strip().lower().replace(" ", "_") for c in raw.iloc[header]]  # "QA note" -> qa_note
+    # index + 2 is the Excel row, as for a table whose header is row 1
+    frame.index = [position - 1 for position in range(header + 1, header + 1 + len(frame))]
+    frame = frame[[c for c in [*CODES, *TYPED] if c in frame.columns]]
+    frame = frame[frame.apply(lambda r: any(str(v).strip() for v in r), axis=1)]
+    return [
+        Block(str(table).strip(), label, rows[[c for c in COLUMNS if c in rows.columns]])
+        for table, rows in frame.groupby("table", sort=False)
+    ]
+
+
+def _holds_anything(frame: pd.DataFrame) -> bool:
+    return bool(frame.map(lambda v: str(v).strip() != "").to_numpy().any()) if len(frame) else False
+
+
+def _unknown_sheet(label: str, sheet: str, known: set[str]) -> Problem:
+    close = difflib.get_close_matches(sheet, sorted(known), n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return Problem(
+        label,
+        None,
+        None,
+        None,
+        "this sheet is neither a service's sheet (with the Figure, Value and hidden table columns) nor named "
+        f"as a table, so its figures would be ignored: {hint}see data/README.md for the table names",
+    )
+
+
+def read_returns(project: Project, year: str, known: set[str], problems: list[Problem]) -> dict[str, list[Block]]:
+    """The year's returns workbook, read once, as blocks of rows by table (empty when there is none).
+    Cells are read by their number format, so 0.64 in a percentage cell is 64."""
+    workbook = project.returns_workbook(year)
+    if not workbook.exists():
+        return {}
+    label = f"data/returns/{workbook.name}"
+    try:
+        sheets = read_workbook(workbook)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+        problems.append(Problem(label, None, None, None, f"cannot be read ({type(exc).__name__})"))
+        return {}
+    by_table: dict[str, list[Block]] = {}
+    for block in read_blocks(sheets, label, known, problems):
+        by_table.setdefault(block.table, []).append(block)
+    return by_table

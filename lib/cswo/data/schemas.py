@@ -9,13 +9,13 @@ agrees with its count and denominator). Every failure becomes a
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
 import pandera.pandas as pa
 
+from cswo.data.cells import parse_number
 from cswo.project.catalogue import APPROXIMATIONS, TOTAL, UNITS, WHOLE_NUMBER_UNITS, Measure, Rule, Table
 from cswo.project.paths import is_financial_year, year_start
 
@@ -35,16 +35,20 @@ STATUS_MEANING = {
 SHARE_TOLERANCE = 0.5  # a published share rounded to a whole number
 
 
-def parse_number(text: str) -> float | None:
-    """A number as an analyst types it ('1,377', '£4,716', '95%'), or None if it is not one."""
-    cleaned = text.replace(",", "").replace("£", "").replace("%", "").strip()
-    if cleaned == "":
-        return None
-    try:
-        number = float(cleaned)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
+# Plausible sizes per unit: a value beyond these is a typing slip (an extra digit, a pasted ID), not a figure.
+LARGEST = {
+    "count": 10_000_000,
+    "percent": 100,
+    "gbp": 100_000_000_000,
+    "gbp_thousand": 100_000_000,
+    "rate_per_100": 10_000,
+    "rate_per_1000": 100_000,
+    "days": 10_000_000,
+    "days_per_fte": 10_000,
+    "hours": 100_000_000,
+    "years": 150,
+    "number": 1_000_000_000,
+}
 
 
 def _rowwise(fn: Callable[[pd.Series], bool]) -> Callable[[pd.DataFrame], pd.Series]:
@@ -77,6 +81,13 @@ def row_schema(table: Table) -> pa.DataFrameSchema:
     def unit_matches(row) -> bool:
         m = measure_of(row)
         return m is None or row["unit"] == m.unit
+
+    def plausible(row) -> bool:
+        m = measure_of(row)
+        number = parse_number(row["value"])
+        if m is None or number is None or m.unit == "percent":  # percentages: the range check says 0 to 100
+            return True
+        return abs(number) <= LARGEST.get(m.unit, LARGEST["number"])
 
     def value_or_status(row) -> bool:
         return (row["value"] == "") != (row["status"] == "")
@@ -119,7 +130,7 @@ def row_schema(table: Table) -> pa.DataFrameSchema:
             "value": pa.Column(
                 checks=pa.Check(
                     lambda s: s.map(lambda v: v == "" or parse_number(v) is not None),
-                    error="the value is not a number",
+                    error="the value is not a number (type digits only, like 1,377 or 95% or £4,716)",
                 ),
                 **text,
             ),
@@ -168,6 +179,13 @@ def row_schema(table: Table) -> pa.DataFrameSchema:
                 "an approximate figure needs its value (e.g. 10 for 'just under 10%')",
                 "approximate",
                 lambda row: row.get("approximate", "") == "" or row["value"] != "",
+            ),
+            _frame_check(
+                "the value is implausibly large for its unit (at most "
+                + "; ".join(f"{unit} {limit:,}" for unit, limit in LARGEST.items() if unit != "percent")
+                + "): check for an extra digit",
+                "value",
+                plausible,
             ),
             _frame_check(
                 "the value is out of range: counts are whole numbers of 0 or more, percentages 0 to 100, "

@@ -1,10 +1,17 @@
 """Ctrl-C and SIGTERM: stop the build promptly and tidily, with one sentence.
 
-The main process turns SIGTERM into the same KeyboardInterrupt Ctrl-C raises, so
-the one clean-up path (kill the section workers and their kernels, drop staging)
-runs for both; :func:`stop_on_signals` then reports it as :class:`Interrupted`.
-Worker processes ignore SIGINT (the terminal sends it to the whole process group;
-the main process decides) and on SIGTERM kill their kernel and leave at once.
+The main process turns Ctrl-C and SIGTERM into one KeyboardInterrupt, so the one clean-up
+path (kill the section workers and their kernels, drop staging) runs for both;
+:func:`stop_on_signals` then reports it as :class:`Interrupted`. Worker processes ignore
+SIGINT (the terminal sends it to the whole process group; the main process decides) and on
+SIGTERM kill their kernel and leave at once.
+
+Some steps cannot be interrupted from Python: the main thread waits for the writer threads
+(pandoc and Typst) to finish every queued paper before the KeyboardInterrupt can leave. So
+the first signal also starts a deadline: if the build has not stopped by then, it stops
+itself hard: every process it started (workers, kernels, pandoc) is killed, its kernel
+folders and unfinished staging are removed, the sentence is printed and the process exits.
+Either way the published outputs are untouched: publishing is atomic.
 """
 
 from __future__ import annotations
@@ -12,35 +19,109 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import sys
 import threading
+from collections.abc import Callable
+from pathlib import Path
 
-from cswo.errors import Interrupted
+from cswo.errors import EXIT_INTERRUPTED, Interrupted, message
 
-_received = {"name": "Ctrl-C"}
+HARD_STOP_AFTER = 2.0  # seconds the tidy path gets before the build stops itself hard
+
+_state: dict = {"name": "Ctrl-C", "stopping": False}
+_finishing = threading.Lock()  # held by whichever ends the build: the tidy path or the hard stop
 
 
-def _on_sigterm(signum, frame) -> None:
-    _received["name"] = "SIGTERM"
-    raise KeyboardInterrupt
+def _print_to_stderr(error: Interrupted) -> None:
+    print(f"Error: {message(error)}", file=sys.stderr, flush=True)
+
+
+def _descendants(root: int) -> list[int]:
+    """Every process started (directly or not) by ``root``, read from /proc; [] where there is none."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(stat.parent.name))
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def kill_children() -> None:
+    """SIGKILL every process this one started, kernels (in their own sessions) included."""
+    import multiprocessing
+
+    pids = _descendants(os.getpid()) or [p.pid for p in multiprocessing.active_children() if p.pid]
+    for pid in pids:  # the whole tree was read first, so nothing is missed once its parent dies
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def hard_stop(report: Callable[[Interrupted], None]) -> None:
+    """Stop now: kill every child, remove kernel folders and unfinished staging, say so once, exit 130."""
+    from cswo.pipeline import kernels, publish
+
+    if not _finishing.acquire(blocking=False):
+        return  # the tidy path got there first and is saying so
+    kill_children()
+    kernels.sweep(own_pid=os.getpid())
+    publish.discard_unfinished()
+    with contextlib.suppress(Exception):
+        report(Interrupted(_state["name"]))
+    os._exit(EXIT_INTERRUPTED)
+
+
+def _on_signal(report: Callable[[Interrupted], None], deadline: float) -> Callable:
+    def handle(signum, frame) -> None:
+        if _state["stopping"]:
+            return  # a second Ctrl-C: the first is already being handled, and the deadline stands
+        _state["stopping"] = True
+        _state["name"] = "SIGTERM" if signum == signal.SIGTERM else "Ctrl-C"
+        timer = threading.Timer(deadline, hard_stop, args=(report,))
+        timer.daemon = True
+        timer.start()
+        _state["timer"] = timer
+        raise KeyboardInterrupt
+
+    return handle
 
 
 @contextlib.contextmanager
-def stop_on_signals():
-    """Run the body; Ctrl-C or SIGTERM inside it becomes one Interrupted error (after clean-up ran)."""
+def stop_on_signals(report: Callable[[Interrupted], None] = _print_to_stderr, deadline: float = HARD_STOP_AFTER):
+    """Run the body; Ctrl-C or SIGTERM inside it becomes one Interrupted error (after clean-up ran).
+
+    ``report`` prints the sentence if the build has to stop itself hard after ``deadline`` seconds."""
     from cswo.pipeline import kernels
 
     kernels.sweep()  # leftovers of builds that were killed outright
     main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _on_sigterm) if main else None
-    _received["name"] = "Ctrl-C"
+    handler = _on_signal(report, deadline)
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)} if main else {}
+    _state.update(name="Ctrl-C", stopping=False, timer=None)
     try:
         yield
     except KeyboardInterrupt:
-        raise Interrupted(_received["name"]) from None
+        from cswo.pipeline import publish
+
+        publish.discard_unfinished()  # the signal may land between preparing staging and the step that owns it
+        raise Interrupted(_state["name"]) from None
     finally:
-        if main:
-            signal.signal(signal.SIGTERM, previous)
-        kernels.sweep(own_pid=os.getpid())
+        if _state.get("timer") is not None:
+            _state["timer"].cancel()  # the tidy path finished in time
+        if not _finishing.acquire(blocking=False):
+            threading.Event().wait()  # the hard stop is under way and ends the process; say nothing twice
+        try:
+            for signum, handler_before in previous.items():
+                signal.signal(signum, handler_before)
+            kernels.sweep(own_pid=os.getpid())
+        finally:
+            _finishing.release()
 
 
 def quiet_worker() -> None:

@@ -6,6 +6,11 @@ symbolic link -- is switched to it with one ``os.replace``. Either the old link 
 new one is in place at every instant, so a build killed at any point leaves a complete
 set, and the previous set is deleted only after the new one is published. A real
 folder left by an older version is exchanged for the link atomically (renameat2).
+
+The interruption probe (tests/test_interruptions.py) kills builds inside this window. The
+microseconds between its steps are too short to hit from outside, so each step has a pause
+point: with ``CSWO_TEST_PAUSE_AT=<point>`` in the environment the build stops itself there
+(SIGSTOP) for the probe to kill. Without that variable the pause points do nothing.
 """
 
 from __future__ import annotations
@@ -13,15 +18,28 @@ from __future__ import annotations
 import ctypes
 import os
 import shutil
+import signal
 import time
 from pathlib import Path
 
 RELEASES = ".releases"
+PAUSE_AT = "CSWO_TEST_PAUSE_AT"  # test-only; see the module's docstring
+PAUSE_POINTS = ("staging-prepared", "staged-as-release", "link-made", "switched", "exchanged")
+
+
+def pause_point(name: str) -> None:
+    """Stop this process here when $CSWO_TEST_PAUSE_AT names this point (the probe then kills it)."""
+    if os.environ.get(PAUSE_AT) == name and hasattr(signal, "SIGSTOP"):
+        os.kill(os.getpid(), signal.SIGSTOP)
+
+
+_unfinished: set[Path] = set()  # staging folders of this process not yet published or discarded
 
 
 def prepare_staging(staging: Path, published: Path, keep: list[str]) -> Path:
     """A fresh staging folder holding copies of published parts this build won't replace."""
     shutil.rmtree(staging, ignore_errors=True)
+    _unfinished.add(staging)
     staging.mkdir(parents=True)
     recover(published)
     for name in keep:
@@ -30,6 +48,7 @@ def prepare_staging(staging: Path, published: Path, keep: list[str]) -> Path:
             shutil.copytree(source, staging / name)
         elif source.is_file():
             shutil.copy2(source, staging / name)
+    pause_point("staging-prepared")
     return staging
 
 
@@ -43,6 +62,8 @@ def publish(staging: Path, published: Path) -> Path:
     releases.mkdir(parents=True, exist_ok=True)
     release = releases / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
     staging.rename(release)
+    _unfinished.discard(staging)
+    pause_point("staged-as-release")
     link = published.with_name(f".{published.name}.link-{os.getpid()}")
     link.unlink(missing_ok=True)
     try:
@@ -50,6 +71,7 @@ def publish(staging: Path, published: Path) -> Path:
     except OSError:  # no symbolic links here (some Windows set-ups): the two-rename swap
         _swap_by_renames(release, published)
         return published
+    pause_point("link-made")
     if published.exists() and not published.is_symlink():
         if not _exchange(link, published):  # no renameat2: a brief gap, but never a lost set
             aside = published.with_name(f".{published.name}.old")
@@ -57,9 +79,11 @@ def publish(staging: Path, published: Path) -> Path:
             published.rename(aside)
             os.replace(link, published)
             link = aside
+        pause_point("exchanged")
         shutil.rmtree(link, ignore_errors=True)  # after the exchange `link` names the old folder
     else:
         os.replace(link, published)
+    pause_point("switched")
     prune(published)
     return published
 
@@ -76,6 +100,8 @@ def prune(published: Path) -> None:
     for stray in published.parent.glob(f".{published.name}.link-*"):
         if stray.is_symlink():
             stray.unlink(missing_ok=True)
+        elif stray.is_dir():  # an older version's folder, exchanged out by a build killed before deleting it
+            shutil.rmtree(stray, ignore_errors=True)
 
 
 def recover(published: Path) -> None:
@@ -117,3 +143,10 @@ def _swap_by_renames(release: Path, published: Path) -> None:
 
 def discard(staging: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
+    _unfinished.discard(staging)
+
+
+def discard_unfinished() -> None:
+    """Remove every staging folder this process started and did not publish (a build stopped hard)."""
+    for staging in list(_unfinished):
+        discard(staging)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from cswo.errors import InputError
+from cswo.errors import InputError, UnreadableTextError
 
 MAX_ALIASES = 100  # anchors reused more often than this are not a hand-written parameters file
 MAX_NODES = 200_000  # nodes after expanding aliases; the shipped parameters have about 300
@@ -25,18 +25,17 @@ RESAVE = (
 
 
 def decode(raw: bytes, label: str) -> str:
-    """Text from UTF-8 bytes (a byte-order mark is dropped); otherwise an InputError naming the line."""
+    """Text from UTF-8 bytes (a byte-order mark is dropped). Raises UnreadableTextError naming the line."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(f"{label}: the file is saved as UTF-16, not UTF-8: {RESAVE}")
+        raise UnreadableTextError(label, f"the file is saved as UTF-16, not UTF-8: {RESAVE}")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(
-            f"{label}, line {line}: the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be read): {RESAVE}"
-        ) from None
+        rule = f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be read): {RESAVE}"
+        raise UnreadableTextError(label, rule, line) from None
     if "\x00" in text:
-        raise InputError(f"{label}: the file holds NUL characters, so it is not plain UTF-8 text: {RESAVE}")
+        raise UnreadableTextError(label, f"the file holds NUL characters, so it is not plain UTF-8 text: {RESAVE}")
     return text
 
 

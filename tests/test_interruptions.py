@@ -24,6 +24,7 @@ from interruptions import (
     KillPoint,
     edit_prose,
     kernel_folders,
+    kernel_processes,
     kernels_gone,
     kill_at,
     leftovers_after_next_start,
@@ -114,9 +115,11 @@ def after_interrupt(project, expected, how: str, point: KillPoint, tmp: Path) ->
     }
 
 
-def interrupt_problems(found: dict, how: str) -> list[str]:
+def interrupt_problems(found: dict, how: str, timed: bool = False) -> list[str]:
+    """What an interrupt got wrong. Only the soak sweep holds it to the issue's 5 s (``timed``):
+    `make test` asserts no timings, only that the build stopped (the 60 s hang guard above)."""
     wrong = [] if found["reached"] else ["the build ended before the interrupt"]
-    if found["seconds"] > STOP_WITHIN:
+    if timed and found["seconds"] > STOP_WITHIN:
         wrong.append(f"took {found['seconds']:.1f}s to stop")
     if found["code"] != 130:
         wrong.append(f"exit code {found['code']}, not 130")
@@ -152,6 +155,9 @@ def test_the_probe_sees_missing_unreadable_and_surviving_things(tmp_path, privat
     connection = private_tmp / "cswo-kernel-1-x" / "kernel.json"
     kernel = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", str(connection)])
     try:
+        deadline = time.monotonic() + 30  # until the new process has exec'd and shows its command line
+        while kernel.pid not in kernel_processes(private_tmp) and time.monotonic() < deadline:
+            time.sleep(0.1)
         assert kernels_gone(private_tmp, patience=0.5) == [kernel.pid]
     finally:
         kernel.kill()
@@ -178,7 +184,7 @@ def test_the_full_interruption_sweep(probe, private_tmp):
     interrupts = {}
     for how, point in INTERRUPTS:
         found = after_interrupt(project, expected, how, point, private_tmp)
-        interrupts[f"{how}: {point.name}"] = (found, interrupt_problems(found, how))
+        interrupts[f"{how}: {point.name}"] = (found, interrupt_problems(found, how, timed=True))
     write_section(ROOT / "docs" / "robustness.md", "interruption-sweep", report(kills, interrupts))
     assert {name: kill_problems(found) for name, found in kills.items() if kill_problems(found)} == {}
     assert {name: wrong for name, (_, wrong) in interrupts.items() if wrong} == {}

@@ -19,7 +19,7 @@ import yaml
 
 import cswo.data.load
 from cswo.data.load import load_dataset, validate_tables
-from cswo.data.schemas import COLUMNS, TEXT_TABLES
+from cswo.data.schemas import COLUMNS, TEXT_TABLE_COLUMNS
 from cswo.errors import CSWOError, DataValidationError, Problem
 from cswo.project.catalogue import parse_catalogue
 from cswo.project.parameters import load_parameters
@@ -662,10 +662,11 @@ def test_header_only_table(project):
     assert found[1:] and all("is missing" in p.rule for p in found[1:])
 
 
-def test_header_only_text_table_is_reported(project):
-    write(project, "governance_framework.csv", ",".join(TEXT_TABLES["governance_framework"]) + "\n")
+def test_header_only_text_table_is_reported(project, rules_catalogue):
+    rules_catalogue.text_tables["agreed_actions"] = {"action": "What was agreed", "lead": "Who leads it"}
+    write(project, "agreed_actions.csv", ",".join([*TEXT_TABLE_COLUMNS, "action", "lead"]) + "\n")
     problem = only(problems(project))
-    assert_problem(problem, "data/governance_framework.csv", None, None, "header row but no data rows")
+    assert_problem(problem, "data/agreed_actions.csv", None, None, "header row but no data rows")
 
 
 def test_a_row_with_a_stray_comma_is_located_not_shifted(project):

@@ -134,14 +134,22 @@ def test_unfilled_workbook_lists_every_figure_at_its_sheet_and_row(year_two):
     assert not check.data_problems
 
 
-def test_a_bad_value_is_reported_at_the_workbooks_sheet_and_row(year_two):
-    fill_workbook(year_two, YEAR)
-    path = year_two.returns_workbook(YEAR)
+def type_into(project, sheet_name: str, row: int, typed: dict[str, str]) -> dict[str, str]:
+    """Fill the year's workbook, then type ``typed`` (column heading -> text) into one row of one
+    sheet, as a service would; returns that row's cells by heading."""
+    fill_workbook(project, YEAR)
+    path = project.returns_workbook(YEAR)
     workbook = openpyxl.load_workbook(path)
-    sheet = workbook["Mental health"]
+    sheet = workbook[sheet_name]
     header = [c.value for c in sheet[2]]
-    sheet.cell(row=4, column=header.index("Value") + 1, value="about forty")
+    for heading, text in typed.items():
+        sheet.cell(row=row, column=header.index(heading) + 1, value=text)
     workbook.save(path)
+    return {heading: sheet.cell(row=row, column=i + 1).value for i, heading in enumerate(header)}
+
+
+def test_a_bad_value_is_reported_at_the_workbooks_sheet_and_row(year_two):
+    type_into(year_two, "Mental health", 4, {"Value": "about forty"})
     _, problems = validate_tables(year_two, YEAR)
     assert [(p.file, p.row, p.column) for p in problems] == [
         (f"data/returns/{YEAR}.xlsx, sheet 'Mental health'", 4, "value")
@@ -149,17 +157,9 @@ def test_a_bad_value_is_reported_at_the_workbooks_sheet_and_row(year_two):
 
 
 def test_the_notes_for_members_and_for_reviewers_are_read_into_their_own_columns(year_two):
-    fill_workbook(year_two, YEAR)
-    path = year_two.returns_workbook(YEAR)
-    workbook = openpyxl.load_workbook(path)
-    sheet = workbook["Complaints"]
-    header = [c.value for c in sheet[2]]
-    sheet.cell(row=3, column=header.index("Note") + 1, value="Calendar year.")
-    sheet.cell(row=3, column=header.index("QA note") + 1, value="being checked with the complaints team")
-    measure = sheet.cell(row=3, column=header.index("measure") + 1).value
-    breakdown = sheet.cell(row=3, column=header.index("breakdown") + 1).value
-    table = sheet.cell(row=3, column=header.index("table") + 1).value
-    workbook.save(path)
+    typed = {"Note": "Calendar year.", "QA note": "being checked with the complaints team"}
+    cells = type_into(year_two, "Complaints", 3, typed)
+    table, measure, breakdown = cells["table"], cells["measure"], cells["breakdown"]
     dataset, problems = validate_tables(year_two, YEAR)
     assert problems == []
     frame = dataset.tables[table]

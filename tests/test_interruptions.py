@@ -52,9 +52,11 @@ INTERRUPTS = [
 ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def probe(tmp_path_factory):
-    """A project with a good published set and a warm cache, and the files that set holds."""
+    """A project with a good published set and a warm cache, and the files that set holds.
+    Session-wide: xdist hands a worker one test at a time, and a module fixture would be built
+    again (a cold build) whenever the worker's queue ran empty."""
     return prepared_project(tmp_path_factory.mktemp("interruptions"))
 
 

@@ -100,20 +100,23 @@ class Browser:
         raise SystemExit(f"timed out waiting for {wanted!r} (last: {value!r})")
 
 
-def without_running_lines(page: str) -> str:
-    """A page's text without its footer (a title line with " · ", then "Page 3 of 47"), which
-    otherwise falls inside every paragraph that runs over a page break."""
+def without_running_lines(page: str, footer: str) -> str:
+    """A page's text without its footer ("<council> · <title> · <number>", then "Page 3 of 47"),
+    which otherwise falls inside every paragraph that runs over a page break (pdftotext may join
+    the footer to the page's last line, after a word hyphenated across the break)."""
     lines = [line for line in page.splitlines() if line.strip()]
     if lines and re.fullmatch(r"\s*Page \d+ of \d+\s*", lines[-1]):
         lines.pop()
-        if lines and " · " in lines[-1]:
-            lines.pop()
+        if lines and footer in lines[-1]:
+            lines[-1] = lines[-1][: lines[-1].rindex(footer)]
     return "\n".join(lines)
 
 
 def squash(text: str) -> str:
-    """Text without spaces, hyphens or dashes: a PDF's line breaks add or drop these, the words stay."""
-    return re.sub(r"[\s\-\u2010\u2011\u2013\u00ad]", "", normal(text))
+    """Text without spaces, hyphens or dashes (a PDF's line breaks add or drop these) and with plain
+    quotes (pandoc curls a typed ' or ", the lab shows it as typed): the words stay."""
+    plain = normal(text).translate(str.maketrans("\u2018\u2019\u201c\u201d", "''\"\""))
+    return re.sub(r"[\s\-\u2010\u2011\u2013\u00ad]", "", plain)
 
 
 def normal(text: str) -> str:
@@ -174,7 +177,8 @@ def main() -> None:
         params = load_year(project, args.year)
         result = build(project, BuildOptions(year=args.year, formats=["pdf"]))
         papers = [d.path for d in result.documents if d.kind == "committee paper"]
-        paper = squash(" ".join(without_running_lines(page) for pdf in papers for page in page_texts(pdf)))
+        footer = f"{params.council.name} · "
+        paper = squash(" ".join(without_running_lines(page, footer) for pdf in papers for page in page_texts(pdf)))
         track_with_git(project.root)
         lab_port, chrome_port = free_port(), free_port()
         command, env = lab_command(project, args.year, project.year_notebooks(args.year), no_browser=True)

@@ -1,0 +1,220 @@
+"""The documents of a build: which papers to write, writing those whose inputs changed, and
+reading each new one back for the accessibility and identifier checks.
+
+Each committee gets its paper (cover report with the annual report as an appendix) and the
+annual report on its own, in each format asked for. A document is written only when its
+markdown, metadata, figures, house style, the library or a tool version changed, and identical
+documents (the annual report is the same for every committee) are written once and copied.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from cswo.pipeline import cache, render
+from cswo.pipeline.cover import cover_markdown
+from cswo.project import templates
+from cswo.project.parameters import Parameters
+from cswo.project.paths import Project
+
+
+@dataclass
+class Document:
+    committee: str
+    kind: str  # "committee paper" or "annual report"
+    path: Path
+    rendered: bool  # False when reused unchanged from the last build
+    copy_of: Path | None = None  # an identical document written once for another committee
+
+
+def paper_name(params: Parameters, committee: str) -> str:
+    return params.output_names.paper.format(year=params.year, committee=committee)
+
+
+def report_name(params: Parameters) -> str:
+    return params.output_names.report.format(year=params.year)
+
+
+# --- steps -------------------------------------------------------------------
+
+
+@dataclass
+class RenderTask:
+    """One document to write, with everything it is made from."""
+
+    committee: str
+    kind: str
+    fmt: str
+    path: Path
+    markdown: str
+    meta: dict
+    key: str = ""
+
+
+def plan_documents(
+    project: Project,
+    params: Parameters,
+    committees: list[str],
+    texts: dict[str, render.SectionText],
+    formats: list[str],
+    staging: Path,
+    work: Path,
+    depth: int = 2,
+    annual_report: bool = True,
+) -> list[RenderTask]:
+    """The committee papers and the annual report on its own, for each committee asked for."""
+    highlights = [h for name in params.sections for h in texts[name].highlights]
+    priorities = [p for name in params.sections for p in texts[name].priorities]
+    report = render.annual_report_markdown(params, texts, standalone=False, depth=depth)
+    standalone = render.annual_report_markdown(params, texts, standalone=True, depth=depth)
+    title = f"{params.report_title} {params.label}"
+    common = {
+        "author": params.cswo.name,
+        "lang": params.language,
+        "region": params.language.split("-")[-1],
+        "date": params.report_date,
+    }
+    figures = {p.name: cache.sha256_file(p) for p in sorted((work / "figures").glob("*.png"))}
+    style = {str(p): cache.sha256_file(p) for p in templates.fingerprint_files(project)}
+    tasks = []
+    for committee in committees:
+        c = params.committees[committee]
+        cover = cover_markdown(project, params, committee, highlights, priorities)
+        paper = render.committee_markdown(params, committee, cover, report, texts)
+        for fmt in formats:
+            tasks.append(
+                RenderTask(
+                    committee,
+                    "committee paper",
+                    fmt,
+                    staging / committee / f"{paper_name(params, committee)}.{fmt}",
+                    paper,
+                    {
+                        **common,
+                        "title": f"{title}: {c.name} paper {c.report_number}",
+                        "footer": f"{params.council.name} · {title} · {c.report_number}",
+                        "subject": c.name,
+                        "identifier": c.report_number,
+                    },
+                )
+            )
+            if not annual_report:
+                continue
+            tasks.append(
+                RenderTask(
+                    committee,
+                    "annual report",
+                    fmt,
+                    staging / committee / f"{report_name(params)}.{fmt}",
+                    standalone,
+                    {
+                        **common,
+                        "title": f"{params.council.name} {title}",
+                        "footer": f"{params.council.name} · {title}",
+                        "subject": title,
+                    },
+                )
+            )
+    for task in tasks:
+        task.key = cache.sha256_json(
+            {
+                "markdown": task.markdown,
+                "meta": task.meta,
+                "fmt": task.fmt,
+                "lib": cache.library_fingerprint(),
+                "tools": cache.tool_versions(),
+                "figures": figures,
+                "templates": style,
+            }
+        )
+    return tasks
+
+
+RENDER_KEYS = ".render-keys.json"
+
+
+def render_documents(
+    tasks: list[RenderTask], work: Path, reference_doc: Callable[[], Path], workers: int, typst: Path
+) -> list[Document]:
+    """Write each document whose inputs changed; identical documents are written once and copied."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def previous_key(task: RenderTask) -> str | None:
+        keys = cache.read_manifest(task.path.parent / RENDER_KEYS) or {}
+        return keys.get(task.path.name) if task.path.exists() else None
+
+    reused = {id(t) for t in tasks if previous_key(t) == t.key}
+    unique: dict[str, RenderTask] = {}
+    for task in tasks:
+        if id(task) not in reused:
+            unique.setdefault(task.key, task)
+
+    def write(task: RenderTask) -> None:
+        task.path.parent.mkdir(parents=True, exist_ok=True)
+        if task.fmt == "docx":
+            render.render_docx(task.markdown, task.path, work, task.meta, style)
+        else:
+            render.render_pdf(task.markdown, task.path, work, task.meta, render.font_dirs(), template=typst)
+
+    if any(task.fmt == "docx" for task in unique.values()):
+        style = reference_doc()  # made only when a Word document is to be written
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        list(pool.map(write, unique.values()))
+    documents = []
+    for task in tasks:
+        if id(task) in reused:
+            documents.append(Document(task.committee, task.kind, task.path, rendered=False))
+            continue
+        first = unique[task.key]
+        if first is not task:
+            task.path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(first.path, task.path)
+            documents.append(Document(task.committee, task.kind, task.path, rendered=True, copy_of=first.path))
+            continue
+        documents.append(Document(task.committee, task.kind, task.path, rendered=True))
+    for folder in {t.path.parent for t in tasks}:
+        keys = {t.path.name: t.key for t in tasks if t.path.parent == folder}
+        cache.write_manifest(folder / RENDER_KEYS, keys)
+    return documents
+
+
+def _check_one(path: Path, allow: set[str]) -> list[str]:
+    from cswo.data import identifiers
+    from cswo.pipeline import accessibility
+
+    problems = accessibility.check_docx(path) if path.suffix == ".docx" else accessibility.check_pdf(path)
+    return problems + [str(f) for f in identifiers.scan_document(path, allow=allow)]
+
+
+def check_documents(documents: list[Document], params: Parameters, workers: int = 1) -> list[str]:
+    """Accessibility and identifier checks on each newly written document (copies are checked once)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    paths = [doc.path for doc in documents if doc.rendered and doc.copy_of is None]
+    allow = set(params.public_contact_details)
+    if len(paths) <= 1 or workers <= 1:
+        return [p for path in paths for p in _check_one(path, allow)]
+    from cswo.pipeline.interrupt import quiet_worker
+
+    with ProcessPoolExecutor(max_workers=workers, initializer=quiet_worker) as pool:
+        return [p for found in pool.map(_check_one, paths, [allow] * len(paths)) for p in found]
+
+
+def scan_published_files(staging: Path, params: Parameters) -> list[str]:
+    """Identifiers in every file to be published other than the papers (checked above)."""
+    from cswo.data import identifiers
+
+    allow = set(params.public_contact_details)
+    found = []
+    for path in sorted(p for p in staging.rglob("*") if p.is_file() and p.suffix in (".csv", ".json", ".md")):
+        label = path.relative_to(staging).as_posix()
+        # the text itself, line by line: the column heuristics are for data files ('name' here is a figure's)
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            found += identifiers.scan_text(line, f"outputs/{params.year}/{label}, line {number}", allow)
+    return [str(f) for f in found]
+
+
+# --- the whole build ---------------------------------------------------------

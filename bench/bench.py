@@ -277,7 +277,7 @@ def grow(project: Path, years: int = 20) -> None:
                 exempt.add((path.stem, r["measure"]))
     for path in sorted((project / "data").glob("*.csv")):
         rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
-        if not rows or "year" not in rows[0]:
+        if not rows or "measure" not in rows[0]:  # a text table (framework, tracker) is left as it is
             continue
         known = {(r["year"], r["measure"]) for r in rows}  # a year that has a measure keeps it as it is
         latest = {}

@@ -655,6 +655,12 @@ def test_row_numbers_survive_a_blank_csv_line(project):
     assert_problem(problem, "data/complaints.csv", 8, "value", "not a number")
 
 
+def test_a_nul_character_makes_the_file_unreadable_with_a_way_to_resave_it(project):
+    write(project, "complaints.csv", csv_text(complaints_rows()).replace(",10,", ",1\x000,", 1))
+    problem = only(problems(project))
+    assert problem.file == "data/complaints.csv" and "NUL characters" in problem.rule and "UTF-8" in problem.rule
+
+
 def test_header_only_table(project):
     write(project, "complaints.csv", csv_text([]))
     found = problems(project, sections=["complaints"])

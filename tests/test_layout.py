@@ -30,6 +30,14 @@ def papers(project, suffix):
     ]
 
 
+def pdf_pages(project):
+    """Each page of each committee paper's PDF, with where it is ('<file> p<n>')."""
+    for path in papers(project, "pdf"):
+        with pdfplumber.open(path) as pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                yield f"{path.name} p{number}", page
+
+
 def overlaps(a, b, slack: float = 0.6) -> bool:
     """Two boxes share more than a hairline (slack in points absorbs kerning and rounding)."""
     return (
@@ -62,10 +70,8 @@ def collisions(page) -> list[str]:
 def test_no_text_overprints_or_crosses_a_rule(built):
     project, _ = built
     problems = []
-    for path in papers(project, "pdf"):
-        with pdfplumber.open(path) as pdf:
-            for number, page in enumerate(pdf.pages, start=1):
-                problems += [f"{path.name} p{number}: {p}" for p in collisions(page)]
+    for where, page in pdf_pages(project):
+        problems += [f"{where}: {p}" for p in collisions(page)]
     assert not problems, "\n".join(problems[:20])
 
 
@@ -83,16 +89,14 @@ def test_collision_check_can_fail(tmp_path):
 def test_no_table_caption_at_the_foot_of_a_page(built):
     project, _ = built
     problems = []
-    for path in papers(project, "pdf"):
-        with pdfplumber.open(path) as pdf:
-            for number, page in enumerate(pdf.pages, start=1):
-                lines = page.extract_text_lines()
-                body = [line for line in lines if line["top"] < page.height - 72]  # above the footer
-                for position, line in enumerate(body):
-                    if re.match(r"Table \d+(:| \(continued\))", line["text"]):
-                        following = body[position + 1 :]
-                        if len(following) < 2:  # the header row and at least one row below
-                            problems.append(f"{path.name} p{number}: {line['text'][:50]}")
+    for where, page in pdf_pages(project):
+        lines = page.extract_text_lines()
+        body = [line for line in lines if line["top"] < page.height - 72]  # above the footer
+        for position, line in enumerate(body):
+            if re.match(r"Table \d+(:| \(continued\))", line["text"]):
+                following = body[position + 1 :]
+                if len(following) < 2:  # the header row and at least one row below
+                    problems.append(f"{where}: {line['text'][:50]}")
     assert not problems, "\n".join(problems)
 
 

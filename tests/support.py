@@ -13,6 +13,36 @@ REFERENCE_YEAR = "2021-22"
 REFERENCE = Project(ROOT)
 
 
+def ipc_kernel_manager(folder: Path, kernel_name: str = "python3"):
+    """A kernel manager on local sockets in `folder`, as the build's kernels are.
+
+    TCP kernels pick a free port and bind it a moment later; with two test workers starting
+    kernels side by side, another process can take the port in between ("Address already in use").
+    """
+    from jupyter_client import KernelManager
+
+    manager = KernelManager(kernel_name=kernel_name, transport="ipc")
+    manager.ip = str(folder / "kernel-ipc")
+    return manager
+
+
+def ipc_kernel_manager_class(folder: Path):
+    """The same for papermill, which makes its own manager: pass as `kernel_manager_class`."""
+    from jupyter_client import KernelManager
+    from traitlets import default
+
+    class IpcKernelManager(KernelManager):
+        @default("transport")
+        def _default_transport(self):
+            return "ipc"
+
+        @default("ip")
+        def _default_ip(self):
+            return str(folder / "kernel-ipc")
+
+    return IpcKernelManager
+
+
 def copy_project(target: Path, with_notebooks: bool = True) -> Project:
     """A copy of the real project (parameters, data, catalogue, templates, notebooks) without any outputs."""
     return Project(ROOT).copy_to(target, notebooks=with_notebooks)

@@ -12,7 +12,7 @@ import pytest
 from cswo.pipeline.audit import notebook_typed_numbers
 from cswo.pipeline.render import notebook_to_section
 from cswo.project.paths import FIGURES_MIME
-from support import ROOT
+from support import ROOT, ipc_kernel_manager_class
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*/*.ipynb"))
 IDS = [f"{p.parent.name}/{p.stem}" for p in NOTEBOOKS]
@@ -23,7 +23,14 @@ IDS = [f"{p.parent.name}/{p.stem}" for p in NOTEBOOKS]
 def test_notebook_runs_with_default_parameters(path, tmp_path):
     """What `cswo lab` gives an analyst: the notebook's own parameters cell, no injection."""
     output = tmp_path / path.name
-    papermill.execute_notebook(str(path), str(output), kernel_name="python3", progress_bar=False, cwd=str(path.parent))
+    papermill.execute_notebook(
+        str(path),
+        str(output),
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(path.parent),
+        kernel_manager_class=ipc_kernel_manager_class(tmp_path),
+    )
     executed = nbformat.read(output, as_version=4)
     bundles = [
         o["data"][FIGURES_MIME]

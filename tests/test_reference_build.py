@@ -15,6 +15,7 @@ from docx import Document
 from pypdf import PdfReader
 
 from cswo.project.catalogue import load_catalogue
+from support import ipc_kernel_manager
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("reference")]
 YEAR = "2021-22"
@@ -354,19 +355,17 @@ def _normalised(text: str) -> str:
     return " ".join(text.split())
 
 
-def test_a_kernel_fills_every_role_as_the_paper_does(built):
+def test_a_kernel_fills_every_role_as_the_paper_does(built, tmp_path):
     """As jupyterlab-myst does after Run All: each {eval} role evaluated as a kernel user expression.
 
     Every role must evaluate (no error), and each filled paragraph must be in the paper word for word.
     """
-    from jupyter_client import KernelManager
-
     from cswo.figures import prose
 
     project, _ = built
     # Appendix 2 (the governance framework) is in the Policy and Resources paper only
     paper_text = _normalised(" ".join(docx_text(paper(project, c, "docx")) for c in ("ijb", "policy-resources")))
-    manager = KernelManager(kernel_name="python3")
+    manager = ipc_kernel_manager(tmp_path)
     manager.start_kernel(cwd=str(project.year_notebooks(YEAR)))
     client = manager.client()
     client.start_channels()

@@ -21,7 +21,6 @@ from cswo.pipeline.completeness import IncompleteNarrativeError, narrative_gaps
 from cswo.pipeline.documents import (
     Document,
     RenderTask,
-    check_documents,
     plan_documents,
     render_documents,
     scan_published_files,
@@ -262,7 +261,7 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
     render.copy_figures([job.folder for job in jobs], work)
     documents: list[Document] = []
     try:
-        progress.step("Writing " + " and ".join(params.committees[c].name for c in committees) + " papers")
+        progress.step("Writing and checking " + " and ".join(params.committees[c].name for c in committees) + " papers")
         tasks = plan_documents(
             project, params, committees, texts, formats, staging, work, depth, annual_report=options.annual_report
         )
@@ -272,6 +271,7 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
             lambda: render_reference_doc(project, params),
             options.workers or default_workers(),
             typst=templates.typst_template(project),
+            allow=set(params.public_contact_details) if options.checks else None,
         )
         write_quarto_books(project, params, tasks, work)
         bundles = {name: t.bundle for name, t in texts.items()}
@@ -283,7 +283,7 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
             style = templates.house_style(project)
             colours = {f"chart colour {c}": c for c in style.palette} | {"chart text": style.text_colour}
             problems = typed + check_palette(colours, background=style.background)
-            problems += check_documents(documents, params, options.workers or default_workers())
+            problems += [problem for document in documents for problem in document.problems]
             problems += scan_published_files(staging, params)
             if problems:
                 raise PublishCheckError(problems)

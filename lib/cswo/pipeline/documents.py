@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from cswo.pipeline import cache, render
+from cswo.pipeline import cache, contents, render
 from cswo.pipeline.cover import cover_markdown
 from cswo.project import templates
 from cswo.project.parameters import Parameters
@@ -28,6 +28,7 @@ class Document:
     path: Path
     rendered: bool  # False when reused unchanged from the last build
     copy_of: Path | None = None  # an identical document written once for another committee
+    problems: list[str] = field(default_factory=list)  # accessibility and identifier findings (copies: none)
 
 
 def paper_name(params: Parameters, committee: str) -> str:
@@ -137,9 +138,19 @@ RENDER_KEYS = ".render-keys.json"
 
 
 def render_documents(
-    tasks: list[RenderTask], work: Path, reference_doc: Callable[[], Path], workers: int, typst: Path
+    tasks: list[RenderTask],
+    work: Path,
+    reference_doc: Callable[[], Path],
+    workers: int,
+    typst: Path,
+    allow: set[str] | None = None,
 ) -> list[Document]:
-    """Write each document whose inputs changed; identical documents are written once and copied."""
+    """Write each document whose inputs changed; identical documents are written once and copied.
+
+    With `allow` (the public contact details), each new document is also checked for accessibility
+    and identifiers as soon as it is final, while the others are still being written; the findings
+    are on each Document's `problems`.
+    """
     from concurrent.futures import ThreadPoolExecutor
 
     def previous_key(task: RenderTask) -> str | None:
@@ -151,6 +162,7 @@ def render_documents(
     for task in tasks:
         if id(task) not in reused:
             unique.setdefault(task.key, task)
+    problems: dict[Path, list[str]] = {}
 
     def write(task: RenderTask) -> None:
         task.path.parent.mkdir(parents=True, exist_ok=True)
@@ -158,11 +170,26 @@ def render_documents(
             render.render_docx(task.markdown, task.path, work, task.meta, style)
         else:
             render.render_pdf(task.markdown, task.path, work, task.meta, render.font_dirs(), template=typst)
+            check(task.path)
 
-    if any(task.fmt == "docx" for task in unique.values()):
+    def check(path: Path) -> None:
+        if allow is not None:
+            problems[path] = check_document(path, allow)
+
+    # Word documents first: once they are all written, LibreOffice lays them out for their contents
+    # page numbers in one run, while the pool goes on with the PDFs and their checks
+    order = sorted(unique.values(), key=lambda task: task.fmt != "docx")
+    words = [task.path for task in order if task.fmt == "docx"]
+    if words:
         style = reference_doc()  # made only when a Word document is to be written
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        list(pool.map(write, unique.values()))
+        futures = [pool.submit(write, task) for task in order]
+        for future in futures[: len(words)]:
+            future.result()
+        contents.number_contents(words)
+        futures += [pool.submit(check, path) for path in words]
+        for future in futures:
+            future.result()
     documents = []
     for task in tasks:
         if id(task) in reused:
@@ -174,33 +201,22 @@ def render_documents(
             shutil.copy2(first.path, task.path)
             documents.append(Document(task.committee, task.kind, task.path, rendered=True, copy_of=first.path))
             continue
-        documents.append(Document(task.committee, task.kind, task.path, rendered=True))
+        documents.append(
+            Document(task.committee, task.kind, task.path, rendered=True, problems=problems.get(task.path, []))
+        )
     for folder in {t.path.parent for t in tasks}:
         keys = {t.path.name: t.key for t in tasks if t.path.parent == folder}
         cache.write_manifest(folder / RENDER_KEYS, keys)
     return documents
 
 
-def _check_one(path: Path, allow: set[str]) -> list[str]:
+def check_document(path: Path, allow: set[str]) -> list[str]:
+    """Accessibility and identifier findings in one written document."""
     from cswo.data import identifiers
     from cswo.pipeline import accessibility
 
     problems = accessibility.check_docx(path) if path.suffix == ".docx" else accessibility.check_pdf(path)
     return problems + [str(f) for f in identifiers.scan_document(path, allow=allow)]
-
-
-def check_documents(documents: list[Document], params: Parameters, workers: int = 1) -> list[str]:
-    """Accessibility and identifier checks on each newly written document (copies are checked once)."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    paths = [doc.path for doc in documents if doc.rendered and doc.copy_of is None]
-    allow = set(params.public_contact_details)
-    if len(paths) <= 1 or workers <= 1:
-        return [p for path in paths for p in _check_one(path, allow)]
-    from cswo.pipeline.interrupt import quiet_worker
-
-    with ProcessPoolExecutor(max_workers=workers, initializer=quiet_worker) as pool:
-        return [p for found in pool.map(_check_one, paths, [allow] * len(paths)) for p in found]
 
 
 def scan_published_files(staging: Path, params: Parameters) -> list[str]:

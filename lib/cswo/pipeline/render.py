@@ -294,7 +294,10 @@ def _metadata_args(meta: dict) -> list[str]:
 
 
 def render_docx(markdown: str, out: Path, resource_dir: Path, meta: dict, reference_doc: Path) -> Path:
-    """Word document with the council reference style; contents field refreshes on open."""
+    """Word document with the council reference style; contents field refreshes on open.
+
+    The contents list gets its page numbers afterwards, for all documents at once (contents.py).
+    """
     out.parent.mkdir(parents=True, exist_ok=True)
     # title, author and date go into the document properties, not a title block: a committee
     # paper opens with REPORT TO
@@ -318,21 +321,7 @@ def render_docx(markdown: str, out: Path, resource_dir: Path, meta: dict, refere
         resource_dir,
     )
     _finish_docx(out, meta)
-    _contents_page_numbers(out)
     return out
-
-
-def _contents_page_numbers(path: Path) -> None:
-    """Page numbers in the contents list as LibreOffice lays the paper out (where it is installed)."""
-    import docx
-
-    from cswo.pipeline import contents
-
-    pages = contents.laid_out_pages(path)
-    if pages:
-        document = docx.Document(str(path))
-        if contents.add_page_numbers(document, pages):
-            document.save(str(path))
 
 
 def _finish_docx(path: Path, meta: dict) -> None:

@@ -82,6 +82,7 @@ _DATE_FORMATS = (
     "%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d %B %Y", "%d %b %Y",
     "%Y-%m-%d %H:%M:%S",
 )  # fmt: skip
+_FOUR_DIGITS = re.compile(r"\d{4}")
 _MIN_CELLS_FOR_COLUMN_GUESS = 3
 
 
@@ -241,6 +242,8 @@ def _looks_like_name(cell: str) -> bool:
 
 
 def _looks_like_birth_date(cell: str, today: date) -> bool:
+    if not cell[:1].isdigit() or not _FOUR_DIGITS.search(cell):
+        return False  # every format starts with a day or year and has a four-digit year (strptime is slow)
     for fmt in _DATE_FORMATS:
         try:
             when = datetime.strptime(cell, fmt).date()

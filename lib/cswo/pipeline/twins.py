@@ -8,6 +8,7 @@ stale notebook, and says so; it never writes to either file.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import nbformat
@@ -53,6 +54,17 @@ def section_source(notebook: Path, section: str) -> SectionSource:
 
 
 def _same_cells(twin: Path, notebook: Path) -> bool:
+    # read once per version of the pair: a build asks twice, and `cswo preview` on every save
+    return _same_cells_of(twin, notebook, _version(twin), _version(notebook))
+
+
+def _version(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
+@lru_cache(maxsize=512)
+def _same_cells_of(twin: Path, notebook: Path, *versions: tuple[int, int]) -> bool:
     import jupytext
 
     def cells(nb) -> list[tuple[str, str]]:

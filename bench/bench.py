@@ -14,7 +14,9 @@ process tree):
   narrative  after editing one section's narrative
   data       after changing one data file (only the sections reading it re-run)
   preview    `cswo preview` after one prose edit: the first committee's paper as a
-             draft PDF, the analyst's loop while writing (a fresh process each time)
+             draft PDF (a fresh process)
+  live       the analyst's loop while writing: a prose edit saved while `cswo preview`
+             is watching, timed until it says the draft PDF is re-rendered
 Then the stages of one cold build and one prose-edit build, timed in-process.
 Then a growth run on a synthetic project: 20 years of history and twice the
 sections, cold and after one narrative edit.
@@ -43,7 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 YEAR = "2021-22"
 # in U: a fresh `python -c "import pandas, altair, vl_convert"`, measured in the same run
-TARGETS = {"cold": 10, "unchanged": 0.5, "narrative": 3, "preview": 3}
+TARGETS = {"cold": 10, "unchanged": 0.5, "narrative": 3, "live": 3}
 MEMORY_TARGET_MIB = 1024
 UNIT_CODE = "import sys; sys.modules['rfc3987_syntax'] = None; import pandas, altair, vl_convert"
 
@@ -54,35 +56,43 @@ def copy_project(target: Path) -> Path:
     return Project(ROOT).copy_to(target).root
 
 
-def measure(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (MiB) of the whole process tree."""
-    peak = 0.0
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    done = threading.Event()
+class PeakMemory:
+    """The largest total resident memory (MiB) of a process and its children, sampled every 50 ms."""
 
-    def sample() -> None:
-        nonlocal peak
-        root = psutil.Process(process.pid)
-        while not done.is_set():
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak = pid, 0.0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._done.is_set():
             try:
-                tree = [root, *root.children(recursive=True)]
+                root = psutil.Process(self.pid)
                 total = 0
-                for proc in tree:
+                for proc in [root, *root.children(recursive=True)]:
                     try:
                         total += proc.memory_info().rss
                     except psutil.Error:
                         pass
-                peak = max(peak, total / 2**20)
+                self.peak = max(self.peak, total / 2**20)
             except psutil.Error:
                 pass
             time.sleep(0.05)
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    def stop(self) -> float:
+        self._done.set()
+        self._thread.join()
+        return self.peak
+
+
+def measure(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (MiB) of the whole process tree."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    memory = PeakMemory(process.pid)
     _, stderr = process.communicate()
-    done.set()
-    sampler.join()
+    peak = memory.stop()
     elapsed = time.perf_counter() - started
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{stderr.decode(errors='replace')[-3000:]}")
@@ -188,6 +198,39 @@ def cswo_preview(project: Path) -> tuple[float, float]:
     return measure([str(BIN / "cswo"), "preview", "--year", YEAR, "--max-builds", "1"], project, env)
 
 
+def live_preview(project: Path, section: str, counter: int) -> tuple[float, float]:
+    """Seconds from saving a prose edit to a running `cswo preview` saying the PDF is re-rendered.
+
+    What the analyst waits for while writing: the watcher is already running (imports paid), notices
+    the save (it looks every half second) and re-renders the draft.
+    """
+    env = {**os.environ, "CSWO_PROJECT": str(project), "COLUMNS": "400"}
+    command = [str(BIN / "cswo"), "preview", "--year", YEAR, "--max-builds", "2", "--interval", "0.5"]
+    # the CLI prints to stderr, as every message goes through its one masking console
+    process = subprocess.Popen(
+        command, cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    memory = PeakMemory(process.pid)
+
+    def next_build() -> str:
+        for line in process.stderr:
+            if line.startswith(("built in", "Error")):
+                return line
+        raise SystemExit(f"cswo preview stopped: exit {process.wait()}")
+
+    next_build()  # the first build, when the watcher starts
+    time.sleep(1.0)  # a save lands while the watcher is idle, as when an analyst types
+    saved = time.perf_counter()
+    edit_narrative(project, section, counter)
+    line = next_build()
+    elapsed = time.perf_counter() - saved
+    process.wait(timeout=60)
+    peak = memory.stop()
+    if not line.startswith("built in") or "PDF re-rendered" not in line:
+        raise SystemExit(f"cswo preview did not re-render after the edit: {line}")
+    return elapsed, peak
+
+
 def stage_times(project: Path) -> dict:
     """The build's own steps, timed in a fresh process: cold, then after one prose edit."""
     result = subprocess.run(
@@ -240,7 +283,7 @@ def scenarios(
     project: Path, runs: int, narrative_section: str, data_table: str, baseline: bool = False
 ) -> dict[str, list]:
     results: dict[str, list] = {
-        k: [] for k in ("unit", "baseline", "cold", "unchanged", "narrative", "data", "preview")
+        k: [] for k in ("unit", "baseline", "cold", "unchanged", "narrative", "data", "preview", "live")
     }
     sections = sections_of(project)
     for run in range(runs):
@@ -260,6 +303,7 @@ def scenarios(
         cswo_preview(project)  # the first preview writes the draft from scratch
         edit_narrative(project, narrative_section, run + 100)
         results["preview"].append(cswo_preview(project))
+        results["live"].append(live_preview(project, narrative_section, run + 200))
     return results
 
 
@@ -366,7 +410,8 @@ def report(results: dict, growth: dict, runs: int, notes: list[str], stages: dic
         ("unchanged", "`cswo build`, nothing changed"),
         ("narrative", "one paragraph of prose edited"),
         ("data", "one data file changed"),
-        ("preview", "`cswo preview` after one prose edit (draft PDF of one paper)"),
+        ("preview", "`cswo preview` after one prose edit, started afresh (draft PDF of one paper)"),
+        ("live", "prose edit saved → on the page in a running `cswo preview`"),
     ):
         seconds, memory = median(results[name])
         target = TARGETS.get(name)

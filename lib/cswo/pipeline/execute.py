@@ -9,39 +9,19 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import subprocess
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import NBClientEngine, papermill_engines
-from papermill.log import logger
-
 from cswo.errors import SectionExecutionError, SectionFailure
 from cswo.pipeline import kernels
 from cswo.pipeline.cache import read_manifest, write_manifest
+from cswo.pipeline.workers import WarmKernel, worker_start
 
 MANIFEST = "manifest.json"
 CELL_TIMEOUT = 600.0  # seconds one cell may run; `cswo build --cell-timeout` or CSWO_CELL_TIMEOUT change it
-
-# Run in each kernel once: the kernel leaves when its worker does, even if the worker was killed outright
-# (ipykernel's own check waits for the parent to become pid 1, which a container's reaper may never be).
-_KERNEL_WATCH = """
-import os as _os, sys as _sys, threading as _threading, time as _time
-if not getattr(_sys, "_cswo_watch", False):
-    _sys._cswo_watch = True
-    def _cswo_watch(parent=_os.getppid()):
-        while _os.getppid() == parent:
-            _time.sleep(0.5)
-        _os._exit(0)
-    _threading.Thread(target=_cswo_watch, daemon=True).start()
-del _os, _sys, _threading, _time
-"""
 
 
 @dataclass
@@ -69,126 +49,6 @@ def current_manifest(job: Job, table_fingerprint: Callable[[str], str]) -> dict 
         return None
     tables = manifest.get("tables", {})
     return manifest if all(table_fingerprint(name) == digest for name, digest in tables.items()) else None
-
-
-class _WarmKernel:
-    """One kernel per worker process, kept between notebooks.
-
-    Starting a kernel and importing pandas, Altair and the suite costs seconds per notebook;
-    a warm kernel pays that once per worker. Before each notebook the kernel's namespace is
-    cleared (``%reset -f``) and its working folder set, so a notebook sees nothing the last
-    one left behind except imported modules.
-    """
-
-    manager = None
-    folder: Path | None = None  # holds the connection file: removed with the kernel
-
-    @classmethod
-    def get(cls, kernel_name: str, cwd: str):
-        from jupyter_client import KernelManager
-
-        if cls.manager is None or not cls.manager.is_alive():
-            cls.stop()
-            cls.folder = kernels.new_folder(_build_pid())
-            # local sockets: faster than TCP on loopback, and nothing listens on a port
-            sockets = str(cls.folder / "kernel-ipc")
-            if len(sockets) < 96:  # a socket path is limited to 107 bytes; a deep $TMPDIR falls back to TCP
-                cls.manager = KernelManager(kernel_name=kernel_name, transport="ipc")
-                cls.manager.ip = sockets
-            else:
-                cls.manager = KernelManager(kernel_name=kernel_name)
-            cls.manager.connection_file = str(cls.folder / "kernel.json")
-            # nbclient needs an asynchronous client, or a cell that never finishes blocks it before its timeout
-            cls.manager.client_class = "jupyter_client.asynchronous.AsyncKernelClient"
-            # the kernel's own log lines (start-up notes, "parent exited" when a worker ends) are not for
-            # analysts; errors in cells reach the build through the notebook, not through stderr
-            cls.manager.start_kernel(cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            kernels.record_pid(cls.folder, getattr(cls.manager.provisioner, "pid", None))
-        client = cls.manager.blocking_client()
-        client.start_channels()
-        try:
-            client.wait_for_ready(timeout=60)
-            client.execute_interactive(
-                _KERNEL_WATCH + f"get_ipython().run_line_magic('reset', '-f')\nimport os as _os, sys as _sys\n"
-                f"_sys.modules.setdefault('rfc3987_syntax', None)\n_os.chdir({cwd!r})\ndel _os, _sys",
-                store_history=False,
-                timeout=60,
-            )
-        finally:
-            client.stop_channels()
-        return cls.manager
-
-    @classmethod
-    def stop(cls) -> None:
-        """Kill the kernel and delete its connection file (safe to call from a signal handler)."""
-        if cls.folder is not None:
-            kernels.remove(cls.folder)
-        cls.manager, cls.folder = None, None
-
-
-def _build_pid() -> int:
-    return int(os.environ.get("CSWO_BUILD_PID") or os.getppid())
-
-
-def _worker_start(build_pid: int) -> None:
-    """Pool initializer: tidy exits for a section worker and its kernel, however the build ends."""
-    import logging
-    from multiprocessing.util import Finalize
-
-    os.environ["CSWO_BUILD_PID"] = str(build_pid)
-    logging.getLogger("papermill").setLevel(logging.CRITICAL)  # failures reach the analyst as one sentence
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the terminal's Ctrl-C is the main process's to handle
-
-    def leave(*_):
-        _WarmKernel.stop()
-        os._exit(0)
-
-    signal.signal(signal.SIGTERM, leave)
-    Finalize(None, _WarmKernel.stop, exitpriority=10)  # pool workers end without running atexit
-
-    def watch() -> None:  # the build was killed outright: take the kernel with us
-        while os.getppid() == build_pid:
-            time.sleep(0.5)
-        leave()
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
-class WarmKernelEngine(NBClientEngine):
-    """Papermill's nbclient engine, run against the worker's warm kernel."""
-
-    @classmethod
-    def execute_managed_notebook(
-        cls,
-        nb_man,
-        kernel_name,
-        log_output=False,
-        stdout_file=None,
-        stderr_file=None,
-        start_timeout=60,
-        execution_timeout=None,
-        **kwargs,
-    ):
-        manager = _WarmKernel.get(kernel_name, kwargs.get("cwd") or os.getcwd())
-        client = PapermillNotebookClient(
-            nb_man,
-            km=manager,
-            kernel_name=kernel_name,
-            timeout=execution_timeout,
-            startup_timeout=start_timeout,
-            log=logger,
-            log_output=log_output,
-            stdout_file=stdout_file,
-            stderr_file=stderr_file,
-        )
-        try:
-            return client.execute()
-        finally:
-            if client.kc is not None:
-                client.kc.stop_channels()
-
-
-papermill_engines.register("cswo-warm", WarmKernelEngine)
 
 
 def _run_one(
@@ -221,7 +81,7 @@ def _run_one(
         raise
     except Exception as exc:
         # a timed-out cell is still running in the kernel, and a kernel that died is no use: start afresh
-        _WarmKernel.stop()
+        WarmKernel.stop()
         if type(exc).__name__ == "CellTimeoutError":
             raise TimeoutError(f"a cell ran for more than {timeout:g} seconds and was stopped") from None
         raise
@@ -318,7 +178,7 @@ def run_jobs(
     failures: list[SectionFailure] = []
     if stale:
         pool = ProcessPoolExecutor(
-            max_workers=min(workers, len(stale)), initializer=_worker_start, initargs=(os.getpid(),)
+            max_workers=min(workers, len(stale)), initializer=worker_start, initargs=(os.getpid(),)
         )
         futures = {}
         try:

@@ -310,9 +310,10 @@ class Section:
             item.id = self._unique_id("fig", item.id)
             item.source = restyle_years(item.source, self.params.year_label_style)
             path = self.figures_dir / f"{item.id.removeprefix('fig-')}.png"
-            png = item.png()
+            svg = item.svg()
+            png = item.png(svg=svg)
             path.write_bytes(png)
-            path.with_suffix(".svg").write_text(item.svg(), encoding="utf-8")  # vector, for the PDF
+            path.with_suffix(".svg").write_text(svg, encoding="utf-8")  # vector, for the PDF
             self._charts.append(
                 {"id": item.id, "file": path.name, "alt": item.alt, "caption": item.caption, "measures": item.measures}
             )

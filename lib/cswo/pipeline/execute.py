@@ -7,21 +7,23 @@ under ``outputs/.private/<year>/failed/`` so the analyst can open it at the erro
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cswo.errors import SectionExecutionError, SectionFailure
-from cswo.pipeline import kernels
 from cswo.pipeline.cache import read_manifest, write_manifest
-from cswo.pipeline.workers import WarmKernel, worker_start
+from cswo.pipeline.workers import SectionPool, WarmKernel
 
 MANIFEST = "manifest.json"
 CELL_TIMEOUT = 600.0  # seconds one cell may run; `cswo build --cell-timeout` or CSWO_CELL_TIMEOUT change it
+# a guess at a notebook's seconds before it has run once, to start the longest first (charts dominate)
+NOTEBOOK_SECONDS, CHART_SECONDS = 0.5, 0.3
 
 
 @dataclass
@@ -42,11 +44,15 @@ class Job:
         return self.folder / f"{self.name}.ipynb"
 
 
-def current_manifest(job: Job, table_fingerprint: Callable[[str], str]) -> dict | None:
-    """The cached run's manifest when it was made from exactly these inputs, else None."""
+def current_manifest(job: Job, table_fingerprint: Callable[[str], str], tables: bool = True) -> dict | None:
+    """The cached run's manifest when it was made from exactly these inputs, else None.
+
+    With ``tables=False`` the tables it read are not compared (the data is not validated yet)."""
     manifest = read_manifest(job.folder / MANIFEST)
     if not manifest or not job.executed.exists() or manifest.get("key") != job.key:
         return None
+    if not tables:
+        return manifest
     tables = manifest.get("tables", {})
     return manifest if all(table_fingerprint(name) == digest for name, digest in tables.items()) else None
 
@@ -131,20 +137,6 @@ def _failure(name: str, exc: BaseException, failed: Path | None) -> SectionFailu
     )
 
 
-def _stop_pool(pool: ProcessPoolExecutor) -> None:
-    """Stop every worker now (each kills its kernel on SIGTERM), without waiting for running notebooks."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.join(timeout=2)
-        if process.is_alive():
-            process.kill()
-            process.join(timeout=1)
-
-
 def cell_timeout(value: float | None = None) -> float | None:
     """Seconds a cell may run: the value given, else $CSWO_CELL_TIMEOUT, else 600 (0 means no limit)."""
     if value is None:
@@ -162,9 +154,12 @@ def run_jobs(
     on_start: Callable[[Job], None] = lambda job: None,
     on_done: Callable[[Job], None] = lambda job: None,
     timeout: float | None = None,
+    pool: SectionPool | None = None,
 ) -> list[Job]:
-    """Run every job whose cache is stale; raise SectionExecutionError naming each failure."""
-    workers = workers or os.cpu_count() or 1
+    """Run every job whose cache is stale, the longest first; raise SectionExecutionError naming each failure.
+
+    ``pool`` is the workers started early (see :func:`start_pool`); it is closed here, whatever happens.
+    """
     timeout = cell_timeout(timeout)
     stale = []
     for job in jobs:
@@ -175,40 +170,86 @@ def run_jobs(
             on_done(job)
         else:
             stale.append(job)
+    if not stale:
+        if pool is not None:
+            pool.stop()  # started for sections the data turned out not to touch: no need to wait for it
+        return jobs
+    if pool is None:
+        pool = start_pool(stale, workers, kernel if warm else None)
     failures: list[SectionFailure] = []
-    if stale:
-        pool = ProcessPoolExecutor(
-            max_workers=min(workers, len(stale)), initializer=worker_start, initargs=(os.getpid(),)
-        )
-        futures = {}
-        try:
-            for job in stale:
-                run_dir = job.folder.with_name(job.folder.name + ".run")
-                shutil.rmtree(run_dir, ignore_errors=True)
-                run_dir.mkdir(parents=True)
-                on_start(job)
-                args = (job.name, str(job.notebook), str(run_dir), job.parameters, kernel, warm, timeout)
-                futures[pool.submit(_run_one, *args)] = (job, run_dir)
-            for future in as_completed(futures):
-                job, run_dir = futures[future]
-                try:
-                    _, job.seconds = future.result()
-                except Exception as exc:  # papermill's and the kernel's errors, reported per section
-                    failures.append(_failure(job.name, exc, _keep_failed(job, run_dir, failed_dir)))
-                    continue
-                _promote(job, run_dir, table_fingerprint)
-                on_done(job)
-        except BaseException:
-            _stop_pool(pool)
-            for _, run_dir in futures.values():
-                shutil.rmtree(run_dir, ignore_errors=True)
-            raise
-        finally:
-            pool.shutdown(wait=True)
-            kernels.sweep(own_pid=os.getpid())
+    futures = {}
+    try:
+        for job in sorted(stale, key=expected_seconds, reverse=True):
+            run_dir = job.folder.with_name(job.folder.name + ".run")
+            shutil.rmtree(run_dir, ignore_errors=True)
+            run_dir.mkdir(parents=True)
+            on_start(job)
+            args = (job.name, str(job.notebook), str(run_dir), job.parameters, kernel, warm, timeout)
+            futures[pool.submit(_run_one, *args)] = (job, run_dir)
+        for future in as_completed(futures):
+            job, run_dir = futures[future]
+            try:
+                _, job.seconds = future.result()
+            except Exception as exc:  # papermill's and the kernel's errors, reported per section
+                failures.append(_failure(job.name, exc, _keep_failed(job, run_dir, failed_dir)))
+                continue
+            _promote(job, run_dir, table_fingerprint)
+            on_done(job)
+    except BaseException:
+        pool.stop()
+        for _, run_dir in futures.values():
+            shutil.rmtree(run_dir, ignore_errors=True)
+        raise
+    finally:
+        pool.close()
     if failures:
         raise SectionExecutionError(sorted(failures, key=lambda f: f.section))
     return jobs
+
+
+def start_pool(jobs: list[Job], workers: int | None = None, kernel: str | None = "python3") -> SectionPool:
+    """Workers for these jobs (one a core at most), each starting its kernel and warming it up now.
+
+    Kernels read the year's parameters and import the section API, and start vl-convert's engine when
+    a job draws charts (see :mod:`cswo.notebook.warmup`)."""
+    size = min(workers or os.cpu_count() or 1, len(jobs))
+    first = jobs[0]
+    warm = {
+        "charts": any(chart_calls(job.notebook) for job in jobs),
+        "project_root": first.parameters.get("project_root"),
+        "year": first.parameters.get("year"),
+    }
+    return SectionPool(size, kernel, first.notebook.parent, warm)
+
+
+def likely_to_run(jobs: list[Job], data_current: bool) -> list[Job]:
+    """The jobs that will run, known before the data is validated (to start their workers early).
+
+    A job runs when its cached run was made from other code, parameters or tools (see
+    :func:`current_manifest`) or, when the data changed, from other tables: which tables changed is
+    known only once the data is validated, so then every job is counted."""
+    if not data_current:
+        return list(jobs)
+    return [job for job in jobs if current_manifest(job, lambda table: None, tables=False) is None]
+
+
+def expected_seconds(job: Job) -> float:
+    """How long a job will run: as long as its last run did, else a guess from the charts it draws."""
+    manifest = read_manifest(job.folder / MANIFEST) or {}
+    seconds = manifest.get("seconds")
+    if isinstance(seconds, int | float) and seconds > 0:
+        return float(seconds)
+    return NOTEBOOK_SECONDS + CHART_SECONDS * chart_calls(job.notebook)
+
+
+def chart_calls(notebook: Path) -> int:
+    """How many charts a notebook's code asks for (each costs vl-convert a third of a second or so)."""
+    try:
+        cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError):
+        return 0
+    code = ["".join(c.get("source", "")) for c in cells if c.get("cell_type") == "code"]
+    return sum(source.count("chart(") for source in code)
 
 
 def _keep_failed(job: Job, run_dir: Path, failed_dir: Path) -> Path | None:

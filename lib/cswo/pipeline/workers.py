@@ -16,6 +16,7 @@ import signal
 import subprocess
 import threading
 import time
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from papermill.clientwrap import PapermillNotebookClient
@@ -148,8 +149,9 @@ def build_pid() -> int:
     return int(os.environ.get("CSWO_BUILD_PID") or os.getppid())
 
 
-def worker_start(build_pid: int) -> None:
-    """Pool initializer: tidy exits for a section worker and its kernel, however the build ends."""
+def worker_start(build_pid: int, kernel: str | None = None, cwd: str = ".", warm: dict | None = None) -> None:
+    """Pool initializer: tidy exits for a section worker and its kernel, however the build ends;
+    then, given a ``kernel`` name, start it and warm it up (``warm``: see :func:`warm_up`)."""
     import logging
     from multiprocessing.util import Finalize
 
@@ -165,6 +167,59 @@ def worker_start(build_pid: int) -> None:
         leave()
 
     threading.Thread(target=watch, daemon=True).start()
+    if kernel:
+        warm_up(kernel, cwd, warm or {})
+
+
+def warm_up(kernel: str, cwd: str, arguments: dict) -> None:
+    """Start the worker's kernel and run :func:`cswo.notebook.warmup.warm_up` in it with ``arguments``.
+
+    It runs while the build checks the data. A kernel that fails here is stopped and left for the
+    first notebook to start again, so the failure is reported against a section.
+    """
+    try:
+        WarmKernel.start(kernel, cwd)
+        WarmKernel.run(f"import cswo.notebook.warmup as _warmup\n_warmup.warm_up(**{arguments!r})\ndel _warmup")
+    except Exception:
+        WarmKernel.stop()
+
+
+class SectionPool:
+    """The section workers, one process each, started ahead of the sections so their kernels warm up."""
+
+    def __init__(self, size: int, kernel: str | None = "python3", cwd: Path | None = None, warm: dict | None = None):
+        self.size = size
+        self.executor = ProcessPoolExecutor(
+            max_workers=size,
+            initializer=worker_start,
+            initargs=(os.getpid(), kernel, str(cwd or Path.cwd()), warm),
+        )
+        for _ in range(size):  # workers start when work arrives: this starts them (and their kernels) now
+            self.executor.submit(int)
+
+    def submit(self, fn, *args) -> Future:
+        return self.executor.submit(fn, *args)
+
+    def stop(self) -> None:
+        """Stop every worker now (each kills its kernel on SIGTERM), without waiting for running notebooks."""
+        processes = list((getattr(self.executor, "_processes", None) or {}).values())
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.join(timeout=2)
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=1)
+        kernels.sweep(own_pid=os.getpid())
+
+    def close(self) -> None:
+        """Let the workers finish and leave (each stops its kernel), then remove this build's kernel folders."""
+        try:
+            self.executor.shutdown(wait=True)
+        finally:
+            kernels.sweep(own_pid=os.getpid())
 
 
 class WarmKernelEngine(NBClientEngine):

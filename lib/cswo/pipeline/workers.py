@@ -1,8 +1,9 @@
 """Section workers: one process per core, each with a warm kernel that runs notebooks one after another.
 
 Starting a kernel and importing pandas, Altair and the suite costs seconds; a warm kernel pays that once
-per worker. The kernel's client is kept open too: a new client must wait for the kernel to answer and
-for its IOPub channel to fall quiet, a fifth of a second each time, for every notebook.
+per worker, and the build starts its workers early so that this happens while it checks the data
+(:class:`SectionPool`). The kernel's client is kept open too: a new client must wait for the kernel to
+answer and for its IOPub channel to fall quiet, a fifth of a second each time, for every notebook.
 
 Before each notebook the kernel's namespace is cleared (``%reset -f``) and its working folder set, so a
 notebook sees nothing the last one left behind except imported modules.
@@ -28,7 +29,8 @@ from cswo.pipeline import kernels
 START_TIMEOUT = 60  # seconds a kernel may take to start answering
 
 # Run in each kernel once: the kernel leaves when its worker does, even if the worker was killed outright
-# (ipykernel's own check waits for the parent to become pid 1, which a container's reaper may never be).
+# (ipykernel 7 checks this too; earlier versions waited for the parent to become pid 1, which a container's
+# reaper may never be).
 # jsonschema (imported by Altair) would otherwise compile rfc3987_syntax's grammar: see cswo.cli.
 _KERNEL_START = """
 import os as _os, sys as _sys, threading as _threading, time as _time
@@ -91,7 +93,7 @@ class WarmKernel:
         reply = _run(cls.client.execute_interactive, code, store_history=False, timeout=timeout, output_hook=_quiet)
         content = reply.get("content", {})
         if content.get("status") != "ok":
-            raise RuntimeError(f"the kernel could not start: {content.get('ename')}: {content.get('evalue')}")
+            raise RuntimeError(f"the kernel was not ready: {content.get('ename')}: {content.get('evalue')}")
 
     @classmethod
     def ready(cls, kernel_name: str, cwd: str):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -140,3 +141,29 @@ def test_a_validation_failure_stops_the_early_kernels_with_one_sentence(tmp_path
     assert "Traceback" not in done.stderr + done.stdout
     assert not list(tmp.glob(f"{kernels.PREFIX}*")), "kernel folders left behind"
     assert _until(lambda: not kernel_processes(tmp), 5), "kernels left running"
+
+
+@pytest.mark.parametrize("how", ["Ctrl-C", "SIGTERM"])
+def test_stopping_a_build_while_its_kernels_warm_up_leaves_nothing(tmp_path, how):
+    """Ctrl-C or SIGTERM while the data is checked and the early kernels start: one sentence, nothing left."""
+    from interruptions import KillPoint, kernels_gone, said_after, signal_group, start, wait_for
+
+    project = copy_project(tmp_path / "project")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    run = start(project, tmp, force=True)
+    assert wait_for(KillPoint("validating data", force=True, line="Validating data", after=0.3), run, project)
+    mark = len(run.lines)
+    if how == "Ctrl-C":
+        signal_group(run, signal.SIGINT)
+    else:
+        run.process.send_signal(signal.SIGTERM)
+    try:
+        code = run.process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        signal_group(run, signal.SIGKILL)
+        code = run.process.wait(timeout=30)
+    said = said_after(run, mark)
+    assert code == 130 and len(said) == 1 and how in said[0], said
+    assert kernels_gone(tmp, patience=2.0) == []
+    assert not list(tmp.glob(f"{kernels.PREFIX}*")), "kernel folders left behind"

@@ -44,14 +44,14 @@ class Job:
         return self.folder / f"{self.name}.ipynb"
 
 
-def current_manifest(job: Job, table_fingerprint: Callable[[str], str], tables: bool = True) -> dict | None:
+def current_manifest(job: Job, table_fingerprint: Callable[[str], str] | None) -> dict | None:
     """The cached run's manifest when it was made from exactly these inputs, else None.
 
-    With ``tables=False`` the tables it read are not compared (the data is not validated yet)."""
+    Without ``table_fingerprint`` the tables it read are not compared (the data is not validated yet)."""
     manifest = read_manifest(job.folder / MANIFEST)
     if not manifest or not job.executed.exists() or manifest.get("key") != job.key:
         return None
-    if not tables:
+    if table_fingerprint is None:
         return manifest
     tables = manifest.get("tables", {})
     return manifest if all(table_fingerprint(name) == digest for name, digest in tables.items()) else None
@@ -230,7 +230,7 @@ def likely_to_run(jobs: list[Job], data_current: bool) -> list[Job]:
     known only once the data is validated, so then every job is counted."""
     if not data_current:
         return list(jobs)
-    return [job for job in jobs if current_manifest(job, lambda table: None, tables=False) is None]
+    return [job for job in jobs if current_manifest(job, None) is None]
 
 
 def expected_seconds(job: Job) -> float:

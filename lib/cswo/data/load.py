@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pandera.pandas as pa
 
 from cswo.data.cells import read_first_sheet, read_text_table, tidy
 from cswo.data.returns import Block, read_returns
@@ -30,6 +30,9 @@ from cswo.data.schemas import (
 from cswo.errors import DataValidationError, Problem
 from cswo.project.catalogue import TOTAL, Table, load_catalogue
 from cswo.project.paths import Project, year_start
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 HEADER_ROWS = 1  # the analyst's row number is the frame index + 2
 
@@ -174,9 +177,11 @@ def _validate_block(source: Source, table: Table) -> tuple[pd.DataFrame | None, 
     for column in OPTIONAL_COLUMNS:
         if column not in frame.columns:
             frame[column] = ""
+    from pandera.errors import SchemaErrors  # validation only: kernels read validated data
+
     try:
         row_schema(table).validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as exc:
+    except SchemaErrors as exc:
         problems = _schema_problems(exc, source.label, frame, file_rows)
     typed = frame.copy()
     typed["number"] = typed["value"].map(parse_number).astype("float64")
@@ -298,6 +303,8 @@ def validate_tables(project: Project, year: str, sections: list[str] | None = No
                 slips.append(slip | {"row": int(r["row"]), "message": failure.message, "reason": failure.slip})
         visible = frame[upto]
         tables[name] = visible.reset_index(drop=True)
+    from pandera.errors import SchemaErrors
+
     text_tables = {}
     for name, own_columns in catalogue.text_tables.items():
         path = project.data_dir / f"{name}.csv"
@@ -317,7 +324,7 @@ def validate_tables(project: Project, year: str, sections: list[str] | None = No
             continue
         try:
             text_schema(own_columns).validate(frame, lazy=True)
-        except pa.errors.SchemaErrors as exc:
+        except SchemaErrors as exc:
             problems.extend(_schema_problems(exc, label, frame, file_rows))
         text_tables[name] = frame
     dataset = Dataset(year=year, tables=tables, text_tables=text_tables, files=files, unfilled=unfilled, slips=slips)

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pandera.pandas as pa
 
 from cswo.data.cells import parse_number
 from cswo.project.catalogue import APPROXIMATIONS, TOTAL, UNITS, WHOLE_NUMBER_UNITS, Measure, Rule, Table
 from cswo.project.paths import is_financial_year, year_start
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 # ``note`` is for members and may be shown with the figure; ``qa_note`` is for reviewers only and
 # reaches nothing but the private QA record (outputs/.private/<year>/figures-qa.csv). ``approximate``
@@ -63,12 +66,16 @@ ROW_CHECK_COLUMN: dict[str, str] = {}
 
 
 def _frame_check(error: str, column: str, fn: Callable[[pd.Series], bool]) -> pa.Check:
+    import pandera.pandas as pa  # here, not at the top: a kernel reads validated data and never needs it
+
     ROW_CHECK_COLUMN[error] = column
     return pa.Check(_rowwise(fn), element_wise=False, error=error)
 
 
 def row_schema(table: Table) -> pa.DataFrameSchema:
     """The schema for one table's rows, as text exactly as they appear in the file."""
+    import pandera.pandas as pa
+
     measures = table.measures
 
     def measure_of(row) -> Measure | None:
@@ -354,6 +361,8 @@ def _one_date_and_source_a_year(frame: pd.DataFrame) -> pd.Series:
 
 def text_schema(columns: dict[str, str]) -> pa.DataFrameSchema:
     """The schema for a text table whose own columns (after year, as_at, source) are ``columns``."""
+    import pandera.pandas as pa
+
     number_column = next(iter(columns))
 
     checks = {

@@ -58,11 +58,13 @@ class ReportChart:
     measures: list[str] = field(default_factory=list)  # table.measure.breakdown of each series
     source: str = ""
 
-    def png(self, scale: float = SCALE) -> bytes:
-        """High-resolution PNG, for Word: drawn from the same SVG, so both show the same chart."""
+    def png(self, scale: float = SCALE, svg: str | None = None) -> bytes:
+        """High-resolution PNG, for Word: drawn from the same SVG, so both show the same chart.
+
+        Pass the SVG when it is already drawn: drawing it is most of a chart's cost."""
         import vl_convert as vlc
 
-        return vlc.svg_to_png(self.svg(), scale=scale)
+        return vlc.svg_to_png(self.svg() if svg is None else svg, scale=scale)
 
     def svg(self) -> str:
         """Vector graphics, for the PDF."""

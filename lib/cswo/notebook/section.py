@@ -35,6 +35,7 @@ from cswo.figures.disclosure import NOT_PUBLISHED, protect_dataset
 from cswo.figures.figure import Figure
 from cswo.figures.formatting import MISSING_PHRASE, NOT_APPLICABLE, NOT_AVAILABLE, format_value, is_missing, number
 from cswo.figures.phrases import Phrase, Phrases
+from cswo.notebook import kept
 from cswo.notebook import tables as tables_module
 from cswo.project.catalogue import TOTAL, load_catalogue, restyle_years, with_year_style
 from cswo.project.parameters import Parameters, load_year
@@ -310,9 +311,10 @@ class Section:
             item.id = self._unique_id("fig", item.id)
             item.source = restyle_years(item.source, self.params.year_label_style)
             path = self.figures_dir / f"{item.id.removeprefix('fig-')}.png"
-            png = item.png()
+            svg = item.svg()
+            png = item.png(svg=svg)
             path.write_bytes(png)
-            path.with_suffix(".svg").write_text(item.svg(), encoding="utf-8")  # vector, for the PDF
+            path.with_suffix(".svg").write_text(svg, encoding="utf-8")  # vector, for the PDF
             self._charts.append(
                 {"id": item.id, "file": path.name, "alt": item.alt, "caption": item.caption, "measures": item.measures}
             )
@@ -354,13 +356,13 @@ def start(
 ) -> Section:
     """Open a section for a notebook. Raises CSWOError subclasses for bad parameters or data."""
     project = Project(Path(project_root).resolve())
-    parameters = load_year(project, year)
-    if dataset_path:
-        dataset = Dataset.read(Path(dataset_path))
+    if dataset_path:  # a build: every section in this kernel reads the same files, so they are read once
+        parameters, dataset, suppressed = kept.year_inputs(project, year, Path(dataset_path))
     else:
+        parameters = load_year(project, year)
         dataset = load_dataset(project, year, parameters.sections)
-    # the one choke point: nothing below ever sees a count the policy suppresses
-    dataset, suppressed = protect_dataset(dataset, parameters.disclosure, load_catalogue(project))
+        # the one choke point: nothing below ever sees a count the policy suppresses
+        dataset, suppressed = protect_dataset(dataset, parameters.disclosure, load_catalogue(project))
     out = Path(output_dir) if output_dir else Path(tempfile.mkdtemp(prefix=f"cswo-{section_id}-"))
     out.mkdir(parents=True, exist_ok=True)
     return Section(section_id, year, project, out, dataset, parameters, suppressed)

@@ -64,12 +64,15 @@ class Progress:
     def section_done(self, job: execute.Job) -> None: ...
 
 
-def validated_dataset(project: Project, params: Parameters, sections: list[str]) -> tuple[Dataset, Path]:
-    """Validate the data (or reuse the last validation when no data file changed)."""
-    folder = project.cache_dir(params.year)
-    folder.mkdir(parents=True, exist_ok=True)
+def dataset_folder(project: Project, year: str) -> Path:
+    """Where the validated data is kept for the sections to read."""
+    return project.cache_dir(year) / "dataset"
+
+
+def dataset_key(project: Project, params: Parameters, sections: list[str]) -> str:
+    """What the validated data was made from: the data files, the library, the project's catalogue."""
     files = sorted(p for p in project.data_dir.rglob("*") if p.is_file() and p.suffix in (".csv", ".xlsx"))
-    key = cache.sha256_json(
+    return cache.sha256_json(
         {
             "files": {str(p.relative_to(project.data_dir)): cache.sha256_file(p) for p in files},
             "lib": cache.library_fingerprint(),
@@ -78,7 +81,21 @@ def validated_dataset(project: Project, params: Parameters, sections: list[str])
             "year": params.year,
         }
     )
-    stored = folder / "dataset"
+
+
+def dataset_current(project: Project, params: Parameters, sections: list[str]) -> bool:
+    """Whether the last validation still stands (no data file, nor anything else it was made from, changed)."""
+    manifest = cache.read_manifest(project.cache_dir(params.year) / "dataset-key.json")
+    stored = dataset_folder(project, params.year) / "dataset.json"
+    return bool(manifest) and manifest.get("key") == dataset_key(project, params, sections) and stored.exists()
+
+
+def validated_dataset(project: Project, params: Parameters, sections: list[str]) -> tuple[Dataset, Path]:
+    """Validate the data (or reuse the last validation when no data file changed)."""
+    folder = project.cache_dir(params.year)
+    folder.mkdir(parents=True, exist_ok=True)
+    key = dataset_key(project, params, sections)
+    stored = dataset_folder(project, params.year)
     manifest = cache.read_manifest(folder / "dataset-key.json")
     if manifest and manifest.get("key") == key and (stored / "dataset.json").exists():
         try:
@@ -209,31 +226,31 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
 
     formats = options.formats or output_formats(project)
     depth = toc_depth(project)
-    progress.step("Validating data")
-    dataset, dataset_path = validated_dataset(project, params, params.sections)
-    warnings: list[str] = [f"To confirm before committee: {item}" for item in params.review_required]
-    warnings += dataset.slip_warnings()
-    progress.step("Checking the data has every figure the narrative needs")
-    check_completeness(project, params, dataset, draft=options.draft)
-    if options.checks:
-        progress.step("Scanning inputs for personal identifiers")
-        found = scan_inputs(project, params)
-        if found:
-            raise PublishCheckError(found)
-    jobs = make_jobs(project, params, dataset_path, warnings)
-    if options.force:
-        for job in jobs:
-            shutil.rmtree(job.folder, ignore_errors=True)
-    progress.step("Running sections")
-    execute.run_jobs(
-        jobs,
-        project.private_dir(params.year) / "failed",
-        dataset.fingerprint,
-        workers=options.workers,
-        on_start=progress.section_started,
-        on_done=progress.section_done,
-        timeout=options.cell_timeout,
-    )
+    notes: list[str] = []
+    jobs = make_jobs(project, params, dataset_folder(project, params.year), notes)
+    pool = sections_pool(project, params, jobs, options)
+    try:
+        dataset = checked_dataset(project, params, options, progress)
+        warnings: list[str] = [f"To confirm before committee: {item}" for item in params.review_required]
+        warnings += dataset.slip_warnings() + notes
+        if options.force:
+            for job in jobs:
+                shutil.rmtree(job.folder, ignore_errors=True)
+        progress.step("Running sections")
+        execute.run_jobs(
+            jobs,
+            project.private_dir(params.year) / "failed",
+            dataset.fingerprint,
+            workers=options.workers,
+            on_start=progress.section_started,
+            on_done=progress.section_done,
+            timeout=options.cell_timeout,
+            pool=pool,
+        )
+    except BaseException:
+        if pool is not None:
+            pool.stop()  # at once: a failed check leaves no worker or kernel running behind its message
+        raise
     progress.step("Writing documents")
     texts = section_texts(jobs)
     markers = [str(m) for text in texts.values() for m in text.missing]
@@ -318,6 +335,32 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
         out_of_date=out_of_date(published, final),
         draft=options.draft,
     )
+
+
+def sections_pool(project: Project, params: Parameters, jobs: list[execute.Job], options: BuildOptions):
+    """Workers for the sections that will run, started now: their kernels warm up while the data is checked.
+
+    None when every section looks reusable (the rare section a data change turns out to touch gets its
+    workers when the sections run)."""
+    if options.force:
+        to_run = jobs
+    else:
+        to_run = execute.likely_to_run(jobs, dataset_current(project, params, params.sections))
+    return execute.start_pool(to_run, options.workers) if to_run else None
+
+
+def checked_dataset(project: Project, params: Parameters, options: BuildOptions, progress: Progress) -> Dataset:
+    """The year's data, validated, with every figure the narrative needs and (with checks) no identifiers."""
+    progress.step("Validating data")
+    dataset, _ = validated_dataset(project, params, params.sections)
+    progress.step("Checking the data has every figure the narrative needs")
+    check_completeness(project, params, dataset, draft=options.draft)
+    if options.checks:
+        progress.step("Scanning inputs for personal identifiers")
+        found = scan_inputs(project, params)
+        if found:
+            raise PublishCheckError(found)
+    return dataset
 
 
 def check_completeness(project: Project, params: Parameters, dataset: Dataset, draft: bool) -> None:

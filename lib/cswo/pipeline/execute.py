@@ -7,41 +7,23 @@ under ``outputs/.private/<year>/failed/`` so the analyst can open it at the erro
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
-import signal
-import subprocess
-import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import NBClientEngine, papermill_engines
-from papermill.log import logger
-
 from cswo.errors import SectionExecutionError, SectionFailure
-from cswo.pipeline import kernels
 from cswo.pipeline.cache import read_manifest, write_manifest
+from cswo.pipeline.workers import SectionPool, WarmKernel
 
 MANIFEST = "manifest.json"
 CELL_TIMEOUT = 600.0  # seconds one cell may run; `cswo build --cell-timeout` or CSWO_CELL_TIMEOUT change it
-
-# Run in each kernel once: the kernel leaves when its worker does, even if the worker was killed outright
-# (ipykernel's own check waits for the parent to become pid 1, which a container's reaper may never be).
-_KERNEL_WATCH = """
-import os as _os, sys as _sys, threading as _threading, time as _time
-if not getattr(_sys, "_cswo_watch", False):
-    _sys._cswo_watch = True
-    def _cswo_watch(parent=_os.getppid()):
-        while _os.getppid() == parent:
-            _time.sleep(0.5)
-        _os._exit(0)
-    _threading.Thread(target=_cswo_watch, daemon=True).start()
-del _os, _sys, _threading, _time
-"""
+# a guess at a notebook's seconds before it has run once, to start the longest first (charts dominate)
+NOTEBOOK_SECONDS, CHART_SECONDS = 0.5, 0.3
 
 
 @dataclass
@@ -62,133 +44,17 @@ class Job:
         return self.folder / f"{self.name}.ipynb"
 
 
-def current_manifest(job: Job, table_fingerprint: Callable[[str], str]) -> dict | None:
-    """The cached run's manifest when it was made from exactly these inputs, else None."""
+def current_manifest(job: Job, table_fingerprint: Callable[[str], str] | None) -> dict | None:
+    """The cached run's manifest when it was made from exactly these inputs, else None.
+
+    Without ``table_fingerprint`` the tables it read are not compared (the data is not validated yet)."""
     manifest = read_manifest(job.folder / MANIFEST)
     if not manifest or not job.executed.exists() or manifest.get("key") != job.key:
         return None
+    if table_fingerprint is None:
+        return manifest
     tables = manifest.get("tables", {})
     return manifest if all(table_fingerprint(name) == digest for name, digest in tables.items()) else None
-
-
-class _WarmKernel:
-    """One kernel per worker process, kept between notebooks.
-
-    Starting a kernel and importing pandas, Altair and the suite costs seconds per notebook;
-    a warm kernel pays that once per worker. Before each notebook the kernel's namespace is
-    cleared (``%reset -f``) and its working folder set, so a notebook sees nothing the last
-    one left behind except imported modules.
-    """
-
-    manager = None
-    folder: Path | None = None  # holds the connection file: removed with the kernel
-
-    @classmethod
-    def get(cls, kernel_name: str, cwd: str):
-        from jupyter_client import KernelManager
-
-        if cls.manager is None or not cls.manager.is_alive():
-            cls.stop()
-            cls.folder = kernels.new_folder(_build_pid())
-            # local sockets: faster than TCP on loopback, and nothing listens on a port
-            sockets = str(cls.folder / "kernel-ipc")
-            if len(sockets) < 96:  # a socket path is limited to 107 bytes; a deep $TMPDIR falls back to TCP
-                cls.manager = KernelManager(kernel_name=kernel_name, transport="ipc")
-                cls.manager.ip = sockets
-            else:
-                cls.manager = KernelManager(kernel_name=kernel_name)
-            cls.manager.connection_file = str(cls.folder / "kernel.json")
-            # nbclient needs an asynchronous client, or a cell that never finishes blocks it before its timeout
-            cls.manager.client_class = "jupyter_client.asynchronous.AsyncKernelClient"
-            # the kernel's own log lines (start-up notes, "parent exited" when a worker ends) are not for
-            # analysts; errors in cells reach the build through the notebook, not through stderr
-            cls.manager.start_kernel(cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            kernels.record_pid(cls.folder, getattr(cls.manager.provisioner, "pid", None))
-        client = cls.manager.blocking_client()
-        client.start_channels()
-        try:
-            client.wait_for_ready(timeout=60)
-            client.execute_interactive(
-                _KERNEL_WATCH + f"get_ipython().run_line_magic('reset', '-f')\nimport os as _os, sys as _sys\n"
-                f"_sys.modules.setdefault('rfc3987_syntax', None)\n_os.chdir({cwd!r})\ndel _os, _sys",
-                store_history=False,
-                timeout=60,
-            )
-        finally:
-            client.stop_channels()
-        return cls.manager
-
-    @classmethod
-    def stop(cls) -> None:
-        """Kill the kernel and delete its connection file (safe to call from a signal handler)."""
-        if cls.folder is not None:
-            kernels.remove(cls.folder)
-        cls.manager, cls.folder = None, None
-
-
-def _build_pid() -> int:
-    return int(os.environ.get("CSWO_BUILD_PID") or os.getppid())
-
-
-def _worker_start(build_pid: int) -> None:
-    """Pool initializer: tidy exits for a section worker and its kernel, however the build ends."""
-    import logging
-    from multiprocessing.util import Finalize
-
-    os.environ["CSWO_BUILD_PID"] = str(build_pid)
-    logging.getLogger("papermill").setLevel(logging.CRITICAL)  # failures reach the analyst as one sentence
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the terminal's Ctrl-C is the main process's to handle
-
-    def leave(*_):
-        _WarmKernel.stop()
-        os._exit(0)
-
-    signal.signal(signal.SIGTERM, leave)
-    Finalize(None, _WarmKernel.stop, exitpriority=10)  # pool workers end without running atexit
-
-    def watch() -> None:  # the build was killed outright: take the kernel with us
-        while os.getppid() == build_pid:
-            time.sleep(0.5)
-        leave()
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
-class WarmKernelEngine(NBClientEngine):
-    """Papermill's nbclient engine, run against the worker's warm kernel."""
-
-    @classmethod
-    def execute_managed_notebook(
-        cls,
-        nb_man,
-        kernel_name,
-        log_output=False,
-        stdout_file=None,
-        stderr_file=None,
-        start_timeout=60,
-        execution_timeout=None,
-        **kwargs,
-    ):
-        manager = _WarmKernel.get(kernel_name, kwargs.get("cwd") or os.getcwd())
-        client = PapermillNotebookClient(
-            nb_man,
-            km=manager,
-            kernel_name=kernel_name,
-            timeout=execution_timeout,
-            startup_timeout=start_timeout,
-            log=logger,
-            log_output=log_output,
-            stdout_file=stdout_file,
-            stderr_file=stderr_file,
-        )
-        try:
-            return client.execute()
-        finally:
-            if client.kc is not None:
-                client.kc.stop_channels()
-
-
-papermill_engines.register("cswo-warm", WarmKernelEngine)
 
 
 def _run_one(
@@ -221,7 +87,7 @@ def _run_one(
         raise
     except Exception as exc:
         # a timed-out cell is still running in the kernel, and a kernel that died is no use: start afresh
-        _WarmKernel.stop()
+        WarmKernel.stop()
         if type(exc).__name__ == "CellTimeoutError":
             raise TimeoutError(f"a cell ran for more than {timeout:g} seconds and was stopped") from None
         raise
@@ -271,20 +137,6 @@ def _failure(name: str, exc: BaseException, failed: Path | None) -> SectionFailu
     )
 
 
-def _stop_pool(pool: ProcessPoolExecutor) -> None:
-    """Stop every worker now (each kills its kernel on SIGTERM), without waiting for running notebooks."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.join(timeout=2)
-        if process.is_alive():
-            process.kill()
-            process.join(timeout=1)
-
-
 def cell_timeout(value: float | None = None) -> float | None:
     """Seconds a cell may run: the value given, else $CSWO_CELL_TIMEOUT, else 600 (0 means no limit)."""
     if value is None:
@@ -302,9 +154,12 @@ def run_jobs(
     on_start: Callable[[Job], None] = lambda job: None,
     on_done: Callable[[Job], None] = lambda job: None,
     timeout: float | None = None,
+    pool: SectionPool | None = None,
 ) -> list[Job]:
-    """Run every job whose cache is stale; raise SectionExecutionError naming each failure."""
-    workers = workers or os.cpu_count() or 1
+    """Run every job whose cache is stale, the longest first; raise SectionExecutionError naming each failure.
+
+    ``pool`` is the workers started early (see :func:`start_pool`); it is closed here, whatever happens.
+    """
     timeout = cell_timeout(timeout)
     stale = []
     for job in jobs:
@@ -315,40 +170,86 @@ def run_jobs(
             on_done(job)
         else:
             stale.append(job)
+    if not stale:
+        if pool is not None:
+            pool.stop()  # started for sections the data turned out not to touch: no need to wait for it
+        return jobs
+    if pool is None:
+        pool = start_pool(stale, workers, kernel if warm else None)
     failures: list[SectionFailure] = []
-    if stale:
-        pool = ProcessPoolExecutor(
-            max_workers=min(workers, len(stale)), initializer=_worker_start, initargs=(os.getpid(),)
-        )
-        futures = {}
-        try:
-            for job in stale:
-                run_dir = job.folder.with_name(job.folder.name + ".run")
-                shutil.rmtree(run_dir, ignore_errors=True)
-                run_dir.mkdir(parents=True)
-                on_start(job)
-                args = (job.name, str(job.notebook), str(run_dir), job.parameters, kernel, warm, timeout)
-                futures[pool.submit(_run_one, *args)] = (job, run_dir)
-            for future in as_completed(futures):
-                job, run_dir = futures[future]
-                try:
-                    _, job.seconds = future.result()
-                except Exception as exc:  # papermill's and the kernel's errors, reported per section
-                    failures.append(_failure(job.name, exc, _keep_failed(job, run_dir, failed_dir)))
-                    continue
-                _promote(job, run_dir, table_fingerprint)
-                on_done(job)
-        except BaseException:
-            _stop_pool(pool)
-            for _, run_dir in futures.values():
-                shutil.rmtree(run_dir, ignore_errors=True)
-            raise
-        finally:
-            pool.shutdown(wait=True)
-            kernels.sweep(own_pid=os.getpid())
+    futures = {}
+    try:
+        for job in sorted(stale, key=expected_seconds, reverse=True):
+            run_dir = job.folder.with_name(job.folder.name + ".run")
+            shutil.rmtree(run_dir, ignore_errors=True)
+            run_dir.mkdir(parents=True)
+            on_start(job)
+            args = (job.name, str(job.notebook), str(run_dir), job.parameters, kernel, warm, timeout)
+            futures[pool.submit(_run_one, *args)] = (job, run_dir)
+        for future in as_completed(futures):
+            job, run_dir = futures[future]
+            try:
+                _, job.seconds = future.result()
+            except Exception as exc:  # papermill's and the kernel's errors, reported per section
+                failures.append(_failure(job.name, exc, _keep_failed(job, run_dir, failed_dir)))
+                continue
+            _promote(job, run_dir, table_fingerprint)
+            on_done(job)
+    except BaseException:
+        pool.stop()
+        for _, run_dir in futures.values():
+            shutil.rmtree(run_dir, ignore_errors=True)
+        raise
+    finally:
+        pool.close()
     if failures:
         raise SectionExecutionError(sorted(failures, key=lambda f: f.section))
     return jobs
+
+
+def start_pool(jobs: list[Job], workers: int | None = None, kernel: str | None = "python3") -> SectionPool:
+    """Workers for these jobs (one a core at most), each starting its kernel and warming it up now.
+
+    Kernels read the year's parameters and import the section API, and start vl-convert's engine when
+    a job draws charts (see :mod:`cswo.notebook.warmup`)."""
+    size = min(workers or os.cpu_count() or 1, len(jobs))
+    first = jobs[0]
+    warm = {
+        "charts": any(chart_calls(job.notebook) for job in jobs),
+        "project_root": first.parameters.get("project_root"),
+        "year": first.parameters.get("year"),
+    }
+    return SectionPool(size, kernel, first.notebook.parent, warm)
+
+
+def likely_to_run(jobs: list[Job], data_current: bool) -> list[Job]:
+    """The jobs that will run, known before the data is validated (to start their workers early).
+
+    A job runs when its cached run was made from other code, parameters or tools (see
+    :func:`current_manifest`) or, when the data changed, from other tables: which tables changed is
+    known only once the data is validated, so then every job is counted."""
+    if not data_current:
+        return list(jobs)
+    return [job for job in jobs if current_manifest(job, None) is None]
+
+
+def expected_seconds(job: Job) -> float:
+    """How long a job will run: as long as its last run did, else a guess from the charts it draws."""
+    manifest = read_manifest(job.folder / MANIFEST) or {}
+    seconds = manifest.get("seconds")
+    if isinstance(seconds, int | float) and seconds > 0:
+        return float(seconds)
+    return NOTEBOOK_SECONDS + CHART_SECONDS * chart_calls(job.notebook)
+
+
+def chart_calls(notebook: Path) -> int:
+    """How many charts a notebook's code asks for (each costs vl-convert a third of a second or so)."""
+    try:
+        cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError):
+        return 0
+    code = ["".join(c.get("source", "")) for c in cells if c.get("cell_type") == "code"]
+    return sum(source.count("chart(") for source in code)
 
 
 def _keep_failed(job: Job, run_dir: Path, failed_dir: Path) -> Path | None:

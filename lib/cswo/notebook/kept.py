@@ -1,0 +1,45 @@
+"""What a kernel keeps between sections: the year's parameters and data, read and protected once.
+
+A build runs many sections in each kernel, all from the same parameters and validated data; reading
+them and applying the disclosure policy took about a sixth of a second a section. They are kept,
+keyed by the content of every file they were made from, and each section gets its own deep copy,
+so nothing one section does to a table can reach the next.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from pathlib import Path
+
+from cswo.data.load import Dataset
+from cswo.figures.disclosure import protect_dataset
+from cswo.project.catalogue import catalogue_fingerprint, load_catalogue
+from cswo.project.parameters import Parameters, load_year
+from cswo.project.paths import Project
+
+_kept: dict[str, tuple[Parameters, Dataset, list[dict]]] = {}
+
+
+def year_inputs(project: Project, year: str, dataset_folder: Path) -> tuple[Parameters, Dataset, list[dict]]:
+    """The year's parameters, its validated data as it may be published, and the private record of what
+    was suppressed. Raises what :func:`load_year` and :meth:`Dataset.read` raise."""
+    key = _key(project, year, dataset_folder)
+    if key not in _kept:
+        parameters = load_year(project, year)
+        # the one choke point (as in cswo.notebook.start): no section ever sees a count the policy suppresses
+        dataset = Dataset.read(dataset_folder)
+        dataset, suppressed = protect_dataset(dataset, parameters.disclosure, load_catalogue(project))
+        _kept.clear()  # one year's inputs at a time
+        _kept[key] = (parameters, dataset, suppressed)
+    return copy.deepcopy(_kept[key])
+
+
+def _key(project: Project, year: str, dataset_folder: Path) -> str:
+    digest = hashlib.sha256(f"{project.root}\0{year}\0{catalogue_fingerprint(project)}".encode())
+    parameters = project.parameters_file(year)
+    files = [parameters] if parameters.is_file() else []
+    files += sorted(p for p in Path(dataset_folder).iterdir() if p.is_file()) if Path(dataset_folder).is_dir() else []
+    for path in files:
+        digest.update(f"\0{path.name}\0".encode() + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()

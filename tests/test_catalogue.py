@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cswo.project.catalogue import load_catalogue, restyle_years, with_year_style
-from support import REFERENCE
+from support import REFERENCE, copy_project
 
 
 @pytest.mark.parametrize(
@@ -30,3 +30,15 @@ def test_no_label_in_a_hyphen_paper_writes_a_year_with_a_slash():
     assert not any("/" in label and restyle_years(label, "hyphen") != label for label in relabelled)
     assert any("since 2015-16" in label for label in relabelled)
     assert styled.number_style == catalogue.number_style and styled.text_tables == catalogue.text_tables
+
+
+def test_a_duplicate_key_in_a_projects_catalogue_is_refused_with_both_lines(tmp_path):
+    from cswo.errors import CatalogueError
+    from cswo.project.catalogue import load_catalogue
+
+    project = copy_project(tmp_path / "p", with_notebooks=False)
+    own = project.root / "catalogue.yml"
+    own.write_text(own.read_text(encoding="utf-8") + "\nnumber_style:\n  percent: 1\n  percent: 0\n", encoding="utf-8")
+    with pytest.raises(CatalogueError) as error:
+        load_catalogue(project)
+    assert "key 'percent' appears twice in the same mapping" in str(error.value)

@@ -14,10 +14,9 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-import yaml
-
 from cswo.errors import CatalogueError
 from cswo.project.paths import BASE_CATALOGUE_FILE, Project, year_label
+from cswo.project.reading import YAMLProblems, parse_yaml
 
 UNITS = {
     "count": "number of people, cases or events (a whole number)",
@@ -233,29 +232,17 @@ def _number_style_problems(style) -> list[str]:
 
 
 def _read_yaml(text: str, label: str) -> dict:
+    """The catalogue's YAML, read as strictly as the parameters (a duplicate key is an error)."""
     try:
-        raw = _safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        raise CatalogueError(label, [f"not valid YAML: {exc}"]) from None
+        raw = parse_yaml(text) or {}
+    except YAMLProblems as exc:
+        raise CatalogueError(label, exc.problems) from None
     if not isinstance(raw, dict):
         raise CatalogueError(label, ["expected a mapping with 'tables' (and optionally 'text_tables')"])
     unknown = sorted(set(raw) - {"tables", "text_tables", "number_style"})
     if unknown:
         raise CatalogueError(label, [f"unknown key(s) {unknown}: use 'tables', 'text_tables' and 'number_style'"])
     return raw
-
-
-def _safe_load(text: str):
-    """``yaml.safe_load``, parsed by libyaml when PyYAML has it: the same values ten times faster (every
-    build process and kernel reads the catalogue). A document libyaml refuses is read again in Python,
-    so the analyst sees the error exactly as before."""
-    loader = getattr(yaml, "CSafeLoader", None)
-    if loader is not None:
-        try:
-            return yaml.load(text, Loader=loader)
-        except yaml.YAMLError:
-            pass
-    return yaml.safe_load(text)
 
 
 @lru_cache(maxsize=8)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from dataclasses import dataclass
 
 import pytest
 from docx import Document
@@ -30,12 +31,30 @@ def papers(project, suffix):
     ]
 
 
-def pdf_pages(project):
-    """Each page of each committee paper's PDF, with where it is ('<file> p<n>')."""
+@dataclass
+class Page:
+    """What the checks read of one PDF page, parsed once for all of them (pdfminer is slow)."""
+
+    where: str  # '<file> p<n>'
+    chars: list[dict]
+    edges: list[dict]
+    lines: list[dict]
+    height: float
+
+
+def read_page(where: str, page) -> Page:
+    return Page(where, page.chars, page.edges, page.extract_text_lines(), page.height)
+
+
+@pytest.fixture(scope="module")
+def pdf_pages(built) -> list[Page]:
+    """Each page of each committee paper's PDF."""
+    project, _ = built
+    pages = []
     for path in papers(project, "pdf"):
         with pdfplumber.open(path) as pdf:
-            for number, page in enumerate(pdf.pages, start=1):
-                yield f"{path.name} p{number}", page
+            pages += [read_page(f"{path.name} p{number}", page) for number, page in enumerate(pdf.pages, start=1)]
+    return pages
 
 
 def overlaps(a, b, slack: float = 0.6) -> bool:
@@ -67,11 +86,10 @@ def collisions(page) -> list[str]:
     return found
 
 
-def test_no_text_overprints_or_crosses_a_rule(built):
-    project, _ = built
+def test_no_text_overprints_or_crosses_a_rule(pdf_pages):
     problems = []
-    for where, page in pdf_pages(project):
-        problems += [f"{where}: {p}" for p in collisions(page)]
+    for page in pdf_pages:
+        problems += [f"{page.where}: {p}" for p in collisions(page)]
     assert not problems, "\n".join(problems[:20])
 
 
@@ -83,29 +101,25 @@ def test_collision_check_can_fail(tmp_path):
     source.write_text("#place(dx: 10pt, dy: 10pt)[2019-20]\n#place(dx: 14pt, dy: 10pt)[2020-21]\n")
     typst.compile(str(source), output=str(tmp_path / "clash.pdf"))
     with pdfplumber.open(tmp_path / "clash.pdf") as pdf:
-        assert collisions(pdf.pages[0])
+        assert collisions(read_page("clash.pdf p1", pdf.pages[0]))
 
 
-def test_no_table_caption_at_the_foot_of_a_page(built):
-    project, _ = built
+def test_no_table_caption_at_the_foot_of_a_page(pdf_pages):
     problems = []
-    for where, page in pdf_pages(project):
-        lines = page.extract_text_lines()
-        body = [line for line in lines if line["top"] < page.height - 72]  # above the footer
+    for page in pdf_pages:
+        body = [line for line in page.lines if line["top"] < page.height - 72]  # above the footer
         for position, line in enumerate(body):
             if re.match(r"Table \d+(:| \(continued\))", line["text"]):
                 following = body[position + 1 :]
                 if len(following) < 2:  # the header row and at least one row below
-                    problems.append(f"{where}: {line['text'][:50]}")
+                    problems.append(f"{page.where}: {line['text'][:50]}")
     assert not problems, "\n".join(problems)
 
 
-def test_year_headings_never_run_together(built):
-    project, _ = built
-    for path in papers(project, "pdf"):
-        with pdfplumber.open(path) as pdf:
-            text = "\n".join(page.extract_text() or "" for page in pdf.pages)
-        assert not re.search(r"\d{4}-\d{2}\d{4}-\d{2}", text), path.name
+def test_year_headings_never_run_together(pdf_pages):
+    for page in pdf_pages:
+        text = "\n".join(line["text"] for line in page.lines)
+        assert not re.search(r"\d{4}-\d{2}\d{4}-\d{2}", text), page.where
 
 
 def test_every_word_caption_is_a_seq_field(built):

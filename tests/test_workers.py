@@ -114,7 +114,9 @@ print("kernel gone" if gone else "kernel outlived its worker")
 
 
 def test_a_kernel_leaves_when_its_worker_is_killed_outright(private_tmp):
-    env = dict(os.environ, TMPDIR=str(private_tmp))
+    # the probe imports this module's helpers: the tests folder on its path, as pytest has it
+    path = os.pathsep.join(p for p in (str(ROOT / "tests"), os.environ.get("PYTHONPATH", "")) if p)
+    env = dict(os.environ, TMPDIR=str(private_tmp), PYTHONPATH=path)
     done = subprocess.run(
         [sys.executable, "-c", _ORPHAN_PROBE, str(private_tmp)],
         cwd=ROOT,

@@ -21,6 +21,19 @@ def built(tmp_path_factory):
 
 
 @pytest.fixture
+def private_tmp(monkeypatch):
+    """Kernel folders of this test only (other builds on the machine share /tmp)."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    folder = Path(tempfile.mkdtemp(prefix="cswo-test-"))
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
 def project_copy(tmp_path) -> Project:
     return copy_project(tmp_path / "project")
 

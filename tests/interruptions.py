@@ -173,6 +173,20 @@ def wait_for(point: KillPoint, run: Run, project: Project) -> bool:
     return run.process.poll() is None
 
 
+def interrupt(run: Run, how: str) -> int:
+    """Stop a build as a terminal (Ctrl-C: SIGINT to the group) or a service manager (SIGTERM to the
+    build) would; its exit code. A build still running after 60 s is killed (a hang guard, not a timing)."""
+    if how == "Ctrl-C":
+        signal_group(run, signal.SIGINT)
+    else:
+        run.process.send_signal(signal.SIGTERM)
+    try:
+        return run.process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        signal_group(run, signal.SIGKILL)
+        return run.process.wait(timeout=30)
+
+
 def signal_group(run: Run, signum: int) -> None:
     try:
         os.killpg(run.process.pid, signum)

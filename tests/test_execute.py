@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 from pathlib import Path
 
 import nbformat
@@ -47,14 +46,6 @@ def test_the_longest_section_starts_first(tmp_path):
     _cached(plain, seconds=9.5)  # once run, its own time counts, not the guess
     assert execute.expected_seconds(plain) == 9.5
     assert sorted([plain, one, three], key=execute.expected_seconds, reverse=True)[0] is plain
-
-
-@pytest.fixture
-def private_tmp(monkeypatch):
-    folder = Path(tempfile.mkdtemp(prefix="cswo-test-"))
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _published(job: execute.Job) -> dict:

@@ -9,7 +9,6 @@ more interrupts, and writes the figures to docs/robustness.md.
 from __future__ import annotations
 
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -23,6 +22,7 @@ from interruptions import (
     YEAR,
     KillPoint,
     edit_prose,
+    interrupt,
     kernel_folders,
     kernel_processes,
     kernels_gone,
@@ -31,7 +31,6 @@ from interruptions import (
     outputs_damage,
     prepared_project,
     said_after,
-    signal_group,
     start,
     wait_for,
 )
@@ -61,7 +60,7 @@ def probe(tmp_path_factory):
 
 
 @pytest.fixture
-def private_tmp():
+def builds_tmp():
     """The builds' temporary folder: their kernel folders, and nobody else's."""
     folder = Path(tempfile.mkdtemp(prefix="cswo-probe-"))
     yield folder
@@ -95,15 +94,7 @@ def after_interrupt(project, expected, how: str, point: KillPoint, tmp: Path) ->
     reached = wait_for(point, run, project)
     mark = len(run.lines)
     sent = time.monotonic()
-    if how == "Ctrl-C":
-        signal_group(run, signal.SIGINT)
-    else:
-        run.process.send_signal(signal.SIGTERM)
-    try:
-        code = run.process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        signal_group(run, signal.SIGKILL)
-        code = run.process.wait(timeout=30)
+    code = interrupt(run, how)
     seconds = time.monotonic() - sent
     return {
         "reached": reached,
@@ -139,7 +130,7 @@ def interrupt_problems(found: dict, how: str, timed: bool = False) -> list[str]:
 FAST = [p for p in KILL_POINTS if p.name in FAST_KILL_POINTS]
 
 
-def test_the_probe_sees_missing_unreadable_and_surviving_things(tmp_path, private_tmp):
+def test_the_probe_sees_missing_unreadable_and_surviving_things(tmp_path, builds_tmp):
     """The probe's own eyes: without these, every kill point could pass by seeing nothing."""
     import sys
 
@@ -154,38 +145,38 @@ def test_the_probe_sees_missing_unreadable_and_surviving_things(tmp_path, privat
     assert "missing ['figures.csv']" in damage[0] and len(damage) == 3, damage
     shutil.rmtree(folder)
     assert outputs_damage(project, ["paper.pdf"]) == [f"outputs/{YEAR} is missing"]
-    connection = private_tmp / "cswo-kernel-1-x" / "kernel.json"
+    connection = builds_tmp / "cswo-kernel-1-x" / "kernel.json"
     kernel = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", str(connection)])
     try:
         deadline = time.monotonic() + 30  # until the new process has exec'd and shows its command line
-        while kernel.pid not in kernel_processes(private_tmp) and time.monotonic() < deadline:
+        while kernel.pid not in kernel_processes(builds_tmp) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert kernels_gone(private_tmp, patience=0.5) == [kernel.pid]
+        assert kernels_gone(builds_tmp, patience=0.5) == [kernel.pid]
     finally:
         kernel.kill()
         kernel.wait()
 
 
 @pytest.mark.parametrize("point", FAST, ids=[p.name for p in FAST])
-def test_a_killed_build_leaves_the_outputs_intact_and_no_kernels(probe, point, private_tmp):
+def test_a_killed_build_leaves_the_outputs_intact_and_no_kernels(probe, point, builds_tmp):
     project, expected = probe
-    assert kill_problems(after_kill(project, expected, point, private_tmp)) == []
+    assert kill_problems(after_kill(project, expected, point, builds_tmp)) == []
 
 
-def test_ctrl_c_stops_a_build_with_one_sentence_and_leaves_nothing(probe, private_tmp):
+def test_ctrl_c_stops_a_build_with_one_sentence_and_leaves_nothing(probe, builds_tmp):
     project, expected = probe
     how, point = INTERRUPTS[0]
-    assert interrupt_problems(after_interrupt(project, expected, how, point, private_tmp), how) == []
+    assert interrupt_problems(after_interrupt(project, expected, how, point, builds_tmp), how) == []
 
 
 @pytest.mark.soak
-def test_the_full_interruption_sweep(probe, private_tmp):
+def test_the_full_interruption_sweep(probe, builds_tmp):
     project, expected = probe
     assert len(KILL_POINTS) >= 20 and any(p.pause in ("link-made", "switched") for p in KILL_POINTS)
-    kills = {point.name: after_kill(project, expected, point, private_tmp) for point in KILL_POINTS}
+    kills = {point.name: after_kill(project, expected, point, builds_tmp) for point in KILL_POINTS}
     interrupts = {}
     for how, point in INTERRUPTS:
-        found = after_interrupt(project, expected, how, point, private_tmp)
+        found = after_interrupt(project, expected, how, point, builds_tmp)
         interrupts[f"{how}: {point.name}"] = (found, interrupt_problems(found, how, timed=True))
     write_section(ROOT / "docs" / "robustness.md", "interruption-sweep", report(kills, interrupts))
     assert {name: kill_problems(found) for name, found in kills.items() if kill_problems(found)} == {}

@@ -20,19 +20,6 @@ def glenmorven(tmp_path_factory):
     return project
 
 
-@pytest.fixture
-def private_tmp(monkeypatch):
-    """Kernel folders of this test only (other builds on the machine share /tmp)."""
-    import shutil
-    import tempfile
-    from pathlib import Path
-
-    folder = Path(tempfile.mkdtemp(prefix="cswo-test-"))
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
-
-
 def test_a_failure_in_the_cell_after_parameters_is_cell_two(glenmorven, private_tmp):
     bad = nbformat.v4.new_code_cell("raise ValueError('late return')")
     with edited_notebook(glenmorven, "justice", lambda nb: nb.cells.insert(1, bad)):

@@ -5,10 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import os
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -20,17 +18,6 @@ from interruptions import kernel_processes
 from support import REFERENCE_YEAR, ROOT, copy_project
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("workers")]
-
-
-@pytest.fixture
-def private_tmp(monkeypatch):
-    """Kernel folders of this test only (other builds on the machine share /tmp)."""
-    import shutil
-
-    folder = Path(tempfile.mkdtemp(prefix="cswo-test-"))
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:
@@ -155,7 +142,7 @@ def test_a_validation_failure_stops_the_early_kernels_with_one_sentence(tmp_path
 @pytest.mark.parametrize("how", ["Ctrl-C", "SIGTERM"])
 def test_stopping_a_build_while_its_kernels_warm_up_leaves_nothing(tmp_path, how):
     """Ctrl-C or SIGTERM while the data is checked and the early kernels start: one sentence, nothing left."""
-    from interruptions import KillPoint, kernels_gone, said_after, signal_group, start, wait_for
+    from interruptions import KillPoint, interrupt, kernels_gone, said_after, start, wait_for
 
     project = copy_project(tmp_path / "project")
     tmp = tmp_path / "tmp"
@@ -163,15 +150,7 @@ def test_stopping_a_build_while_its_kernels_warm_up_leaves_nothing(tmp_path, how
     run = start(project, tmp, force=True)
     assert wait_for(KillPoint("validating data", force=True, line="Validating data", after=0.3), run, project)
     mark = len(run.lines)
-    if how == "Ctrl-C":
-        signal_group(run, signal.SIGINT)
-    else:
-        run.process.send_signal(signal.SIGTERM)
-    try:
-        code = run.process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        signal_group(run, signal.SIGKILL)
-        code = run.process.wait(timeout=30)
+    code = interrupt(run, how)
     said = said_after(run, mark)
     assert code == 130 and len(said) == 1 and how in said[0], said
     assert kernels_gone(tmp, patience=2.0) == []

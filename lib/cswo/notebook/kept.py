@@ -27,12 +27,16 @@ def year_inputs(project: Project, year: str, dataset_folder: Path) -> tuple[Para
     key = _key(project, year, dataset_folder)
     if key not in _kept:
         parameters = load_year(project, year)
-        # the one choke point (as in cswo.notebook.start): no section ever sees a count the policy suppresses
-        dataset = Dataset.read(dataset_folder)
-        dataset, suppressed = protect_dataset(dataset, parameters.disclosure, load_catalogue(project))
+        dataset, suppressed = protected(project, parameters, Dataset.read(dataset_folder))
         _kept.clear()  # one year's inputs at a time
         _kept[key] = (parameters, dataset, suppressed)
     return copy.deepcopy(_kept[key])
+
+
+def protected(project: Project, parameters: Parameters, dataset: Dataset) -> tuple[Dataset, list[dict]]:
+    """The one choke point for a section's data, in a build and in the lab: nothing a section draws
+    from ever holds a count the year's disclosure policy suppresses. Also returns what was suppressed."""
+    return protect_dataset(dataset, parameters.disclosure, load_catalogue(project))
 
 
 def _key(project: Project, year: str, dataset_folder: Path) -> str:

@@ -31,7 +31,7 @@ from cswo.data.load import Dataset, load_dataset
 from cswo.data.schemas import text_rows_for_year
 from cswo.errors import CSWOError
 from cswo.figures import prose
-from cswo.figures.disclosure import NOT_PUBLISHED, protect_dataset
+from cswo.figures.disclosure import NOT_PUBLISHED
 from cswo.figures.figure import Figure
 from cswo.figures.formatting import MISSING_PHRASE, NOT_APPLICABLE, NOT_AVAILABLE, format_value, is_missing, number
 from cswo.figures.phrases import Phrase, Phrases
@@ -360,9 +360,7 @@ def start(
         parameters, dataset, suppressed = kept.year_inputs(project, year, Path(dataset_path))
     else:
         parameters = load_year(project, year)
-        dataset = load_dataset(project, year, parameters.sections)
-        # the one choke point: nothing below ever sees a count the policy suppresses
-        dataset, suppressed = protect_dataset(dataset, parameters.disclosure, load_catalogue(project))
+        dataset, suppressed = kept.protected(project, parameters, load_dataset(project, year, parameters.sections))
     out = Path(output_dir) if output_dir else Path(tempfile.mkdtemp(prefix=f"cswo-{section_id}-"))
     out.mkdir(parents=True, exist_ok=True)
     return Section(section_id, year, project, out, dataset, parameters, suppressed)

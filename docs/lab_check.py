@@ -30,9 +30,9 @@ from pathlib import Path
 import websocket
 
 from cswo.pipeline.build import BuildOptions, build
-from cswo.pipeline.pdftext import page_texts
 from cswo.project.parameters import load_year
 from cswo.project.paths import Project
+from cswo.safeguards.pdftext import page_texts
 from cswo.tools.lab import lab_command
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -23,9 +23,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cswo.pipeline.kernels import PREFIX
-from cswo.pipeline.publish import PAUSE_AT
 from cswo.project.paths import Project
+from cswo.publish.release import PAUSE_AT
+from cswo.run.kernels import PREFIX
 from support import REFERENCE_YEAR, copy_project
 
 YEAR = REFERENCE_YEAR

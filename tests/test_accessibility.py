@@ -14,7 +14,7 @@ from docx.shared import Pt
 from pypdf import PdfWriter
 
 from cswo.errors import PublishCheckError
-from cswo.pipeline.accessibility import (
+from cswo.safeguards.accessibility import (
     ColourError,
     check_docx,
     check_palette,

@@ -14,10 +14,11 @@ import pytest
 import yaml
 from docx import Document
 
+from cswo.cache import store as cache
+from cswo.cache import uptodate
 from cswo.errors import PublishCheckError, SectionExecutionError
-from cswo.pipeline import cache, uptodate
+from cswo.narrative.completeness import IncompleteNarrativeError
 from cswo.pipeline.build import BuildOptions, build, stamp_options
-from cswo.pipeline.completeness import IncompleteNarrativeError
 from cswo.project.paths import Project
 from cswo.tools.newyear import roll_forward
 from support import ROOT, section_notebook

@@ -11,7 +11,7 @@ import pytest
 from docx.shared import Cm
 from PIL import Image
 
-from cswo.pipeline import contents
+from cswo.render import contents
 
 
 def _picture(colour: str, size=(1600, 900)) -> io.BytesIO:

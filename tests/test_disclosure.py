@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cswo.figures.disclosure import DisclosureError, fewer_than, recoverable, suppress
+from cswo.safeguards.disclosure import DisclosureError, fewer_than, recoverable, suppress
 
 C = "[c]"
 

@@ -19,13 +19,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cswo.data.load import Dataset
-from cswo.figures.disclosure import NOT_PUBLISHED, determined, protect_dataset, protect_frame
 from cswo.figures.figure import Figure
 from cswo.notebook.charts import trend_alt_text
 from cswo.notebook.section import Section
 from cswo.notebook.tables import breakdown_table
-from cswo.pipeline.audit import write_figures_csv, write_qa_csv
 from cswo.project.catalogue import TOTAL, Measure
+from cswo.publish.audit import write_figures_csv, write_qa_csv
+from cswo.safeguards.disclosure import NOT_PUBLISHED, determined, protect_dataset, protect_frame
 
 YEARS = ["2019-20", "2020-21", "2021-22"]
 YEAR = YEARS[-1]

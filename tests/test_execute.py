@@ -10,10 +10,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cswo.pipeline import execute
+from cswo.cache.store import write_manifest
 from cswo.pipeline.build import make_jobs, validated_dataset
-from cswo.pipeline.cache import write_manifest
 from cswo.project.parameters import load_year
+from cswo.run import execute
 from support import REFERENCE_YEAR, copy_project, section_notebook
 
 

@@ -11,7 +11,8 @@ import typst
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cswo.data.identifiers import (
+from cswo.errors import DataValidationError, PublishCheckError
+from cswo.safeguards.identifiers import (
     CHI,
     EMAIL,
     NHS,
@@ -25,7 +26,6 @@ from cswo.data.identifiers import (
     scan_frame,
     scan_text,
 )
-from cswo.errors import DataValidationError, PublishCheckError
 
 COUNCIL_CONTACTS = {"01382 438302", "DD4 9FF"}
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pytest
 from docx import Document
 
-from cswo.pipeline.word import HEADING_NUMBERING_ID
+from cswo.render.word import HEADING_NUMBERING_ID
 
 pdfplumber = pytest.importorskip("pdfplumber")
 
@@ -170,8 +170,8 @@ def test_word_footer_page_set_up_and_properties(built):
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_libreoffice_contents_show_the_page_each_heading_is_on(built, tmp_path):
     """The build lays out a copy without its chart images; the numbers must match the real paper's pages."""
-    from cswo.pipeline import contents
-    from cswo.pipeline.pdftext import page_texts
+    from cswo.render import contents
+    from cswo.safeguards.pdftext import page_texts
 
     project, _ = built
     source = papers(project, "docx")[0]

@@ -3,7 +3,7 @@
 import jupytext
 import nbformat
 
-from cswo.figures import prose
+from cswo.narrative import roles as prose
 from cswo.tools.migrate import migrate_paths
 from support import section_notebook
 

@@ -8,9 +8,9 @@ import jupytext
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from cswo.pipeline.needs import Key, year_needs
-from cswo.pipeline.twins import section_source
+from cswo.narrative.needs import Key, year_needs
 from cswo.project.paths import Project
+from cswo.project.twins import section_source
 
 YEAR, LAST = "2022-23", "2021-22"
 SETUP = 's = cswo.notebook.start("complaints", year=year)\n'

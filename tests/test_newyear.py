@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cswo.cli import app
-from cswo.pipeline.completeness import check_year
+from cswo.narrative.completeness import check_year
 from cswo.project.parameters import load_year
 from cswo.project.paths import Project
 from cswo.tools.newyear import YearExistsError, roll_forward

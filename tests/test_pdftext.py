@@ -7,7 +7,7 @@ import shutil
 import pytest
 import typst
 
-from cswo.pipeline.pdftext import page_texts
+from cswo.safeguards.pdftext import page_texts
 
 PAGES = ["Complaints received rose to ninety-three", "Kinship care placements held steady", "Third page"]
 

@@ -4,8 +4,8 @@ import pytest
 
 from cswo.errors import MissingFigureError
 from cswo.figures import phrases as narrative
-from cswo.figures import prose
 from cswo.figures.formatting import MISSING_PHRASE, format_cell, format_value, plural
+from cswo.narrative import roles as prose
 
 
 def test_compared_reads_like_the_report():

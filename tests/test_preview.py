@@ -10,8 +10,8 @@ import pytest
 
 from cswo.errors import CSWOError
 from cswo.pipeline.build import build
-from cswo.pipeline.pdftext import page_texts
 from cswo.project.paths import Project
+from cswo.safeguards.pdftext import page_texts
 from cswo.tools.preview import preview_options, watch
 from support import REFERENCE_YEAR
 

@@ -20,8 +20,8 @@ from docx import Document
 
 import cswo
 from cswo.data.load import validate_tables
+from cswo.narrative.needs import year_needs
 from cswo.pipeline.build import BuildOptions, build
-from cswo.pipeline.needs import year_needs
 from cswo.project.catalogue import load_catalogue
 from cswo.project.parameters import load_year
 from cswo.project.paths import previous_year

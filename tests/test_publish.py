@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from cswo.pipeline import publish
+from cswo.publish import release as publish
 
 
 def _stage(outputs, published, files):

@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from cswo.pipeline.audit import FIGURE_COLUMNS, qa_notes, write_figures_csv, write_qa_csv
 from cswo.pipeline.build import BuildOptions, build
 from cswo.project.paths import Project
+from cswo.publish.audit import FIGURE_COLUMNS, qa_notes, write_figures_csv, write_qa_csv
 from support import ROOT
 
 YEAR = "2024-25"

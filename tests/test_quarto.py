@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from cswo.figures import prose
-from cswo.pipeline.quarto import book_chapters, book_folder
+from cswo.narrative import roles as prose
+from cswo.render.quarto import book_chapters, book_folder
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("reference")]
 YEAR = "2021-22"

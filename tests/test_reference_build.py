@@ -360,7 +360,7 @@ def test_a_kernel_fills_every_role_as_the_paper_does(built, tmp_path):
 
     Every role must evaluate (no error), and each filled paragraph must be in the paper word for word.
     """
-    from cswo.figures import prose
+    from cswo.narrative import roles as prose
 
     project, _ = built
     # Appendix 2 (the governance framework) is in the Policy and Resources paper only

@@ -7,11 +7,11 @@ import datetime as dt
 import nbformat
 import pytest
 
+from cswo.compose.cover import cover_markdown
 from cswo.errors import MissingFigureError
-from cswo.pipeline.cover import cover_markdown
-from cswo.pipeline.render import notebook_to_section
 from cswo.project.parameters import load_parameters
 from cswo.project.paths import FIGURES_MIME
+from cswo.render.engines import notebook_to_section
 from support import REFERENCE, ROOT
 
 

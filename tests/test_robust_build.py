@@ -6,8 +6,8 @@ import nbformat
 import pytest
 
 from cswo.errors import SectionExecutionError
-from cswo.pipeline import kernels
 from cswo.pipeline.build import BuildOptions, build
+from cswo.run import kernels
 from test_build import YEAR, edited_notebook, fictional_project, tree_digest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("robust")]

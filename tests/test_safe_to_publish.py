@@ -9,11 +9,11 @@ import pytest
 from typer.testing import CliRunner
 
 from cswo.cli import app
-from cswo.data.identifiers import redact
 from cswo.data.load import Dataset, load_dataset
 from cswo.figures.formatting import spreadsheet_text
 from cswo.pipeline.build import scan_inputs
 from cswo.project.parameters import load_year
+from cswo.safeguards.identifiers import redact
 
 YEAR = "2021-22"
 CHI = "1503851230"  # a valid CHI number (15 March 1985, check digit right)

@@ -9,8 +9,8 @@ from openpyxl.utils import get_column_letter
 from cswo.data.load import validate_tables
 from cswo.data.returns import CODES
 from cswo.errors import CSWOError
-from cswo.pipeline.completeness import check_year
-from cswo.pipeline.needs import year_needs
+from cswo.narrative.completeness import check_year
+from cswo.narrative.needs import year_needs
 from cswo.project.catalogue import load_catalogue
 from cswo.project.parameters import load_year
 from cswo.tools.newyear import roll_forward

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from cswo.pipeline import kernels
-from cswo.pipeline.workers import SectionPool, WarmKernel
+from cswo.run import kernels
+from cswo.run.workers import SectionPool, WarmKernel
 from interruptions import kernel_processes
 from support import REFERENCE_YEAR, ROOT, copy_project
 
@@ -83,8 +83,8 @@ def test_stopping_a_pool_while_its_kernels_start_leaves_nothing(private_tmp):
 _ORPHAN_PROBE = """
 import ctypes, os, signal, sys, time
 ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
-from cswo.pipeline import kernels
-from cswo.pipeline.workers import SectionPool
+from cswo.run import kernels
+from cswo.run.workers import SectionPool
 from test_workers import _alive, _imported, _until
 from pathlib import Path
 pool = SectionPool(1, "python3", Path.cwd(), {"charts": False})

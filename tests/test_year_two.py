@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from cswo.cli import app
 from cswo.figures.formatting import MISSING_PHRASE
+from cswo.narrative.completeness import IncompleteNarrativeError
 from cswo.pipeline.build import BuildOptions, build
-from cswo.pipeline.completeness import IncompleteNarrativeError
 from cswo.tools.newyear import roll_forward
 from support import fill_workbook
 

@@ -33,13 +33,13 @@ class MaskedConsole(Console):
     """
 
     def print(self, *objects, **options) -> None:
-        from cswo.data.identifiers import redact
+        from cswo.safeguards.identifiers import redact
 
         super().print(*(redact(o) if isinstance(o, str) else o for o in objects), **options)
 
 
 def _redact(text: str) -> str:
-    from cswo.data.identifiers import redact  # imported when a message is shown, not at start-up
+    from cswo.safeguards.identifiers import redact  # imported when a message is shown, not at start-up
 
     return redact(text)
 
@@ -155,7 +155,7 @@ def build(
     ] = None,
 ) -> None:
     """Build the committee papers for a year (a final build refuses while figures are missing)."""
-    from cswo.pipeline.interrupt import stop_on_signals
+    from cswo.run.interrupt import stop_on_signals
 
     project = _project()
     year = _year(project, year)
@@ -164,11 +164,11 @@ def build(
     if bad:
         raise InputError(f"unknown format: {', '.join(bad)} (formats: {', '.join(FORMATS)})")
     if renderer == "quarto":
-        from cswo.pipeline.quarto import render_with_quarto
+        from cswo.render.quarto import render_with_quarto
 
         render_with_quarto(project, year)
         return
-    from cswo.pipeline import kernels
+    from cswo.run import kernels
 
     kernels.sweep()  # kernel folders of builds that were killed outright, even if nothing changed since
     if not force and _nothing_changed(
@@ -201,7 +201,7 @@ def build(
 
 def _nothing_changed(project: Project, year: str, stamp: dict) -> bool:
     """Decided from hashes alone: the pipeline (pandas, nbconvert...) is not imported for it."""
-    from cswo.pipeline import uptodate
+    from cswo.cache import uptodate
 
     saved = uptodate.current(project, year, stamp)
     if saved is None:
@@ -262,7 +262,7 @@ def validate(year: Annotated[str | None, typer.Option("--year", "-y")] = None) -
     lacks (with the workbook sheet and row to fill); every unknown name in the prose, with a
     suggestion; and every number typed into the narrative.
     """
-    from cswo.pipeline.completeness import check_year
+    from cswo.narrative.completeness import check_year
     from cswo.project.parameters import load_year
 
     project = _project()
@@ -310,7 +310,7 @@ def list_years() -> None:
     table = Table(title=message(f"Years in {project.root}"))
     for column in ("Year", "Sections", "Committees"):
         table.add_column(column)
-    from cswo.data.identifiers import redact
+    from cswo.safeguards.identifiers import redact
 
     for year in project.years():
         try:
@@ -394,8 +394,8 @@ def house_style_command(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing templates/reference.docx")] = False,
 ) -> None:
     """Write templates/reference.docx, the Word house style, from the package's defaults."""
-    from cswo.pipeline.reference_doc import reference_docx
     from cswo.project.parameters import load_year
+    from cswo.render.reference_doc import reference_docx
 
     project = _project()
     target = project.templates_dir / "reference.docx"

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from cswo.figures import phrases as narrative
-from cswo.figures.disclosure import NOT_PUBLISHED, PRIMARY
 from cswo.figures.formatting import (
     MISSING_PHRASE,
     NOT_AVAILABLE,
@@ -21,6 +20,7 @@ from cswo.figures.formatting import (
 from cswo.figures.phrases import Phrase
 from cswo.project.catalogue import TOTAL, Measure
 from cswo.project.paths import previous_year, year_label
+from cswo.safeguards.disclosure import NOT_PUBLISHED, PRIMARY
 
 
 @dataclass(repr=False)

@@ -13,10 +13,10 @@ import hashlib
 from pathlib import Path
 
 from cswo.data.load import Dataset
-from cswo.figures.disclosure import protect_dataset
 from cswo.project.catalogue import catalogue_fingerprint, load_catalogue
 from cswo.project.parameters import Parameters, load_year
 from cswo.project.paths import Project
+from cswo.safeguards.disclosure import protect_dataset
 
 _kept: dict[str, tuple[Parameters, Dataset, list[dict]]] = {}
 

@@ -30,17 +30,17 @@ from IPython.display import Markdown, display
 from cswo.data.load import Dataset, load_dataset
 from cswo.data.schemas import text_rows_for_year
 from cswo.errors import CSWOError
-from cswo.figures import prose
-from cswo.figures.disclosure import NOT_PUBLISHED
 from cswo.figures.figure import Figure
 from cswo.figures.formatting import MISSING_PHRASE, NOT_APPLICABLE, NOT_AVAILABLE, format_value, is_missing, number
 from cswo.figures.phrases import Phrase, Phrases
+from cswo.narrative import roles as prose
 from cswo.notebook import kept
 from cswo.notebook import tables as tables_module
 from cswo.project.catalogue import TOTAL, load_catalogue, restyle_years, with_year_style
 from cswo.project.parameters import Parameters, load_year
 from cswo.project.paths import FIGURES_MIME, Project, previous_year, year_label, year_start
 from cswo.project.templates import house_style
+from cswo.safeguards.disclosure import NOT_PUBLISHED
 
 # what prose reaches through ``s`` (``{eval}`s.council` ``), besides figures and registered phrases
 SECTION_NAMES = ("label", "last_label", "council", "area", "partnership")

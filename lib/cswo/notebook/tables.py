@@ -233,7 +233,7 @@ def breakdown_table(
     hidden: set[tuple[str, str]] = set()
     suppressions: list[str] = []
     if threshold:
-        from cswo.figures.disclosure import suppress
+        from cswo.safeguards.disclosure import suppress
 
         # Cells the dataset's disclosure control already suppressed carry no number; this pass only
         # protects a table made from data that did not come through it.

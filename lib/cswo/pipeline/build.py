@@ -14,10 +14,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cswo.cache import store as cache
 from cswo.data.load import Dataset, load_dataset
 from cswo.errors import CSWOError, PublishCheckError
-from cswo.pipeline import audit, cache, execute, publish, render, twins
-from cswo.pipeline.completeness import IncompleteNarrativeError, narrative_gaps
+from cswo.narrative.completeness import IncompleteNarrativeError, narrative_gaps
 from cswo.pipeline.documents import (
     Document,
     RenderTask,
@@ -25,9 +25,13 @@ from cswo.pipeline.documents import (
     render_documents,
     scan_published_files,
 )
-from cswo.project import templates
+from cswo.project import templates, twins
 from cswo.project.parameters import Parameters, load_year
 from cswo.project.paths import Project
+from cswo.publish import audit
+from cswo.publish import release as publish
+from cswo.render import engines as render
+from cswo.run import execute
 
 
 @dataclass
@@ -116,7 +120,7 @@ def project_fingerprint(project: Project) -> str:
 
 def scan_inputs(project: Project, params: Parameters) -> list[str]:
     """Identifiers in the data files and in every notebook the year runs (code, markdown, outputs)."""
-    from cswo.data import identifiers
+    from cswo.safeguards import identifiers
 
     allow = set(params.public_contact_details)
     files = sorted(p for p in project.data_dir.rglob("*") if p.is_file() and p.suffix in (".csv", ".xlsx"))
@@ -220,7 +224,7 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
             f"its committees are {', '.join(params.committees)}"
         )
     from cswo.pipeline.inputs import check_inputs
-    from cswo.pipeline.quarto import output_formats, toc_depth
+    from cswo.render.quarto import output_formats, toc_depth
 
     check_inputs(project, params)  # notebooks and _quarto.yml, before anything else reads them
 
@@ -295,7 +299,7 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
         audit.write_figures_csv(bundles, staging / "figures.csv")
         if options.checks:
             progress.step("Checking documents (accessibility, identifiers, typed numbers)")
-            from cswo.pipeline.accessibility import check_palette
+            from cswo.safeguards.accessibility import check_palette
 
             style = templates.house_style(project)
             colours = {f"chart colour {c}": c for c in style.palette} | {"chart text": style.text_colour}
@@ -321,7 +325,7 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
     publish.publish(staging, published)
     write_private(project.private_dir(params.year), jobs, bundles, audit.qa_notes(dataset.tables))
     final = [Document(d.committee, d.kind, published / d.path.relative_to(staging), d.rendered) for d in documents]
-    from cswo.pipeline import uptodate
+    from cswo.cache import uptodate
 
     uptodate.record(project, params.year, stamp_options(options), warnings)
     return BuildResult(
@@ -406,7 +410,7 @@ def stamp_options(options: BuildOptions) -> dict:
 
 def write_quarto_books(project: Project, params: Parameters, tasks: list[RenderTask], work: Path) -> None:
     """For `--renderer quarto`: each committee paper, composed and filled, as a Quarto book project."""
-    from cswo.pipeline.quarto import book_folder, write_book
+    from cswo.render.quarto import book_folder, write_book
 
     for task in tasks:
         if task.kind == "committee paper" and task.fmt == tasks[0].fmt:
@@ -419,7 +423,7 @@ def render_reference_doc(project: Project, params: Parameters) -> Path:
     own = templates.reference_docx(project)
     if own is not None:
         return own
-    from cswo.pipeline.reference_doc import reference_docx
+    from cswo.render.reference_doc import reference_docx
 
     return reference_docx(project.outputs_dir / ".cache" / "reference.docx", params.council.name, params.language)
 

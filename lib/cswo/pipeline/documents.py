@@ -14,11 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cswo.pipeline import cache, contents, render
-from cswo.pipeline.cover import cover_markdown
+from cswo.cache import store as cache
+from cswo.compose.cover import cover_markdown
 from cswo.project import templates
 from cswo.project.parameters import Parameters
 from cswo.project.paths import Project
+from cswo.render import contents
+from cswo.render import engines as render
 
 
 @dataclass
@@ -212,8 +214,7 @@ def render_documents(
 
 def check_document(path: Path, allow: set[str]) -> list[str]:
     """Accessibility and identifier findings in one written document."""
-    from cswo.data import identifiers
-    from cswo.pipeline import accessibility
+    from cswo.safeguards import accessibility, identifiers
 
     problems = accessibility.check_docx(path) if path.suffix == ".docx" else accessibility.check_pdf(path)
     return problems + [str(f) for f in identifiers.scan_document(path, allow=allow)]
@@ -221,7 +222,7 @@ def check_document(path: Path, allow: set[str]) -> list[str]:
 
 def scan_published_files(staging: Path, params: Parameters) -> list[str]:
     """Identifiers in every file to be published other than the papers (checked above)."""
-    from cswo.data import identifiers
+    from cswo.safeguards import identifiers
 
     allow = set(params.public_contact_details)
     found = []

@@ -63,7 +63,7 @@ def notebook_problems(project: Project, year: str, names: list[str]) -> list[Pro
 
 def check_inputs(project: Project, params) -> None:
     """Raise one ProblemsError listing every bad notebook and _quarto.yml value."""
-    from cswo.pipeline.quarto import quarto_config
+    from cswo.render.quarto import quarto_config
 
     problems = notebook_problems(project, params.year, [*params.sections, *params.appendix_notebooks()])
     try:

@@ -66,7 +66,7 @@ def _check_target(path: Path) -> None:
 
 
 def _write_templates(project: Project, council: str, language: str) -> None:
-    from cswo.pipeline.reference_doc import reference_docx
+    from cswo.render.reference_doc import reference_docx
 
     folder = project.templates_dir
     folder.mkdir(parents=True, exist_ok=True)

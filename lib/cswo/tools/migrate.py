@@ -20,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 
-from cswo.figures import prose
+from cswo.narrative import roles as prose
 
 SECTION_RENAMES = {
     "year": "s.label",

@@ -1,7 +1,7 @@
 """The data-entry workbook that services fill in for a new year.
 
 ``write_template`` makes ``data/returns/<year>.xlsx`` with exactly the rows the year's narrative
-needs (:mod:`cswo.pipeline.needs`): one sheet per service, holding only that service's figures.
+needs (:mod:`cswo.narrative.needs`): one sheet per service, holding only that service's figures.
 Each row shows the figure's label, its unit and last year's value; the service types the value,
 a status if there is none, and the source. Everything else is locked, values are checked as they
 are typed (numbers only, percentages 0 to 100, counts whole), and hidden columns tell the loader
@@ -137,7 +137,7 @@ def last_year_values(dataset, year: str, catalogue: dict) -> dict[tuple[str, str
 def year_rows(project: Project, year: str) -> list[Row]:
     """The rows the year's narrative needs, worked out from its notebooks (no build)."""
     from cswo.data.load import validate_tables
-    from cswo.pipeline.needs import year_needs
+    from cswo.narrative.needs import year_needs
     from cswo.project.parameters import load_year
 
     params = load_year(project, year)

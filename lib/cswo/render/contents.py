@@ -19,7 +19,7 @@ from pathlib import Path
 
 from docx.oxml import OxmlElement
 
-from cswo.pipeline.pdftext import page_texts
+from cswo.safeguards.pdftext import page_texts
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 TIMEOUT = 300

@@ -22,8 +22,8 @@ from nbconvert.exporters.markdown import MarkdownExporter
 from nbconvert.preprocessors.base import Preprocessor
 
 from cswo.errors import RenderError
-from cswo.figures import prose
 from cswo.figures.formatting import MISSING_PHRASE
+from cswo.narrative import roles as prose
 from cswo.project.paths import FIGURES_MIME, TEMPLATES_DIR
 
 HIGHLIGHT_TAG = "highlight"
@@ -328,7 +328,7 @@ def _finish_docx(path: Path, meta: dict) -> None:
     """Word numbering, table layout, footer, page set-up and properties; contents refresh on open."""
     import docx
 
-    from cswo.pipeline import word
+    from cswo.render import word
 
     document = docx.Document(str(path))
     word.finish(document, meta)

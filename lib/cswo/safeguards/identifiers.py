@@ -378,7 +378,7 @@ def scan_document(path: Path, root: Path | None = None, allow: Iterable[str] = (
         if path.suffix.lower() == ".docx":
             texts = _docx_texts(path, label)
         elif path.suffix.lower() == ".pdf":
-            from cswo.pipeline.pdftext import page_texts
+            from cswo.safeguards.pdftext import page_texts
 
             for number, text in enumerate(page_texts(path), start=1):
                 texts.append((text, f"{label}, page {number}"))

@@ -16,9 +16,9 @@ from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cswo.cache.store import read_manifest, write_manifest
 from cswo.errors import SectionExecutionError, SectionFailure
-from cswo.pipeline.cache import read_manifest, write_manifest
-from cswo.pipeline.workers import SectionPool, WarmKernel
+from cswo.run.workers import SectionPool, WarmKernel
 
 MANIFEST = "manifest.json"
 CELL_TIMEOUT = 600.0  # seconds one cell may run; `cswo build --cell-timeout` or CSWO_CELL_TIMEOUT change it

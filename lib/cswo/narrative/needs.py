@@ -2,7 +2,7 @@
 
 Code cells are parsed (never run) for the section API's registering calls: ``s.figure``,
 ``s.total``, ``s.difference``, ``s.grades_summary``, and the tables and charts it shows. Prose is
-read only through :mod:`cswo.figures.prose`. The result, one :class:`YearNeeds`, drives the rows of
+read only through :mod:`cswo.narrative.roles`. The result, one :class:`YearNeeds`, drives the rows of
 the data-entry workbook, ``cswo validate`` and the build's completeness check.
 """
 
@@ -11,10 +11,10 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from cswo.figures import prose
-from cswo.pipeline.twins import section_source
+from cswo.narrative import roles as prose
 from cswo.project.catalogue import TOTAL, Table, load_catalogue
 from cswo.project.paths import Project, previous_year, year_start
+from cswo.project.twins import section_source
 
 SECTION_NAMES = ("label", "last_label", "council", "area", "partnership")
 # the attributes a figure offers prose, and the years of data each one reads

@@ -1,6 +1,6 @@
 """Is the data complete for the narrative? One check, used by ``cswo validate`` and the build.
 
-It compares what the year's notebooks need (:mod:`cswo.pipeline.needs`) with the validated data,
+It compares what the year's notebooks need (:mod:`cswo.narrative.needs`) with the validated data,
 and locates each gap where it is to be filled: the data-entry workbook's sheet and row for the
 report year, the table's CSV file for an earlier year.
 """
@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 
 from cswo.data.load import Dataset, validate_tables
 from cswo.errors import CSWOError, Problem
-from cswo.pipeline import audit
-from cswo.pipeline.needs import Key, UnknownName, Use, YearNeeds, year_needs
+from cswo.narrative.needs import Key, UnknownName, Use, YearNeeds, year_needs
 from cswo.project.catalogue import TOTAL, load_catalogue
 from cswo.project.parameters import Parameters
 from cswo.project.paths import Project
+from cswo.publish import audit
 
 USES_SHOWN = 3
 

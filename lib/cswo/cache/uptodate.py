@@ -14,7 +14,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from cswo.pipeline.cache import library_fingerprint, read_manifest, sha256_file, tool_versions, write_manifest
+from cswo.cache.store import library_fingerprint, read_manifest, sha256_file, tool_versions, write_manifest
 from cswo.project.paths import Project
 
 STAMP = "last-build.json"

@@ -18,7 +18,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
-from cswo.pipeline.render import pandoc_path
+from cswo.render.engines import pandoc_path
 
 BODY_FONT = "Arial"
 HEADING_COLOUR = RGBColor(0x00, 0x3B, 0x5C)

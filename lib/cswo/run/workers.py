@@ -24,7 +24,7 @@ from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 from papermill.log import logger
 
-from cswo.pipeline import kernels
+from cswo.run import kernels
 
 START_TIMEOUT = 60  # seconds a kernel may take to start answering
 

@@ -65,7 +65,8 @@ def kill_children() -> None:
 
 def hard_stop(report: Callable[[Interrupted], None]) -> None:
     """Stop now: kill every child, remove kernel folders and unfinished staging, say so once, exit 130."""
-    from cswo.pipeline import kernels, publish
+    from cswo.publish import release as publish
+    from cswo.run import kernels
 
     if not _finishing.acquire(blocking=False):
         return  # the tidy path got there first and is saying so
@@ -97,7 +98,7 @@ def stop_on_signals(report: Callable[[Interrupted], None] = _print_to_stderr, de
     """Run the body; Ctrl-C or SIGTERM inside it becomes one Interrupted error (after clean-up ran).
 
     ``report`` prints the sentence if the build has to stop itself hard after ``deadline`` seconds."""
-    from cswo.pipeline import kernels
+    from cswo.run import kernels
 
     kernels.sweep()  # leftovers of builds that were killed outright
     main = threading.current_thread() is threading.main_thread()
@@ -107,7 +108,7 @@ def stop_on_signals(report: Callable[[Interrupted], None] = _print_to_stderr, de
     try:
         yield
     except KeyboardInterrupt:
-        from cswo.pipeline import publish
+        from cswo.publish import release as publish
 
         publish.discard_unfinished()  # the signal may land between preparing staging and the step that owns it
         raise Interrupted(_state["name"]) from None

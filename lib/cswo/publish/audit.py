@@ -18,8 +18,8 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
-from cswo.figures import prose
 from cswo.figures.formatting import spreadsheet_text
+from cswo.narrative import roles as prose
 
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 ALLOWED = [

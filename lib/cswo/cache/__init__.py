@@ -1,0 +1,1 @@
+"""The build cache: keys, stamps and what is up to date."""

@@ -1,0 +1,1 @@
+"""The narrative: role syntax, what prose needs from the data, and completeness."""

@@ -1,0 +1,1 @@
+"""Publishing: staging, the atomic switch, figures.csv and the private QA record."""

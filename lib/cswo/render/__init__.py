@@ -1,0 +1,1 @@
+"""Rendering: pandoc, Typst, Word finishing, contents numbering and the Quarto hand-over."""

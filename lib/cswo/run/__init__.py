@@ -1,0 +1,1 @@
+"""Running sections: the Papermill engine, warm kernels, the worker pool and signals."""

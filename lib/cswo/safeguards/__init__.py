@@ -1,0 +1,1 @@
+"""Safeguards: disclosure control, identifier scans, accessibility and PDF text read-back."""

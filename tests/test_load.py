@@ -214,6 +214,7 @@ def test_unknown_measure(project):
     problem = only(problems(project))
     assert_problem(problem, "data/complaints.csv", 4, "measure", "not one of this table's measures")
     assert problem.value == "complaints_recieved"
+    assert "declared in the project's catalogue.yml" in problem.rule
 
 
 def test_breakdown_not_allowed_for_measure(project):
@@ -362,6 +363,7 @@ def test_parts_do_not_add_up_to_total(project):
         "value",
         "the breakdowns add up to 10 but the total is 11",
     )
+    assert "give the reason in this row's known_slip column" in problem.rule
 
 
 def test_a_part_not_reported_that_year_never_switches_the_sum_off(project):
@@ -595,7 +597,7 @@ def test_row_given_in_csv_and_returns_workbook(project):
     write_xlsx(project.returns_workbook("2022-23"), {"complaints": [complaints_rows()[1]]})
     problem = only(problems(project, year="2022-23"))
     label = returns_label(project, "2022-23", "complaints")
-    assert_problem(problem, label, 2, "measure", "already given in another file")
+    assert_problem(problem, label, 2, "measure", "already given in data/complaints.csv")
 
 
 def test_row_numbers_survive_a_line_of_empty_cells(project):

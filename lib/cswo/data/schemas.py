@@ -123,7 +123,10 @@ def row_schema(table: Table) -> pa.DataFrameSchema:
             "measure": pa.Column(
                 checks=pa.Check.isin(
                     sorted(measures),
-                    error=f"the measure is not one of this table's measures ({', '.join(sorted(measures))})",
+                    error=(
+                        f"the measure is not one of this table's measures ({', '.join(sorted(measures))}); "
+                        "a new measure is declared in the project's catalogue.yml"
+                    ),
                 ),
                 **text,
             ),

@@ -698,6 +698,7 @@ def test_numbers_are_read_strictly_as_typed(project, typed):
 def test_numbers_typed_as_analysts_type_them_are_read(project, typed, number):
     rows = changed(complaints_rows(), 4, value=typed)
     rows = changed(rows, 3, value=str(number + 4))  # the total still adds up
+    rows = changed(rows, 2, value=str(number + 2))  # and is not a thousand times last year's (a unit slip)
     write(project, "complaints.csv", csv_text(rows))
     dataset, found = validate_tables(project, "2021-22")
     assert found == []

@@ -27,6 +27,7 @@ from cswo.data.schemas import (
     row_schema,
     text_schema,
 )
+from cswo.data.units import unit_slips
 from cswo.errors import DataValidationError, Problem
 from cswo.project.catalogue import TOTAL, Table, load_catalogue
 from cswo.project.paths import Project, year_start
@@ -309,6 +310,7 @@ def validate_tables(project: Project, year: str, sections: list[str] | None = No
             elif upto[failure.index]:
                 slip = {"table": name, "measure": r["measure"], "year": r["year"], "file": r["file"]}
                 slips.append(slip | {"row": int(r["row"]), "message": failure.message, "reason": failure.slip})
+        problems.extend(unit_slips(frame[~frame["year"].isin(bad_years)], table, year))
         visible = frame[upto]
         tables[name] = visible.reset_index(drop=True)
     from pandera.errors import SchemaErrors

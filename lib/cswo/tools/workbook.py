@@ -24,7 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from cswo.data.returns import HEADER_ROW, QA_NOTE, service_columns
 from cswo.data.schemas import STATUS_MEANING
 from cswo.errors import CSWOError
-from cswo.figures.formatting import SYMBOL_FOR_STATUS, format_value, neutralise_workbook
+from cswo.figures.formatting import SYMBOL_FOR_STATUS, neutralise_workbook
 from cswo.project.catalogue import TOTAL, UNITS, WHOLE_NUMBER_UNITS, Measure, Table, load_catalogue
 from cswo.project.paths import Project, is_financial_year, previous_year
 
@@ -118,8 +118,14 @@ def row_locations(rows: list[Row], workbook_label: str) -> dict[tuple[str, str, 
     return found
 
 
+def as_typed(number: float, unit: str) -> str:
+    """A value as the Value cell asks for it, in the same unit: 7,800 for £7.8 million in a £000 row."""
+    shown = f"{number:,.0f}" if number == int(number) else f"{number:,.10g}"
+    return {"gbp": f"£{shown}", "gbp_thousand": f"{shown} (£000)", "percent": f"{shown}%"}.get(unit, shown)
+
+
 def last_year_values(dataset, year: str, catalogue: dict) -> dict[tuple[str, str, str], str]:
-    """Last year's value of every figure, as the report printed it ('93', '45%', '[x]')."""
+    """Last year's value of every figure in the unit its row asks for ('93', '45%', '7,800 (£000)', '[x]')."""
     last = previous_year(year)
     values = {}
     for name, frame in dataset.tables.items() if dataset else []:
@@ -128,7 +134,7 @@ def last_year_values(dataset, year: str, catalogue: dict) -> dict[tuple[str, str
             if measure is None:
                 continue
             if r.number == r.number:
-                values[(name, r.measure, r.breakdown)] = format_value(r.number, measure.unit)
+                values[(name, r.measure, r.breakdown)] = as_typed(r.number, measure.unit)
             else:
                 values[(name, r.measure, r.breakdown)] = SYMBOL_FOR_STATUS.get(r.status, "")
     return values
@@ -199,7 +205,13 @@ def _check_sheet_names(catalogue: dict[str, Table], rows: list[Row]) -> None:
 
 def _value_check(measure: Measure) -> DataValidation:
     """What Excel accepts in a value cell: numbers only, percentages 0-100, counts whole."""
-    if measure.unit in WHOLE_NUMBER_UNITS:
+    if measure.scale is not None:
+        low, high = measure.scale
+        check = DataValidation(
+            type="whole", operator="between", formula1=str(low), formula2=str(high), allow_blank=True
+        )
+        check.error = f"Type a grade as a whole number from {low} to {high}, such as {(low + high) // 2 + 1}."
+    elif measure.unit in WHOLE_NUMBER_UNITS:
         check = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
         check.error = "Type a whole number (a count of people, cases or events), such as 93."
     elif measure.unit == "percent":

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+
 import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
@@ -285,3 +288,49 @@ def test_excel_accepts_only_whole_grades_on_the_scale(year_two):
     excel_row, _ = row_of(year_two, "Children", "kq_wellbeing")
     checks = [dv for dv in sheet.data_validations.dataValidation if f"D{excel_row}" in str(dv.sqref)]
     assert [(c.type, c.operator, c.formula1, c.formula2) for c in checks] == [("whole", "between", "1", "6")]
+
+
+def overprinted_words(page) -> list[tuple[str, str]]:
+    """Pairs of words on a PDF page whose boxes overlap: text printed over other text."""
+    words = page.extract_words()
+    pairs = []
+    for i, a in enumerate(words):
+        for b in words[i + 1 :]:
+            if (
+                a["x0"] < b["x1"] - 1
+                and b["x0"] < a["x1"] - 1
+                and a["top"] < b["bottom"] - 1
+                and b["top"] < a["bottom"] - 1
+            ):
+                pairs.append((a["text"], b["text"]))
+    return pairs
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is not installed")
+def test_the_workbook_prints_landscape_one_page_wide_without_overprinting(year_two, tmp_path):
+    import pdfplumber
+
+    workbook = openpyxl.load_workbook(year_two.returns_workbook(YEAR))
+    for sheet in service_sheets(workbook):
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+        assert sheet.print_title_rows == "$2:$2", sheet.title  # the header row repeats on every page
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(year_two.returns_workbook(YEAR)),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    with pdfplumber.open(tmp_path / f"{YEAR}.pdf") as pdf:
+        assert len(pdf.pages) <= 20
+        for number, page in enumerate(pdf.pages, start=1):
+            assert page.width > page.height, f"page {number} is portrait"
+            assert not overprinted_words(page), (number, overprinted_words(page)[:5])

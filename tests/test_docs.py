@@ -18,7 +18,7 @@ from typer.main import get_command
 
 from cswo.cli import app
 from cswo.project.parameters import Committee
-from support import ROOT, REFERENCE_YEAR
+from support import REFERENCE_YEAR, ROOT
 
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 FENCE = re.compile(r"^[ \t]*```(\w*)[^\n]*\n(.*?)^[ \t]*```", re.M | re.S)

@@ -399,11 +399,19 @@ def new_year(
 def data_template(
     year: YearOption,
     output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    update: Annotated[
+        bool,
+        typer.Option("--update", help="Rewrite data/returns/<year>.xlsx for the notebooks, keeping what is typed"),
+    ] = False,
 ) -> None:
-    """Write the Excel data-entry workbook for a year."""
-    from cswo.tools.workbook import write_template
+    """Write the Excel data-entry workbook for a year (--update: rewrite it, keeping every typed cell)."""
+    from cswo.tools.workbook import update_template, write_template
 
     project = _project()
+    if update:
+        path, kept, new = update_template(project, _year(project, year))
+        say(f"{path}: kept what was typed on {kept} row(s); {new} row(s) now to fill", "green", "updated")
+        return
     path = write_template(project, _year(project, year), output)
     say(str(path), "green", "written")
 

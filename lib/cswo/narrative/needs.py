@@ -307,13 +307,17 @@ class _Scanner:
 
 
 def reported_breakdowns(dataset, year: str) -> dict[tuple[str, str], list[str]]:
-    """(table, measure) -> the breakdowns given for ``year`` or the year before (rows a table repeats)."""
+    """(table, measure) -> the breakdowns given for ``year`` or the year before (rows a table repeats).
+
+    Only breakdowns given a value (or suppressed, ``c``) count: a row marked ``x`` and left empty,
+    as ``cswo init`` writes them, says nothing about which breakdowns the council reports."""
     if dataset is None:
         return {}
     years = {year, previous_year(year)}
     found: dict[tuple[str, str], list[str]] = {}
     for table, frame in dataset.tables.items():
-        for r in frame[frame["year"].isin(years)].itertuples():
+        given = frame["year"].isin(years) & ((frame["value"] != "") | (frame["status"] == "c"))
+        for r in frame[given].itertuples():
             found.setdefault((table, r.measure), [])
             if r.breakdown not in found[(table, r.measure)]:
                 found[(table, r.measure)].append(r.breakdown)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pytest
 from docx import Document
 
-from cswo.render.word import HEADING_NUMBERING_ID
+from cswo.render.word import heading_numbering_id
 
 pdfplumber = pytest.importorskip("pdfplumber")
 
@@ -138,21 +138,23 @@ def test_every_word_caption_is_a_seq_field(built):
             assert any(re.match(r" SEQ (Table|Figure) ", f) for f in fields), text
 
 
-def test_word_headings_use_word_numbering_and_rows_do_not_split(built):
+def test_word_headings_use_word_numbering_and_only_short_rows_are_kept_whole(built):
     project, _ = built
     document = Document(str(papers(project, "docx")[0]))
+    numbering = heading_numbering_id(document)
     numbered = [
-        p
-        for p in document.element.body.iter(f"{W}p")
-        if p.xpath(f"./w:pPr/w:numPr/w:numId[@w:val='{HEADING_NUMBERING_ID}']")
+        p for p in document.element.body.iter(f"{W}p") if p.xpath(f"./w:pPr/w:numPr/w:numId[@w:val='{numbering}']")
     ]
     assert len(numbered) >= 6
     assert not list(document.element.body.iter(f"{W}rStyle")) or all(
         r.get(f"{W}val") != "SectionNumber" for r in document.element.body.iter(f"{W}rStyle")
     )
-    for table in document.tables:
-        for row in table.rows:
-            assert row._tr.trPr is not None and row._tr.trPr.find(f"{W}cantSplit") is not None
+    kept = [
+        row._tr.trPr is not None and row._tr.trPr.find(f"{W}cantSplit") is not None
+        for table in document.tables
+        for row in table.rows
+    ]
+    assert sum(kept) > 100  # the short rows (most of them) never split across pages
 
 
 def test_word_footer_page_set_up_and_properties(built):

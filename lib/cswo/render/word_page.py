@@ -42,7 +42,8 @@ def footer(document, text: str) -> None:
         for extra in paragraphs[1:]:
             extra._p.getparent().remove(extra._p)
         paragraph = paragraphs[0]
-        paragraph.text = ""
+        for child in [c for c in paragraph._p if c.tag != qn("w:pPr")]:
+            paragraph._p.remove(child)
         paragraph.paragraph_format.tab_stops.add_tab_stop(
             section.page_width - section.left_margin - section.right_margin, WD_TAB_ALIGNMENT.RIGHT
         )

@@ -232,7 +232,17 @@ local function toc_openxml(depth, scope, entries, offset)
 end
 
 function Div(div)
-  if div.classes:includes('pagebreak') then
+  if div.classes:includes('item-no') then
+    -- the line the clerk fills with the agenda item's number, at the top right of the cover
+    local text = pandoc.utils.stringify(div.content)
+    if FORMAT:match('docx') then
+      return pandoc.RawBlock('openxml', '<w:p><w:pPr><w:jc w:val="right"/></w:pPr><w:r><w:rPr><w:b/></w:rPr>'
+        .. '<w:t xml:space="preserve">' .. xml_escape(text) .. '</w:t></w:r></w:p>')
+    elseif FORMAT:match('typst') then
+      return pandoc.RawBlock('typst', '#align(right)[*' .. inlines_to_typst(pandoc.utils.blocks_to_inlines(div.content))
+        :gsub('%s+$', '') .. '*]')
+    end
+  elseif div.classes:includes('pagebreak') then
     if FORMAT:match('docx') then
       return pandoc.RawBlock('openxml', '<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
     elseif FORMAT:match('typst') then
@@ -276,6 +286,19 @@ function Div(div)
     return div:walk({Header = function(h) h.classes:insert('unnumbered'); return h end})
   end
   return nil
+end
+
+-- A quote's attribution (its last paragraph, "— who said it") never starts a page on its own: in
+-- the PDF it is set in one unbreakable block with the words before it (Word: word.py).
+function BlockQuote(quote)
+  if not FORMAT:match('typst') then return nil end
+  local n = #quote.content
+  local last = quote.content[n]
+  if n < 2 or last.t ~= 'Para' or not pandoc.utils.stringify(last):match('^—') then return nil end
+  local kept = pandoc.write(pandoc.Pandoc({quote.content[n - 1], last}), 'typst')
+  quote.content[n - 1] = pandoc.RawBlock('typst', '#block(breakable: false)[\n' .. kept .. ']')
+  quote.content:remove(n)
+  return quote
 end
 
 -- A chart's Source line (a Div of class "source" after it) stays on the chart's page: the figure

@@ -1,7 +1,8 @@
 """Layout checks on every reference-year paper, as a committee services team reads them.
 
 The papers are built once per session (the ``built`` fixture); each check reads
-them back with pdfplumber (word and character boxes, ruled lines) or python-docx.
+them back with pdfplumber (word and character boxes, ruled lines) or python-docx, and
+the Word papers also as LibreOffice lays them out (its PDF of each, read by word_layout).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 import pytest
 from docx import Document
 
+import word_layout
 from cswo.render.word import heading_numbering_id
 
 pdfplumber = pytest.importorskip("pdfplumber")
@@ -194,3 +196,65 @@ def test_libreoffice_contents_show_the_page_each_heading_is_on(built, tmp_path):
     headings = ["".join(texts[:-1]) for texts in runs]
     assert len(entries) > 10
     assert written == contents.page_of_each(headings, pages)
+
+
+# --- the Word papers, as LibreOffice lays them out -------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def word_papers(built, tmp_path_factory):
+    """Each committee paper's .docx with the pages of LibreOffice's PDF of it (one LibreOffice run)."""
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice is not installed")
+    project, _ = built
+    sources = papers(project, "docx")
+    pdfs = word_layout.convert(sources, tmp_path_factory.mktemp("word-papers"))
+    return [(source, word_layout.pages(pdf)) for source, pdf in zip(sources, pdfs, strict=True)]
+
+
+def test_every_word_of_each_word_paper_is_in_libreoffices_pdf(word_papers):
+    for source, laid_out in word_papers:
+        assert word_layout.lost_words(source, laid_out) == [], source.name
+
+
+def test_no_number_wraps_inside_a_word_table_cell(word_papers):
+    for source, laid_out in word_papers:
+        assert word_layout.wrapped_numbers(source, laid_out) == [], source.name
+
+
+def test_every_word_heading_shows_its_number(word_papers):
+    for source, laid_out in word_papers:
+        headings = word_layout.numbered_headings(source)
+        assert headings[:3] == [
+            "1 Introduction",
+            "2 Governance and Accountability Arrangements",
+            "2.1 The Role of the Chief Social Work Officer",
+        ]
+        assert len(headings) >= 15
+        assert word_layout.unnumbered_headings(headings, laid_out) == [], source.name
+
+
+def test_no_word_page_under_a_third_full_before_a_table_that_breaks(word_papers):
+    for source, laid_out in word_papers:
+        assert word_layout.emptied_pages(source, laid_out) == [], source.name
+
+
+def test_appendix_one_numbers_its_tables_the_same_in_every_paper(word_papers):
+    """Appendix 1's tables are numbered from 1 in both papers, whatever the cover holds before it."""
+    shown = []
+    for _, laid_out in word_papers:
+        lines = [line.text for page in laid_out for line in page.lines]
+        appendix = lines[next(i for i, text in enumerate(lines) if text.startswith("Appendix 1:")) :]
+        shown.append([text for text in appendix if re.match(r"Table \d+: ", text)][:3])
+    assert shown[0] == shown[1]
+    assert shown[0][0] == "Table 1: Children’s services: key measures"
+
+
+def test_appendix_one_contents_list_only_the_annual_report(pdf_pages):
+    """In the Policy and Resources paper, Appendix 1's contents stop before Appendix 2."""
+    pages = [p for p in pdf_pages if p.where.startswith(f"cswo-annual-report-{YEAR}-policy-resources-paper")]
+    text = "\n".join(line["text"] for page in pages[:8] for line in page.lines)
+    listed = text[text.index("Contents") :]
+    listed = listed[: listed.index("1 Introduction", listed.index("6 Challenges for the Year Ahead"))]
+    assert "6 Challenges for the Year Ahead" in listed
+    assert "Appendix 2" not in listed and "Audit Scotland Report" not in listed

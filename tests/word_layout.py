@@ -56,19 +56,29 @@ def convert(docx_paths: list[Path], folder: Path) -> list[Path]:
 
 
 def pages(pdf: Path) -> list[Page]:
-    """Each page's lines, top to bottom, with their vertical position (pdftotext -bbox-layout)."""
-    xml = subprocess.run(
-        ["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, check=True, text=True
-    ).stdout
+    """Each page's lines, top to bottom: its words (pdftotext -bbox) grouped by where they stand.
+
+    A list number and its heading are separate text blocks to poppler; on the page they share a line.
+    """
+    xml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, check=True, text=True).stdout
     found = []
     for number, match in enumerate(re.finditer(r'<page width="[\d.]+" height="([\d.]+)">(.*?)</page>', xml, re.S), 1):
+        words = sorted(
+            (float(top), float(x), float(bottom), html.unescape(text))
+            for x, top, bottom, text in re.findall(
+                r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(.*?)</word>', match.group(2)
+            )
+        )
         page = Page(number, float(match.group(1)))
-        for line in re.finditer(
-            r'<line xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(.*?)</line>', match.group(2), re.S
-        ):
-            words = [html.unescape(w) for w in re.findall(r"<word [^>]*>(.*?)</word>", line.group(3), re.S)]
-            page.lines.append(Line(float(line.group(1)), float(line.group(2)), " ".join(words)))
-        page.lines.sort(key=lambda line: line.top)
+        for top, x, bottom, text in words:
+            line = page.lines[-1] if page.lines and abs(page.lines[-1].top - top) < 3 else None
+            if line is None:
+                page.lines.append(Line(top, bottom, [(x, text)]))
+            else:
+                line.text.append((x, text))
+                line.bottom = max(line.bottom, bottom)
+        for line in page.lines:
+            line.text = " ".join(text for _, text in sorted(line.text))
         found.append(page)
     return found
 
@@ -143,7 +153,8 @@ def numbered_headings(path: Path) -> list[str]:
 
 def unnumbered_headings(headings: list[str], laid_out: list[Page]) -> list[str]:
     """Headings that no line of the PDF shows with their number in front."""
-    lines = [re.sub(r"\s+", " ", line.text) for page in laid_out for line in page.lines]
+    # a contents entry (dot leaders to its page number) shows the number whatever the heading shows
+    lines = [re.sub(r"\s+", " ", line.text) for page in laid_out for line in page.lines if "..." not in line.text]
     missing = []
     for heading in headings:
         number, _, title = heading.partition(" ")

@@ -96,10 +96,27 @@ LONG_CELL = " ".join(["Progress on the recommendation was reported to the commit
 
 
 def test_only_rows_short_enough_to_keep_whole_are_kept_whole(tmp_path):
-    markdown = f"Table: Tracker\n\n| Item | Progress |\n|---|---|\n| 1 | Done |\n| 2 | {LONG_CELL} |\n"
+    markdown = f"Table: Tracker\n\n| Item | Progress |\n|---|---|\n| 1 | {LONG_CELL} |\n| 2 | Done |\n| 3 | Done |\n"
     rows = Document(str(write(tmp_path, markdown))).tables[0].rows
     kept = [row._tr.trPr is not None and row._tr.trPr.find(f"{W}cantSplit") is not None for row in rows]
-    assert kept == [True, True, False]  # header, short row; the row longer than a page may split
+    assert kept == [True, False, True, True]  # the row longer than a page may split
+    # nor is it kept with the header: it may start on the page the table starts on
+    assert [bool(row._tr.xpath(".//w:keepNext")) for row in rows] == [True, False, True, False]
+
+
+def kept_with_next(table) -> list[bool]:
+    return [all(p.paragraph_format.keep_with_next for cell in row.cells for p in cell.paragraphs) for row in table.rows]
+
+
+def test_a_short_table_stays_on_one_page_and_a_long_one_may_break(tmp_path):
+    rows = "".join(f"| {n} | Row {n} |\n" for n in range(1, 21))
+    markdown = (
+        f"Table: Short\n\n| A | B |\n|---|---|\n| 1 | x |\n| 2 | y |\n\nTable: Long\n\n| A | B |\n|---|---|\n{rows}"
+    )
+    short, long = Document(str(write(tmp_path, markdown))).tables
+    assert kept_with_next(short) == [True, True, False]
+    # the header with the first row, the last two rows together; the rest may break
+    assert kept_with_next(long) == [True, True, *[False] * 17, True, False]
 
 
 def test_table_columns_are_sized_for_the_councils_text_width(tmp_path):

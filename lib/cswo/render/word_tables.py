@@ -55,7 +55,8 @@ def lay_out_tables(document) -> None:
             body = [row for row in rows if not _is_header(row)]
             kept = header + body[: KEPT_ROWS - 1] + body[-KEPT_ROWS:-1]
         for row in kept:
-            _keep_with_next(row)
+            if heights[rows.index(row)] <= ROW_LINES_KEPT_WHOLE:  # a long row is free to start anywhere
+                _keep_with_next(row)
 
 
 def size_columns(table, width: int) -> list[int]:

@@ -87,10 +87,10 @@ def properties(document, meta: dict) -> None:
     props.version = "1"
     props.created = props.modified = dt.datetime.combine(meta["date"], dt.time())
     props.revision = 1
-    _application_properties(document, meta)
+    _application_properties(document)
 
 
-def _application_properties(document, meta: dict) -> None:
+def _application_properties(document) -> None:
     """Replace the reference document's app.xml (its page and word counts, its Word version).
 
     Page counts are left out: only the program that lays the document out knows them.

@@ -258,3 +258,17 @@ def test_appendix_one_contents_list_only_the_annual_report(pdf_pages):
     listed = listed[: listed.index("1 Introduction", listed.index("6 Challenges for the Year Ahead"))]
     assert "6 Challenges for the Year Ahead" in listed
     assert "Appendix 2" not in listed and "Audit Scotland Report" not in listed
+
+
+def test_no_quote_attribution_starts_a_page(built, word_papers):
+    """An attribution ("— Feedback regarding ...") is never stranded at the top of a page, PDF or Word."""
+    project, _ = built
+    laid_out = [(path.name, word_layout.pages(path)) for path in papers(project, "pdf")]
+    laid_out += [(f"{source.name} (LibreOffice)", pages) for source, pages in word_papers]
+    stranded = [
+        f"{name} p{page.number}: {page.body[0].text[:40]}"
+        for name, pages in laid_out
+        for page in pages
+        if page.body and page.body[0].text.startswith("—")
+    ]
+    assert stranded == []

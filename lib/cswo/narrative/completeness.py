@@ -112,7 +112,10 @@ def find_gaps(
 
 
 def workbook_locations(project: Project, needs: YearNeeds, dataset: Dataset, sections: list[str]):
-    """Where the data-entry workbook puts (or put) each of the report year's figures."""
+    """Where the year's data-entry workbook puts each of the report year's figures (none without one:
+    a figure is then located in its data file)."""
+    if not project.returns_workbook(needs.year).exists():
+        return {}
     from cswo.tools.workbook import last_year_values, row_locations, workbook_rows
 
     catalogue = load_catalogue(project)

@@ -334,3 +334,36 @@ def test_the_workbook_prints_landscape_one_page_wide_without_overprinting(year_t
         for number, page in enumerate(pdf.pages, start=1):
             assert page.width > page.height, f"page {number} is portrait"
             assert not overprinted_words(page), (number, overprinted_words(page)[:5])
+
+
+def test_a_figure_moved_to_another_services_sheet_is_reported_there(year_two):
+    """A complaints figure typed on the Finance sheet: Finance is never asked for it."""
+    fill_workbook(year_two, YEAR)
+    path = year_two.returns_workbook(YEAR)
+    workbook = openpyxl.load_workbook(path)
+    complaints, finance = workbook["Complaints"], workbook["Finance"]
+    header = [c.value for c in complaints[2]]
+    moved = next(r for _, r in rows_of(complaints) if code(header, r, "table") == "complaints")
+    values = [cell.value for cell in moved]
+    for cell in moved:
+        cell.value = None
+    target = finance.max_row + 1
+    for index, value in enumerate(values, start=1):
+        finance.cell(row=target, column=index, value=value)
+    workbook.save(path)
+    _, problems = validate_tables(year_two, YEAR)
+    located = [p for p in problems if p.file == f"data/returns/{YEAR}.xlsx, sheet 'Finance'"]
+    assert [(p.row, p.column) for p in located] == [(target, "measure")], [str(p) for p in problems]
+    assert "belongs to the 'Complaints' sheet" in located[0].rule
+
+
+def test_every_figure_is_on_the_sheet_of_a_section_that_reads_its_table(year_two):
+    workbook = openpyxl.load_workbook(year_two.returns_workbook(YEAR))
+    catalogue = load_catalogue(year_two)
+    for sheet in service_sheets(workbook):
+        header = [c.value for c in sheet[2]]
+        for _, row in rows_of(sheet):
+            sections = catalogue[code(header, row, "table")].sections
+            assert sheet.title in {s.replace("_", " ").capitalize() for s in sections}, (sheet.title, sections)
+    _, problems = validate_tables(year_two, YEAR)
+    assert not [p for p in problems if "belongs to the" in p.rule]

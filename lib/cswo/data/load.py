@@ -248,7 +248,8 @@ def validate_tables(project: Project, year: str, sections: list[str] | None = No
     unfilled: dict[tuple[str, str, str], tuple[str, int]] = {}
     slips: list[dict] = []
     rule_of: dict[int, tuple[str, str]] = {}  # a cross-row problem of the report year -> (table, measure)
-    returns = read_returns(project, year, set(catalogue), problems)
+    sections_of = {name: table.sections for name, table in catalogue.items()}
+    returns = read_returns(project, year, set(catalogue), problems, sections_of)
     known = set(catalogue) | set(catalogue.text_tables)
     for path in sorted(project.data_dir.glob("*")):
         if path.suffix in (".csv", ".xlsx") and path.stem not in known and not path.name.startswith("~$"):

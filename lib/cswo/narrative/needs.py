@@ -94,6 +94,7 @@ class _SectionScan:
 
     figures: dict[str, _Registered] = field(default_factory=dict)
     variables: dict[str, str] = field(default_factory=dict)  # variable -> figure name
+    lists: dict[str, list[str]] = field(default_factory=dict)  # variable -> the figure names a list holds
     texts: set[str] = field(default_factory=set)
     grades: dict[str, str] = field(default_factory=dict)  # summary name -> table
     dynamic: bool = False  # a name not written as a literal: unknown-name checks are skipped
@@ -122,10 +123,16 @@ def _years_of(node: ast.AST | None, year: str) -> list[str]:
 
 
 def _figure_names(node: ast.AST | None, scan: _SectionScan) -> list[str]:
+    """The figures an argument passes, however it is written: ``fig``, ``[a, b]``, a list held in
+    a variable, or a list unpacked into another (``[*reasons, council]``)."""
     if isinstance(node, ast.List | ast.Tuple):
-        return [scan.variables[e.id] for e in node.elts if isinstance(e, ast.Name) and e.id in scan.variables]
+        return [name for element in node.elts for name in _figure_names(element, scan)]
+    if isinstance(node, ast.Starred):
+        return _figure_names(node.value, scan)
     if isinstance(node, ast.Name) and node.id in scan.variables:
         return [scan.variables[node.id]]
+    if isinstance(node, ast.Name) and node.id in scan.lists:
+        return list(scan.lists[node.id])
     return []
 
 
@@ -153,6 +160,9 @@ class _Scanner:
         for node in ast.walk(tree):
             if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
                 self._register(node.value, cell, [t.id for t in node.targets if isinstance(t, ast.Name)])
+            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.List | ast.Tuple):
+                held = _figure_names(node.value, self.scan)
+                self.scan.lists.update({t.id: held for t in node.targets if isinstance(t, ast.Name)})
         for node in ast.walk(tree):
             if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
                 self._register(node.value, cell, [])

@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from cswo.data.returns import HEADER_ROW, QA_NOTE, service_columns
+from cswo.data.returns import HEADER_ROW, QA_NOTE, service_columns, service_sheet
 from cswo.data.schemas import STATUS_MEANING
 from cswo.errors import CSWOError
 from cswo.figures.formatting import SYMBOL_FOR_STATUS, neutralise_workbook
@@ -31,7 +31,6 @@ from cswo.project.paths import Project, is_financial_year, previous_year
 INSTRUCTIONS_SHEET = "Instructions"
 MEASURES_SHEET = "Measures"
 RESERVED_SHEETS = (INSTRUCTIONS_SHEET, MEASURES_SHEET)
-SHEET_NAME_LIMIT = 31  # Excel refuses longer sheet names
 SHEET_NAME_FORBIDDEN = set("[]:*?/\\")
 FIRST_ROW = HEADER_ROW + 1
 
@@ -76,11 +75,6 @@ class Row:
         if self.breakdown == TOTAL:
             return self.measure.label
         return f"{self.measure.label}: {self.measure.breakdown_label(self.breakdown)}"
-
-
-def service_sheet(section: str) -> str:
-    """The sheet a service fills in: its section, as words ('mental_health' -> 'Mental health')."""
-    return section.replace("_", " ").capitalize()[:SHEET_NAME_LIMIT]
 
 
 def workbook_rows(keys, catalogue: dict[str, Table], sections: list[str], last_values: dict | None = None) -> list[Row]:

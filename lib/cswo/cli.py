@@ -420,19 +420,15 @@ def data_template(
 def house_style_command(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing templates/reference.docx")] = False,
 ) -> None:
-    """Write templates/reference.docx, the Word house style, from the package's defaults."""
-    from cswo.project.parameters import load_year
-    from cswo.render.reference_doc import reference_docx
+    """Write templates/reference.docx, the Word house style: a copy of the package's default."""
+    from cswo.project import templates
 
     project = _project()
-    target = project.templates_dir / "reference.docx"
+    target = project.templates_dir / templates.REFERENCE_DOCX
     if target.exists() and not force:
         raise CSWOError(f"{target} already exists: restyle it in Word, or use --force to start again")
-    years = project.years()
-    params = load_year(project, years[-1]) if years else None
-    council = params.council.name if params else "Council"
-    language = params.language if params else "en-GB"
-    reference_docx(target, council, language)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(templates.DEFAULT_REFERENCE_DOCX, target)
     console.print(f"[green]written[/] {target}")
 
 

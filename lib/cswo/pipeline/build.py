@@ -289,7 +289,7 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
         documents += render_documents(
             tasks,
             work,
-            lambda: render_reference_doc(project, params),
+            lambda: templates.reference_docx(project),
             options.workers or default_workers(),
             typst=templates.typst_template(project),
             allow=set(params.public_contact_details) if options.checks else None,
@@ -416,16 +416,6 @@ def write_quarto_books(project: Project, params: Parameters, tasks: list[RenderT
         if task.kind == "committee paper" and task.fmt == tasks[0].fmt:
             folder = book_folder(project, params.year, task.committee)
             write_book(project, folder, task.markdown, task.meta["title"], work / "figures")
-
-
-def render_reference_doc(project: Project, params: Parameters) -> Path:
-    """The project's templates/reference.docx, or one made from the package's defaults."""
-    own = templates.reference_docx(project)
-    if own is not None:
-        return own
-    from cswo.render.reference_doc import reference_docx
-
-    return reference_docx(project.outputs_dir / ".cache" / "reference.docx", params.council.name, params.language)
 
 
 def default_workers() -> int:

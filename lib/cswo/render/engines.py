@@ -12,7 +12,6 @@ import copy
 import re
 import shutil
 import subprocess
-import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -241,7 +240,7 @@ def committee_markdown(params, committee_key: str, cover: str, report: str, appe
     parts = [cover, "::: {.pagebreak}", ":::", ""]
     first = committee.appendices[0]
     parts += [
-        f"# Appendix 1: {first.title} {{.unnumbered}}",
+        f"# Appendix 1: {first.title} {{.unnumbered #appendix-1}}",
         "",
         f"**{params.council.name}** — {params.report_title} {params.label}",
         "",
@@ -259,7 +258,7 @@ def committee_markdown(params, committee_key: str, cover: str, report: str, appe
             ":::",
             "",
             "::: {.unnumbered-headings}",
-            f"# Appendix {number}: {appendix.title} {{.unnumbered}}",
+            f"# Appendix {number}: {appendix.title} {{.unnumbered #appendix-{number}}}",
             "",
             appendices[appendix.source].markdown,
             ":::",
@@ -325,7 +324,7 @@ def render_docx(markdown: str, out: Path, resource_dir: Path, meta: dict, refere
 
 
 def _finish_docx(path: Path, meta: dict) -> None:
-    """Word numbering, table layout, footer, page set-up and properties; contents refresh on open."""
+    """Word numbering, table layout, footer and properties, set to refresh its fields on open."""
     import docx
 
     from cswo.render import word
@@ -333,26 +332,6 @@ def _finish_docx(path: Path, meta: dict) -> None:
     document = docx.Document(str(path))
     word.finish(document, meta)
     document.save(str(path))
-    _rewrite_zip_member(
-        path,
-        "word/settings.xml",
-        lambda xml: (
-            xml
-            if "w:updateFields" in xml
-            else xml.replace("</w:settings>", '<w:updateFields w:val="true"/></w:settings>')
-        ),
-    )
-
-
-def _rewrite_zip_member(path: Path, member: str, change) -> None:
-    temp = path.with_suffix(".tmp")
-    with zipfile.ZipFile(path) as source, zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as target:
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == member:
-                data = change(data.decode("utf-8")).encode("utf-8")
-            target.writestr(item, data)
-    temp.replace(path)
 
 
 def render_pdf(

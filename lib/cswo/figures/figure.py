@@ -257,7 +257,19 @@ class Figure:
                 "source": self.sources.get(year, ""),
             }
             for year, value in sorted(self.history.items())
+            if year in self.audit_years
         ]
+
+    @property
+    def audit_years(self) -> set[str]:
+        """The years a published figure is listed for in figures.csv: the report year and the four
+        before it, the window its phrases read. An earlier year added to the data for another
+        report leaves this year's list as it was."""
+        years, year = set(), self.year
+        for _ in range(5):
+            years.add(year)
+            year = previous_year(year)
+        return years
 
 
 def _why(rows: list, key: str) -> dict[str, str]:

@@ -171,9 +171,7 @@ def build(
     from cswo.run import kernels
 
     kernels.sweep()  # kernel folders of builds that were killed outright, even if nothing changed since
-    if not force and _nothing_changed(
-        project, year, {"committees": committee, "formats": formats, "checks": True, "draft": draft}
-    ):
+    if not force and _nothing_changed(project, year, committee, formats, draft):
         return
     from cswo.pipeline.build import BuildOptions
     from cswo.pipeline.build import build as run_build
@@ -199,11 +197,11 @@ def build(
     _summary(project, result)
 
 
-def _nothing_changed(project: Project, year: str, stamp: dict) -> bool:
+def _nothing_changed(project: Project, year: str, committees, formats: list[str], draft: bool) -> bool:
     """Decided from hashes alone: the pipeline (pandas, nbconvert...) is not imported for it."""
-    from cswo.cache import uptodate
+    from cswo.cache import keys, uptodate  # lazy: light, but needed only by `build`
 
-    saved = uptodate.current(project, year, stamp)
+    saved = uptodate.current(project, year, keys.stamp_options(committees, formats, True, draft))
     if saved is None:
         return False
     folder = project.year_outputs(year).relative_to(project.root)

@@ -14,7 +14,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cswo.cache import keys
 from cswo.cache import store as cache
+from cswo.cache.store import DocumentRecord
 from cswo.data.load import Dataset, load_dataset
 from cswo.errors import CSWOError, PublishCheckError
 from cswo.narrative.completeness import IncompleteNarrativeError, narrative_gaps
@@ -73,32 +75,18 @@ def dataset_folder(project: Project, year: str) -> Path:
     return project.cache_dir(year) / "dataset"
 
 
-def dataset_key(project: Project, params: Parameters, sections: list[str]) -> str:
-    """What the validated data was made from: the data files, the library, the project's catalogue."""
-    files = sorted(p for p in project.data_dir.rglob("*") if p.is_file() and p.suffix in (".csv", ".xlsx"))
-    return cache.sha256_json(
-        {
-            "files": {str(p.relative_to(project.data_dir)): cache.sha256_file(p) for p in files},
-            "lib": cache.library_fingerprint(),
-            "project": project_fingerprint(project),
-            "sections": sections,
-            "year": params.year,
-        }
-    )
-
-
 def dataset_current(project: Project, params: Parameters, sections: list[str]) -> bool:
     """Whether the last validation still stands (no data file, nor anything else it was made from, changed)."""
     manifest = cache.read_manifest(project.cache_dir(params.year) / "dataset-key.json")
     stored = dataset_folder(project, params.year) / "dataset.json"
-    return bool(manifest) and manifest.get("key") == dataset_key(project, params, sections) and stored.exists()
+    return bool(manifest) and manifest.get("key") == keys.dataset_key(project, params.year, sections) and stored.exists()
 
 
 def validated_dataset(project: Project, params: Parameters, sections: list[str]) -> tuple[Dataset, Path]:
     """Validate the data (or reuse the last validation when no data file changed)."""
     folder = project.cache_dir(params.year)
     folder.mkdir(parents=True, exist_ok=True)
-    key = dataset_key(project, params, sections)
+    key = keys.dataset_key(project, params.year, sections)
     stored = dataset_folder(project, params.year)
     manifest = cache.read_manifest(folder / "dataset-key.json")
     if manifest and manifest.get("key") == key and (stored / "dataset.json").exists():
@@ -112,19 +100,12 @@ def validated_dataset(project: Project, params: Parameters, sections: list[str])
     return dataset, stored
 
 
-def project_fingerprint(project: Project) -> str:
-    """The project's own catalogue and chart style: sections read both, so an edit re-runs them."""
-    files = [project.catalogue_file, project.templates_dir / templates.STYLE]
-    return cache.sha256_json({p.name: cache.sha256_file(p) for p in files if p.is_file()})
-
-
 def scan_inputs(project: Project, params: Parameters) -> list[str]:
     """Identifiers in the data files and in every notebook the year runs (code, markdown, outputs)."""
     from cswo.safeguards import identifiers
 
     allow = set(params.public_contact_details)
-    files = sorted(p for p in project.data_dir.rglob("*") if p.is_file() and p.suffix in (".csv", ".xlsx"))
-    found = identifiers.scan_files(files, project.root, allow=allow)
+    found = identifiers.scan_files(keys.data_files(project), project.root, allow=allow)
     for name in [*params.sections, *params.appendix_notebooks()]:
         notebook = project.notebook(params.year, name)
         if notebook.exists():
@@ -137,7 +118,6 @@ def make_jobs(
 ) -> list[execute.Job]:
     """A job per section, reading the newer of each notebook and its .md twin (said in ``notes``)."""
     names = [*params.sections, *params.appendix_notebooks()]
-    params_key = cache.parameters_fingerprint(params)
     jobs = []
     for name in names:
         notebook = project.notebook(params.year, name)
@@ -152,13 +132,7 @@ def make_jobs(
                 name=name,
                 notebook=notebook,
                 folder=project.cache_dir(params.year) / name,
-                key={
-                    "notebook": cache.notebook_fingerprint(notebook),
-                    "parameters": params_key,
-                    "library": cache.library_fingerprint(),
-                    "project": project_fingerprint(project),
-                    "tools": cache.tool_versions(),
-                },
+                key=keys.job_key(project, params, notebook),
                 parameters={
                     "year": params.year,
                     "project_root": str(project.root),
@@ -181,29 +155,19 @@ def section_text(job: execute.Job) -> render.SectionText:
     """
     import nbformat
 
-    key = _text_key(job)
+    key = keys.section_text_key(job.notebook, job.executed)
     saved = cache.read_manifest(job.folder / SECTION_TEXT)
     if saved and saved.get("key") == key:
         return render.SectionText(**saved["text"])
     executed = nbformat.read(job.executed, as_version=4)
     if render.with_current_prose(executed, nbformat.read(job.notebook, as_version=4)):
         nbformat.write(executed, job.executed)  # the audit-trail copy carries the prose that was published
-        key = _text_key(job)
+        key = keys.section_text_key(job.notebook, job.executed)
     text = render.section_text(executed, job.name)
     if not text.bundle:
         raise CSWOError(f"Section '{job.name}' did not publish its figures: its last cell must call s.finish()")
     cache.write_manifest(job.folder / SECTION_TEXT, {"key": key, "text": dataclasses.asdict(text)})
     return text
-
-
-def _text_key(job: execute.Job) -> str:
-    return cache.sha256_json(
-        {
-            "source": cache.sha256_file(job.notebook),
-            "executed": cache.sha256_file(job.executed),
-            "lib": cache.library_fingerprint(),
-        }
-    )
 
 
 def section_texts(jobs: list[execute.Job]) -> dict[str, render.SectionText]:
@@ -292,6 +256,7 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
             lambda: render_reference_doc(project, params),
             options.workers or default_workers(),
             typst=templates.typst_template(project),
+            record=DocumentRecord(project.cache_dir(params.year) / document_record_name(options), staging),
             allow=set(params.public_contact_details) if options.checks else None,
         )
         write_quarto_books(project, params, tasks, work)
@@ -398,14 +363,14 @@ def write_private(
     return folder
 
 
+def document_record_name(options: BuildOptions) -> str:
+    """Which key each paper was made from, kept in the cache (drafts apart: they publish elsewhere)."""
+    return "documents-draft.json" if options.draft else "documents.json"
+
+
 def stamp_options(options: BuildOptions) -> dict:
     """The options that change what a build publishes (for the nothing-changed fast path)."""
-    return {
-        "committees": options.committees,
-        "formats": options.formats,
-        "checks": options.checks,
-        "draft": options.draft,
-    }
+    return keys.stamp_options(options.committees, options.formats, options.checks, options.draft)
 
 
 def write_quarto_books(project: Project, params: Parameters, tasks: list[RenderTask], work: Path) -> None:

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cswo.cache import store as cache
+from cswo.cache import keys
+from cswo.cache.store import DocumentRecord
 from cswo.compose.cover import cover_markdown
-from cswo.project import templates
 from cswo.project.parameters import Parameters
 from cswo.project.paths import Project
 from cswo.render import contents
@@ -80,8 +80,7 @@ def plan_documents(
         "region": params.language.split("-")[-1],
         "date": params.report_date,
     }
-    figures = {p.name: cache.sha256_file(p) for p in sorted((work / "figures").glob("*.png"))}
-    style = {str(p): cache.sha256_file(p) for p in templates.fingerprint_files(project)}
+    shared = keys.render_inputs(project, work / "figures")
     tasks = []
     for committee in committees:
         c = params.committees[committee]
@@ -122,21 +121,8 @@ def plan_documents(
                 )
             )
     for task in tasks:
-        task.key = cache.sha256_json(
-            {
-                "markdown": task.markdown,
-                "meta": task.meta,
-                "fmt": task.fmt,
-                "lib": cache.library_fingerprint(),
-                "tools": cache.tool_versions(),
-                "figures": figures,
-                "templates": style,
-            }
-        )
+        task.key = keys.render_key(task.markdown, task.meta, task.fmt, shared)
     return tasks
-
-
-RENDER_KEYS = ".render-keys.json"
 
 
 def render_documents(
@@ -145,21 +131,19 @@ def render_documents(
     reference_doc: Callable[[], Path],
     workers: int,
     typst: Path,
+    record: DocumentRecord,
     allow: set[str] | None = None,
 ) -> list[Document]:
     """Write each document whose inputs changed; identical documents are written once and copied.
 
     With `allow` (the public contact details), each new document is also checked for accessibility
     and identifiers as soon as it is final, while the others are still being written; the findings
-    are on each Document's `problems`.
+    are on each Document's `problems`. ``record`` (in the cache) says which key each document was made
+    from, and is updated with those written here.
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    def previous_key(task: RenderTask) -> str | None:
-        keys = cache.read_manifest(task.path.parent / RENDER_KEYS) or {}
-        return keys.get(task.path.name) if task.path.exists() else None
-
-    reused = {id(t) for t in tasks if previous_key(t) == t.key}
+    reused = {id(t) for t in tasks if record.current(t.path, t.key)}
     unique: dict[str, RenderTask] = {}
     for task in tasks:
         if id(task) not in reused:
@@ -206,9 +190,7 @@ def render_documents(
         documents.append(
             Document(task.committee, task.kind, task.path, rendered=True, problems=problems.get(task.path, []))
         )
-    for folder in {t.path.parent for t in tasks}:
-        keys = {t.path.name: t.key for t in tasks if t.path.parent == folder}
-        cache.write_manifest(folder / RENDER_KEYS, keys)
+    record.remember({t.path: t.key for t in tasks if id(t) not in reused})
     return documents
 
 

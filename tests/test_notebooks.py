@@ -10,7 +10,7 @@ import papermill
 import pytest
 
 from cswo.project.paths import FIGURES_MIME
-from cswo.publish.audit import notebook_typed_numbers
+from cswo.narrative.typed import notebook_typed_numbers
 from cswo.render.engines import notebook_to_section
 from support import ROOT, ipc_kernel_manager_class
 

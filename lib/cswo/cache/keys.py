@@ -196,6 +196,8 @@ def inputs_digest(project: Project, year: str, options: dict) -> str:
 def outputs_digest(folder: Path) -> str:
     """What is published: names, sizes and modification times (a changed or missing file differs)."""
     entries = [
-        (str(p.relative_to(folder)), p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(folder.rglob("*")) if p.is_file()
+        (str(p.relative_to(folder)), p.stat().st_size, p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
     ]
     return digest(entries)

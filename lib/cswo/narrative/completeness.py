@@ -10,12 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cswo.data.load import Dataset, validate_tables
+from cswo.data.returns import row_locations, workbook_rows
 from cswo.errors import CSWOError, Problem
+from cswo.figures.formatting import SYMBOL_FOR_STATUS, format_value
 from cswo.narrative.needs import Key, UnknownName, Use, YearNeeds, year_needs
+from cswo.narrative.typed import notebook_typed_numbers
 from cswo.project.catalogue import TOTAL, load_catalogue
 from cswo.project.parameters import Parameters
-from cswo.project.paths import Project
-from cswo.publish import audit
+from cswo.project.paths import Project, previous_year
 
 USES_SHOWN = 3
 
@@ -113,12 +115,26 @@ def find_gaps(
 
 def workbook_locations(project: Project, needs: YearNeeds, dataset: Dataset, sections: list[str]):
     """Where the data-entry workbook puts (or put) each of the report year's figures."""
-    from cswo.tools.workbook import last_year_values, row_locations, workbook_rows
-
     catalogue = load_catalogue(project)
     last = last_year_values(dataset, needs.year, catalogue)
     rows = workbook_rows(needs.for_year(needs.year), catalogue, sections, last)
     return row_locations(rows, f"data/returns/{project.returns_workbook(needs.year).name}")
+
+
+def last_year_values(dataset, year: str, catalogue: dict) -> dict[tuple[str, str, str], str]:
+    """Last year's value of every figure, as the report printed it ('93', '45%', '[x]')."""
+    last = previous_year(year)
+    values = {}
+    for name, frame in dataset.tables.items() if dataset else []:
+        for r in frame[frame["year"] == last].itertuples():
+            measure = catalogue[name].measures.get(r.measure)
+            if measure is None:
+                continue
+            if r.number == r.number:
+                values[(name, r.measure, r.breakdown)] = format_value(r.number, measure.unit)
+            else:
+                values[(name, r.measure, r.breakdown)] = SYMBOL_FOR_STATUS.get(r.status, "")
+    return values
 
 
 def check_year(project: Project, params: Parameters) -> YearCheck:
@@ -133,7 +149,7 @@ def check_year(project: Project, params: Parameters) -> YearCheck:
     for section in sections:
         notebook = project.notebook(year, section)
         if notebook.exists():
-            result.typed_numbers += audit.notebook_typed_numbers(notebook, section)
+            result.typed_numbers += notebook_typed_numbers(notebook, section)
     return result
 
 

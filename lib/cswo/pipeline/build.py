@@ -20,6 +20,7 @@ from cswo.cache.store import DocumentRecord
 from cswo.data.load import Dataset, load_dataset
 from cswo.errors import CSWOError, PublishCheckError
 from cswo.narrative.completeness import IncompleteNarrativeError, narrative_gaps
+from cswo.narrative.typed import notebook_typed_numbers
 from cswo.pipeline.documents import (
     Document,
     RenderTask,
@@ -79,7 +80,8 @@ def dataset_current(project: Project, params: Parameters, sections: list[str]) -
     """Whether the last validation still stands (no data file, nor anything else it was made from, changed)."""
     manifest = cache.read_manifest(project.cache_dir(params.year) / "dataset-key.json")
     stored = dataset_folder(project, params.year) / "dataset.json"
-    return bool(manifest) and manifest.get("key") == keys.dataset_key(project, params.year, sections) and stored.exists()
+    key = keys.dataset_key(project, params.year, sections)
+    return bool(manifest) and manifest.get("key") == key and stored.exists()
 
 
 def validated_dataset(project: Project, params: Parameters, sections: list[str]) -> tuple[Dataset, Path]:
@@ -232,7 +234,7 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
             + ", ".join(unreviewed)
             + " (delete the 'unreviewed' cell at the top of each notebook once reviewed)"
         )
-    typed = [m for job in jobs for m in audit.notebook_typed_numbers(job.notebook, job.name)]
+    typed = [m for job in jobs for m in notebook_typed_numbers(job.notebook, job.name)]
     if options.checks:
         missing_alt = audit.chart_alt_problems({name: t.bundle for name, t in texts.items()})
         if missing_alt:

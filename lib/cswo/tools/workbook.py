@@ -12,7 +12,6 @@ reported at the sheet and row where it was typed.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -21,19 +20,28 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from cswo.data.returns import HEADER_ROW, QA_NOTE, service_columns
+from cswo.data.load import validate_tables
+from cswo.data.returns import (
+    FIRST_ROW,
+    HEADER_ROW,
+    INSTRUCTIONS_SHEET,
+    MEASURES_SHEET,
+    QA_NOTE,
+    RESERVED_SHEETS,
+    Row,
+    service_columns,
+    workbook_rows,
+)
 from cswo.data.schemas import STATUS_MEANING
 from cswo.errors import CSWOError
-from cswo.figures.formatting import SYMBOL_FOR_STATUS, format_value, neutralise_workbook
+from cswo.figures.formatting import neutralise_workbook
+from cswo.narrative.completeness import last_year_values
+from cswo.narrative.needs import year_needs
 from cswo.project.catalogue import TOTAL, UNITS, WHOLE_NUMBER_UNITS, Measure, Table, load_catalogue
+from cswo.project.parameters import load_year
 from cswo.project.paths import Project, is_financial_year, previous_year
 
-INSTRUCTIONS_SHEET = "Instructions"
-MEASURES_SHEET = "Measures"
-RESERVED_SHEETS = (INSTRUCTIONS_SHEET, MEASURES_SHEET)
-SHEET_NAME_LIMIT = 31  # Excel refuses longer sheet names
 SHEET_NAME_FORBIDDEN = set("[]:*?/\\")
-FIRST_ROW = HEADER_ROW + 1
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
@@ -60,86 +68,8 @@ class TemplateExistsError(TemplateError):
         )
 
 
-@dataclass(frozen=True)
-class Row:
-    """One figure to fill in: where it goes in the data, and what the service sees."""
-
-    service: str
-    table: str
-    measure: Measure
-    breakdown: str
-    last_year: str  # last year's value as the report printed it, or "" when there was none
-
-    @property
-    def label(self) -> str:
-        if self.breakdown == TOTAL:
-            return self.measure.label
-        return f"{self.measure.label}: {self.measure.breakdown_label(self.breakdown)}"
-
-
-def service_sheet(section: str) -> str:
-    """The sheet a service fills in: its section, as words ('mental_health' -> 'Mental health')."""
-    return section.replace("_", " ").capitalize()[:SHEET_NAME_LIMIT]
-
-
-def workbook_rows(keys, catalogue: dict[str, Table], sections: list[str], last_values: dict | None = None) -> list[Row]:
-    """The rows for ``keys`` (needed figures of the year), by service sheet, in catalogue order.
-
-    A table belongs to the first section the catalogue lists for it (the service that supplies it).
-    """
-    last_values = last_values or {}
-    order = {name: index for index, name in enumerate(catalogue)}
-    rows = []
-    for key in keys:
-        table = catalogue.get(key.table)
-        if table is None or key.measure not in table.measures:
-            continue  # a name the catalogue lacks is reported by validation, not given a row
-        owner = next((s for s in table.sections if s in sections), table.sections[0] if table.sections else "")
-        measure = table.measures[key.measure]
-        listed = list(measure.breakdowns or ())
-        rank = (
-            sections.index(owner) if owner in sections else len(sections),
-            order[key.table],
-            list(table.measures).index(key.measure),
-            -1 if key.breakdown == TOTAL else (listed.index(key.breakdown) if key.breakdown in listed else 999),
-        )
-        last = last_values.get((key.table, key.measure, key.breakdown), "")
-        rows.append((rank, Row(service_sheet(owner or "other"), key.table, measure, key.breakdown, last)))
-    return [row for _, row in sorted(rows, key=lambda pair: pair[0])]
-
-
-def row_locations(rows: list[Row], workbook_label: str) -> dict[tuple[str, str, str], tuple[str, int]]:
-    """(table, measure, breakdown) -> (sheet label, Excel row): where each figure is typed."""
-    found, next_row = {}, {}
-    for row in rows:
-        excel_row = next_row.get(row.service, FIRST_ROW)
-        next_row[row.service] = excel_row + 1
-        found[(row.table, row.measure.name, row.breakdown)] = (f"{workbook_label}, sheet '{row.service}'", excel_row)
-    return found
-
-
-def last_year_values(dataset, year: str, catalogue: dict) -> dict[tuple[str, str, str], str]:
-    """Last year's value of every figure, as the report printed it ('93', '45%', '[x]')."""
-    last = previous_year(year)
-    values = {}
-    for name, frame in dataset.tables.items() if dataset else []:
-        for r in frame[frame["year"] == last].itertuples():
-            measure = catalogue[name].measures.get(r.measure)
-            if measure is None:
-                continue
-            if r.number == r.number:
-                values[(name, r.measure, r.breakdown)] = format_value(r.number, measure.unit)
-            else:
-                values[(name, r.measure, r.breakdown)] = SYMBOL_FOR_STATUS.get(r.status, "")
-    return values
-
-
 def year_rows(project: Project, year: str) -> list[Row]:
     """The rows the year's narrative needs, worked out from its notebooks (no build)."""
-    from cswo.data.load import validate_tables
-    from cswo.narrative.needs import year_needs
-    from cswo.project.parameters import load_year
-
     params = load_year(project, year)
     dataset, _problems = validate_tables(project, year)  # problems are validation's to report
     sections = [*params.sections, *params.appendix_notebooks()]

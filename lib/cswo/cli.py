@@ -21,7 +21,7 @@ sys.modules.setdefault("rfc3987_syntax", None)
 import click  # noqa: E402
 from typer.core import TyperGroup  # noqa: E402
 
-from cswo.errors import CSWOError, InputError, add_message_filter, exit_code, message  # noqa: E402
+from cswo.errors import CSWOError, InputError, Interrupted, add_message_filter, exit_code, message  # noqa: E402
 from cswo.project.paths import FORMATS, Project, require_year  # noqa: E402
 
 
@@ -33,13 +33,13 @@ class MaskedConsole(Console):
     """
 
     def print(self, *objects, **options) -> None:
-        from cswo.safeguards.identifiers import redact
+        from cswo.safeguards.identifiers import redact  # lazy: the patterns load when a line is shown
 
         super().print(*(redact(o) if isinstance(o, str) else o for o in objects), **options)
 
 
 def _redact(text: str) -> str:
-    from cswo.safeguards.identifiers import redact  # imported when a message is shown, not at start-up
+    from cswo.safeguards.identifiers import redact  # lazy: the patterns load when a message is shown
 
     return redact(text)
 
@@ -80,8 +80,6 @@ class _Commands(TyperGroup):
             if state["debug"]:
                 raise
             if isinstance(error, KeyboardInterrupt):
-                from cswo.errors import Interrupted
-
                 error = Interrupted()
             say(error, "red", "Error:")
             raise typer.Exit(exit_code(error)) from None
@@ -155,7 +153,7 @@ def build(
     ] = None,
 ) -> None:
     """Build the committee papers for a year (a final build refuses while figures are missing)."""
-    from cswo.run.interrupt import stop_on_signals
+    from cswo.run.interrupt import stop_on_signals  # lazy: start-up; loaded when the command runs
 
     project = _project()
     year = _year(project, year)
@@ -164,17 +162,17 @@ def build(
     if bad:
         raise InputError(f"unknown format: {', '.join(bad)} (formats: {', '.join(FORMATS)})")
     if renderer == "quarto":
-        from cswo.render.quarto import render_with_quarto
+        from cswo.render.quarto import render_with_quarto  # lazy: start-up; loaded when the command runs
 
         render_with_quarto(project, year)
         return
-    from cswo.run import kernels
+    from cswo.run import kernels  # lazy: start-up; loaded when the command runs
 
     kernels.sweep()  # kernel folders of builds that were killed outright, even if nothing changed since
     if not force and _nothing_changed(project, year, committee, formats, draft):
         return
-    from cswo.pipeline.build import BuildOptions
-    from cswo.pipeline.build import build as run_build
+    from cswo.pipeline.build import BuildOptions  # lazy: start-up; loaded when the command runs
+    from cswo.pipeline.build import build as run_build  # lazy: start-up; loaded when the command runs
 
     options = BuildOptions(
         year=year,
@@ -189,8 +187,6 @@ def build(
         with stop_on_signals(report=lambda error: say(error, "red", "Error:")):
             result = run_build(project, options, _RichProgress())
     except CSWOError as error:
-        from cswo.errors import Interrupted
-
         if not isinstance(error, Interrupted):
             say("The last good outputs were left as they were.", "yellow")
         raise
@@ -260,12 +256,12 @@ def validate(year: Annotated[str | None, typer.Option("--year", "-y")] = None) -
     lacks (with the workbook sheet and row to fill); every unknown name in the prose, with a
     suggestion; and every number typed into the narrative.
     """
-    from cswo.narrative.completeness import check_year
-    from cswo.project.parameters import load_year
+    from cswo.narrative.completeness import check_year  # lazy: start-up; loaded when the command runs
+    from cswo.project.parameters import load_year  # lazy: start-up; loaded when the command runs
 
     project = _project()
     year = _year(project, year)
-    from cswo.pipeline.inputs import check_inputs
+    from cswo.pipeline.inputs import check_inputs  # lazy: start-up; loaded when the command runs
 
     params = load_year(project, year)
     check_inputs(project, params)
@@ -302,13 +298,13 @@ def _listed(heading: str, items: list, by_file: bool = False) -> None:
 @app.command("list")
 def list_years() -> None:
     """The years set up, with their sections and committees."""
-    from cswo.project.parameters import load_year
+    from cswo.project.parameters import load_year  # lazy: start-up; loaded when the command runs
 
     project = _project()
     table = Table(title=message(f"Years in {project.root}"))
     for column in ("Year", "Sections", "Committees"):
         table.add_column(column)
-    from cswo.safeguards.identifiers import redact
+    from cswo.safeguards.identifiers import redact  # lazy: start-up; loaded when the command runs
 
     for year in project.years():
         try:
@@ -327,9 +323,9 @@ def init(
     year_style: Annotated[str, typer.Option("--year-style", help="hyphen (2024-25) or slash (2024/25)")] = "hyphen",
 ) -> None:
     """Create a new council's project from the defaults; it validates and builds straight away."""
-    from cswo.data.load import validate_tables
-    from cswo.project.parameters import load_year
-    from cswo.tools.init import init_project
+    from cswo.data.load import validate_tables  # lazy: start-up; loaded when the command runs
+    from cswo.project.parameters import load_year  # lazy: start-up; loaded when the command runs
+    from cswo.tools.init import init_project  # lazy: start-up; loaded when the command runs
 
     if year_style not in ("hyphen", "slash"):
         raise CSWOError(f"--year-style must be hyphen or slash, not '{year_style}'")
@@ -355,8 +351,8 @@ def new_year(
     ] = "hyphen",
 ) -> None:
     """Start a year from the nearest one (latest earlier, or earliest later to backfill), or from the defaults."""
-    from cswo.project.paths import is_financial_year, suggest_year
-    from cswo.tools.newyear import roll_forward, source_year
+    from cswo.project.paths import is_financial_year, suggest_year  # lazy: start-up; loaded when the command runs
+    from cswo.tools.newyear import roll_forward, source_year  # lazy: start-up; loaded when the command runs
 
     project = _project()
     year = year.strip()
@@ -380,7 +376,7 @@ def data_template(
     output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
 ) -> None:
     """Write the Excel data-entry workbook for a year."""
-    from cswo.tools.workbook import write_template
+    from cswo.tools.workbook import write_template  # lazy: start-up; loaded when the command runs
 
     project = _project()
     path = write_template(project, _year(project, year), output)
@@ -392,8 +388,8 @@ def house_style_command(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing templates/reference.docx")] = False,
 ) -> None:
     """Write templates/reference.docx, the Word house style, from the package's defaults."""
-    from cswo.project.parameters import load_year
-    from cswo.render.reference_doc import reference_docx
+    from cswo.project.parameters import load_year  # lazy: start-up; loaded when the command runs
+    from cswo.render.reference_doc import reference_docx  # lazy: start-up; loaded when the command runs
 
     project = _project()
     target = project.templates_dir / "reference.docx"
@@ -412,7 +408,7 @@ def data_docs(
     check: Annotated[bool, typer.Option("--check", help="Fail if data/README.md is out of date")] = False,
 ) -> None:
     """Write data/README.md from the catalogue (or check it is current)."""
-    from cswo.tools.datadocs import render_data_readme
+    from cswo.tools.datadocs import render_data_readme  # lazy: start-up; loaded when the command runs
 
     project = _project()
     path = project.data_dir / "README.md"
@@ -435,8 +431,8 @@ def preview(
 ) -> None:
     """Watch the year's notebooks, data and parameters; re-render the first committee's paper as a draft
     PDF in outputs/drafts/ on each save (Ctrl-C stops). `cswo build` writes every paper."""
-    from cswo.pipeline.build import build as run_build
-    from cswo.tools.preview import preview_options, watch
+    from cswo.pipeline.build import build as run_build  # lazy: start-up; loaded when the command runs
+    from cswo.tools.preview import preview_options, watch  # lazy: start-up; loaded when the command runs
 
     project = _project()
     year = _year(project, year)
@@ -465,7 +461,7 @@ def preview(
 @app.command("workbook-text")
 def workbook_text(path: Annotated[Path, typer.Argument(help="An .xlsx workbook")]) -> None:
     """Print a workbook as text, one row a line (git's textconv for data/returns/*.xlsx)."""
-    from cswo.tools.workbook_text import workbook_lines
+    from cswo.tools.workbook_text import workbook_lines  # lazy: start-up; loaded when the command runs
 
     for line in workbook_lines(path):
         print(line)
@@ -476,7 +472,7 @@ def migrate(
     paths: Annotated[list[Path] | None, typer.Argument(help="Notebooks or folders (default: notebooks/)")] = None,
 ) -> None:
     """One-off: rewrite older {{ name }} placeholders as MyST {eval} roles, in .ipynb files and their .md twins."""
-    from cswo.tools.migrate import migrate_paths
+    from cswo.tools.migrate import migrate_paths  # lazy: start-up; loaded when the command runs
 
     project = _project()
     report = migrate_paths([p.resolve() for p in paths] if paths else [project.root / "notebooks"])
@@ -499,7 +495,7 @@ def lab(
     Markdown cells render with jupyterlab-myst, so each {eval} role shows its phrase once the
     section's set-up cell has run; one file per section is listed (the .md twins are hidden).
     """
-    from cswo.tools.lab import lab_command
+    from cswo.tools.lab import lab_command  # lazy: start-up; loaded when the command runs
 
     project = _project()
     year = _year(project, year)

@@ -284,7 +284,7 @@ class Section:
         """A trend chart, or, when no year has a value, a note that it was left out."""
         if not any(not is_missing(fig.history.get(year)) for fig in figures for year in years):
             return Omitted("chart", caption)
-        from cswo.notebook.charts import trend_chart
+        from cswo.notebook.charts import trend_chart  # lazy: Altair loads only in a section that draws a chart
 
         options.setdefault("style", house_style(self.project))
         options.setdefault("year_style", self.params.year_label_style)

@@ -30,6 +30,7 @@ from cswo.figures.formatting import (
 )
 from cswo.project.catalogue import APPROXIMATIONS, TOTAL, Measure
 from cswo.project.paths import year_label
+from cswo.safeguards.disclosure import suppress
 
 MARKDOWN_MIME = "text/markdown"
 # a cell a number column may hold: a number, a GSS symbol, or a figure given in words
@@ -233,8 +234,6 @@ def breakdown_table(
     hidden: set[tuple[str, str]] = set()
     suppressions: list[str] = []
     if threshold:
-        from cswo.safeguards.disclosure import suppress
-
         # Cells the dataset's disclosure control already suppressed carry no number; this pass only
         # protects a table made from data that did not come through it.
         grid = pd.DataFrame({y: [values[(y, b)] for b in breakdowns] for y in years}, index=breakdowns, dtype="float64")

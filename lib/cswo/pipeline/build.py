@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cswo.cache import keys
+from cswo.cache import keys, uptodate
 from cswo.cache import store as cache
 from cswo.cache.store import DocumentRecord
 from cswo.data.load import Dataset, load_dataset
@@ -28,13 +28,18 @@ from cswo.pipeline.documents import (
     render_documents,
     scan_published_files,
 )
+from cswo.pipeline.inputs import check_inputs
 from cswo.project import templates, twins
 from cswo.project.parameters import Parameters, load_year
 from cswo.project.paths import Project
 from cswo.publish import audit
 from cswo.publish import release as publish
 from cswo.render import engines as render
+from cswo.render.quarto import book_folder, output_formats, toc_depth, write_book
+from cswo.render.reference_doc import reference_docx
 from cswo.run import execute
+from cswo.safeguards import identifiers
+from cswo.safeguards.accessibility import check_palette
 
 
 @dataclass
@@ -104,8 +109,6 @@ def validated_dataset(project: Project, params: Parameters, sections: list[str])
 
 def scan_inputs(project: Project, params: Parameters) -> list[str]:
     """Identifiers in the data files and in every notebook the year runs (code, markdown, outputs)."""
-    from cswo.safeguards import identifiers
-
     allow = set(params.public_contact_details)
     found = identifiers.scan_files(keys.data_files(project), project.root, allow=allow)
     for name in [*params.sections, *params.appendix_notebooks()]:
@@ -189,8 +192,6 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
             f"parameters/{params.year}.yml has no committee {', '.join(repr(c) for c in unknown)}; "
             f"its committees are {', '.join(params.committees)}"
         )
-    from cswo.pipeline.inputs import check_inputs
-    from cswo.render.quarto import output_formats, toc_depth
 
     check_inputs(project, params)  # notebooks and _quarto.yml, before anything else reads them
 
@@ -266,7 +267,6 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
         audit.write_figures_csv(bundles, staging / "figures.csv")
         if options.checks:
             progress.step("Checking documents (accessibility, identifiers, typed numbers)")
-            from cswo.safeguards.accessibility import check_palette
 
             style = templates.house_style(project)
             colours = {f"chart colour {c}": c for c in style.palette} | {"chart text": style.text_colour}
@@ -292,7 +292,6 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
     publish.publish(staging, published)
     write_private(project.private_dir(params.year), jobs, bundles, audit.qa_notes(dataset.tables))
     final = [Document(d.committee, d.kind, published / d.path.relative_to(staging), d.rendered) for d in documents]
-    from cswo.cache import uptodate
 
     uptodate.record(project, params.year, stamp_options(options), warnings)
     return BuildResult(
@@ -377,8 +376,6 @@ def stamp_options(options: BuildOptions) -> dict:
 
 def write_quarto_books(project: Project, params: Parameters, tasks: list[RenderTask], work: Path) -> None:
     """For `--renderer quarto`: each committee paper, composed and filled, as a Quarto book project."""
-    from cswo.render.quarto import book_folder, write_book
-
     for task in tasks:
         if task.kind == "committee paper" and task.fmt == tasks[0].fmt:
             folder = book_folder(project, params.year, task.committee)
@@ -390,7 +387,6 @@ def render_reference_doc(project: Project, params: Parameters) -> Path:
     own = templates.reference_docx(project)
     if own is not None:
         return own
-    from cswo.render.reference_doc import reference_docx
 
     return reference_docx(project.outputs_dir / ".cache" / "reference.docx", params.council.name, params.language)
 

@@ -21,6 +21,7 @@ from cswo.project.parameters import Parameters
 from cswo.project.paths import Project
 from cswo.render import contents
 from cswo.render import engines as render
+from cswo.safeguards import accessibility, identifiers
 
 
 @dataclass
@@ -196,16 +197,12 @@ def render_documents(
 
 def check_document(path: Path, allow: set[str]) -> list[str]:
     """Accessibility and identifier findings in one written document."""
-    from cswo.safeguards import accessibility, identifiers
-
     problems = accessibility.check_docx(path) if path.suffix == ".docx" else accessibility.check_pdf(path)
     return problems + [str(f) for f in identifiers.scan_document(path, allow=allow)]
 
 
 def scan_published_files(staging: Path, params: Parameters) -> list[str]:
     """Identifiers in every file to be published other than the papers (checked above)."""
-    from cswo.safeguards import identifiers
-
     allow = set(params.public_contact_details)
     found = []
     for path in sorted(p for p in staging.rglob("*") if p.is_file() and p.suffix in (".csv", ".json", ".md")):

@@ -8,6 +8,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from cswo.errors import InputError
+
 # a section's name becomes a file and folder name: letters, digits and _ only, so it cannot leave
 # notebooks/<year>/ or the cache (``../../../data`` would otherwise replace the data folder)
 SECTION_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -173,8 +175,6 @@ def suggest_year(text: str) -> str | None:
 
 def require_year(project: Project, year: str) -> str:
     """``year`` when the project has it set up; otherwise an InputError saying what was probably meant."""
-    from cswo.errors import InputError
-
     known = project.years()
     if year in known:
         return year

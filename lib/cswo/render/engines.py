@@ -328,7 +328,7 @@ def _finish_docx(path: Path, meta: dict) -> None:
     """Word numbering, table layout, footer, page set-up and properties; contents refresh on open."""
     import docx
 
-    from cswo.render import word
+    from cswo.render import word  # lazy: python-docx loads only when a Word paper is written
 
     document = docx.Document(str(path))
     word.finish(document, meta)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from cswo.cache.store import read_manifest, write_manifest
 from cswo.errors import SectionExecutionError, SectionFailure
+from cswo.project.paths import FIGURES_MIME
 from cswo.run.workers import SectionPool, WarmKernel
 
 MANIFEST = "manifest.json"
@@ -266,8 +267,6 @@ def _keep_failed(job: Job, run_dir: Path, failed_dir: Path) -> Path | None:
 
 def _promote(job: Job, run_dir: Path, table_fingerprint: Callable[[str], str]) -> None:
     import nbformat
-
-    from cswo.project.paths import FIGURES_MIME
 
     nb = nbformat.read(run_dir / f"{job.name}.ipynb", as_version=4)
     tables: list[str] = []

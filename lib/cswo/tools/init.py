@@ -23,7 +23,9 @@ from cswo.project import templates
 from cswo.project.catalogue import load_catalogue
 from cswo.project.parameters import load_year
 from cswo.project.paths import TEMPLATES_DIR, Project, is_financial_year
+from cswo.render.reference_doc import reference_docx
 from cswo.tools import defaults
+from cswo.tools.datadocs import render_data_readme
 
 CATALOGUE_TEXT = """\
 # This council's own measures, laid over the package's base catalogue of the
@@ -66,8 +68,6 @@ def _check_target(path: Path) -> None:
 
 
 def _write_templates(project: Project, council: str, language: str) -> None:
-    from cswo.render.reference_doc import reference_docx
-
     folder = project.templates_dir
     folder.mkdir(parents=True, exist_ok=True)
     for name in (templates.COVER, templates.TYPST, templates.STYLE):
@@ -122,7 +122,6 @@ def init_project(
         if source.stem in params.sections or source.stem in params.appendix_notebooks():
             defaults.write_notebook(source, project.notebook(year, source.stem), year)
     figures = _write_placeholder_data(project, year, params.sections)
-    from cswo.tools.datadocs import render_data_readme
 
     (project.data_dir / "README.md").write_text(render_data_readme(project), encoding="utf-8")
     result = NewProject(project, year)

@@ -18,9 +18,11 @@ from pathlib import Path
 import nbformat
 
 from cswo.errors import CSWOError
+from cswo.project.parameters import load_parameters
 from cswo.project.paths import Project, is_financial_year, year_label, year_start
 from cswo.tools import defaults
 from cswo.tools.migrate import migrate_notebook, renames_for
+from cswo.tools.workbook import write_template
 
 
 class YearExistsError(CSWOError):
@@ -96,7 +98,6 @@ def roll_forward(
             f"{new} already exists ({', '.join(str(p.relative_to(project.root)) for p in existing)}); "
             "nothing was changed"
         )
-    from cswo.project.parameters import load_parameters
 
     old = source_year(project, new)
     made: list[Path] = []
@@ -121,8 +122,6 @@ def roll_forward(
                 roll_notebook(source, target, old, new)
             made += [target, target.with_suffix(".md")]
         if template:
-            from cswo.tools.workbook import write_template
-
             made.append(write_template(project, new))
     except BaseException:
         parameters.unlink(missing_ok=True)

@@ -1,0 +1,192 @@
+"""The package's import graph, read from the source: no cycles, no upward imports, no hidden ones.
+
+Each subpackage sits in a layer; a module may import its own subpackage and any lower layer, never a
+higher one. A ``cswo`` import inside a function hides the graph, so it is allowed only as a
+deliberate lazy import with a ``# lazy: why`` comment on its line (or the line above).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from support import ROOT
+
+PACKAGE = ROOT / "lib" / "cswo"
+
+# lowest first; packages in one layer are peers and may not import one another
+LAYERS = [
+    {"errors"},
+    {"project"},
+    {"cache"},  # keys and manifests: pure functions of files, so a kernel may key what it keeps
+    {"data", "safeguards"},
+    {"figures"},
+    {"narrative"},
+    {"notebook"},  # what a kernel imports: it never reaches the layers above
+    {"publish"},
+    {"run"},
+    {"compose"},
+    {"render"},
+    {"pipeline"},
+    {"tools"},
+    {"cli"},
+]
+RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
+
+
+@dataclass(frozen=True)
+class Import:
+    source: str  # the importing module, e.g. cswo.pipeline.build
+    target: str  # the imported module, e.g. cswo.cache.keys
+    line: int
+    in_function: bool
+    marked_lazy: bool
+
+    def __str__(self) -> str:
+        path = module_path(self.source).relative_to(ROOT)
+        return f"{path}:{self.line} imports {self.target}"
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def module_path(name: str) -> Path:
+    base = PACKAGE.parent.joinpath(*name.split("."))
+    return base / "__init__.py" if base.is_dir() else base.with_suffix(".py")
+
+
+MODULES = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def resolve(node: ast.ImportFrom | ast.Import, source: str) -> list[str]:
+    """The cswo modules an import statement loads (``from cswo.render import engines`` -> engines)."""
+    if isinstance(node, ast.Import):
+        return [a.name for a in node.names if a.name.split(".")[0] == "cswo"]
+    base = node.module or ""
+    if node.level:  # relative: from the importing module's package
+        package = source.split(".")[: -node.level] if not MODULES[source].name == "__init__.py" else source.split(".")
+        base = ".".join([*package, *([base] if base else [])])
+    if base.split(".")[0] != "cswo":
+        return []
+    found = [f"{base}.{a.name}" for a in node.names if f"{base}.{a.name}" in MODULES]
+    return found or [base]
+
+
+def imports_of(name: str, path: Path) -> list[Import]:
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    tree = ast.parse(text)
+    inside: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            inside |= {id(sub) for sub in ast.walk(node)}
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Import | ast.ImportFrom):
+            continue
+        here = lines[node.lineno - 1]
+        above = lines[node.lineno - 2] if node.lineno > 1 else ""
+        lazy = "# lazy:" in here or above.strip().startswith("# lazy:")
+        for target in resolve(node, name):
+            found.append(Import(name, target, node.lineno, id(node) in inside, lazy))
+    return found
+
+
+def all_imports() -> list[Import]:
+    return [i for name, path in MODULES.items() for i in imports_of(name, path)]
+
+
+def layer(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "cswo"
+
+
+def upward(imports: list[Import]) -> list[str]:
+    problems = []
+    for i in imports:
+        source, target = layer(i.source), layer(i.target)
+        if source == target or target == "cswo":
+            continue
+        if source not in RANK or target not in RANK:
+            problems.append(f"{i}: the package '{source if source not in RANK else target}' has no layer")
+        elif RANK[target] >= RANK[source]:
+            problems.append(f"{i}: '{source}' may not import '{target}' (not a lower layer)")
+    return problems
+
+
+def cycles(imports: list[Import]) -> list[list[str]]:
+    graph: dict[str, set[str]] = {}
+    for i in imports:
+        if i.target in MODULES and i.target != i.source:
+            graph.setdefault(i.source, set()).add(i.target)
+    found, state = [], {}
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = "open"
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == "open":
+                found.append([*trail[trail.index(nxt) :], nxt])
+            elif nxt not in state:
+                visit(nxt, [*trail, nxt])
+        state[node] = "done"
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [node])
+    return found
+
+
+def hidden(imports: list[Import]) -> list[str]:
+    unmarked = [i for i in imports if i.in_function and not i.marked_lazy]
+    return [f"{i}: inside a function without a '# lazy: why' comment" for i in unmarked]
+
+
+def test_every_subpackage_has_a_layer():
+    packages = {layer(name) for name in MODULES} - {"cswo", "errors", "templates"}
+    assert packages - set(RANK) == set()
+
+
+def test_no_import_goes_up_a_layer():
+    assert upward(all_imports()) == []
+
+
+def test_the_package_has_no_import_cycle():
+    assert cycles(all_imports()) == []
+
+
+def test_no_cswo_import_hides_in_a_function_unless_marked_lazy():
+    assert hidden(all_imports()) == []
+
+
+def test_the_kernel_side_never_reaches_the_pipeline():
+    above = {name for names in LAYERS[RANK["notebook"] + 1 :] for name in names}
+    reached = [str(i) for i in all_imports() if layer(i.source) == "notebook" and layer(i.target) in above]
+    assert reached == []
+
+
+@pytest.mark.parametrize(
+    "planted, expected",
+    [
+        ("from cswo.pipeline import build\n", "'safeguards' may not import 'pipeline'"),
+        ("def f():\n    from cswo.errors import CSWOError\n", "inside a function without a '# lazy: why' comment"),
+    ],
+)
+def test_the_checks_catch_a_planted_import(planted, expected, tmp_path):
+    name = "cswo.safeguards.planted"
+    path = tmp_path / "planted.py"
+    path.write_text(planted, encoding="utf-8")
+    found = imports_of(name, path)
+    assert any(expected in text for text in upward(found) + [s.replace(str(i), "") for i in found for s in hidden([i])])
+
+
+def test_a_planted_cycle_is_found():
+    planted = [
+        Import("cswo.project.paths", "cswo.project.reading", 1, False, False),
+        Import("cswo.project.reading", "cswo.project.paths", 1, False, False),
+    ]
+    assert cycles(all_imports() + planted) != []

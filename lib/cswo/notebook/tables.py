@@ -28,6 +28,7 @@ from cswo.figures.formatting import (
     number,
     percent,
 )
+from cswo.figures.vocabulary import GRADES_KEYS
 from cswo.project.catalogue import APPROXIMATIONS, TOTAL, Measure
 from cswo.project.paths import year_label
 from cswo.safeguards.disclosure import suppress
@@ -331,7 +332,7 @@ def grades_summary(frame: pd.DataFrame, measures: dict[str, Measure], year: str)
     """Words for narrative: how many grades, at how many services, and how they fell ('8 Good and 1 Adequate')."""
     rows = graded_rows(frame, measures, year)
     if rows.empty:  # no grades this year: say so in words the build catches, never "0 grades"
-        return dict.fromkeys(("awarded", "services", "counts"), MISSING_PHRASE)
+        return dict.fromkeys(GRADES_KEYS, MISSING_PHRASE)
     counts = rows["number"].astype(int).value_counts()
     parts = [f"{counts[g]} {GRADE_WORDS[g]}" for g in sorted(counts.index, key=lambda g: (-counts[g], -g))]
     return {

@@ -190,3 +190,25 @@ def test_a_planted_cycle_is_found():
         Import("cswo.project.reading", "cswo.project.paths", 1, False, False),
     ]
     assert cycles(all_imports() + planted) != []
+
+
+def error_classes_outside_errors_py() -> list[str]:
+    stray = []
+    for name, path in MODULES.items():
+        if name == "cswo.errors":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            bases = [b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases]
+            if any(base.endswith(("Error", "Exception", "Problems", "Interrupted")) for base in bases):
+                stray.append(f"{path.relative_to(ROOT)}:{node.lineno} class {node.name}")
+    return stray
+
+
+def test_every_error_class_lives_in_errors_py_under_one_root():
+    from cswo import errors
+
+    assert error_classes_outside_errors_py() == []
+    defined = [v for v in vars(errors).values() if isinstance(v, type) and issubclass(v, BaseException)]
+    assert [c.__name__ for c in defined if not issubclass(c, errors.CSWOError)] == []

@@ -14,10 +14,8 @@ import pytest
 import yaml
 from docx import Document
 
-from cswo.cache import keys
-from cswo.cache import uptodate
-from cswo.errors import PublishCheckError, SectionExecutionError
-from cswo.narrative.completeness import IncompleteNarrativeError
+from cswo.cache import keys, uptodate
+from cswo.errors import IncompleteNarrativeError, PublishCheckError, SectionExecutionError
 from cswo.pipeline.build import BuildOptions, build, stamp_options
 from cswo.project.paths import Project
 from cswo.tools.newyear import roll_forward

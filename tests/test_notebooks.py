@@ -9,8 +9,8 @@ import nbformat
 import papermill
 import pytest
 
-from cswo.project.paths import FIGURES_MIME
 from cswo.narrative.typed import notebook_typed_numbers
+from cswo.project.paths import FIGURES_MIME
 from cswo.render.engines import notebook_to_section
 from support import ROOT, ipc_kernel_manager_class
 

@@ -78,6 +78,8 @@ class _Commands(TyperGroup):
             raise
         except (Exception, KeyboardInterrupt) as error:
             if state["debug"]:
+                if isinstance(error, CSWOError) and error.details():
+                    say(error.details())  # e.g. the failing cell's code and the kernel's own traceback
                 raise
             if isinstance(error, KeyboardInterrupt):
                 error = Interrupted()

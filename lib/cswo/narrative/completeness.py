@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from cswo.data.load import Dataset, validate_tables
 from cswo.data.returns import row_locations, workbook_rows
-from cswo.errors import CSWOError, Problem
+from cswo.errors import Problem
 from cswo.figures.formatting import SYMBOL_FOR_STATUS, format_value
 from cswo.narrative.needs import Key, UnknownName, Use, YearNeeds, year_needs
 from cswo.narrative.typed import notebook_typed_numbers
@@ -39,22 +39,6 @@ class YearCheck:
 
     def count(self) -> int:
         return len(self.data_problems) + len(self.gaps) + len(self.unknown) + len(self.typed_numbers)
-
-
-class IncompleteNarrativeError(CSWOError):
-    """The narrative needs figures the data lacks, or names figures no section registers."""
-
-    exit_code = 2
-
-    def __init__(self, gaps: list, unknown: list[UnknownName]):
-        self.gaps, self.unknown = gaps, unknown
-        lines = [str(g) for g in gaps] + [str(u) for u in unknown]
-        super().__init__(
-            f"The narrative needs {len(gaps)} figure(s) the data does not have"
-            + (f" and names {len(unknown)} unknown figure(s)" if unknown else "")
-            + "; fill them in (or build a --draft, which marks each gap):\n"
-            + "\n".join(f"  - {line}" for line in lines)
-        )
 
 
 def _describe(key: Key, catalogue: dict | None) -> str:

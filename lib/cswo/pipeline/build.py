@@ -18,8 +18,8 @@ from cswo.cache import keys, uptodate
 from cswo.cache import store as cache
 from cswo.cache.store import DocumentRecord
 from cswo.data.load import Dataset, load_dataset
-from cswo.errors import CSWOError, PublishCheckError
-from cswo.narrative.completeness import IncompleteNarrativeError, narrative_gaps
+from cswo.errors import CSWOError, IncompleteNarrativeError, PublishCheckError
+from cswo.narrative.completeness import narrative_gaps
 from cswo.narrative.typed import notebook_typed_numbers
 from cswo.pipeline.documents import (
     Document,

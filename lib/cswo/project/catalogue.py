@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from cswo.errors import CatalogueError
+from cswo.errors import CatalogueError, YAMLProblems
 from cswo.project.paths import BASE_CATALOGUE_FILE, Project, year_label
-from cswo.project.reading import YAMLProblems, parse_yaml
+from cswo.project.reading import parse_yaml
 
 UNITS = {
     "count": "number of people, cases or events (a whole number)",

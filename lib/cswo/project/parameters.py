@@ -13,10 +13,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from cswo.errors import InputError, ParametersError
+from cswo.errors import InputError, ParametersError, YAMLProblems
 from cswo.project.catalogue import load_catalogue
 from cswo.project.paths import SECTION_NAME, Project, is_financial_year, year_label
-from cswo.project.reading import YAMLProblems, decode, parse_yaml
+from cswo.project.reading import decode, parse_yaml
 
 COMMITTEE_KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 

@@ -21,14 +21,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from cswo.errors import CSWOError
+from cswo.errors import DisclosureError
 from cswo.project.catalogue import TOTAL
 
 Cell = tuple[object, object]
-
-
-class DisclosureError(CSWOError):
-    """A table given for disclosure control cannot be checked as it stands."""
 
 
 @dataclass

@@ -17,16 +17,12 @@ from pathlib import Path
 
 import nbformat
 
-from cswo.errors import CSWOError
+from cswo.errors import CSWOError, YearExistsError
 from cswo.project.parameters import load_parameters
 from cswo.project.paths import Project, is_financial_year, year_label, year_start
 from cswo.tools import defaults
 from cswo.tools.migrate import migrate_notebook, renames_for
 from cswo.tools.workbook import write_template
-
-
-class YearExistsError(CSWOError):
-    exit_code = 2
 
 
 def _moved_date(match: re.Match, years: int) -> str:

@@ -33,7 +33,7 @@ from cswo.data.returns import (
     workbook_rows,
 )
 from cswo.data.schemas import STATUS_MEANING
-from cswo.errors import CSWOError
+from cswo.errors import TemplateError, TemplateExistsError
 from cswo.figures.formatting import neutralise_workbook
 from cswo.narrative.completeness import last_year_values
 from cswo.narrative.needs import year_needs
@@ -50,22 +50,6 @@ TO_FILL_FILL = PatternFill("solid", fgColor="FFF2CC")  # cells the service types
 TITLE_FONT = Font(bold=True, size=14)
 HEADING_FONT = Font(bold=True, size=12)
 WIDTHS = [60, 30, 18, 16, 9, 44, 36, 36]
-
-
-class TemplateError(CSWOError):
-    """The data-entry workbook cannot be made."""
-
-
-class TemplateExistsError(TemplateError):
-    """A workbook is already where the template would go; it may hold a service's work."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        super().__init__(
-            f"{path} already exists, so a new template was not written over it: it may "
-            "already hold figures a service has typed. Move or rename it first, or give "
-            "another path."
-        )
 
 
 def year_rows(project: Project, year: str) -> list[Row]:

@@ -12,7 +12,7 @@ import pytest
 
 from cswo.cache.store import write_manifest
 from cswo.errors import SectionExecutionError
-from cswo.pipeline.build import make_jobs, validated_dataset
+from cswo.pipeline.sections import make_jobs, validated_dataset
 from cswo.project.parameters import load_year
 from cswo.run import execute
 from support import REFERENCE_YEAR, copy_project, section_notebook

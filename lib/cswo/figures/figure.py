@@ -21,7 +21,7 @@ from cswo.figures.phrases import Phrase
 from cswo.figures.vocabulary import EXACT, FIGURE_ATTRIBUTES, year_attribute
 from cswo.project.catalogue import TOTAL, Measure
 from cswo.project.paths import previous_year, year_label
-from cswo.safeguards.disclosure import NOT_PUBLISHED, PRIMARY
+from cswo.safeguards.disclosure import NOT_PUBLISHED, fewer_than, withheld
 
 
 @dataclass(repr=False)
@@ -107,12 +107,13 @@ class Figure:
     def _shown(self, value, year: str | None = None, why: str | None = None, qualifier: str | None = None) -> str:
         why = why if why is not None else self.hidden.get(year or self.year)
         if why:  # suppressed by the disclosure policy before anything was drawn
-            return f"fewer than {self.threshold}" if why == PRIMARY and self.threshold else NOT_PUBLISHED
+            return withheld(why, self.threshold)
         if is_missing(value):
             status = self.status.get(year or self.year, "")
             return MISSING_PHRASE if status in ("", "x") else SYMBOL_FOR_STATUS[status]
-        if self.threshold and 0 < value < self.threshold:
-            return f"fewer than {self.threshold}"
+        small = fewer_than(value, self.threshold) if self.threshold else None
+        if small:
+            return small
         qualifier = self.approximate.get(year or self.year, "") if qualifier is None else qualifier
         if qualifier:
             return approximately(value, self.unit, qualifier)
@@ -231,8 +232,7 @@ class Figure:
         unit, cur, prev, last = self.unit, self.current, self.previous, previous_year(self.year)
         both = f"{self._shown(cur)}, compared with {self._shown(prev, last)} the year before"
         if hidden:
-            withheld = "not published for small numbers"
-            return {"compared": both, "change": withheld, "direction": withheld}
+            return {"compared": both, "change": NOT_PUBLISHED, "direction": NOT_PUBLISHED}
         if self.is_approximate(self.year) or self.is_approximate(last):
             compared = narrative.compared(cur, prev, unit) if cur is None or prev is None else both
             if cur is not None and prev is None:

@@ -31,7 +31,7 @@ from cswo.figures.formatting import (
 from cswo.figures.vocabulary import GRADES_KEYS
 from cswo.project.catalogue import APPROXIMATIONS, TOTAL, Measure
 from cswo.project.paths import year_label
-from cswo.safeguards.disclosure import suppress
+from cswo.safeguards.disclosure import suppress, suppression_summary
 
 MARKDOWN_MIME = "text/markdown"
 # a cell a number column may hold: a number, a GSS symbol, or a figure given in words
@@ -243,13 +243,8 @@ def breakdown_table(
         why = {(r.year, r.breakdown): getattr(r, "suppressed", "") for r in lookup.values() if r.year in years}
         primary = len(result.primary) + sum(w == "primary" for k, w in why.items() if k[1] in breakdowns)
         secondary = len(result.secondary) + sum(w == "secondary" for k, w in why.items() if k[1] in breakdowns)
-        if primary or secondary:
-            protect = (
-                f"and {secondary} more so they cannot be worked out from totals"
-                if secondary
-                else "(no total lets them be worked out, so no other cell needed suppressing)"
-            )
-            suppressions = [f"{caption}: {primary} cell(s) below {threshold} shown as {symbol} {protect}"]
+        summary = suppression_summary(caption, primary, secondary, threshold, symbol)
+        suppressions = [summary] if summary else []
     rows, audit, used_threshold = [], [], False
     for b in breakdowns:
         row = [measure.breakdown_label(b)]

@@ -8,6 +8,7 @@ deliberate lazy import with a ``# lazy: why`` comment on its line (or the line a
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -212,3 +213,16 @@ def test_every_error_class_lives_in_errors_py_under_one_root():
     assert error_classes_outside_errors_py() == []
     defined = [v for v in vars(errors).values() if isinstance(v, type) and issubclass(v, BaseException)]
     assert [c.__name__ for c in defined if not issubclass(c, errors.CSWOError)] == []
+
+
+def test_paths_are_built_in_one_place():
+    """Folders of a project are named only in project/paths.py (``Project``); elsewhere they are asked for."""
+    named = re.compile(r'/ "(outputs|\.cache|\.private|\.staging|notebooks|data|parameters|templates|failed|render)"')
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for name, path in MODULES.items()
+        if name not in ("cswo.project.paths", "cswo.tools.defaults", "cswo.tools.lab")  # the package's own, Jupyter's
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if named.search(line)
+    ]
+    assert found == []

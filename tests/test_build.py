@@ -165,7 +165,7 @@ def test_only_the_papers_and_figures_csv_are_published(glenmorven):
         f"ijb/cswo-annual-report-{YEAR}.docx",
         f"ijb/cswo-annual-report-{YEAR}.pdf",
     ]
-    assert (project.cache_dir(YEAR) / "documents.json").is_file()  # which key each paper was made from
+    assert project.document_record(YEAR).is_file()  # which key each paper was made from
 
 
 def test_a_paper_replaced_in_the_outputs_is_written_afresh(glenmorven):

@@ -477,7 +477,7 @@ def migrate(
     from cswo.tools.migrate import migrate_paths  # lazy: start-up; loaded when the command runs
 
     project = _project()
-    report = migrate_paths([p.resolve() for p in paths] if paths else [project.root / "notebooks"])
+    report = migrate_paths([p.resolve() for p in paths] if paths else [project.notebooks_dir])
     for path, count in report.items():
         say(f"{path} ({count} placeholder(s))", "green", "migrated")
     if not report:

@@ -178,7 +178,7 @@ def run(project: Project, plan: Plan, dataset: Dataset, options: BuildOptions, p
     progress.step("Running sections")
     execute.run_jobs(
         plan.jobs,
-        project.private_dir(plan.params.year) / "failed",
+        project.failed_dir(plan.params.year),
         dataset.fingerprint,
         workers=options.workers,
         on_start=progress.section_started,
@@ -215,7 +215,7 @@ def compose(plan: Plan, options: BuildOptions, progress: Progress) -> Composed:
 def staged(project: Project, plan: Plan, options: BuildOptions, published: Path) -> Iterator[Path]:
     """A staging folder holding the published set (committees not asked for are kept); removed on failure."""
     year = plan.params.year
-    staging = project.staging_dir(f"{year}-draft" if options.draft else year)
+    staging = project.build_staging(year, options.draft)
     keep = [c for c in plan.params.committees if c not in plan.committees] + plan.committees
     publish.prepare_staging(staging, published, keep)
     try:
@@ -230,7 +230,7 @@ def render_papers(
 ) -> list[Document]:
     """Write the papers whose inputs changed into ``staging``, and figures.csv beside them."""
     params = plan.params
-    work = project.cache_dir(params.year) / "render"
+    work = project.render_dir(params.year)
     shutil.rmtree(work, ignore_errors=True)
     render.copy_figures([job.folder for job in plan.jobs], work)
     names = " and ".join(params.committees[c].name for c in plan.committees)
@@ -252,7 +252,7 @@ def render_papers(
         lambda: render_reference_doc(project, params),
         options.workers or default_workers(),
         typst=templates.typst_template(project),
-        record=DocumentRecord(project.cache_dir(params.year) / document_record_name(options), staging),
+        record=DocumentRecord(project.document_record(params.year, options.draft), staging),
         allow=set(params.public_contact_details) if options.checks else None,
     )
     write_quarto_books(project, params, tasks, work)
@@ -295,7 +295,7 @@ def record(
 ) -> None:
     """The reviewers' private record, and the stamp that lets an unchanged rebuild stop at once."""
     notes = audit.qa_notes(dataset.tables)
-    write_private(project.private_dir(plan.params.year), plan.jobs, composed.bundles, notes)
+    write_private(project, plan.params.year, plan.jobs, composed.bundles, notes)
     uptodate.record(project, plan.params.year, stamp_options(options), warnings)
 
 
@@ -326,22 +326,16 @@ def out_of_date(published: Path, documents: list[Document]) -> list[Path]:
 
 
 def write_private(
-    folder: Path, jobs: list[execute.Job], bundles: dict[str, dict], notes: list[dict] | None = None
-) -> Path:
+    project: Project, year: str, jobs: list[execute.Job], bundles: dict[str, dict], notes: list[dict] | None = None
+) -> None:
     """The reviewers' record, kept out of ``outputs/<year>/``: the executed notebooks and the
     figures QA file with the values behind every suppressed cell and the data's reviewers' notes."""
-    notebooks = folder / "notebooks"
+    notebooks = project.executed_notebooks_dir(year)
     shutil.rmtree(notebooks, ignore_errors=True)
     notebooks.mkdir(parents=True)
     for job in jobs:
         shutil.copy2(job.executed, notebooks / job.executed.name)
-    audit.write_qa_csv(bundles, folder / "figures-qa.csv", notes)
-    return folder
-
-
-def document_record_name(options: BuildOptions) -> str:
-    """Which key each paper was made from, kept in the cache (drafts apart: they publish elsewhere)."""
-    return "documents-draft.json" if options.draft else "documents.json"
+    audit.write_qa_csv(bundles, project.figures_qa_file(year), notes)
 
 
 def stamp_options(options: BuildOptions) -> dict:
@@ -363,7 +357,7 @@ def render_reference_doc(project: Project, params: Parameters) -> Path:
     if own is not None:
         return own
 
-    return reference_docx(project.outputs_dir / ".cache" / "reference.docx", params.council.name, params.language)
+    return reference_docx(project.shared_cache_dir / "reference.docx", params.council.name, params.language)
 
 
 def default_workers() -> int:

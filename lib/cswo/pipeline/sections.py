@@ -25,7 +25,7 @@ from cswo.safeguards import identifiers
 
 def dataset_folder(project: Project, year: str) -> Path:
     """Where the validated data is kept for the sections to read."""
-    return project.cache_dir(year) / "dataset"
+    return project.dataset_dir(year)
 
 
 def dataset_current(project: Project, params: Parameters, sections: list[str]) -> bool:
@@ -78,12 +78,12 @@ def make_jobs(
         source = twins.section_source(notebook, name)
         if source.note and notes is not None:
             notes.append(source.note)
-        notebook = twins.materialise(source, project.cache_dir(params.year) / ".twins")
+        notebook = twins.materialise(source, project.twins_dir(params.year))
         jobs.append(
             execute.Job(
                 name=name,
                 notebook=notebook,
-                folder=project.cache_dir(params.year) / name,
+                folder=project.section_cache(params.year, name),
                 key=keys.job_key(project, params, notebook),
                 parameters={
                     "year": params.year,

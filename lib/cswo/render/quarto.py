@@ -109,7 +109,7 @@ def write_book(project: Project, folder: Path, markdown: str, title: str, figure
 
 
 def book_folder(project: Project, year: str, committee: str) -> Path:
-    return project.cache_dir(year) / "quarto" / committee
+    return project.quarto_dir(year) / committee
 
 
 def render_with_quarto(project: Project, year: str) -> list[Path]:
@@ -121,7 +121,7 @@ def render_with_quarto(project: Project, year: str) -> list[Path]:
             "the Quarto CLI is not installed on this machine; `cswo build` (pandoc and Typst, the engines "
             "Quarto drives) makes the same documents"
         )
-    books = sorted(p.parent for p in (project.cache_dir(year) / "quarto").glob("*/_quarto.yml"))
+    books = sorted(p.parent for p in project.quarto_dir(year).glob("*/_quarto.yml"))
     if not books:
         raise CSWOError(f"build {year} first (`cswo build --year {year}`): Quarto renders the composed papers")
     done = []

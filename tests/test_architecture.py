@@ -34,6 +34,7 @@ LAYERS = [
     {"pipeline"},
     {"tools"},
     {"cli"},
+    {"__main__"},  # python -m cswo
 ]
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 

@@ -77,3 +77,20 @@ def test_documents_a_partial_build_did_not_rewrite_are_out_of_date(tmp_path):
         (tmp_path / name).write_text("x")
     built = [Document("ijb", "committee paper", tmp_path / "ijb" / "paper.pdf", rendered=True)]
     assert out_of_date(tmp_path, built) == [tmp_path / "ijb/paper.docx", tmp_path / "policy-resources/paper.docx"]
+
+
+def test_a_gap_with_no_returns_workbook_is_located_in_its_data_file(project_copy):
+    """Without data/returns/<year>.xlsx the figure is asked for in its own CSV, never at a workbook
+    that does not exist."""
+    from cswo.narrative.completeness import check_year
+    from cswo.project.parameters import load_year
+
+    path = project_copy.root / "data" / "mental_health.csv"
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(line for line in lines if not line.startswith("2021-22,emergency_detentions,")))
+    assert not project_copy.returns_workbook("2021-22").exists()
+    result = check_year(project_copy, load_year(project_copy, "2021-22"))
+    gaps = [g for g in result.gaps if "emergency_detentions" in g.rule or "Emergency detentions" in g.rule]
+    assert gaps, [str(g) for g in result.gaps]
+    assert {g.file for g in gaps} == {"data/mental_health.csv"}, [str(g) for g in gaps]
+    assert all("returns" not in str(g) for g in result.gaps)

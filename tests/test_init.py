@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
+import pandas as pd
 import pytest
 from docx import Document
 
-from cswo.data.load import validate_tables
 from cswo.errors import CSWOError
+from cswo.narrative.completeness import check_year
 from cswo.pipeline.build import BuildOptions, build
 from cswo.project.catalogue import load_catalogue
 from cswo.project.parameters import load_year
@@ -18,7 +26,41 @@ from cswo.tools.init import init_project, last_financial_year
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("init")]
 
 
-def test_a_new_project_validates_builds_and_says_what_to_fill(tmp_path):
+def listed_figures(to_fill: list[str]) -> set[tuple[str, str, str, str]]:
+    """(file, year, measure, breakdown) for every figure the to-fill list names."""
+    found = set()
+    for line in to_fill:
+        match = re.match(r"(data/\w+\.csv): \d+ figure\(s\) marked x, to replace with the value and source: (.*)", line)
+        if match:
+            for item in match.group(2).split("; "):
+                year, measure, *rest = item.split(" ")
+                found.add((match.group(1), year, measure, rest[0].strip("()") if rest else "total"))
+    return found
+
+
+def fill_what_is_listed(project: Project, listed: set, year: str) -> None:
+    """Type a value and a source into every row the list names, keeping the catalogue's rules:
+    parts of 10 with totals that add up, shares of a whole that make 100."""
+    catalogue = load_catalogue(project)
+    for path in sorted(project.data_dir.glob("*.csv")):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        table = catalogue[path.stem]
+        for index, row in frame.iterrows():
+            assert (f"data/{path.name}", row.year, row.measure, row.breakdown) in listed, dict(row)
+            measure = table.measures[row.measure]
+            kinds = {rule.kind for rule in measure.rules}
+            parts = frame[(frame.measure == row.measure) & (frame.year == row.year) & (frame.breakdown != "total")]
+            if "shares_sum_to_100" in kinds and row.breakdown != "total":
+                value = 100 // len(parts) + (100 % len(parts) if row.breakdown == parts.breakdown.iloc[-1] else 0)
+            elif "parts_sum_to_total" in kinds and row.breakdown == "total" and len(parts):
+                value = 10 * len(parts)
+            else:
+                value = 10 if row.year == year else 8
+            frame.loc[index, ["value", "status", "source"]] = [str(value), "", "Service return, May 2025"]
+        frame.to_csv(path, index=False)
+
+
+def test_init_fill_what_it_lists_validate_and_build(tmp_path):
     made = init_project(tmp_path / "example", council="Example Council", year="2024-25", year_style="slash")
     project = made.project
     params = load_year(project, "2024-25")
@@ -26,17 +68,39 @@ def test_a_new_project_validates_builds_and_says_what_to_fill(tmp_path):
     assert (project.templates_dir / "reference.docx").is_file() and (project.templates_dir / "cover.md.j2").is_file()
     base = load_catalogue(Project(tmp_path / "no-project"))
     assert load_catalogue(project).keys() == base.keys()  # the base catalogue, nothing added yet
-    _dataset, problems = validate_tables(project, "2024-25", params.sections)
-    assert problems == []
-    assert any("marked x (not yet collected)" in item for item in made.to_fill)
-    assert any(item.startswith("to confirm:") for item in made.to_fill)
+
+    listed = listed_figures(made.to_fill)
+    assert ("data/complaints.csv", "2023-24", "complaints_received", "total") in listed  # last year's, too
+    assert not check_year(project, params).ok  # nothing is claimed to validate before it is filled
+    fill_what_is_listed(project, listed, "2024-25")
+    check = check_year(project, params)
+    assert check.ok, [str(p) for p in (*check.data_problems, *check.gaps, *check.unknown, *check.typed_numbers)]
+
     committee = next(iter(params.committees))
-    # figures marked x cannot go in a sentence: a new project builds as a draft, each gap marked
-    result = build(project, BuildOptions(year="2024-25", committees=[committee], formats=["docx"], draft=True))
+    result = build(project, BuildOptions(year="2024-25", committees=[committee], formats=["docx"]))
     paper = next(d.path for d in result.documents if d.kind == "committee paper")
     text = "\n".join(p.text for p in Document(str(paper)).paragraphs)
     assert "Example Council" in text and "2024/25" in text
-    assert result.markers and "[MISSING: " in text and "not yet available" not in text
+    assert "[MISSING: " not in text and not result.markers
+
+
+def test_the_commands_init_prints_run_as_printed(tmp_path):
+    """`cswo init` names a command that works where it is printed, and claims no validation it lacks."""
+    script = Path(sys.executable).with_name("cswo")
+    out = subprocess.run(
+        [str(script), "init", str(tmp_path / "p"), "--council", "Example Council", "--year", "2024-25"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PATH": "/usr/bin:/bin", "COLUMNS": "400"},
+        check=True,
+    )
+    out = out.stdout + out.stderr
+    assert "It validates" not in out and "It does not validate yet" in out
+    commands = re.findall(r"`([^`]*? (?:validate|build|data-template)[^`]*)`", out)
+    assert commands, out
+    for command in commands:
+        program = shlex.split(command.split("&& ")[-1])[0]
+        assert program == str(script) or shutil.which(program, path="/usr/bin:/bin"), command
 
 
 def test_init_never_overwrites(tmp_path):

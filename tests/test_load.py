@@ -214,6 +214,7 @@ def test_unknown_measure(project):
     problem = only(problems(project))
     assert_problem(problem, "data/complaints.csv", 4, "measure", "not one of this table's measures")
     assert problem.value == "complaints_recieved"
+    assert "declared in the project's catalogue.yml" in problem.rule
 
 
 def test_breakdown_not_allowed_for_measure(project):
@@ -362,6 +363,7 @@ def test_parts_do_not_add_up_to_total(project):
         "value",
         "the breakdowns add up to 10 but the total is 11",
     )
+    assert "give the reason in this row's known_slip column" in problem.rule
 
 
 def test_a_part_not_reported_that_year_never_switches_the_sum_off(project):
@@ -595,7 +597,7 @@ def test_row_given_in_csv_and_returns_workbook(project):
     write_xlsx(project.returns_workbook("2022-23"), {"complaints": [complaints_rows()[1]]})
     problem = only(problems(project, year="2022-23"))
     label = returns_label(project, "2022-23", "complaints")
-    assert_problem(problem, label, 2, "measure", "already given in another file")
+    assert_problem(problem, label, 2, "measure", "already given in data/complaints.csv")
 
 
 def test_row_numbers_survive_a_line_of_empty_cells(project):
@@ -696,6 +698,7 @@ def test_numbers_are_read_strictly_as_typed(project, typed):
 def test_numbers_typed_as_analysts_type_them_are_read(project, typed, number):
     rows = changed(complaints_rows(), 4, value=typed)
     rows = changed(rows, 3, value=str(number + 4))  # the total still adds up
+    rows = changed(rows, 2, value=str(number + 2))  # and is not a thousand times last year's (a unit slip)
     write(project, "complaints.csv", csv_text(rows))
     dataset, found = validate_tables(project, "2021-22")
     assert found == []

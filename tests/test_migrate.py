@@ -28,3 +28,28 @@ def test_migrate_rewrites_markdown_in_the_notebook_and_its_twin(tmp_path):
         assert 'x = "{{ year }}"' in migrated.cells[1].source  # code is never touched
     assert prose.references(expected) == ["s.label", "s.council", "cpo.value", "cpo.compared"]
     assert migrate_paths([tmp_path]) == {}  # a second run changes nothing
+
+
+def test_migrate_renames_old_module_imports_in_code_cells_of_both_twins(tmp_path):
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                'import cswo.section\nfrom cswo.formatting import number\ns = cswo.section.start("justice", year=year)'
+            ),
+            nbformat.v4.new_markdown_cell("The cswo.section module is named here in prose, and stays."),
+        ]
+    )
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "justice.ipynb"
+    nbformat.write(nb, path)
+    jupytext.write(nb, path.with_suffix(".md"), fmt="md:myst")
+
+    report = migrate_paths([tmp_path])
+
+    assert report == {path: 3, path.with_suffix(".md"): 3}
+    for migrated in (nbformat.read(path, as_version=4), jupytext.read(path.with_suffix(".md"))):
+        assert migrated.cells[0].source == (
+            "import cswo.notebook\nfrom cswo.figures.formatting import number\n"
+            's = cswo.notebook.start("justice", year=year)'
+        )
+        assert migrated.cells[1].source == "The cswo.section module is named here in prose, and stays."

@@ -117,3 +117,37 @@ def test_an_older_or_identical_twin_is_not_read(tmp_path):
     notebook = project.notebook(YEAR, "complaints")
     jupytext.write(nbformat.read(notebook, as_version=4), notebook.with_suffix(".md"), fmt="md:myst")
     assert section_source(notebook, "complaints").path == notebook
+
+
+def test_a_breakdown_another_year_added_is_not_asked_of_this_year(project_copy):
+    """Adding a breakdown to a base measure for one year (as docs/project.md shows) never makes
+    another year need it: a table needs the breakdowns reported this year or last year."""
+    from cswo.narrative.completeness import check_year
+    from cswo.project.parameters import load_year
+
+    catalogue = project_copy.root / "catalogue.yml"
+    text = catalogue.read_text()
+    assert "\ntables:\n" in text
+    catalogue.write_text(
+        text.replace(
+            "\ntables:\n",
+            "\ntables:\n  complaints:\n    measures:\n      complaints_received:\n"
+            "        breakdowns: {education_services: Education Services}\n",
+            1,
+        )
+    )
+    result = check_year(project_copy, load_year(project_copy, "2021-22"))
+    assert not [g for g in result.gaps if "Education Services" in g.rule or "education_services" in g.rule], [
+        str(g) for g in result.gaps
+    ]
+    assert not result.data_problems, [str(p) for p in result.data_problems]
+
+
+def test_a_measure_the_catalogue_lacks_is_reported_not_a_crash(tmp_path):
+    project = project_with(
+        tmp_path,
+        new_code_cell(SETUP + 'gone = s.figure("gone", "complaints", "complaints_withdrawn")'),
+        new_markdown_cell("We had {eval}`gone.valu` withdrawn."),
+    )
+    needs = year_needs(project, YEAR, ["complaints"])
+    assert [u.name for u in needs.unknown] == ["gone.valu"], needs.unknown

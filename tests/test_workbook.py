@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+
 import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
@@ -231,3 +234,130 @@ def test_a_sheet_the_suite_does_not_read_is_reported_not_ignored(year_two):
     workbook.save(path)
     _, problems = validate_tables(year_two, YEAR)
     assert [(p.file, "ignored" in p.rule) for p in problems] == [(f"data/returns/{YEAR}.xlsx, sheet 'My notes'", True)]
+
+
+def row_of(project, sheet_name: str, measure: str, breakdown: str | None = None) -> tuple[int, object]:
+    """(Excel row, the row's cells) of a figure on a service's sheet."""
+    sheet = openpyxl.load_workbook(project.returns_workbook(YEAR))[sheet_name]
+    for header, row in rows_of(sheet):
+        if code(header, row, "measure") == measure and breakdown in (None, code(header, row, "breakdown")):
+            return row[0].row, (header, row)
+    raise AssertionError(f"no row for {measure} on {sheet_name}")
+
+
+def test_last_years_money_is_shown_in_the_unit_the_row_asks_for(year_two):
+    excel_row, (header, row) = row_of(year_two, "Finance", "net_social_work_budget", "total")
+    assert code(header, row, "unit") == "gbp_thousand"
+    shown = row[header.index("Last year (2021-22)")].value
+    assert shown.endswith("(£000)") and "million" not in shown, shown
+
+
+def test_pounds_in_a_thousands_cell_are_caught_at_their_sheet_and_row(year_two):
+    """The underspend typed in pounds (8,247,000) in a £000 row, whose last year was 7,839."""
+    fill_workbook(
+        year_two, YEAR, lambda key, value: 8_247_000 if key[1:] == ("ijb_underlying_underspend", "total") else value
+    )
+    excel_row, _ = row_of(year_two, "Finance", "ijb_underlying_underspend", "total")
+    _, problems = validate_tables(year_two, YEAR)
+    where = (f"data/returns/{YEAR}.xlsx, sheet 'Finance'", excel_row, "value")
+    assert {(p.file, p.row, p.column) for p in problems} == {where}, [str(p) for p in problems]
+    slip = [p.rule for p in problems if "unit this row asks for" in p.rule]
+    assert slip and "is about 1,052 times last year's 7,839: is it in the unit this row asks for (thousands" in slip[0]
+
+
+@pytest.mark.parametrize(("grade", "why"), [(9, "not on this measure's scale"), (4.5, "not on this measure's scale")])
+def test_a_grade_off_its_scale_is_caught_at_its_sheet_and_row(year_two, grade, why):
+    excel_row, _ = row_of(year_two, "Children", "kq_wellbeing")
+    type_into(year_two, "Children", excel_row, {"Value": grade})
+    _, problems = validate_tables(year_two, YEAR)
+    assert [(p.file, p.row, p.column) for p in problems] == [
+        (f"data/returns/{YEAR}.xlsx, sheet 'Children'", excel_row, "value")
+    ]
+    assert why in problems[0].rule and "scale" in problems[0].rule
+
+
+def test_excel_accepts_only_whole_grades_on_the_scale(year_two):
+    workbook = openpyxl.load_workbook(year_two.returns_workbook(YEAR))
+    sheet = workbook["Children"]
+    excel_row, _ = row_of(year_two, "Children", "kq_wellbeing")
+    checks = [dv for dv in sheet.data_validations.dataValidation if f"D{excel_row}" in str(dv.sqref)]
+    assert [(c.type, c.operator, c.formula1, c.formula2) for c in checks] == [("whole", "between", "1", "6")]
+
+
+def overprinted_words(page) -> list[tuple[str, str]]:
+    """Pairs of words on a PDF page whose boxes overlap: text printed over other text."""
+    words = page.extract_words()
+    pairs = []
+    for i, a in enumerate(words):
+        for b in words[i + 1 :]:
+            if (
+                a["x0"] < b["x1"] - 1
+                and b["x0"] < a["x1"] - 1
+                and a["top"] < b["bottom"] - 1
+                and b["top"] < a["bottom"] - 1
+            ):
+                pairs.append((a["text"], b["text"]))
+    return pairs
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is not installed")
+def test_the_workbook_prints_landscape_one_page_wide_without_overprinting(year_two, tmp_path):
+    import pdfplumber
+
+    workbook = openpyxl.load_workbook(year_two.returns_workbook(YEAR))
+    for sheet in service_sheets(workbook):
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+        assert sheet.print_title_rows == "$2:$2", sheet.title  # the header row repeats on every page
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(year_two.returns_workbook(YEAR)),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    with pdfplumber.open(tmp_path / f"{YEAR}.pdf") as pdf:
+        assert len(pdf.pages) <= 20
+        for number, page in enumerate(pdf.pages, start=1):
+            assert page.width > page.height, f"page {number} is portrait"
+            assert not overprinted_words(page), (number, overprinted_words(page)[:5])
+
+
+def test_a_figure_moved_to_another_services_sheet_is_reported_there(year_two):
+    """A complaints figure typed on the Finance sheet: Finance is never asked for it."""
+    fill_workbook(year_two, YEAR)
+    path = year_two.returns_workbook(YEAR)
+    workbook = openpyxl.load_workbook(path)
+    complaints, finance = workbook["Complaints"], workbook["Finance"]
+    header = [c.value for c in complaints[2]]
+    moved = next(r for _, r in rows_of(complaints) if code(header, r, "table") == "complaints")
+    values = [cell.value for cell in moved]
+    for cell in moved:
+        cell.value = None
+    target = finance.max_row + 1
+    for index, value in enumerate(values, start=1):
+        finance.cell(row=target, column=index, value=value)
+    workbook.save(path)
+    _, problems = validate_tables(year_two, YEAR)
+    located = [p for p in problems if p.file == f"data/returns/{YEAR}.xlsx, sheet 'Finance'"]
+    assert [(p.row, p.column) for p in located] == [(target, "measure")], [str(p) for p in problems]
+    assert "belongs to the 'Complaints' sheet" in located[0].rule
+
+
+def test_every_figure_is_on_the_sheet_of_a_section_that_reads_its_table(year_two):
+    workbook = openpyxl.load_workbook(year_two.returns_workbook(YEAR))
+    catalogue = load_catalogue(year_two)
+    for sheet in service_sheets(workbook):
+        header = [c.value for c in sheet[2]]
+        for _, row in rows_of(sheet):
+            sections = catalogue[code(header, row, "table")].sections
+            assert sheet.title in {s.replace("_", " ").capitalize() for s in sections}, (sheet.title, sections)
+    _, problems = validate_tables(year_two, YEAR)
+    assert not [p for p in problems if "belongs to the" in p.rule]

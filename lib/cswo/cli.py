@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shlex
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -324,22 +326,39 @@ def init(
     year: Annotated[str | None, typer.Option("--year", help="Report year (default: the last one ended)")] = None,
     year_style: Annotated[str, typer.Option("--year-style", help="hyphen (2024-25) or slash (2024/25)")] = "hyphen",
 ) -> None:
-    """Create a new council's project from the defaults; it validates and builds straight away."""
-    from cswo.data.load import validate_tables  # lazy: start-up; loaded when the command runs
+    """Create a new council's project from the defaults, and list every figure and text it still needs."""
+    from cswo.narrative.completeness import check_year  # lazy: start-up; loaded when the command runs
     from cswo.project.parameters import load_year  # lazy: start-up; loaded when the command runs
     from cswo.tools.init import init_project  # lazy: start-up; loaded when the command runs
 
     if year_style not in ("hyphen", "slash"):
         raise CSWOError(f"--year-style must be hyphen or slash, not '{year_style}'")
     made = init_project(path, council=council, year=year, year_style=year_style)
-    params_sections = load_year(made.project, made.year).sections
-    _dataset, problems = validate_tables(made.project, made.year, params_sections)
+    check = check_year(made.project, load_year(made.project, made.year))
+    command = _this_command()
     console.print(f"[green]created[/] the project for {council}, {made.year}, in {made.project.root}")
-    verdict = "[green]validates[/]" if not problems else f"[red]{len(problems)} problem(s)[/]"
-    console.print(f"It {verdict}; build it with `cd {path} && cswo build --year {made.year}`.")
+    if not check.ok:
+        console.print(
+            f"It does not validate yet: {check.count()} figure(s) or problem(s) to settle first. Fill what is "
+            f"listed below, then run `cd {shlex.quote(str(made.project.root))} && {command} validate --year "
+            f"{made.year}` and `{command} build --year {made.year}`."
+        )
+    else:
+        console.print(f"It validates; build it with `cd {shlex.quote(str(made.project.root))} && {command} build`.")
     console.print("Still to fill:")
     for item in made.to_fill:
-        console.print(f"  - {escape(item)}", highlight=False)
+        console.print(f"  - {escape(item.replace('`cswo ', f'`{command} '))}", highlight=False)
+
+
+def _this_command() -> str:
+    """How to run this cswo again, as a command that works where it is printed."""
+    script = Path(sys.argv[0])
+    if script.name == "cswo" and script.exists():
+        found = shutil.which("cswo")
+        if found and Path(found).resolve() == script.resolve():
+            return "cswo"
+        return shlex.quote(str(script.resolve()))
+    return f"{shlex.quote(sys.executable)} -m cswo"
 
 
 @app.command("new-year")

@@ -27,6 +27,7 @@ from cswo.data.schemas import (
     row_schema,
     text_schema,
 )
+from cswo.data.units import unit_slips
 from cswo.errors import DataValidationError, Problem
 from cswo.project.catalogue import TOTAL, Table, load_catalogue
 from cswo.project.paths import Project, year_start
@@ -247,7 +248,8 @@ def validate_tables(project: Project, year: str, sections: list[str] | None = No
     unfilled: dict[tuple[str, str, str], tuple[str, int]] = {}
     slips: list[dict] = []
     rule_of: dict[int, tuple[str, str]] = {}  # a cross-row problem of the report year -> (table, measure)
-    returns = read_returns(project, year, set(catalogue), problems)
+    sections_of = {name: table.sections for name, table in catalogue.items()}
+    returns = read_returns(project, year, set(catalogue), problems, sections_of)
     known = set(catalogue) | set(catalogue.text_tables)
     for path in sorted(project.data_dir.glob("*")):
         if path.suffix in (".csv", ".xlsx") and path.stem not in known and not path.name.startswith("~$"):
@@ -281,7 +283,8 @@ def validate_tables(project: Project, year: str, sections: list[str] | None = No
                         r.row,
                         "measure",
                         r.measure,
-                        "this year, measure and breakdown are already given in another file",
+                        f"this year, measure and breakdown are already given in {first_file[r.Index]}: "
+                        "give each figure in one file only (the data CSV or the returns workbook)",
                     )
                 )
         upto = frame["year"].map(lambda y: _valid_year_upto(y, year)).astype(bool)
@@ -294,13 +297,21 @@ def validate_tables(project: Project, year: str, sections: list[str] | None = No
         for failure in consistency_failures(checked, table):
             r = frame.loc[failure.index]
             if not failure.slip:
-                problem = Problem(r["file"], int(r["row"]), "value", r["value"], failure.message)
+                problem = Problem(
+                    r["file"],
+                    int(r["row"]),
+                    "value",
+                    r["value"],
+                    f"{failure.message}. Correct the figure, or, to keep a figure published this way, give "
+                    "the reason in this row's known_slip column",
+                )
                 problems.append(problem)
                 if failure.year == year:
                     rule_of[id(problem)] = (name, failure.measure)
             elif upto[failure.index]:
                 slip = {"table": name, "measure": r["measure"], "year": r["year"], "file": r["file"]}
                 slips.append(slip | {"row": int(r["row"]), "message": failure.message, "reason": failure.slip})
+        problems.extend(unit_slips(frame[~frame["year"].isin(bad_years)], table, year))
         visible = frame[upto]
         tables[name] = visible.reset_index(drop=True)
     from pandera.errors import SchemaErrors

@@ -39,6 +39,11 @@ RESERVED_SHEETS = GUIDE_SHEETS = (INSTRUCTIONS_SHEET, MEASURES_SHEET)  # for peo
 SHEET_NAME_LIMIT = 31  # Excel refuses longer sheet names
 
 
+def service_sheet(section: str) -> str:
+    """The sheet a service fills in: its section, as words ('mental_health' -> 'Mental health')."""
+    return section.replace("_", " ").capitalize()[:SHEET_NAME_LIMIT]
+
+
 def service_columns(last_year: str) -> list[str]:
     return [LABEL, UNIT_SHOWN, f"{LAST_YEAR} ({last_year})", "Value", "Status", "Source", "Note", QA_NOTE, *CODES]
 
@@ -67,11 +72,6 @@ class Row:
         if self.breakdown == TOTAL:
             return self.measure.label
         return f"{self.measure.label}: {self.measure.breakdown_label(self.breakdown)}"
-
-
-def service_sheet(section: str) -> str:
-    """The sheet a service fills in: its section, as words ('mental_health' -> 'Mental health')."""
-    return section.replace("_", " ").capitalize()[:SHEET_NAME_LIMIT]
 
 
 def workbook_rows(keys, catalogue: dict[str, Table], sections: list[str], last_values: dict | None = None) -> list[Row]:
@@ -110,6 +110,12 @@ def row_locations(rows: list[Row], workbook_label: str) -> dict[tuple[str, str, 
     return found
 
 
+def as_typed(number: float, unit: str) -> str:
+    """A value as the Value cell asks for it, in the same unit: 7,800 for £7.8 million in a £000 row."""
+    shown = f"{number:,.0f}" if number == int(number) else f"{number:,.10g}"
+    return {"gbp": f"£{shown}", "gbp_thousand": f"{shown} (£000)", "percent": f"{shown}%"}.get(unit, shown)
+
+
 def _header_at(raw: pd.DataFrame) -> int | None:
     for position in range(min(5, len(raw))):
         cells = [str(c).strip().lower() for c in raw.iloc[position]]
@@ -119,12 +125,18 @@ def _header_at(raw: pd.DataFrame) -> int | None:
 
 
 def read_blocks(
-    sheets: dict[str, pd.DataFrame], workbook_label: str, known: set[str], problems: list[Problem] | None = None
+    sheets: dict[str, pd.DataFrame],
+    workbook_label: str,
+    known: set[str],
+    problems: list[Problem] | None = None,
+    sections_of: dict[str, tuple[str, ...]] | None = None,
 ) -> list[Block]:
     """Tidy blocks from every sheet read with no header: service sheets and table sheets.
 
     A sheet that is neither (a misnamed table sheet, someone's notes) and a sheet with a header
-    but no rows are added to ``problems``: their figures would otherwise be silently ignored."""
+    but no rows are added to ``problems``: their figures would otherwise be silently ignored. So is
+    a figure on the sheet of a service whose sections do not read its table (``sections_of``:
+    table -> the sections that read it), where that service would not be asked for it."""
     problems = [] if problems is None else problems
     blocks: list[Block] = []
     for sheet, raw in sheets.items():
@@ -144,8 +156,28 @@ def read_blocks(
         found = _service_blocks(raw, header, label)
         if not found:
             problems.append(Problem(label, None, None, None, "the sheet has a header row but no figures under it"))
+        for block in found:
+            problems.extend(_on_wrong_sheet(block, sheet, (sections_of or {}).get(block.table)))
         blocks.extend(found)
     return blocks
+
+
+def _on_wrong_sheet(block: Block, sheet: str, sections: tuple[str, ...] | None) -> list[Problem]:
+    """A row on a service's sheet whose table that service's section does not read."""
+    if not sections or sheet in {service_sheet(s) for s in sections}:
+        return []
+    owners = " or ".join(f"'{service_sheet(s)}'" for s in sections)
+    return [
+        Problem(
+            block.label,
+            int(index) + 2,
+            "measure",
+            row.get("measure", ""),
+            f"this figure belongs to the {owners} sheet (its table, {block.table}, is read by that section only): "
+            "type it there",
+        )
+        for index, row in block.frame.iterrows()
+    ]
 
 
 def _service_blocks(raw: pd.DataFrame, header: int, label: str) -> list[Block]:
@@ -178,7 +210,13 @@ def _unknown_sheet(label: str, sheet: str, known: set[str]) -> Problem:
     )
 
 
-def read_returns(project: Project, year: str, known: set[str], problems: list[Problem]) -> dict[str, list[Block]]:
+def read_returns(
+    project: Project,
+    year: str,
+    known: set[str],
+    problems: list[Problem],
+    sections_of: dict[str, tuple[str, ...]] | None = None,
+) -> dict[str, list[Block]]:
     """The year's returns workbook, read once, as blocks of rows by table (empty when there is none).
     Cells are read by their number format, so 0.64 in a percentage cell is 64."""
     workbook = project.returns_workbook(year)
@@ -191,6 +229,6 @@ def read_returns(project: Project, year: str, known: set[str], problems: list[Pr
         problems.append(Problem(label, None, None, None, f"cannot be read ({type(exc).__name__})"))
         return {}
     by_table: dict[str, list[Block]] = {}
-    for block in read_blocks(sheets, label, known, problems):
+    for block in read_blocks(sheets, label, known, problems, sections_of):
         by_table.setdefault(block.table, []).append(block)
     return by_table

@@ -110,6 +110,13 @@ def row_schema(table: Table) -> pa.DataFrameSchema:
             return False
         return not (m.unit in WHOLE_NUMBER_UNITS and number != int(number))
 
+    def on_scale(row) -> bool:
+        m = measure_of(row)
+        number = parse_number(row["value"])
+        if m is None or m.scale is None or number is None:
+            return True
+        return number == int(number) and m.scale[0] <= number <= m.scale[1]
+
     text = {"dtype": str, "nullable": False, "coerce": True}
     return pa.DataFrameSchema(
         {
@@ -123,7 +130,10 @@ def row_schema(table: Table) -> pa.DataFrameSchema:
             "measure": pa.Column(
                 checks=pa.Check.isin(
                     sorted(measures),
-                    error=f"the measure is not one of this table's measures ({', '.join(sorted(measures))})",
+                    error=(
+                        f"the measure is not one of this table's measures ({', '.join(sorted(measures))}); "
+                        "a new measure is declared in the project's catalogue.yml"
+                    ),
                 ),
                 **text,
             ),
@@ -199,6 +209,12 @@ def row_schema(table: Table) -> pa.DataFrameSchema:
                 "and no figure may be negative",
                 "value",
                 in_range,
+            ),
+            _frame_check(
+                "the value is not on this measure's scale: a whole number from its lowest to its highest "
+                "grade (the measure's `scale` in catalogue.yml), e.g. 4 for Good on the Care Inspectorate's 1 to 6",
+                "value",
+                on_scale,
             ),
         ],
         unique=["year", "measure", "breakdown"],

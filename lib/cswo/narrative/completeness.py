@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cswo.data.load import Dataset, validate_tables
-from cswo.data.returns import row_locations, workbook_rows
+from cswo.data.returns import as_typed, row_locations, workbook_rows
 from cswo.errors import Problem
-from cswo.figures.formatting import SYMBOL_FOR_STATUS, format_value
+from cswo.figures.formatting import SYMBOL_FOR_STATUS
 from cswo.narrative.needs import Key, UnknownName, Use, YearNeeds, year_needs
 from cswo.narrative.typed import notebook_typed_numbers
 from cswo.project.catalogue import TOTAL, load_catalogue
@@ -98,7 +98,10 @@ def find_gaps(
 
 
 def workbook_locations(project: Project, needs: YearNeeds, dataset: Dataset, sections: list[str]):
-    """Where the data-entry workbook puts (or put) each of the report year's figures."""
+    """Where the year's data-entry workbook puts each of the report year's figures (none without one:
+    a figure is then located in its data file)."""
+    if not project.returns_workbook(needs.year).exists():
+        return {}
     catalogue = load_catalogue(project)
     last = last_year_values(dataset, needs.year, catalogue)
     rows = workbook_rows(needs.for_year(needs.year), catalogue, sections, last)
@@ -106,7 +109,7 @@ def workbook_locations(project: Project, needs: YearNeeds, dataset: Dataset, sec
 
 
 def last_year_values(dataset, year: str, catalogue: dict) -> dict[tuple[str, str, str], str]:
-    """Last year's value of every figure, as the report printed it ('93', '45%', '[x]')."""
+    """Last year's value of every figure in the unit its row asks for ('93', '45%', '7,800 (£000)', '[x]')."""
     last = previous_year(year)
     values = {}
     for name, frame in dataset.tables.items() if dataset else []:
@@ -115,7 +118,7 @@ def last_year_values(dataset, year: str, catalogue: dict) -> dict[tuple[str, str
             if measure is None:
                 continue
             if r.number == r.number:
-                values[(name, r.measure, r.breakdown)] = format_value(r.number, measure.unit)
+                values[(name, r.measure, r.breakdown)] = as_typed(r.number, measure.unit)
             else:
                 values[(name, r.measure, r.breakdown)] = SYMBOL_FOR_STATUS.get(r.status, "")
     return values

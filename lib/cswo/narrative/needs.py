@@ -126,7 +126,7 @@ class _Scanner:
 
     def __init__(self, section: str, year: str, catalogue: dict[str, Table], result: YearNeeds, last_rows):
         self.section, self.year, self.catalogue, self.result = section, year, catalogue, result
-        self.last_rows = last_rows  # (table, measure) -> breakdowns given last year
+        self.last_rows = last_rows  # (table, measure) -> breakdowns given this year or last year
         self.scan = _SectionScan()
 
     def need(self, fig: _Registered | None, cell: int, name: str, years: list[str], breakdown: str | None = None):
@@ -187,8 +187,11 @@ class _Scanner:
 
     def _all_breakdowns(self, fig: _Registered, cell: int, what: str) -> None:
         measure = self.catalogue.get(fig.table, Table("", "", "", ())).measures.get(fig.measure)
+        # the breakdowns this year or last year reported; the catalogue's full list only for a
+        # measure with none yet, so a breakdown another year added is never asked of this one
+        reported = self.last_rows.get((fig.table, fig.measure), [])
         listed = list(measure.breakdowns or ()) if measure else []
-        for breakdown in listed or self.last_rows.get((fig.table, fig.measure), []):
+        for breakdown in reported or listed:
             if breakdown != TOTAL:
                 self.need(fig, cell, what, [self.year], breakdown)
 
@@ -273,14 +276,14 @@ class _Scanner:
         return names
 
 
-def last_year_breakdowns(dataset, year: str) -> dict[tuple[str, str], list[str]]:
-    """(table, measure) -> the breakdowns given for the year before ``year`` (rows a table repeats)."""
+def reported_breakdowns(dataset, year: str) -> dict[tuple[str, str], list[str]]:
+    """(table, measure) -> the breakdowns given for ``year`` or the year before (rows a table repeats)."""
     if dataset is None:
         return {}
-    last = previous_year(year)
+    years = {year, previous_year(year)}
     found: dict[tuple[str, str], list[str]] = {}
     for table, frame in dataset.tables.items():
-        for r in frame[frame["year"] == last].itertuples():
+        for r in frame[frame["year"].isin(years)].itertuples():
             found.setdefault((table, r.measure), [])
             if r.breakdown not in found[(table, r.measure)]:
                 found[(table, r.measure)].append(r.breakdown)
@@ -295,7 +298,7 @@ def year_needs(project: Project, year: str, sections: list[str], dataset=None, c
     """
     catalogue = catalogue or load_catalogue(project)
     result = YearNeeds(year)
-    last_rows = last_year_breakdowns(dataset, year)
+    last_rows = reported_breakdowns(dataset, year)
     for section in sections:
         notebook = project.notebook(year, section)
         if not notebook.exists() and not notebook.with_suffix(".md").exists():

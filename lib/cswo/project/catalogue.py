@@ -60,6 +60,7 @@ class Measure:
     year_basis: str = "financial"  # one of YEAR_BASES: how a chart names the years
     unit_label: str = ""  # what a value is, where the unit is only "number" (a chart's axis says it)
     decimals: int | None = None  # the paper's number style for the unit (None: as the data gives it)
+    scale: tuple[int, int] | None = None  # a grade: whole numbers from the first to the second
 
     def allows(self, breakdown: str) -> bool:
         return breakdown == TOTAL or self.breakdowns is None or breakdown in self.breakdowns
@@ -135,6 +136,7 @@ def _measure(table_name: str, name: str, m: dict, number_style: dict) -> Measure
         year_basis=m.get("year_basis") or "financial",
         unit_label=m.get("unit_label") or "",
         decimals=number_style.get(m["unit"]),
+        scale=tuple(m["scale"]) if m.get("scale") else None,
     )
 
 
@@ -204,6 +206,14 @@ def _problems(raw: dict) -> list[str]:
                 problems.append(f"{where}: unit '{spec['unit']}' is not one of {', '.join(UNITS)}")
             if spec.get("year_basis", "financial") not in YEAR_BASES:
                 problems.append(f"{where}: year_basis '{spec['year_basis']}' is not one of {', '.join(YEAR_BASES)}")
+            scale = spec.get("scale")
+            if scale is not None and not (
+                isinstance(scale, list)
+                and len(scale) == 2
+                and all(isinstance(v, int) and not isinstance(v, bool) for v in scale)
+                and scale[0] < scale[1]
+            ):
+                problems.append(f"{where}: scale must be [lowest, highest] in whole numbers, e.g. [1, 6]")
             for rule in spec.get("rules") or ():
                 kind = rule if isinstance(rule, str) else next(iter(rule), None)
                 if kind not in RULE_KINDS:

@@ -2,8 +2,9 @@
 
 It holds everything a council owns, ready to restyle and fill in: parameters for
 one year, a catalogue of its own laid over the base, the data tables with a row
-for every figure the year needs (marked ``x``, not yet collected, so the project
-validates and builds from the start), the national template's section notebooks
+for every figure the year needs, this year's and last year's (marked ``x``, not yet
+collected: the list of what to fill names each one, and once they are given the project validates
+and builds), the national template's section notebooks
 with neutral narrative, and the templates (cover report, Word and PDF house style,
 chart colours). Nothing is overwritten: the folder must be new or empty.
 """
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from cswo.data.schemas import COLUMNS
 from cswo.errors import CSWOError
+from cswo.narrative.needs import Key, year_needs
 from cswo.project import templates
 from cswo.project.catalogue import load_catalogue
 from cswo.project.parameters import load_year
@@ -75,28 +77,50 @@ def _write_templates(project: Project, council: str, language: str) -> None:
     reference_docx(folder / templates.REFERENCE_DOCX, council, language)
 
 
-def _write_placeholder_data(project: Project, year: str, sections: list[str]) -> int:
-    """Every figure the year's sections require, as a row marked x (not yet collected)."""
-    project.data_dir.mkdir(parents=True, exist_ok=True)
-    count = 0
+def _placeholder_keys(project: Project, year: str, sections: list[str]) -> list[Key]:
+    """Every figure the year needs: those its sections' narrative, tables and charts read (last
+    year's included), and those the catalogue requires of the report year."""
+    needed = list(year_needs(project, year, sections).needs)
     for name, table in load_catalogue(project).items():
-        if not set(table.sections) & set(sections):
-            continue
+        if set(table.sections) & set(sections):
+            needed += [Key(name, m.name, b, year) for m in table.measures.values() for b in m.required]
+    return sorted(set(needed), key=lambda k: (k.table, k.year != year, k.year, k.measure, k.breakdown))
+
+
+def _write_placeholder_data(project: Project, year: str, sections: list[str]) -> list[Key]:
+    """A row marked x (not yet collected) for every figure the year needs, in its table's file."""
+    project.data_dir.mkdir(parents=True, exist_ok=True)
+    catalogue = load_catalogue(project)
+    keys = _placeholder_keys(project, year, sections)
+    for name in sorted({k.table for k in keys}):
         rows = [
-            {"year": year, "measure": m.name, "breakdown": b, "value": "", "unit": m.unit, "status": "x"}
-            | {"source": NOT_COLLECTED}
-            for m in table.measures.values()
-            for b in m.required
+            {"year": k.year, "measure": k.measure, "breakdown": k.breakdown, "value": "", "status": "x"}
+            | {"unit": catalogue[name].measures[k.measure].unit, "source": NOT_COLLECTED}
+            for k in keys
+            if k.table == name
         ]
-        if not rows:
-            continue
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n", restval="")
         writer.writeheader()
         writer.writerows(rows)
         (project.data_dir / f"{name}.csv").write_text(out.getvalue(), encoding="utf-8")
-        count += len(rows)
-    return count
+    return keys
+
+
+def _figures_to_fill(keys: list[Key], year: str) -> list[str]:
+    """One line per data file: the figures to give there, by year, measure and breakdown."""
+    lines = []
+    for table in sorted({k.table for k in keys}):
+        mine = [k for k in keys if k.table == table]
+        named = "; ".join(
+            f"{k.year} {k.measure}" + ("" if k.breakdown == "total" else f" ({k.breakdown})") for k in mine
+        )
+        lines.append(f"data/{table}.csv: {len(mine)} figure(s) marked x, to replace with the value and source: {named}")
+    lines.append(
+        f"(the {year} figures may instead come back in the returns workbook, `cswo data-template --year {year}`: "
+        "a value typed there replaces its x row here; earlier years' figures go in the CSV files only)"
+    )
+    return lines
 
 
 def init_project(
@@ -121,16 +145,15 @@ def init_project(
     for source in defaults.notebook_files():
         if source.stem in params.sections or source.stem in params.appendix_notebooks():
             defaults.write_notebook(source, project.notebook(year, source.stem), year)
-    figures = _write_placeholder_data(project, year, params.sections)
-
+    keys = _write_placeholder_data(project, year, [*params.sections, *params.appendix_notebooks()])
     (project.data_dir / "README.md").write_text(render_data_readme(project), encoding="utf-8")
     result = NewProject(project, year)
-    result.to_fill.append(
-        f"data/*.csv: {figures} figures for {year} are marked x (not yet collected); give each its value "
-        f"and source, or send out `cswo data-template --year {year}`"
-    )
+    result.to_fill += _figures_to_fill(keys, year)
     result.to_fill.append(f"parameters/{year}.yml: the council, the CSWO, each committee's meeting and wording")
-    result.to_fill.append(f"notebooks/{year}/: the narrative of every section (each starts 'not yet reviewed')")
+    result.to_fill.append(
+        f"notebooks/{year}/: the narrative of every section: replace each 'Describe here' and DESCRIBE with your "
+        "own text (they are open items: the papers are marked DRAFT until they are gone)"
+    )
     result.to_fill.append("templates/: the cover report, reference.docx (Word styles), report.typ and style.yml")
     result.to_fill += [f"to confirm: {item}" for item in params.review_required]
     return result

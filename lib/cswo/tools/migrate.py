@@ -8,6 +8,10 @@ touched. Names change where the kernel needs them to (so JupyterLab can show the
 * a bare figure, ``{{ complaints }}``, becomes ``complaints.value`` (the figure itself displays
   as a one-line summary).
 
+Code cells keep their code, except imports of modules the package renamed (``cswo.section`` is
+``cswo.notebook``; ``cswo.formatting`` is ``cswo.figures.formatting``), which are rewritten so
+the notebook runs.
+
 Both halves of a jupytext pair are rewritten: the ``.ipynb`` through nbformat, the ``.md`` line by
 line outside its code cells, so nothing else in either file changes.
 """
@@ -30,6 +34,19 @@ SECTION_RENAMES = {
     "partnership": "s.partnership",
 }
 FENCE = re.compile(r"^(`{3,}|~{3,})")
+# modules notebooks imported under older names -> their names now
+MODULE_RENAMES = {
+    "cswo.section": "cswo.notebook",
+    "cswo.formatting": "cswo.figures.formatting",
+    "cswo.figures.prose": "cswo.narrative.roles",
+    "cswo.figures.disclosure": "cswo.safeguards.disclosure",
+}
+OLD_MODULE = re.compile(r"\b(" + "|".join(re.escape(m) for m in MODULE_RENAMES) + r")\b")
+
+
+def migrate_imports(code: str) -> tuple[str, int]:
+    """Code with renamed package modules given their names now, and how many were renamed."""
+    return OLD_MODULE.subn(lambda m: MODULE_RENAMES[m.group(1)], code)
 
 
 def figure_names(code: str) -> set[str]:
@@ -70,6 +87,9 @@ def migrate_notebook(nb: nbformat.NotebookNode, renames: dict[str, str]) -> int:
         if cell.cell_type == "markdown":
             changed += len(prose.legacy_references(cell.source))
             cell.source = prose.migrate(cell.source, renames)
+        elif cell.cell_type == "code":
+            cell.source, renamed = migrate_imports(cell.source)
+            changed += renamed
     return changed
 
 
@@ -82,6 +102,9 @@ def migrate_markdown(text: str, renames: dict[str, str]) -> tuple[str, int]:
             fence = opening.group(1)
         elif fence is not None and line.strip() == fence:
             fence = None
+        elif fence is not None:
+            line, renamed = migrate_imports(line)
+            changed += renamed
         elif fence is None:
             changed += len(prose.legacy_references(line))
             line = prose.migrate(line, renames)

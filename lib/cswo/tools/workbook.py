@@ -50,6 +50,7 @@ TO_FILL_FILL = PatternFill("solid", fgColor="FFF2CC")  # cells the service types
 TITLE_FONT = Font(bold=True, size=14)
 HEADING_FONT = Font(bold=True, size=12)
 WIDTHS = [60, 30, 18, 16, 9, 44, 36, 36]
+MEASURES_WIDTHS = [24, 44, 44, 14, 40, 30, 70]
 
 
 def year_rows(project: Project, year: str) -> list[Row]:
@@ -113,7 +114,13 @@ def _check_sheet_names(catalogue: dict[str, Table], rows: list[Row]) -> None:
 
 def _value_check(measure: Measure) -> DataValidation:
     """What Excel accepts in a value cell: numbers only, percentages 0-100, counts whole."""
-    if measure.unit in WHOLE_NUMBER_UNITS:
+    if measure.scale is not None:
+        low, high = measure.scale
+        check = DataValidation(
+            type="whole", operator="between", formula1=str(low), formula2=str(high), allow_blank=True
+        )
+        check.error = f"Type a grade as a whole number from {low} to {high}, such as {(low + high) // 2 + 1}."
+    elif measure.unit in WHOLE_NUMBER_UNITS:
         check = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
         check.error = "Type a whole number (a count of people, cases or events), such as 93."
     elif measure.unit == "percent":
@@ -159,6 +166,8 @@ def _service_sheet(sheet: Worksheet, year: str, rows: list[Row]) -> None:
     for index, name in enumerate(names, start=1):
         cell = sheet.cell(row=HEADER_ROW, column=index, value=name)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.row_dimensions[HEADER_ROW].height = _height(names, WIDTHS)
     status = _status_check()
     sheet.add_data_validation(status)
     checks: dict[str, DataValidation] = {}
@@ -173,7 +182,8 @@ def _service_sheet(sheet: Worksheet, year: str, rows: list[Row]) -> None:
                 cell.fill = TO_FILL_FILL
             else:
                 cell.fill = LOCKED_FILL
-            cell.alignment = Alignment(wrap_text=index == 1, vertical="top")
+            cell.alignment = Alignment(wrap_text=index <= len(WIDTHS), vertical="top")
+        sheet.row_dimensions[excel_row].height = _height(shown, WIDTHS)
         check = checks.get(row.measure.unit)
         if check is None:
             check = checks[row.measure.unit] = _value_check(row.measure)
@@ -185,8 +195,28 @@ def _service_sheet(sheet: Worksheet, year: str, rows: list[Row]) -> None:
     for index in range(len(WIDTHS) + 1, len(names) + 1):
         sheet.column_dimensions[get_column_letter(index)].hidden = True  # the codes the loader reads
     sheet.freeze_panes = f"A{FIRST_ROW}"
+    _print_setup(sheet, f"{HEADER_ROW}:{HEADER_ROW}")
+    sheet.print_area = f"A1:{get_column_letter(len(WIDTHS))}{max(HEADER_ROW, FIRST_ROW + len(rows) - 1)}"
     sheet.protection.sheet = True  # grey cells cannot be changed; no password, so nothing is lost
     sheet.protection.formatColumns = False
+
+
+def _height(texts: list[str], widths: list[int]) -> float:
+    """A row's height in points, tall enough for its longest wrapped text (Excel and LibreOffice
+    keep a row one line high unless told, and wrapped text then prints over the next row)."""
+    lines = max(1 + len(str(text)) * 11 // (10 * max(width - 2, 1)) for text, width in zip(texts, widths, strict=False))
+    return 15.0 * lines
+
+
+def _print_setup(sheet: Worksheet, title_rows: str | None) -> None:
+    """Printed, a sheet is landscape, one page wide, its header repeated on every page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.gridLines = True
+    if title_rows:
+        sheet.print_title_rows = title_rows
 
 
 def _instructions_sheet(sheet: Worksheet, year: str, services: list[str]) -> None:
@@ -231,6 +261,7 @@ def _instructions_sheet(sheet: Worksheet, year: str, services: list[str]) -> Non
     ]
     sheet.column_dimensions["A"].width = 28
     sheet.column_dimensions["B"].width = 100
+    _print_setup(sheet, None)
     for row, (kind, text) in enumerate(paragraphs, start=1):
         if kind == "pair":
             key, meaning = text.split("\t", 1)
@@ -285,10 +316,12 @@ def _measures_sheet(sheet: Worksheet, catalogue: dict[str, Table]) -> None:
             for index, value in enumerate(values, start=1):
                 cell = sheet.cell(row=row, column=index, value=value)
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+            sheet.row_dimensions[row].height = _height(values, MEASURES_WIDTHS)
             row += 1
-    for index, width in enumerate([24, 44, 44, 14, 40, 30, 70], start=1):
+    for index, width in enumerate(MEASURES_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.auto_filter.ref = f"A1:G{max(row - 1, 1)}"
+    _print_setup(sheet, "1:1")
 
 
 def _save_atomically(workbook: Workbook, target: Path) -> None:

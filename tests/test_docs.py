@@ -1,0 +1,142 @@
+"""The docs run: every command, module, key and link the README and docs/ show is real.
+
+A renamed module, a removed option or a key the docs leave out fails here, not in a council's
+first autumn.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.main import get_command
+
+from cswo.cli import app
+from cswo.project.parameters import Committee
+from support import REFERENCE_YEAR, ROOT
+
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+FENCE = re.compile(r"^[ \t]*```(\w*)[^\n]*\n(.*?)^[ \t]*```", re.M | re.S)
+
+
+def blocks(language: str) -> list[tuple[Path, str]]:
+    found = []
+    for path in DOCS:
+        for lang, body in FENCE.findall(path.read_text()):
+            if lang == language:
+                lines = body.splitlines()
+                indent = min((len(x) - len(x.lstrip()) for x in lines if x.strip()), default=0)
+                found.append((path, "\n".join(x[indent:] for x in lines)))
+    return found
+
+
+def cswo_commands() -> list[tuple[Path, list[str]]]:
+    found = []
+    for path, body in blocks("bash"):
+        for line in body.replace("\\\n", " ").splitlines():
+            line = line.split("#", 1)[0].strip()
+            for part in re.split(r"&&|;|\|", line):
+                words = shlex.split(part)
+                for i, word in enumerate(words):
+                    if word == "cswo" or word.endswith("/cswo"):
+                        found.append((path, words[i + 1 :]))
+                        break
+    return found
+
+
+def test_the_docs_show_cswo_commands():
+    assert len(cswo_commands()) >= 5
+
+
+@pytest.mark.parametrize(("path", "words"), cswo_commands(), ids=lambda v: " ".join(v) if isinstance(v, list) else "")
+def test_every_cswo_command_in_the_docs_exists_with_its_options(path, words):
+    command = get_command(app)
+    context_words = list(words)
+    while context_words and context_words[0] in getattr(command, "commands", {}):
+        command = command.commands[context_words.pop(0)]
+    assert not hasattr(command, "commands"), f"{path.name}: `cswo {' '.join(words)}` names no command"
+    options = {opt for param in command.params for opt in (*param.opts, *param.secondary_opts)}
+    for word in (w.strip("[]") for w in context_words):
+        if word.startswith("-"):
+            assert word.split("=", 1)[0] in options, f"{path.name}: `cswo {' '.join(words)}`: no option {word}"
+
+
+def python_names(source: str) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.Attribute):
+            dotted = ast.unparse(node)
+            if dotted.startswith("cswo."):
+                names.add(dotted)
+    return {n for n in names if n.startswith("cswo")}
+
+
+def resolves(dotted: str) -> bool:
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            target = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for attribute in parts[cut:]:
+            if not hasattr(target, attribute):
+                try:
+                    target = importlib.import_module(f"{target.__name__}.{attribute}")
+                except (ImportError, AttributeError):
+                    return False
+            else:
+                target = getattr(target, attribute)
+        return True
+    return False
+
+
+def test_every_module_and_function_the_python_snippets_name_exists():
+    snippets = blocks("python")
+    assert snippets
+    missing = [
+        f"{path.name}: {name}" for path, body in snippets for name in sorted(python_names(body)) if not resolves(name)
+    ]
+    assert not missing, missing
+
+
+def test_the_notebook_setup_snippet_runs_against_a_project(project_copy, monkeypatch):
+    """docs/notebooks.md's set-up cell, run as written against the reference project."""
+    setup = [body for path, body in blocks("python") if path.name == "notebooks.md" and ".start(" in body]
+    assert setup, "docs/notebooks.md shows no set-up cell"
+    monkeypatch.chdir(project_copy.year_notebooks(REFERENCE_YEAR))
+    namespace = {"year": REFERENCE_YEAR, "project_root": "../..", "output_dir": None, "dataset_path": None}
+    exec(compile(setup[0], "docs/notebooks.md", "exec"), namespace)
+    assert namespace["complaints"].value == "93"
+
+
+def test_the_committee_example_has_every_key_a_committee_needs():
+    examples = [yaml.safe_load(body) for path, body in blocks("yaml") if "committees:" in body]
+    assert examples, "docs/project.md shows no committee"
+    for example in examples:
+        for key, committee in example["committees"].items():
+            Committee.model_validate(committee), key  # raises on a missing or mistyped key
+
+
+LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
+
+
+def test_every_relative_link_and_file_the_docs_point_to_exists():
+    missing = []
+    for path in DOCS:
+        for target in LINK.findall(path.read_text()):
+            if "://" not in target and not (path.parent / target).exists():
+                missing.append(f"{path.relative_to(ROOT)} -> {target}")
+    for line in (ROOT / "catalogue.yml").read_text().splitlines():
+        for target in re.findall(r"\b(docs/[\w.-]+\.md)\b", line):
+            if not (ROOT / target).exists():
+                missing.append(f"catalogue.yml -> {target}")
+    assert not missing, missing

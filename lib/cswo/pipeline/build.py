@@ -17,6 +17,7 @@ from pathlib import Path
 
 from cswo.cache import keys, uptodate
 from cswo.cache.store import DocumentRecord
+from cswo.compose.section import SectionText
 from cswo.data.load import Dataset
 from cswo.errors import CSWOError, IncompleteNarrativeError, PublishCheckError
 from cswo.narrative.typed import notebook_typed_numbers
@@ -97,7 +98,7 @@ class Plan:
 class Composed:
     """What :func:`compose` made: each section's text as readers see it, and what it found on the way."""
 
-    texts: dict[str, render.SectionText]
+    texts: dict[str, SectionText]
     markers: list[str]  # draft: each [MISSING: name]
     typed: list[str]  # numbers typed into the narrative
     warnings: list[str]  # tables and charts left out, narrative not yet reviewed

@@ -17,6 +17,8 @@ from pathlib import Path
 from cswo.cache import keys
 from cswo.cache.store import DocumentRecord
 from cswo.compose.cover import cover_markdown
+from cswo.compose.papers import annual_report_markdown, committee_markdown
+from cswo.compose.section import SectionText
 from cswo.project.parameters import Parameters
 from cswo.project.paths import Project
 from cswo.render import contents
@@ -62,7 +64,7 @@ def plan_documents(
     project: Project,
     params: Parameters,
     committees: list[str],
-    texts: dict[str, render.SectionText],
+    texts: dict[str, SectionText],
     formats: list[str],
     staging: Path,
     work: Path,
@@ -72,8 +74,8 @@ def plan_documents(
     """The committee papers and the annual report on its own, for each committee asked for."""
     highlights = [h for name in params.sections for h in texts[name].highlights]
     priorities = [p for name in params.sections for p in texts[name].priorities]
-    report = render.annual_report_markdown(params, texts, standalone=False, depth=depth)
-    standalone = render.annual_report_markdown(params, texts, standalone=True, depth=depth)
+    report = annual_report_markdown(params, texts, standalone=False, depth=depth)
+    standalone = annual_report_markdown(params, texts, standalone=True, depth=depth)
     title = f"{params.report_title} {params.label}"
     common = {
         "author": params.cswo.name,
@@ -86,7 +88,7 @@ def plan_documents(
     for committee in committees:
         c = params.committees[committee]
         cover = cover_markdown(project, params, committee, highlights, priorities)
-        paper = render.committee_markdown(params, committee, cover, report, texts)
+        paper = committee_markdown(params, committee, cover, report, texts)
         for fmt in formats:
             tasks.append(
                 RenderTask(

@@ -12,13 +12,15 @@ import nbformat
 
 from cswo.cache import keys
 from cswo.cache import store as cache
+from cswo.cache.prose import with_current_prose
+from cswo.compose.section import SectionText
+from cswo.compose.section import section_text as exported_text
 from cswo.data.load import Dataset, load_dataset
 from cswo.errors import CSWOError, IncompleteNarrativeError, PublishCheckError
 from cswo.narrative.completeness import narrative_gaps
 from cswo.project import twins
 from cswo.project.parameters import Parameters
 from cswo.project.paths import Project
-from cswo.render import engines as render
 from cswo.run import execute
 from cswo.safeguards import identifiers
 
@@ -98,7 +100,7 @@ def make_jobs(
 SECTION_TEXT = "section.json"
 
 
-def section_text(job: execute.Job) -> render.SectionText:
+def section_text(job: execute.Job) -> SectionText:
     """The section as readers see it: the run's outputs with the notebook's current prose.
 
     A prose edit changes only markdown cells, which the run did not depend on, so they are merged
@@ -108,19 +110,19 @@ def section_text(job: execute.Job) -> render.SectionText:
     key = keys.section_text_key(job.notebook, job.executed)
     saved = cache.read_manifest(job.folder / SECTION_TEXT)
     if saved and saved.get("key") == key:
-        return render.SectionText(**saved["text"])
+        return SectionText(**saved["text"])
     executed = nbformat.read(job.executed, as_version=4)
-    if render.with_current_prose(executed, nbformat.read(job.notebook, as_version=4)):
+    if with_current_prose(executed, nbformat.read(job.notebook, as_version=4)):
         nbformat.write(executed, job.executed)  # the audit-trail copy carries the prose that was published
         key = keys.section_text_key(job.notebook, job.executed)
-    text = render.section_text(executed, job.name)
+    text = exported_text(executed, job.name)
     if not text.bundle:
         raise CSWOError(f"Section '{job.name}' did not publish its figures: its last cell must call s.finish()")
     cache.write_manifest(job.folder / SECTION_TEXT, {"key": key, "text": dataclasses.asdict(text)})
     return text
 
 
-def section_texts(jobs: list[execute.Job]) -> dict[str, render.SectionText]:
+def section_texts(jobs: list[execute.Job]) -> dict[str, SectionText]:
     return {job.name: section_text(job) for job in jobs}
 
 

@@ -11,6 +11,7 @@ import yaml
 from cswo.errors import CSWOError, Problem, ProblemsError, RenderError
 from cswo.project.paths import Project
 from cswo.project.reading import read_yaml
+from cswo.render.engines import LUA_FILTER
 
 FORMAT_FOR = {"docx": "docx", "typst": "pdf", "pdf": "pdf"}
 
@@ -87,9 +88,6 @@ def book_chapters(markdown: str) -> list[str]:
 def write_book(project: Project, folder: Path, markdown: str, title: str, figures: Path) -> Path:
     """A complete Quarto book project for one committee paper: the same composed, filled markdown
     the pandoc renderer uses (cover report included), our filter and the figures beside it."""
-    # lazy: nbconvert (imported by engines) loads only when a Quarto book is written
-    from cswo.render.engines import LUA_FILTER
-
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     names = []

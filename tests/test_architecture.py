@@ -227,3 +227,40 @@ def test_paths_are_built_in_one_place():
         if named.search(line)
     ]
     assert found == []
+
+
+# (module or module:function) -> why it is larger than the rule allows; shrink one, then remove it here
+SIZE_EXCEPTIONS = {
+    "lib/cswo/data/load.py": "the loader and its all-at-once validation; to split with validate_tables",
+    "lib/cswo/data/schemas.py": "row_schema's rules; to split with it",
+    "lib/cswo/safeguards/identifiers.py": "the patterns and the scanners; issue 21 (phonenumbers, stdnum) shrinks it",
+    "lib/cswo/data/load.py:validate_tables": "one pass collecting every problem at once; to split by source",
+    "lib/cswo/data/schemas.py:row_schema": "one pandera check per column rule, each with its sentence",
+    "lib/cswo/notebook/charts.py:trend_chart": "one Altair spec, layer by layer",
+    "lib/cswo/notebook/tables.py:years_table": "one table, column by column",
+    "lib/cswo/notebook/tables.py:breakdown_table": "one table with its disclosure pass",
+    "lib/cswo/render/reference_doc.py:reference_docx": "the Word style built in code; issue 24 ships a reference.docx",
+    "lib/cswo/run/execute.py:run_jobs": "the pool's failure handling; issue 27's process-handling part",
+    "lib/cswo/safeguards/accessibility.py:check_docx": "one walk over the document's parts",
+    "lib/cswo/safeguards/disclosure.py:suppress": "the secondary suppression search",
+    "lib/cswo/tools/datadocs.py:render_data_readme": "the README's sections in order",
+}
+
+
+def oversized() -> list[str]:
+    found = []
+    for path in MODULES.values():
+        text = path.read_text(encoding="utf-8")
+        label = str(path.relative_to(ROOT))
+        if len(text.splitlines()) > 400:
+            found.append(label)
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.end_lineno - node.lineno >= 60:
+                found.append(f"{label}:{node.name}")
+    return found
+
+
+def test_no_module_over_400_lines_nor_function_over_60_but_the_listed_exceptions():
+    found = oversized()
+    assert sorted(set(found) - set(SIZE_EXCEPTIONS)) == []
+    assert sorted(set(SIZE_EXCEPTIONS) - set(found)) == []  # an exception no longer needed is removed

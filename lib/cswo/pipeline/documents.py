@@ -76,6 +76,26 @@ def plan_documents(
     priorities = [p for name in params.sections for p in texts[name].priorities]
     report = annual_report_markdown(params, texts, standalone=False, depth=depth)
     standalone = annual_report_markdown(params, texts, standalone=True, depth=depth)
+    meta = document_meta(params)
+    tasks = []
+    for committee in committees:
+        cover = cover_markdown(project, params, committee, highlights, priorities)
+        paper = committee_markdown(params, committee, cover, report, texts)
+        folder = staging / committee
+        for fmt in formats:
+            name = f"{paper_name(params, committee)}.{fmt}"
+            tasks.append(RenderTask(committee, "committee paper", fmt, folder / name, paper, meta(committee)))
+            if annual_report:
+                name = f"{report_name(params)}.{fmt}"
+                tasks.append(RenderTask(committee, "annual report", fmt, folder / name, standalone, meta(None)))
+    shared = keys.render_inputs(project, work / "figures")
+    for task in tasks:
+        task.key = keys.render_key(task.markdown, task.meta, task.fmt, shared)
+    return tasks
+
+
+def document_meta(params: Parameters) -> Callable[[str | None], dict]:
+    """The metadata of a committee's paper (or, for None, of the annual report on its own)."""
     title = f"{params.report_title} {params.label}"
     common = {
         "author": params.cswo.name,
@@ -83,49 +103,21 @@ def plan_documents(
         "region": params.language.split("-")[-1],
         "date": params.report_date,
     }
-    shared = keys.render_inputs(project, work / "figures")
-    tasks = []
-    for committee in committees:
+
+    def meta(committee: str | None) -> dict:
+        if committee is None:
+            council = params.council.name
+            return {**common, "title": f"{council} {title}", "footer": f"{council} · {title}", "subject": title}
         c = params.committees[committee]
-        cover = cover_markdown(project, params, committee, highlights, priorities)
-        paper = committee_markdown(params, committee, cover, report, texts)
-        for fmt in formats:
-            tasks.append(
-                RenderTask(
-                    committee,
-                    "committee paper",
-                    fmt,
-                    staging / committee / f"{paper_name(params, committee)}.{fmt}",
-                    paper,
-                    {
-                        **common,
-                        "title": f"{title}: {c.name} paper {c.report_number}",
-                        "footer": f"{params.council.name} · {title} · {c.report_number}",
-                        "subject": c.name,
-                        "identifier": c.report_number,
-                    },
-                )
-            )
-            if not annual_report:
-                continue
-            tasks.append(
-                RenderTask(
-                    committee,
-                    "annual report",
-                    fmt,
-                    staging / committee / f"{report_name(params)}.{fmt}",
-                    standalone,
-                    {
-                        **common,
-                        "title": f"{params.council.name} {title}",
-                        "footer": f"{params.council.name} · {title}",
-                        "subject": title,
-                    },
-                )
-            )
-    for task in tasks:
-        task.key = keys.render_key(task.markdown, task.meta, task.fmt, shared)
-    return tasks
+        return {
+            **common,
+            "title": f"{title}: {c.name} paper {c.report_number}",
+            "footer": f"{params.council.name} · {title} · {c.report_number}",
+            "subject": c.name,
+            "identifier": c.report_number,
+        }
+
+    return meta
 
 
 def render_documents(
@@ -179,22 +171,20 @@ def render_documents(
         futures += [pool.submit(check, path) for path in words]
         for future in futures:
             future.result()
-    documents = []
-    for task in tasks:
-        if id(task) in reused:
-            documents.append(Document(task.committee, task.kind, task.path, rendered=False))
-            continue
-        first = unique[task.key]
-        if first is not task:
-            task.path.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(first.path, task.path)
-            documents.append(Document(task.committee, task.kind, task.path, rendered=True, copy_of=first.path))
-            continue
-        documents.append(
-            Document(task.committee, task.kind, task.path, rendered=True, problems=problems.get(task.path, []))
-        )
+    documents = [_document(task, id(task) in reused, unique.get(task.key), problems) for task in tasks]
     record.remember({t.path: t.key for t in tasks if id(t) not in reused})
     return documents
+
+
+def _document(task: RenderTask, reused: bool, first: RenderTask | None, problems: dict[Path, list[str]]) -> Document:
+    """What became of one task: reused, written, or a copy of an identical document written once."""
+    if reused:
+        return Document(task.committee, task.kind, task.path, rendered=False)
+    if first is not task:
+        task.path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(first.path, task.path)
+        return Document(task.committee, task.kind, task.path, rendered=True, copy_of=first.path)
+    return Document(task.committee, task.kind, task.path, rendered=True, problems=problems.get(task.path, []))
 
 
 def check_document(path: Path, allow: set[str]) -> list[str]:

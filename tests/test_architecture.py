@@ -239,7 +239,6 @@ SIZE_EXCEPTIONS = {
     "lib/cswo/notebook/charts.py:trend_chart": "one Altair spec, layer by layer",
     "lib/cswo/notebook/tables.py:years_table": "one table, column by column",
     "lib/cswo/notebook/tables.py:breakdown_table": "one table with its disclosure pass",
-    "lib/cswo/render/reference_doc.py:reference_docx": "the Word style built in code; issue 24 ships a reference.docx",
     "lib/cswo/run/execute.py:run_jobs": "the pool's failure handling; issue 27's process-handling part",
     "lib/cswo/safeguards/accessibility.py:check_docx": "one walk over the document's parts",
     "lib/cswo/safeguards/disclosure.py:suppress": "the secondary suppression search",

@@ -168,3 +168,15 @@ def test_lab_is_rooted_at_the_project_so_failed_notebooks_open(project_copy):
     result = cswo(project_copy, "lab", "--year", "2021-22", "--dry-run")
     text = result.output.replace("\n", "")
     assert f"--ServerApp.root_dir={project_copy.root}" in text and "/lab/tree/notebooks/2021-22" in text
+
+
+def test_house_style_copies_the_shipped_reference_document(project_copy):
+    from cswo.project.templates import DEFAULT_REFERENCE_DOCX
+
+    target = project_copy.templates_dir / "reference.docx"
+    target.write_bytes(b"the council's own")
+    refused = cswo(project_copy, "house-style")
+    assert refused.exit_code != 0 and target.read_bytes() == b"the council's own"
+    result = cswo(project_copy, "house-style", "--force")
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes() == DEFAULT_REFERENCE_DOCX.read_bytes()

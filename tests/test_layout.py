@@ -1,7 +1,8 @@
 """Layout checks on every reference-year paper, as a committee services team reads them.
 
 The papers are built once per session (the ``built`` fixture); each check reads
-them back with pdfplumber (word and character boxes, ruled lines) or python-docx.
+them back with pdfplumber (word and character boxes, ruled lines) or python-docx, and
+the Word papers also as LibreOffice lays them out (its PDF of each, read by word_layout).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from dataclasses import dataclass
 import pytest
 from docx import Document
 
-from cswo.render.word import HEADING_NUMBERING_ID
+import word_layout
+from cswo.render.word import heading_numbering_id
 
 pdfplumber = pytest.importorskip("pdfplumber")
 
@@ -138,21 +140,23 @@ def test_every_word_caption_is_a_seq_field(built):
             assert any(re.match(r" SEQ (Table|Figure) ", f) for f in fields), text
 
 
-def test_word_headings_use_word_numbering_and_rows_do_not_split(built):
+def test_word_headings_use_word_numbering_and_only_short_rows_are_kept_whole(built):
     project, _ = built
     document = Document(str(papers(project, "docx")[0]))
+    numbering = heading_numbering_id(document)
     numbered = [
-        p
-        for p in document.element.body.iter(f"{W}p")
-        if p.xpath(f"./w:pPr/w:numPr/w:numId[@w:val='{HEADING_NUMBERING_ID}']")
+        p for p in document.element.body.iter(f"{W}p") if p.xpath(f"./w:pPr/w:numPr/w:numId[@w:val='{numbering}']")
     ]
     assert len(numbered) >= 6
     assert not list(document.element.body.iter(f"{W}rStyle")) or all(
         r.get(f"{W}val") != "SectionNumber" for r in document.element.body.iter(f"{W}rStyle")
     )
-    for table in document.tables:
-        for row in table.rows:
-            assert row._tr.trPr is not None and row._tr.trPr.find(f"{W}cantSplit") is not None
+    kept = [
+        row._tr.trPr is not None and row._tr.trPr.find(f"{W}cantSplit") is not None
+        for table in document.tables
+        for row in table.rows
+    ]
+    assert sum(kept) > 100  # the short rows (most of them) never split across pages
 
 
 def test_word_footer_page_set_up_and_properties(built):
@@ -192,3 +196,86 @@ def test_libreoffice_contents_show_the_page_each_heading_is_on(built, tmp_path):
     headings = ["".join(texts[:-1]) for texts in runs]
     assert len(entries) > 10
     assert written == contents.page_of_each(headings, pages)
+
+
+# --- the Word papers, as LibreOffice lays them out -------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def word_papers(built, tmp_path_factory):
+    """Each committee paper's .docx with the pages of LibreOffice's PDF of it (one LibreOffice run)."""
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice is not installed")
+    project, _ = built
+    sources = papers(project, "docx")
+    pdfs = word_layout.convert(sources, tmp_path_factory.mktemp("word-papers"))
+    return [(source, word_layout.pages(pdf)) for source, pdf in zip(sources, pdfs, strict=True)]
+
+
+def test_every_word_of_each_word_paper_is_in_libreoffices_pdf(word_papers):
+    for source, laid_out in word_papers:
+        assert word_layout.lost_words(source, laid_out) == [], source.name
+
+
+def test_no_number_wraps_inside_a_word_table_cell(word_papers):
+    for source, laid_out in word_papers:
+        assert word_layout.wrapped_numbers(source, laid_out) == [], source.name
+
+
+def test_every_word_heading_shows_its_number(word_papers):
+    for source, laid_out in word_papers:
+        headings = word_layout.numbered_headings(source)
+        assert headings[:3] == [
+            "1 Introduction",
+            "2 Governance and Accountability Arrangements",
+            "2.1 The Role of the Chief Social Work Officer",
+        ]
+        assert len(headings) >= 15
+        assert word_layout.unnumbered_headings(headings, laid_out) == [], source.name
+
+
+def test_no_word_page_under_a_third_full_before_a_table_that_breaks(word_papers):
+    for source, laid_out in word_papers:
+        assert word_layout.emptied_pages(source, laid_out) == [], source.name
+
+
+def test_appendix_one_numbers_its_tables_the_same_in_every_paper(built, word_papers):
+    """Appendix 1's tables are numbered from 1 in both papers, Word and PDF, whatever the cover holds."""
+    project, _ = built
+    laid_out = [pages for _, pages in word_papers] + [word_layout.pages(path) for path in papers(project, "pdf")]
+    shown = []
+    for pages in laid_out:
+        lines = [line.text for page in pages for line in page.lines]
+        appendix = lines[next(i for i, text in enumerate(lines) if text.startswith("Appendix 1:")) :]
+        captions = [text for text in appendix if re.match(r"Table \d+: ", text)][:3]
+        shown.append([" ".join(text.split()[:5]) for text in captions])  # the lines wrap differently
+    assert all(tables == shown[0] for tables in shown), shown
+    assert shown[0] == [
+        "Table 1: Children’s services: key",
+        "Table 2: School attendance, care",
+        "Table 3: Care Inspectorate grades",
+    ]
+
+
+def test_appendix_one_contents_list_only_the_annual_report(pdf_pages):
+    """In the Policy and Resources paper, Appendix 1's contents stop before Appendix 2."""
+    pages = [p for p in pdf_pages if p.where.startswith(f"cswo-annual-report-{YEAR}-policy-resources-paper")]
+    text = "\n".join(line["text"] for page in pages[:8] for line in page.lines)
+    listed = text[text.index("Contents") :]
+    listed = listed[: listed.index("1 Introduction", listed.index("6 Challenges for the Year Ahead"))]
+    assert "6 Challenges for the Year Ahead" in listed
+    assert "Appendix 2" not in listed and "Audit Scotland Report" not in listed
+
+
+def test_no_quote_attribution_starts_a_page(built, word_papers):
+    """An attribution ("— Feedback regarding ...") is never stranded at the top of a page, PDF or Word."""
+    project, _ = built
+    laid_out = [(path.name, word_layout.pages(path)) for path in papers(project, "pdf")]
+    laid_out += [(f"{source.name} (LibreOffice)", pages) for source, pages in word_papers]
+    stranded = [
+        f"{name} p{page.number}: {page.body[0].text[:40]}"
+        for name, pages in laid_out
+        for page in pages
+        if page.body and page.body[0].text.startswith("—")
+    ]
+    assert stranded == []

@@ -49,7 +49,8 @@ def test_migrate_renames_old_module_imports_in_code_cells_of_both_twins(tmp_path
     assert report == {path: 3, path.with_suffix(".md"): 3}
     for migrated in (nbformat.read(path, as_version=4), jupytext.read(path.with_suffix(".md"))):
         assert migrated.cells[0].source == (
-            "import cswo.notebook\nfrom cswo.figures.formatting import number\n"
+            "import cswo.notebook\n"
+            "from cswo.figures.formatting import number\n"
             's = cswo.notebook.start("justice", year=year)'
         )
         assert migrated.cells[1].source == "The cswo.section module is named here in prose, and stays."

@@ -151,3 +151,24 @@ def test_a_measure_the_catalogue_lacks_is_reported_not_a_crash(tmp_path):
     )
     needs = year_needs(project, YEAR, ["complaints"])
     assert [u.name for u in needs.unknown] == ["gone.valu"], needs.unknown
+
+
+def test_figures_passed_in_a_list_variable_or_unpacked_are_needed(tmp_path):
+    project = project_with(
+        tmp_path,
+        new_code_cell(
+            SETUP
+            + 'children = s.figure("children", "complaints", "complaints_received", "childrens_services")\n'
+            + 'justice = s.figure("justice", "complaints", "complaints_received", "community_justice")\n'
+            + 'total = s.figure("total", "complaints", "complaints_received")\n'
+            + "services = [children, justice]\n"
+        ),
+        new_code_cell('s.show(s.years_table("Complaints", [*services, total], [s.year]))'),
+        new_code_cell('s.show(s.trend_chart(services, s.years(3), "Complaints by service"))'),
+    )
+    needs = year_needs(project, YEAR, ["complaints"])
+    assert keys(needs) == {
+        ("complaints", "complaints_received", "childrens_services", YEAR),
+        ("complaints", "complaints_received", "community_justice", YEAR),
+        ("complaints", "complaints_received", "total", YEAR),
+    }

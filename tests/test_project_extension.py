@@ -128,15 +128,26 @@ def _new_value(table: str, measure: str) -> int:
 
 
 def _add_last_year(project, year: str, value_for) -> int:
-    """A new council's first report compares with the year before: add the figures its narrative
-    needs for that year to the data tables, as an analyst copies them from last year's report."""
+    """A new council's first report compares with the year before: give the figures its narrative
+    needs for that year in the data tables (replacing the rows `cswo init` marked x for them), as an
+    analyst copies them from last year's report."""
     last = previous_year(year)
     dataset, _ = validate_tables(project, year)
     sections = load_year(project, year).sections
     keys = year_needs(project, year, sections, dataset).for_year(last)
     for key in keys:
         path = project.data_dir / f"{key.table}.csv"
+        with path.open(encoding="utf-8", newline="") as handle:
+            kept = [
+                r
+                for r in csv.DictReader(handle)
+                if (r["year"], r["measure"], r["breakdown"]) != (last, key.measure, key.breakdown)
+            ]
         header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, header, restval="", lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(kept)
         unit = load_catalogue(project)[key.table].measures[key.measure].unit
         value = value_for((key.table, key.measure, key.breakdown), PLAUSIBLE.get(unit, 5))
         row = {"year": last, "measure": key.measure, "breakdown": key.breakdown, "value": value, "unit": unit}

@@ -59,8 +59,9 @@ def test_every_committee_gets_word_and_pdf(built):
 def test_ijb_cover_report(built):
     project, _ = built
     document = Document(str(paper(project, "ijb", "docx")))
-    first = next(p.text for p in document.paragraphs if p.text.strip())
-    assert first.startswith("REPORT TO: HEALTH AND SOCIAL CARE INTEGRATION JOINT BOARD – 14 DECEMBER 2022")
+    first, second = [p.text for p in document.paragraphs if p.text.strip()][:2]
+    assert first == "ITEM No …………"  # for the clerk to fill in
+    assert second.startswith("REPORT TO: HEALTH AND SOCIAL CARE INTEGRATION JOINT BOARD – 14 DECEMBER 2022")
     text = docx_text(paper(project, "ijb", "docx"))
     assert "REPORT NO: DIJB83-2022" in text
     for number, title in [
@@ -79,7 +80,7 @@ def test_ijb_cover_report(built):
 def test_policy_and_resources_has_no_directions(built):
     project, _ = built
     text = docx_text(paper(project, "policy-resources", "docx"))
-    assert text.startswith("REPORT TO: POLICY AND RESOURCES COMMITTEE")
+    assert text.startswith("ITEM No …………\nREPORT TO: POLICY AND RESOURCES COMMITTEE")
     assert "DIRECTIONS" not in text
     assert "8.0 BACKGROUND PAPERS" in text
     assert "Appendix 2: Chief Social Work Officer Governance Framework" in text
@@ -101,8 +102,13 @@ def full_text(paragraph) -> str:
 
 
 def numbered_chapters(document) -> list[str]:
-    """Heading 1 paragraphs that carry Word's own list numbering (the report's chapters)."""
-    return [full_text(p) for p in document.paragraphs if p.style.name == "Heading 1" and p._p.xpath("./w:pPr/w:numPr")]
+    """Headings at the first level of Word's own list numbering (the report's chapters; in a paper they
+    are Heading 2, under the appendix heading)."""
+    return [
+        full_text(p)
+        for p in document.paragraphs
+        if p.style.name.startswith("Heading") and p._p.xpath("./w:pPr/w:numPr/w:ilvl[@w:val='0']")
+    ]
 
 
 def test_headings_in_report_order(built):
@@ -220,17 +226,18 @@ def test_contents_lists_the_chapters_before_word_refreshes_it(built):
     entries = [
         "".join(t.text or "" for t in p.iter("{*}t"))
         for p in document.element.body.iter("{*}p")
-        if p.xpath("./w:pPr/w:pStyle[@w:val='TOC1']")
+        if p.xpath("./w:pPr/w:pStyle[@w:val='TOC2']")  # the chapters, under the appendix heading
     ]
     entries = [re.sub(r"\s*\d+$", "", entry) for entry in entries]  # the page number LibreOffice filled in
     assert entries[0] == "1 Introduction" and entries[-1] == "6 Challenges for the Year Ahead"
     assert any("TOC \\o" in (t.text or "") for t in document.element.body.iter("{*}instrText"))
 
 
-def test_word_captions_are_numbered_in_order(built):
+def test_word_captions_are_numbered_in_order_from_one_in_the_appendix(built):
     project, _ = built
     texts = [full_text(p) for p in Document(str(paper(project, "ijb", "docx"))).paragraphs]
-    captions = [text for text in texts if re.match(r"(Figure|Table) \d+: ", text)]
+    appendix = texts[next(i for i, t in enumerate(texts) if t.startswith("Appendix 1:")) :]
+    captions = [text for text in appendix if re.match(r"(Figure|Table) \d+: ", text)]
     figures = [int(re.match(r"Figure (\d+)", c).group(1)) for c in captions if c.startswith("Figure")]
     tables = [int(re.match(r"Table (\d+)", c).group(1)) for c in captions if c.startswith("Table")]
     assert figures == list(range(1, len(figures) + 1)) and len(figures) >= 5

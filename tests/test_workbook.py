@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 
+import nbformat
 import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
@@ -17,7 +18,7 @@ from cswo.narrative.needs import year_needs
 from cswo.project.catalogue import load_catalogue
 from cswo.project.parameters import load_year
 from cswo.tools.newyear import roll_forward
-from cswo.tools.workbook import write_template
+from cswo.tools.workbook import typed_cells, update_template, write_template, year_rows
 from support import fill_workbook
 
 YEAR = "2022-23"
@@ -361,3 +362,31 @@ def test_every_figure_is_on_the_sheet_of_a_section_that_reads_its_table(year_two
             assert sheet.title in {s.replace("_", " ").capitalize() for s in sections}, (sheet.title, sections)
     _, problems = validate_tables(year_two, YEAR)
     assert not [p for p in problems if "belongs to the" in p.rule]
+
+
+def test_update_keeps_every_typed_cell_and_asks_for_what_the_notebooks_use_now(year_two):
+    fill_workbook(year_two, YEAR)
+    before = typed_cells(year_two.returns_workbook(YEAR))
+    notebook = year_two.notebook(YEAR, "complaints")
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells = [c for c in nb.cells if "outcome" not in c.source.lower()]  # the outcome shares no longer used
+    nbformat.write(nb, notebook)
+    notebook.with_suffix(".md").unlink(missing_ok=True)
+
+    path, kept, new = update_template(year_two, YEAR)
+
+    after = typed_cells(path)
+    assert kept == len(before) and after == before  # nothing typed is lost, not even rows no longer asked for
+    assert ("complaints", "complaint_outcome_share", "upheld") in before
+    rows = {(r.table, r.measure.name, r.breakdown) for r in year_rows(year_two, YEAR)}
+    assert ("complaints", "complaint_outcome_share", "upheld") not in rows
+    assert rows <= set(openpyxl_keys(path))
+    _, problems = validate_tables(year_two, YEAR)
+    assert not problems, [str(p) for p in problems]
+
+
+def openpyxl_keys(path):
+    workbook = openpyxl.load_workbook(path)
+    for sheet in service_sheets(workbook):
+        for header, row in rows_of(sheet):
+            yield code(header, row, "table"), code(header, row, "measure"), code(header, row, "breakdown")

@@ -272,8 +272,8 @@ class TemplateExistsError(TemplateError):
         self.path = path
         super().__init__(
             f"{path} already exists, so a new template was not written over it: it may "
-            "already hold figures a service has typed. Move or rename it first, or give "
-            "another path."
+            "already hold figures a service has typed. To bring it up to date with the notebooks "
+            "and keep everything typed in it, run `cswo data-template --update`; or give another path."
         )
 
 

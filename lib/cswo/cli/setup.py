@@ -14,6 +14,7 @@ from rich.markup import escape
 from cswo.cli.app import YearOption, app, project_asked, year_asked
 from cswo.cli.printer import console, say
 from cswo.errors import CSWOError, InputError
+from cswo.project import templates
 
 
 @app.command("init")
@@ -92,11 +93,19 @@ def new_year(
 def data_template(
     year: YearOption,
     output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    update: Annotated[
+        bool,
+        typer.Option("--update", help="Rewrite data/returns/<year>.xlsx for the notebooks, keeping what is typed"),
+    ] = False,
 ) -> None:
-    """Write the Excel data-entry workbook for a year."""
-    from cswo.tools.workbook import write_template  # lazy: start-up; loaded when the command runs
+    """Write the Excel data-entry workbook for a year (--update: rewrite it, keeping every typed cell)."""
+    from cswo.tools.workbook import update_template, write_template  # lazy: start-up; loaded when it runs
 
     project = project_asked()
+    if update:
+        path, kept, new = update_template(project, year_asked(project, year))
+        say(f"{path}: kept what was typed on {kept} row(s); {new} row(s) now to fill", "green", "updated")
+        return
     path = write_template(project, year_asked(project, year), output)
     say(str(path), "green", "written")
 
@@ -105,19 +114,13 @@ def data_template(
 def house_style_command(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing templates/reference.docx")] = False,
 ) -> None:
-    """Write templates/reference.docx, the Word house style, from the package's defaults."""
-    from cswo.project.parameters import load_year  # lazy: start-up; loaded when the command runs
-    from cswo.render.reference_doc import reference_docx  # lazy: start-up; loaded when the command runs
-
+    """Write templates/reference.docx, the Word house style: a copy of the package's default."""
     project = project_asked()
-    target = project.templates_dir / "reference.docx"
+    target = project.templates_dir / templates.REFERENCE_DOCX
     if target.exists() and not force:
         raise CSWOError(f"{target} already exists: restyle it in Word, or use --force to start again")
-    years = project.years()
-    params = load_year(project, years[-1]) if years else None
-    council = params.council.name if params else "Council"
-    language = params.language if params else "en-GB"
-    reference_docx(target, council, language)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(templates.DEFAULT_REFERENCE_DOCX, target)
     console.print(f"[green]written[/] {target}")
 
 

@@ -51,7 +51,7 @@ def committee_markdown(params, committee_key: str, cover: str, report: str, appe
     parts = [cover, "::: {.pagebreak}", ":::", ""]
     first = committee.appendices[0]
     parts += [
-        f"# Appendix 1: {first.title} {{.unnumbered}}",
+        f"# Appendix 1: {first.title} {{.unnumbered #appendix-1}}",
         "",
         f"**{params.council.name}** — {params.report_title} {params.label}",
         "",
@@ -69,7 +69,7 @@ def committee_markdown(params, committee_key: str, cover: str, report: str, appe
             ":::",
             "",
             "::: {.unnumbered-headings}",
-            f"# Appendix {number}: {appendix.title} {{.unnumbered}}",
+            f"# Appendix {number}: {appendix.title} {{.unnumbered #appendix-{number}}}",
             "",
             appendices[appendix.source].markdown,
             ":::",

@@ -32,7 +32,7 @@ TYPED = ["value", "status", "source", "note", "qa_note"]
 CODES = ["table", "measure", "breakdown", "year", "unit"]
 QA_NOTE = "QA note"  # read as qa_note: headings are matched in lower case, spaces as underscores
 HEADER_ROW = 2  # as Excel numbers rows: row 1 holds the sheet's instructions
-FIRST_ROW = HEADER_ROW + 1
+FIRST_ROW = HEADER_ROW + 1  # the first figure's row
 INSTRUCTIONS_SHEET = "Instructions"
 MEASURES_SHEET = "Measures"
 RESERVED_SHEETS = GUIDE_SHEETS = (INSTRUCTIONS_SHEET, MEASURES_SHEET)  # for people, never read back

@@ -86,6 +86,7 @@ class _SectionScan:
 
     figures: dict[str, _Registered] = field(default_factory=dict)
     variables: dict[str, str] = field(default_factory=dict)  # variable -> figure name
+    lists: dict[str, list[str]] = field(default_factory=dict)  # variable -> the figure names a list holds
     texts: set[str] = field(default_factory=set)
     grades: dict[str, str] = field(default_factory=dict)  # summary name -> table
     dynamic: bool = False  # a name not written as a literal: unknown-name checks are skipped
@@ -114,10 +115,16 @@ def _years_of(node: ast.AST | None, year: str) -> list[str]:
 
 
 def _figure_names(node: ast.AST | None, scan: _SectionScan) -> list[str]:
+    """The figures an argument passes, however it is written: ``fig``, ``[a, b]``, a list held in
+    a variable, or a list unpacked into another (``[*reasons, council]``)."""
     if isinstance(node, ast.List | ast.Tuple):
-        return [scan.variables[e.id] for e in node.elts if isinstance(e, ast.Name) and e.id in scan.variables]
+        return [name for element in node.elts for name in _figure_names(element, scan)]
+    if isinstance(node, ast.Starred):
+        return _figure_names(node.value, scan)
     if isinstance(node, ast.Name) and node.id in scan.variables:
         return [scan.variables[node.id]]
+    if isinstance(node, ast.Name) and node.id in scan.lists:
+        return list(scan.lists[node.id])
     return []
 
 
@@ -145,6 +152,9 @@ class _Scanner:
         for node in ast.walk(tree):
             if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
                 self._register(node.value, cell, [t.id for t in node.targets if isinstance(t, ast.Name)])
+            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.List | ast.Tuple):
+                held = _figure_names(node.value, self.scan)
+                self.scan.lists.update({t.id: held for t in node.targets if isinstance(t, ast.Name)})
         for node in ast.walk(tree):
             if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
                 self._register(node.value, cell, [])
@@ -277,13 +287,17 @@ class _Scanner:
 
 
 def reported_breakdowns(dataset, year: str) -> dict[tuple[str, str], list[str]]:
-    """(table, measure) -> the breakdowns given for ``year`` or the year before (rows a table repeats)."""
+    """(table, measure) -> the breakdowns given for ``year`` or the year before (rows a table repeats).
+
+    Only breakdowns given a value (or suppressed, ``c``) count: a row marked ``x`` and left empty,
+    as ``cswo init`` writes them, says nothing about which breakdowns the council reports."""
     if dataset is None:
         return {}
     years = {year, previous_year(year)}
     found: dict[tuple[str, str], list[str]] = {}
     for table, frame in dataset.tables.items():
-        for r in frame[frame["year"].isin(years)].itertuples():
+        given = frame["year"].isin(years) & ((frame["value"] != "") | (frame["status"] == "c"))
+        for r in frame[given].itertuples():
             found.setdefault((table, r.measure), [])
             if r.breakdown not in found[(table, r.measure)]:
                 found[(table, r.measure)].append(r.breakdown)

@@ -12,6 +12,7 @@ import pandas as pd
 
 from cswo.figures.figure import Figure
 from cswo.figures.formatting import is_missing
+from cswo.notebook.chart_labels import label_positions, text_width
 from cswo.project.catalogue import Measure
 from cswo.project.paths import year_label
 from cswo.project.templates import HouseStyle, default_house_style
@@ -45,6 +46,8 @@ UNIT_SUFFIX = {  # what a given axis title must also say, so the axis names its 
 DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3]]  # solid, dashed, dotted, dash-dot: not colour alone
 SHAPES = ["circle", "square", "triangle-up", "diamond"]
 SCALE = 4.0  # PNG pixels per CSS pixel: a 440-pixel chart at 16 cm is about 280 ppi
+WIDTH, HEIGHT = 440, 220  # the plot, in CSS pixels
+LABEL_SIZE = 12
 
 
 @dataclass
@@ -75,9 +78,6 @@ class ReportChart:
 
 _TEXT = re.compile(r"<text ([^>]*)>([^<]*)</text>")
 _ATTRIBUTE = re.compile(r'([\w:-]+)="([^"]*)"')
-# advance widths of Liberation Sans / Arial in thousandths of an em; anything else counts as wide
-_ADVANCE = {**dict.fromkeys("0123456789£$?", 556), **dict.fromkeys(",.: ", 278), "%": 889, "-": 333}
-_ADVANCE.update({**dict.fromkeys("ijl", 222), **dict.fromkeys("frt", 333), **dict.fromkeys("mwMW%", 889)})
 
 
 def label_backgrounds(svg: str) -> str:
@@ -97,7 +97,7 @@ def label_backgrounds(svg: str) -> str:
             attributes.pop(key, None)
         size = float(re.sub(r"[^\d.]", "", attributes.get("font-size", "12")) or 12)
         letters = html.unescape(match.group(2))
-        width = sum(_ADVANCE.get(c, 611) for c in letters) / 1000 * size * 1.05 + 4
+        width = text_width(letters, size) * 1.05 + 4
         anchor = attributes.get("text-anchor", "start")
         left = {"middle": -width / 2, "end": -width + 2}.get(anchor, -2)
         where = f' transform="{attributes["transform"]}"' if "transform" in attributes else ""
@@ -239,7 +239,6 @@ def trend_chart(
     frame["Label"] = [
         figures[order].shown_value(year) for order, year in zip(frame["Order"], frame["Raw"], strict=True)
     ]
-    frame["Above"] = _label_sides(frame)
     x = alt.X(
         "Year:O",
         title=x_title or ("Calendar year" if basis == "calendar" else "Financial year"),
@@ -247,16 +246,15 @@ def trend_chart(
         scale=alt.Scale(domain=shown_years),  # every year keeps its place, even one with no figure
         axis=alt.Axis(labelAngle=0),
     )
-    top = frame["Value"].max() if len(frame) else 1
-    y = alt.Y(
-        "Value:Q",
-        title=_axis_title(y_title, figures[0].measure),
-        scale=alt.Scale(zero=True, domain=[0, float(top) * 1.2 or 1]),
-    )
+    top = float(frame["Value"].max() if len(frame) else 1) * 1.2 or 1
+    title = _axis_title(y_title, figures[0].measure)
+    y = alt.Y("Value:Q", title=title, scale=alt.Scale(zero=True, domain=[0, top]))
+    frame["LabelAt"] = label_positions(frame, shown_years, top, WIDTH, HEIGHT, LABEL_SIZE) if len(frame) else []
+    label_y = alt.Y("LabelAt:Q", title=title, scale=alt.Scale(zero=True, domain=[0, top]))
     base = alt.Chart(frame)
     layers = [
         *_marks(alt, base, kind, x, y, labels, house),
-        *_value_labels(alt, base, kind, x, y, labels, house),
+        *_value_labels(alt, base, kind, x, y if kind == "bar" else label_y, labels, house),
         *_gap_markers(alt, figures, years, shown_years, x, y, house),
     ]
     kind_word = "Bar" if kind == "bar" else "Line"
@@ -292,9 +290,10 @@ def _marks(alt, base, kind: str, x, y, labels: list[str], house: HouseStyle) -> 
 
 
 def _value_labels(alt, base, kind: str, x, y, labels: list[str], house: HouseStyle) -> list:
-    """Value labels, each a single text object on a background box (see label_backgrounds)."""
+    """Value labels, each a single text object on a background box (see label_backgrounds): over
+    each bar, or where chart_labels found room clear of the lines (``y`` is then that place)."""
     text = {
-        "fontSize": 12,
+        "fontSize": LABEL_SIZE,
         "font": house.chart_font,
         "color": house.text_colour,
         "stroke": house.background,
@@ -304,23 +303,7 @@ def _value_labels(alt, base, kind: str, x, y, labels: list[str], house: HouseSty
     if kind == "bar":
         offset = alt.XOffset("Series:N", sort=labels, scale=alt.Scale(domain=labels))
         return [base.mark_text(dy=-9, **text).encode(x=x, y=y, xOffset=offset, text="Label:N")]
-    return [
-        base.transform_filter(f"datum.Above == {str(above).lower()}")
-        .mark_text(dy=-14 if above else 18, **text)
-        .encode(x=x, y=y, text="Label:N")
-        for above in (True, False)
-    ]
-
-
-def _label_sides(frame: pd.DataFrame) -> list[bool]:
-    """Whether each point's label goes above it: at each year the highest value above, the next below,
-    and so on, so the labels of close values part; a value near the axis is always labelled above."""
-    above = pd.Series(True, index=frame.index)
-    floor = 0.15 * (frame["Value"].max() if len(frame) else 0)
-    for _, group in frame.groupby("Year", sort=False):
-        for position, index in enumerate(group.sort_values("Value", ascending=False).index):
-            above[index] = position % 2 == 0 or frame.at[index, "Value"] < floor
-    return above.tolist()
+    return [base.mark_text(baseline="middle", **text).encode(x=x, y=y, text="Label:N")]
 
 
 def _gap_markers(alt, figures: list[Figure], years: list[str], shown_years: list[str], x, y, house) -> list:
@@ -345,7 +328,7 @@ def _gap_markers(alt, figures: list[Figure], years: list[str], shown_years: list
 def _configured(chart, house: HouseStyle):
     font, colour = house.chart_font, house.text_colour
     return (
-        chart.properties(width=440, height=220, background=house.background)
+        chart.properties(width=WIDTH, height=HEIGHT, background=house.background)
         .configure_axis(
             labelColor=colour,
             titleColor=colour,

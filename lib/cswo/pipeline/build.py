@@ -43,7 +43,6 @@ from cswo.publish import audit
 from cswo.publish import release as publish
 from cswo.render import engines as render
 from cswo.render.quarto import book_folder, output_formats, toc_depth, write_book
-from cswo.render.reference_doc import reference_docx
 from cswo.run import execute
 from cswo.safeguards.accessibility import check_palette
 
@@ -250,7 +249,7 @@ def render_papers(
     documents = render_documents(
         tasks,
         work,
-        lambda: render_reference_doc(project, params),
+        lambda: templates.reference_docx(project),
         options.workers or default_workers(),
         typst=templates.typst_template(project),
         record=DocumentRecord(project.document_record(params.year, options.draft), staging),
@@ -350,15 +349,6 @@ def write_quarto_books(project: Project, params: Parameters, tasks: list[RenderT
         if task.kind == "committee paper" and task.fmt == tasks[0].fmt:
             folder = book_folder(project, params.year, task.committee)
             write_book(project, folder, task.markdown, task.meta["title"], work / "figures")
-
-
-def render_reference_doc(project: Project, params: Parameters) -> Path:
-    """The project's templates/reference.docx, or one made from the package's defaults."""
-    own = templates.reference_docx(project)
-    if own is not None:
-        return own
-
-    return reference_docx(project.shared_cache_dir / "reference.docx", params.council.name, params.language)
 
 
 def default_workers() -> int:

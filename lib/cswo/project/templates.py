@@ -6,8 +6,8 @@ project's ``templates/`` folder replaces it:
 
 - ``cover.md.j2`` (every committee) or ``cover-<committee>.md.j2`` (one committee):
   the cover report, a Jinja2 template that writes pandoc markdown;
-- ``reference.docx``: the Word house style (restyle it in Word); without one the
-  build makes one from the package's defaults;
+- ``reference.docx``: the Word house style, page set-up and footer (restyle it in
+  Word; the build takes them as given);
 - ``report.typ``: the Typst template for the PDF;
 - ``style.yml``: chart colours and font, laid over the package's ``style.yml``.
 """
@@ -26,6 +26,7 @@ COVER = "cover.md.j2"
 STYLE = "style.yml"
 TYPST = "report.typ"
 REFERENCE_DOCX = "reference.docx"
+DEFAULT_REFERENCE_DOCX = TEMPLATES_DIR / REFERENCE_DOCX
 
 
 def find(project: Project, name: str) -> Path:
@@ -44,10 +45,9 @@ def typst_template(project: Project) -> Path:
     return find(project, TYPST)
 
 
-def reference_docx(project: Project) -> Path | None:
-    """The project's Word house style, or None: the build then makes the default one."""
-    own = project.templates_dir / REFERENCE_DOCX
-    return own if own.is_file() else None
+def reference_docx(project: Project) -> Path:
+    """The project's Word house style, else the package's (pandoc's reference document, restyled)."""
+    return find(project, REFERENCE_DOCX)
 
 
 @dataclass(frozen=True)

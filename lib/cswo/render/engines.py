@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import zipfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -81,7 +80,7 @@ def render_docx(markdown: str, out: Path, resource_dir: Path, meta: dict, refere
 
 
 def _finish_docx(path: Path, meta: dict) -> None:
-    """Word numbering, table layout, footer, page set-up and properties; contents refresh on open."""
+    """Word numbering, table layout, footer and properties, set to refresh its fields on open."""
     import docx
 
     from cswo.render import word  # lazy: python-docx loads only when a Word paper is written
@@ -89,26 +88,6 @@ def _finish_docx(path: Path, meta: dict) -> None:
     document = docx.Document(str(path))
     word.finish(document, meta)
     document.save(str(path))
-    _rewrite_zip_member(
-        path,
-        "word/settings.xml",
-        lambda xml: (
-            xml
-            if "w:updateFields" in xml
-            else xml.replace("</w:settings>", '<w:updateFields w:val="true"/></w:settings>')
-        ),
-    )
-
-
-def _rewrite_zip_member(path: Path, member: str, change) -> None:
-    temp = path.with_suffix(".tmp")
-    with zipfile.ZipFile(path) as source, zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as target:
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == member:
-                data = change(data.decode("utf-8")).encode("utf-8")
-            target.writestr(item, data)
-    temp.replace(path)
 
 
 def render_pdf(

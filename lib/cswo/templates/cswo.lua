@@ -13,13 +13,19 @@ end
 
 -- Word captions are numbered by SEQ fields, as Word's own Insert Caption does, so cross-references
 -- and a list of tables work; the field result is filled in document order ("Table 2"), as Typst
--- numbers the PDF's.
+-- numbers the PDF's. Each appendix numbers its tables and figures from 1 (the first caption of a
+-- kind after an appendix heading restarts the sequence), so a table has the same number in every
+-- paper and in the annual report on its own.
+local restart = {}
+
 local function number_caption(caption, kind, number)
   local blocks = caption.long
   if #blocks == 0 then return caption end
   local first = blocks[1]
   if first.content then
-    local field = '<w:fldSimple w:instr=" SEQ ' .. kind .. ' \\* ARABIC "><w:r><w:t>' .. number
+    local switch = restart[kind] and ' \\r 1' or ''
+    restart[kind] = nil
+    local field = '<w:fldSimple w:instr=" SEQ ' .. kind .. ' \\* ARABIC' .. switch .. ' "><w:r><w:t>' .. number
       .. '</w:t></w:r></w:fldSimple>'
     first.content:insert(1, pandoc.Str(kind))
     first.content:insert(2, pandoc.Space())
@@ -35,7 +41,8 @@ end
 -- spaces, e.g. between "2019-20" and "£000"), and shares what is left by how much more it holds.
 local TABLE_CHARS = 84      -- text width (16.4 cm) in average characters of 10pt table text
 local CELL_PAD = 2.5        -- cell insets, in characters
-local SMALL_TABLE_LINES = 24 -- tables of up to this many lines are kept on one page
+local SMALL_TABLE_LINES = 12 -- tables of up to this many lines are kept on one page (a longer one breaks,
+                             -- with its header repeated, rather than leave most of a page empty)
 
 local function cell_texts(row)
   local texts = {}
@@ -93,13 +100,15 @@ local function column_widths(tbl)
   return widths, lines
 end
 
-local tables_seen = 0
+local tables_seen = 0    -- this appendix's tables so far (the caption number)
+local tables_written = 0 -- every table so far (a label of its own for each)
 
 -- Typst: the header row repeats on every page, headed "Table N (continued)" after the first; the
 -- caption sticks to the table (template); small tables never break; rows never break (template).
 local function typst_table(tbl, small)
   local written = pandoc.write(pandoc.Pandoc({tbl}), 'typst')
-  local marker = 'cswo-table-' .. tables_seen
+  tables_written = tables_written + 1
+  local marker = 'cswo-table-' .. tables_written
   local continued = string.format(
     'table.cell(colspan: %d, inset: 0pt, stroke: none, fill: none)[#context { '
     .. 'if here().page() > query(<%s>).first().location().page() { '
@@ -167,8 +176,28 @@ local function typst_unnumbered(h)
     h.level, inlines_to_typst(h.content):gsub('%s+$', ''), label))
 end
 
+-- An appendix heading (identifier appendix-N) starts the appendix's own table and figure numbers;
+-- in Word a bookmark before it marks where the appendix begins, so that its chapters can be nested
+-- under it (word.py); the PDF nests the report's chapters with a heading offset (report-start).
+local function appendix_start(h)
+  tables_seen, figures_seen = 0, 0
+  restart = {Table = true, Figure = true}
+  if FORMAT:match('docx') then
+    local name = h.identifier:gsub('-', '_')
+    return {pandoc.RawBlock('openxml', '<w:bookmarkStart w:id="' .. (9100 + tonumber(h.identifier:match('%d+')))
+      .. '" w:name="cswo_' .. name .. '"/><w:bookmarkEnd w:id="' .. (9100 + tonumber(h.identifier:match('%d+')))
+      .. '"/>'), h}
+  elseif FORMAT:match('typst') then
+    return {pandoc.RawBlock('typst', '#set heading(offset: 0)'), typst_unnumbered(h),
+      pandoc.RawBlock('typst', '#counter(figure.where(kind: table)).update(0)\n'
+        .. '#counter(figure.where(kind: image)).update(0)')}
+  end
+  return h
+end
+
 function Header(h)
   if h.level >= 3 then h.classes:insert('unnumbered') end
+  if h.level == 1 and h.identifier:match('^appendix%-%d+$') then return appendix_start(h) end
   if FORMAT:match('typst') and h.classes:includes('unnumbered') then return typst_unnumbered(h) end
   return h
 end
@@ -179,9 +208,10 @@ end
 
 -- A Word contents field. Its result is pre-filled with the headings (entries "L1 1 Introduction"),
 -- so the contents read correctly before Word refreshes the field and adds page numbers.
-local function toc_openxml(depth, scope, entries)
+local function toc_openxml(depth, scope, entries, offset)
   local begin = '<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
-    .. '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-' .. depth .. '" \\h \\z \\u ' .. scope
+    .. '<w:r><w:instrText xml:space="preserve"> TOC \\o "' .. (1 + offset) .. '-' .. (depth + offset)
+    .. '" \\h \\z \\u ' .. scope
     .. '</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
   local finish = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
   if #entries == 0 then
@@ -193,7 +223,8 @@ local function toc_openxml(depth, scope, entries)
     local runs = '<w:r><w:t xml:space="preserve">' .. xml_escape(text or entry) .. '</w:t></w:r>'
     if i == 1 then runs = begin .. runs end
     if i == #entries then runs = runs .. finish end
-    table.insert(paragraphs, '<w:p><w:pPr><w:pStyle w:val="TOC' .. (level or '1') .. '"/></w:pPr>' .. runs .. '</w:p>')
+    local style = 'TOC' .. (tonumber(level or '1') + offset)
+    table.insert(paragraphs, '<w:p><w:pPr><w:pStyle w:val="' .. style .. '"/></w:pPr>' .. runs .. '</w:p>')
   end
   return '<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents"/><w:docPartUnique/>'
     .. '</w:docPartObj></w:sdtPr><w:sdtContent><w:p><w:pPr><w:pStyle w:val="TOCHeading"/></w:pPr>'
@@ -201,7 +232,17 @@ local function toc_openxml(depth, scope, entries)
 end
 
 function Div(div)
-  if div.classes:includes('pagebreak') then
+  if div.classes:includes('item-no') then
+    -- the line the clerk fills with the agenda item's number, at the top right of the cover
+    local text = pandoc.utils.stringify(div.content)
+    if FORMAT:match('docx') then
+      return pandoc.RawBlock('openxml', '<w:p><w:pPr><w:jc w:val="right"/></w:pPr><w:r><w:rPr><w:b/></w:rPr>'
+        .. '<w:t xml:space="preserve">' .. xml_escape(text) .. '</w:t></w:r></w:p>')
+    elseif FORMAT:match('typst') then
+      return pandoc.RawBlock('typst', '#align(right)[*' .. inlines_to_typst(pandoc.utils.blocks_to_inlines(div.content))
+        :gsub('%s+$', '') .. '*]')
+    end
+  elseif div.classes:includes('pagebreak') then
     if FORMAT:match('docx') then
       return pandoc.RawBlock('openxml', '<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
     elseif FORMAT:match('typst') then
@@ -214,10 +255,13 @@ function Div(div)
     if FORMAT:match('docx') then
       local entries = {}
       for _, block in ipairs(div.content) do table.insert(entries, pandoc.utils.stringify(block)) end
-      return pandoc.RawBlock('openxml', toc_openxml(depth, scoped and '\\b annual_report ' or '', entries))
+      -- scoped contents list the report's chapters, which sit one level under the appendix heading
+      return pandoc.RawBlock('openxml', toc_openxml(tonumber(depth), scoped and '\\b annual_report ' or '', entries,
+        scoped and 1 or 0))
     elseif FORMAT:match('typst') then
       -- scoped contents sit under the appendix heading, one level down (see report-start)
-      local target = scoped and ', target: heading.where(outlined: true).after(<report-start>)' or ''
+      local target = scoped
+        and ', target: heading.where(outlined: true).after(<report-start>).before(<report-end>)' or ''
       local levels = scoped and tostring(tonumber(depth) + 1) or depth
       return pandoc.RawBlock('typst', '#outline(title: [Contents], depth: ' .. levels .. target .. ')')
     end
@@ -235,13 +279,26 @@ function Div(div)
     if FORMAT:match('docx') then
       return pandoc.RawBlock('openxml', '<w:bookmarkEnd w:id="9001"/>')
     elseif FORMAT:match('typst') then
-      return pandoc.RawBlock('typst', '#set heading(offset: 0)')
+      return pandoc.RawBlock('typst', '#metadata(none) <report-end>\n#set heading(offset: 0)')
     end
     return {}
   elseif div.classes:includes('unnumbered-headings') then
     return div:walk({Header = function(h) h.classes:insert('unnumbered'); return h end})
   end
   return nil
+end
+
+-- A quote's attribution (its last paragraph, "— who said it") never starts a page on its own: in
+-- the PDF it is set in one unbreakable block with the words before it (Word: word.py).
+function BlockQuote(quote)
+  if not FORMAT:match('typst') then return nil end
+  local n = #quote.content
+  local last = quote.content[n]
+  if n < 2 or last.t ~= 'Para' or not pandoc.utils.stringify(last):match('^—') then return nil end
+  local kept = pandoc.write(pandoc.Pandoc({quote.content[n - 1], last}), 'typst')
+  quote.content[n - 1] = pandoc.RawBlock('typst', '#block(breakable: false)[\n' .. kept .. ']')
+  quote.content:remove(n)
+  return quote
 end
 
 -- A chart's Source line (a Div of class "source" after it) stays on the chart's page: the figure

@@ -25,7 +25,6 @@ from cswo.project import templates
 from cswo.project.catalogue import load_catalogue
 from cswo.project.parameters import load_year
 from cswo.project.paths import TEMPLATES_DIR, Project, is_financial_year
-from cswo.render.reference_doc import reference_docx
 from cswo.tools import defaults
 from cswo.tools.datadocs import render_data_readme
 
@@ -69,12 +68,11 @@ def _check_target(path: Path) -> None:
         raise CSWOError(f"{path} already exists and is not empty: `cswo init` only makes a new project")
 
 
-def _write_templates(project: Project, council: str, language: str) -> None:
+def _write_templates(project: Project) -> None:
     folder = project.templates_dir
     folder.mkdir(parents=True, exist_ok=True)
-    for name in (templates.COVER, templates.TYPST, templates.STYLE):
+    for name in (templates.COVER, templates.TYPST, templates.STYLE, templates.REFERENCE_DOCX):
         shutil.copy2(TEMPLATES_DIR / name, folder / name)
-    reference_docx(folder / templates.REFERENCE_DOCX, council, language)
 
 
 def _placeholder_keys(project: Project, year: str, sections: list[str]) -> list[Key]:
@@ -141,7 +139,7 @@ def init_project(
     (path / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     project.outputs_dir.mkdir()
     params = load_year(project, year)
-    _write_templates(project, params.council.name, params.language)
+    _write_templates(project)
     for source in defaults.notebook_files():
         if source.stem in params.sections or source.stem in params.appendix_notebooks():
             defaults.write_notebook(source, project.notebook(year, source.stem), year)

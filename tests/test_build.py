@@ -14,10 +14,8 @@ import pytest
 import yaml
 from docx import Document
 
-from cswo.cache import store as cache
-from cswo.cache import uptodate
-from cswo.errors import PublishCheckError, SectionExecutionError
-from cswo.narrative.completeness import IncompleteNarrativeError
+from cswo.cache import keys, uptodate
+from cswo.errors import IncompleteNarrativeError, PublishCheckError, SectionExecutionError
 from cswo.pipeline.build import BuildOptions, build, stamp_options
 from cswo.project.paths import Project
 from cswo.tools.newyear import roll_forward
@@ -155,6 +153,31 @@ def test_nothing_changed_reuses_everything(glenmorven):
     assert tree_digest(project.year_outputs(YEAR) / "ijb") == before
 
 
+def test_only_the_papers_and_figures_csv_are_published(glenmorven):
+    project, _ = glenmorven
+    build(project, BuildOptions(year=YEAR))
+    folder = project.year_outputs(YEAR)
+    published = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    assert published == [
+        "figures.csv",
+        f"ijb/cswo-annual-report-{YEAR}-ijb-paper.docx",
+        f"ijb/cswo-annual-report-{YEAR}-ijb-paper.pdf",
+        f"ijb/cswo-annual-report-{YEAR}.docx",
+        f"ijb/cswo-annual-report-{YEAR}.pdf",
+    ]
+    assert project.document_record(YEAR).is_file()  # which key each paper was made from
+
+
+def test_a_paper_replaced_in_the_outputs_is_written_afresh(glenmorven):
+    project, _ = glenmorven
+    build(project, BuildOptions(year=YEAR))
+    report = project.year_outputs(YEAR) / "ijb" / f"cswo-annual-report-{YEAR}.pdf"
+    report.write_bytes(b"%PDF-1.7 not the paper the build wrote")
+    result = build(project, BuildOptions(year=YEAR))
+    assert [d.path.name for d in result.documents if d.rendered] == [report.name]
+    assert report.read_bytes().startswith(b"%PDF-") and report.stat().st_size > 10_000
+
+
 def test_editing_one_sections_code_reruns_it_alone(glenmorven):
     project, _ = glenmorven
     path = project.notebook(YEAR, "overview")
@@ -227,13 +250,13 @@ def test_changing_parameters_reruns_sections_but_a_meeting_date_only_rerenders(g
 
 def test_library_change_reruns_everything(glenmorven, monkeypatch):
     project, _ = glenmorven
-    monkeypatch.setattr(cache, "library_fingerprint", lambda: "a different library")
+    monkeypatch.setattr(keys, "library_fingerprint", lambda: "a different library")
     assert ran(build(project, BuildOptions(year=YEAR))) == {"overview", "justice"}
 
 
 def test_a_tool_upgrade_reruns_everything(glenmorven, monkeypatch):
     project, _ = glenmorven
-    monkeypatch.setattr(cache, "tool_versions", lambda: {"pandas": "99.0"})
+    monkeypatch.setattr(keys, "tool_versions", lambda: {"pandas": "99.0"})
     assert ran(build(project, BuildOptions(year=YEAR))) == {"overview", "justice"}
 
 

@@ -113,7 +113,7 @@ def test_a_planted_chi_number_stops_the_build_and_is_masked(project_copy):
 
 
 def test_a_chi_look_alike_with_a_wrong_check_digit_is_not_flagged(project_copy):
-    from cswo.pipeline.build import scan_inputs
+    from cswo.pipeline.sections import scan_inputs
     from cswo.project.parameters import load_year
 
     chi = next(c for c in (chi_number(f"150385{n:03d}") for n in range(100, 200)) if c)

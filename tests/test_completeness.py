@@ -6,13 +6,13 @@ import nbformat
 import pandas as pd
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+from cswo.compose.section import notebook_to_section
 from cswo.data.load import Dataset
 from cswo.figures.formatting import MISSING_PHRASE
 from cswo.narrative.completeness import find_gaps
 from cswo.narrative.needs import Key, Use, YearNeeds
 from cswo.pipeline.build import Document, out_of_date
 from cswo.project.paths import FIGURES_MIME
-from cswo.render.engines import notebook_to_section
 
 YEAR = "2022-23"
 

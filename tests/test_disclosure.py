@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cswo.safeguards.disclosure import DisclosureError, fewer_than, recoverable, suppress
+from cswo.errors import DisclosureError
+from cswo.safeguards.disclosure import fewer_than, recoverable, suppress
 
 C = "[c]"
 

@@ -11,7 +11,8 @@ import nbformat
 import pytest
 
 from cswo.cache.store import write_manifest
-from cswo.pipeline.build import make_jobs, validated_dataset
+from cswo.errors import SectionExecutionError
+from cswo.pipeline.sections import make_jobs, validated_dataset
 from cswo.project.parameters import load_year
 from cswo.run import execute
 from support import REFERENCE_YEAR, copy_project, section_notebook
@@ -84,3 +85,19 @@ def test_sections_give_the_same_outputs_in_any_order_in_one_kernel(tmp_path, pri
     second_order, second = run()
     assert second_order == first_order[::-1]
     assert second == first
+
+
+def test_a_failing_cell_keeps_its_number_code_and_the_kernels_traceback(tmp_path, private_tmp):
+    notebook = tmp_path / "broken.ipynb"
+    cells = [nbformat.v4.new_code_cell("total = 1"), nbformat.v4.new_code_cell("total += 1\nraise ValueError('late')")]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, notebook)
+    job = execute.Job("broken", notebook, tmp_path / "cache" / "broken", key={}, parameters={})
+    with pytest.raises(SectionExecutionError) as error:
+        execute.run_jobs([job], tmp_path / "failed", lambda table: "", workers=1, warm=False)
+    failure = error.value.failures[0]
+    assert (failure.cell, failure.source) == (2, "total += 1\nraise ValueError('late')")
+    assert failure.traceback.splitlines()[-1] == "ValueError: late" and "\x1b[" not in failure.traceback
+    assert error.value.details().startswith("--- section 'broken', cell 2 ---\ntotal += 1\n")
+    assert str(error.value).startswith("Section 'broken' failed in cell 2: ValueError: late; see ")

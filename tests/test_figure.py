@@ -9,6 +9,7 @@ from cswo.figures.figure import Figure
 from cswo.figures.formatting import format_exact
 from cswo.figures.phrases import Phrase, Phrases
 from cswo.project.catalogue import Measure
+from cswo.safeguards.disclosure import NOT_PUBLISHED
 
 
 def complaints() -> Figure:
@@ -112,6 +113,15 @@ def test_exact_never_reveals_a_suppressed_count():
     fig = figure([("2021-22", "total", 3)])
     fig.threshold = 5
     assert fig.placeholders()["things.exact"] == "fewer than 5"
+
+
+def test_a_withheld_figure_reads_in_the_disclosure_policys_own_words():
+    fig = figure(HISTORY)
+    fig.threshold, fig.hidden = 5, {"2020-21": "primary", "2019-20": "secondary"}
+    words = fig.placeholders()
+    assert (words["things.last_year"], words["things.in_2019_20"]) == ("fewer than 5", NOT_PUBLISHED)
+    assert words["things.change"] == words["things.direction"] == NOT_PUBLISHED
+    assert words["things.compared"] == "36, compared with fewer than 5 the year before"
 
 
 # --- one number style per unit; figures given only in words -----------------------------

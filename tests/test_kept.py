@@ -7,7 +7,7 @@ import pytest
 
 from cswo.data.load import Dataset
 from cswo.notebook import kept
-from cswo.pipeline.build import validated_dataset
+from cswo.pipeline.sections import validated_dataset
 from cswo.project.parameters import load_year
 from support import REFERENCE_YEAR, copy_project
 

@@ -9,10 +9,11 @@ import pytest
 from typer.testing import CliRunner
 
 from cswo.cli import app
+from cswo.errors import YearExistsError
 from cswo.narrative.completeness import check_year
 from cswo.project.parameters import load_year
 from cswo.project.paths import Project
-from cswo.tools.newyear import YearExistsError, roll_forward
+from cswo.tools.newyear import roll_forward
 
 
 def digest(folder):

@@ -9,9 +9,9 @@ import nbformat
 import papermill
 import pytest
 
+from cswo.compose.section import notebook_to_section
+from cswo.narrative.typed import notebook_typed_numbers
 from cswo.project.paths import FIGURES_MIME
-from cswo.publish.audit import notebook_typed_numbers
-from cswo.render.engines import notebook_to_section
 from support import ROOT, ipc_kernel_manager_class
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*/*.ipynb"))

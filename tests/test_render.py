@@ -8,10 +8,10 @@ import nbformat
 import pytest
 
 from cswo.compose.cover import cover_markdown
+from cswo.compose.section import notebook_to_section
 from cswo.errors import MissingFigureError
 from cswo.project.parameters import load_parameters
 from cswo.project.paths import FIGURES_MIME
-from cswo.render.engines import notebook_to_section
 from support import REFERENCE, ROOT
 
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from cswo.cli import app
 from cswo.data.load import Dataset, load_dataset
 from cswo.figures.formatting import spreadsheet_text
-from cswo.pipeline.build import scan_inputs
+from cswo.pipeline.sections import scan_inputs
 from cswo.project.parameters import load_year
 from cswo.safeguards.identifiers import redact
 

@@ -11,23 +11,14 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from cswo.data.load import validate_tables
-from cswo.data.returns import CODES
-from cswo.errors import CSWOError
+from cswo.data.returns import CODES, INSTRUCTIONS_SHEET, MEASURES_SHEET
+from cswo.errors import CSWOError, TemplateError, TemplateExistsError
 from cswo.narrative.completeness import check_year
 from cswo.narrative.needs import year_needs
 from cswo.project.catalogue import load_catalogue
 from cswo.project.parameters import load_year
 from cswo.tools.newyear import roll_forward
-from cswo.tools.workbook import (
-    INSTRUCTIONS_SHEET,
-    MEASURES_SHEET,
-    TemplateError,
-    TemplateExistsError,
-    typed_cells,
-    update_template,
-    write_template,
-    year_rows,
-)
+from cswo.tools.workbook import typed_cells, update_template, write_template, year_rows
 from support import fill_workbook
 
 YEAR = "2022-23"

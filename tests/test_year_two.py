@@ -14,8 +14,8 @@ from docx import Document
 from typer.testing import CliRunner
 
 from cswo.cli import app
+from cswo.errors import IncompleteNarrativeError
 from cswo.figures.formatting import MISSING_PHRASE
-from cswo.narrative.completeness import IncompleteNarrativeError
 from cswo.pipeline.build import BuildOptions, build
 from cswo.tools.newyear import roll_forward
 from support import fill_workbook

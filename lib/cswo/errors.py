@@ -35,6 +35,10 @@ class CSWOError(Exception):
 
     exit_code = EXIT_FAILED
 
+    def details(self) -> str:
+        """What ``--debug`` shows beyond the message and the traceback (e.g. a failing cell's own)."""
+        return ""
+
     def __reduce__(self):
         # Rebuild from the fields, never by calling __init__ with the rendered message: a subclass
         # whose __init__ takes a list would otherwise be rebuilt from the characters of its text.
@@ -53,6 +57,15 @@ class UnreadableTextError(InputError):
     def __init__(self, label: str, rule: str, line: int | None = None):
         self.label, self.rule, self.line = label, rule, line
         super().__init__(f"{label}{f', line {line}' if line else ''}: {rule}")
+
+
+class YAMLProblems(InputError):
+    """What is wrong with a YAML text, one located sentence each (without the file name: the reader
+    that knows the file adds it)."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
 
 
 class Interrupted(CSWOError):
@@ -178,11 +191,20 @@ class SectionFailure:
     notebook: Path | None = None  # the executed notebook showing the error
     ename: str = ""
     evalue: str = ""
+    source: str = ""  # the failing cell's code, as the analyst wrote it
+    traceback: str = ""  # the kernel's traceback (as papermill's PapermillExecutionError keeps it)
 
     def __str__(self) -> str:
         cell = f"cell {self.cell}" if self.cell is not None else "a cell"
         nb = f"; see {self.notebook}" if self.notebook else ""
         return f"Section '{self.section}' failed in {cell}: {self.error}{nb}"
+
+    def details(self) -> str:
+        cell = f"cell {self.cell}" if self.cell is not None else "the failing cell"
+        parts = [f"--- section '{self.section}', {cell} ---", self.source.rstrip() or "(its code was not recorded)"]
+        if self.traceback:
+            parts += ["--- the kernel's traceback ---", self.traceback.rstrip()]
+        return "\n".join(parts)
 
 
 class SectionExecutionError(CSWOError):
@@ -191,6 +213,9 @@ class SectionExecutionError(CSWOError):
     def __init__(self, failures: list[SectionFailure]):
         self.failures = list(failures)
         super().__init__("\n".join(str(f) for f in self.failures))
+
+    def details(self) -> str:
+        return "\n\n".join(f.details() for f in self.failures)
 
 
 class RenderError(CSWOError):
@@ -205,6 +230,51 @@ class PublishCheckError(CSWOError):
     def __init__(self, findings: list[str]):
         self.findings = list(findings)
         super().__init__(_listing(f"Publishing stopped by {len(findings)} check failure(s)", self.findings))
+
+
+# --- errors of particular steps --------------------------------------------------
+
+
+class ColourError(CSWOError):
+    """A colour is not a hex code like '#1F77B4'."""
+
+
+class DisclosureError(CSWOError):
+    """A table given for disclosure control cannot be checked as it stands."""
+
+
+class IncompleteNarrativeError(InputError):
+    """The narrative needs figures the data lacks, or names figures no section registers."""
+
+    def __init__(self, gaps: list, unknown: list):
+        self.gaps, self.unknown = gaps, unknown
+        lines = [str(g) for g in gaps] + [str(u) for u in unknown]
+        super().__init__(
+            f"The narrative needs {len(gaps)} figure(s) the data does not have"
+            + (f" and names {len(unknown)} unknown figure(s)" if unknown else "")
+            + "; fill them in (or build a --draft, which marks each gap):\n"
+            + "\n".join(f"  - {line}" for line in lines)
+        )
+
+
+class YearExistsError(InputError):
+    """The year asked for is already set up: starting it again would overwrite an analyst's work."""
+
+
+class TemplateError(CSWOError):
+    """The data-entry workbook cannot be made."""
+
+
+class TemplateExistsError(TemplateError):
+    """A workbook is already where the template would go; it may hold a service's work."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        super().__init__(
+            f"{path} already exists, so a new template was not written over it: it may "
+            "already hold figures a service has typed. To bring it up to date with the notebooks "
+            "and keep everything typed in it, run `cswo data-template --update`; or give another path."
+        )
 
 
 # --- the one way a message reaches the analyst ----------------------------------

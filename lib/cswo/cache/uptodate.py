@@ -10,43 +10,11 @@ the CLI says so and stops. Anything else, including a deleted or edited output, 
 
 from __future__ import annotations
 
-import hashlib
-import json
-from pathlib import Path
-
-from cswo.cache.store import library_fingerprint, read_manifest, sha256_file, tool_versions, write_manifest
+from cswo.cache.keys import inputs_digest, outputs_digest
+from cswo.cache.store import read_manifest, write_manifest
 from cswo.project.paths import Project
 
 STAMP = "last-build.json"
-
-
-def _inputs(project: Project, year: str) -> list[Path]:
-    files = [p for p in project.year_notebooks(year).rglob("*") if p.is_file() and ".ipynb_checkpoints" not in p.parts]
-    files += [p for p in project.data_dir.rglob("*") if p.is_file()]
-    files += [project.parameters_file(year), project.root / "_quarto.yml", project.catalogue_file]
-    if project.templates_dir.is_dir():  # the project's house style and cover template
-        files += [p for p in project.templates_dir.rglob("*") if p.is_file()]
-    return sorted(p for p in files if p.exists())
-
-
-def inputs_digest(project: Project, year: str, options: dict) -> str:
-    digest = hashlib.sha256()
-    for path in _inputs(project, year):
-        digest.update(str(path.relative_to(project.root)).encode() + b"\0" + sha256_file(path).encode())
-    extra = {"lib": library_fingerprint(), "tools": tool_versions(), "options": options}
-    digest.update(json.dumps(extra, sort_keys=True).encode())
-    return digest.hexdigest()
-
-
-def outputs_digest(project: Project, year: str) -> str:
-    """What is published: names, sizes and modification times (a changed or missing file differs)."""
-    folder = project.year_outputs(year)
-    entries = [
-        (str(p.relative_to(folder)), p.stat().st_size, p.stat().st_mtime_ns)
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    ]
-    return hashlib.sha256(json.dumps(entries).encode()).hexdigest()
 
 
 def record(project: Project, year: str, options: dict, warnings: list[str]) -> None:
@@ -56,7 +24,7 @@ def record(project: Project, year: str, options: dict, warnings: list[str]) -> N
         folder / STAMP,
         {
             "inputs": inputs_digest(project, year, options),
-            "outputs": outputs_digest(project, year),
+            "outputs": outputs_digest(project.year_outputs(year)),
             "warnings": warnings,
         },
     )
@@ -67,6 +35,6 @@ def current(project: Project, year: str, options: dict) -> dict | None:
     saved = read_manifest(project.cache_dir(year) / STAMP)
     if not saved or not project.year_outputs(year).is_dir():
         return None
-    if saved.get("outputs") != outputs_digest(project, year):
+    if saved.get("outputs") != outputs_digest(project.year_outputs(year)):
         return None
     return saved if saved.get("inputs") == inputs_digest(project, year, options) else None

@@ -7,13 +7,13 @@ collected and raised together as one :class:`DataValidationError`.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from cswo.cache.keys import text_digest
 from cswo.data.cells import read_first_sheet, read_text_table, tidy
 from cswo.data.returns import Block, read_returns
 from cswo.data.schemas import (
@@ -76,7 +76,7 @@ class Dataset:
         if frame is None:
             return "absent"
         text = frame.drop(columns=["file", "row"], errors="ignore").to_csv(index=False)
-        return hashlib.sha256(text.encode()).hexdigest()
+        return text_digest(text)
 
     # Kernels receive the dataset as data, never as a pickle: loading a pickle runs whatever code
     # it names, so a planted cache file would run on the next build.

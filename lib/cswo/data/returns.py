@@ -1,4 +1,8 @@
-"""Reading a year's data-entry workbook (``data/returns/<year>.xlsx``) into tidy rows.
+"""The year's data-entry workbook (``data/returns/<year>.xlsx``): its format, and reading it into tidy rows.
+
+This module owns the format: which sheet and row each figure goes on (:func:`workbook_rows`,
+:func:`row_locations`), the columns, and the reader. The writer (:mod:`cswo.tools.workbook`) lays
+out and styles what it is given here, and validation locates a missing figure with the same rows.
 
 The workbook has one sheet per service. Each sheet has a line of instructions, a header row, and
 one row per figure: its label, unit and last year's value (locked), the value, status, source
@@ -19,6 +23,7 @@ import pandas as pd
 from cswo.data.cells import read_workbook
 from cswo.data.schemas import COLUMNS
 from cswo.errors import Problem
+from cswo.project.catalogue import TOTAL, Measure, Table
 from cswo.project.paths import Project
 
 # visible headings of a service sheet, then the hidden columns the loader reads
@@ -28,9 +33,9 @@ CODES = ["table", "measure", "breakdown", "year", "unit"]
 QA_NOTE = "QA note"  # read as qa_note: headings are matched in lower case, spaces as underscores
 HEADER_ROW = 2  # as Excel numbers rows: row 1 holds the sheet's instructions
 FIRST_ROW = HEADER_ROW + 1  # the first figure's row
-GUIDE_SHEETS = ("Instructions", "Measures")  # written by the template for people, never read
-
-
+INSTRUCTIONS_SHEET = "Instructions"
+MEASURES_SHEET = "Measures"
+RESERVED_SHEETS = GUIDE_SHEETS = (INSTRUCTIONS_SHEET, MEASURES_SHEET)  # for people, never read back
 SHEET_NAME_LIMIT = 31  # Excel refuses longer sheet names
 
 
@@ -50,6 +55,65 @@ class Block:
     table: str
     label: str
     frame: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Row:
+    """One figure to fill in: where it goes in the data, and what the service sees."""
+
+    service: str
+    table: str
+    measure: Measure
+    breakdown: str
+    last_year: str  # last year's value as the report printed it, or "" when there was none
+
+    @property
+    def label(self) -> str:
+        if self.breakdown == TOTAL:
+            return self.measure.label
+        return f"{self.measure.label}: {self.measure.breakdown_label(self.breakdown)}"
+
+
+def workbook_rows(keys, catalogue: dict[str, Table], sections: list[str], last_values: dict | None = None) -> list[Row]:
+    """The rows for ``keys`` (needed figures of the year), by service sheet, in catalogue order.
+
+    A table belongs to the first section the catalogue lists for it (the service that supplies it).
+    """
+    last_values = last_values or {}
+    order = {name: index for index, name in enumerate(catalogue)}
+    rows = []
+    for key in keys:
+        table = catalogue.get(key.table)
+        if table is None or key.measure not in table.measures:
+            continue  # a name the catalogue lacks is reported by validation, not given a row
+        owner = next((s for s in table.sections if s in sections), table.sections[0] if table.sections else "")
+        measure = table.measures[key.measure]
+        listed = list(measure.breakdowns or ())
+        rank = (
+            sections.index(owner) if owner in sections else len(sections),
+            order[key.table],
+            list(table.measures).index(key.measure),
+            -1 if key.breakdown == TOTAL else (listed.index(key.breakdown) if key.breakdown in listed else 999),
+        )
+        last = last_values.get((key.table, key.measure, key.breakdown), "")
+        rows.append((rank, Row(service_sheet(owner or "other"), key.table, measure, key.breakdown, last)))
+    return [row for _, row in sorted(rows, key=lambda pair: pair[0])]
+
+
+def row_locations(rows: list[Row], workbook_label: str) -> dict[tuple[str, str, str], tuple[str, int]]:
+    """(table, measure, breakdown) -> (sheet label, Excel row): where each figure is typed."""
+    found, next_row = {}, {}
+    for row in rows:
+        excel_row = next_row.get(row.service, FIRST_ROW)
+        next_row[row.service] = excel_row + 1
+        found[(row.table, row.measure.name, row.breakdown)] = (f"{workbook_label}, sheet '{row.service}'", excel_row)
+    return found
+
+
+def as_typed(number: float, unit: str) -> str:
+    """A value as the Value cell asks for it, in the same unit: 7,800 for £7.8 million in a £000 row."""
+    shown = f"{number:,.0f}" if number == int(number) else f"{number:,.10g}"
+    return {"gbp": f"£{shown}", "gbp_thousand": f"{shown} (£000)", "percent": f"{shown}%"}.get(unit, shown)
 
 
 def _header_at(raw: pd.DataFrame) -> int | None:

@@ -18,9 +18,10 @@ from cswo.figures.formatting import (
     is_missing,
 )
 from cswo.figures.phrases import Phrase
+from cswo.figures.vocabulary import EXACT, FIGURE_ATTRIBUTES, year_attribute
 from cswo.project.catalogue import TOTAL, Measure
 from cswo.project.paths import previous_year, year_label
-from cswo.safeguards.disclosure import NOT_PUBLISHED, PRIMARY
+from cswo.safeguards.disclosure import NOT_PUBLISHED, fewer_than, withheld
 
 
 @dataclass(repr=False)
@@ -106,12 +107,13 @@ class Figure:
     def _shown(self, value, year: str | None = None, why: str | None = None, qualifier: str | None = None) -> str:
         why = why if why is not None else self.hidden.get(year or self.year)
         if why:  # suppressed by the disclosure policy before anything was drawn
-            return f"fewer than {self.threshold}" if why == PRIMARY and self.threshold else NOT_PUBLISHED
+            return withheld(why, self.threshold)
         if is_missing(value):
             status = self.status.get(year or self.year, "")
             return MISSING_PHRASE if status in ("", "x") else SYMBOL_FOR_STATUS[status]
-        if self.threshold and 0 < value < self.threshold:
-            return f"fewer than {self.threshold}"
+        small = fewer_than(value, self.threshold) if self.threshold else None
+        if small:
+            return small
         qualifier = self.approximate.get(year or self.year, "") if qualifier is None else qualifier
         if qualifier:
             return approximately(value, self.unit, qualifier)
@@ -179,43 +181,45 @@ class Figure:
         return f"{self.name}: {phrases[f'{self.name}.value']} ({phrases[f'{self.name}.compared']})"
 
     def placeholders(self) -> dict[str, str]:
-        """Every ``name.*`` this figure offers narrative, with the text it reads."""
-        n, unit, cur, prev = self.name, self.unit, self.current, self.previous
-        hidden = (
-            self.suppressed(cur)
-            or self.suppressed(prev)
-            or self.is_hidden(self.year)
-            or self.is_hidden(previous_year(self.year))
-        )
-        out = {
-            f"{n}.value": self._shown(cur),
-            f"{n}.last_year": self._shown(prev, previous_year(self.year)),
-            f"{n}.exact": self._exact(cur),
-            f"{n}.last_year_exact": self._exact(prev, previous_year(self.year)),
-            f"{n}.year": self.year_text(self.year),
-            f"{n}.last_year_label": self.year_text(previous_year(self.year)),
-            f"{n}.label": self.measure.label,
-        }
-        out.update(self._comparisons(hidden))
-        earlier = {y: v for y, v in self.history.items() if y < self.year}
-        out[f"{n}.same_as"] = narrative.same_as(cur, earlier, self.year_text) or "different from every earlier year"
-        average = narrative.average_value(self.history, 5)
-        out[f"{n}.average_5y"] = narrative.average(self.history, 5, unit, self.average_decimals)
-        out[f"{n}.average_5y_value"] = (
-            MISSING_PHRASE if average is None else format_value(average, unit, self.average_decimals)
-        )
-        out[f"{n}.record"] = narrative.record(self.history, self.year_text) or "within the range of earlier years"
-        if self.is_hidden(self.year):  # "the same as in 2019-20" or "the lowest on record" would tell
-            out[f"{n}.same_as"] = out[f"{n}.record"] = NOT_PUBLISHED
-        if any(self.is_hidden(y) for y in sorted(self.history)[-5:]):  # a mean gives away a missing term
-            out[f"{n}.average_5y"] = out[f"{n}.average_5y_value"] = NOT_PUBLISHED
+        """Every ``name.*`` this figure offers narrative, with the text it reads: the attributes the
+        vocabulary lists, then the value in each year and each breakdown (each also ``_exact``)."""
+        texts = self.attribute_texts()
+        out = {f"{self.name}.{attribute}": texts[attribute] for attribute in FIGURE_ATTRIBUTES}
         for year, value in self.history.items():
-            out[f"{n}.in_{year.replace('-', '_')}"] = self._shown(value, year)
-            out[f"{n}.in_{year.replace('-', '_')}_exact"] = self._exact(value, year)
+            out[f"{self.name}.{year_attribute(year)}"] = self._shown(value, year)
+            out[f"{self.name}.{year_attribute(year)}{EXACT}"] = self._exact(value, year)
         for breakdown, value in self.breakdowns.items():
             why, rough = self.breakdowns_hidden.get(breakdown, ""), self.breakdowns_approximate.get(breakdown, "")
-            out[f"{n}.{breakdown}"] = self._shown(value, why=why, qualifier=rough)
-            out[f"{n}.{breakdown}_exact"] = self._exact(value, why=why, qualifier=rough)
+            out[f"{self.name}.{breakdown}"] = self._shown(value, why=why, qualifier=rough)
+            out[f"{self.name}.{breakdown}{EXACT}"] = self._exact(value, why=why, qualifier=rough)
+        return out
+
+    def attribute_texts(self) -> dict[str, str]:
+        """The text of each attribute in the vocabulary (:mod:`cswo.figures.vocabulary`), by attribute."""
+        unit, cur, prev, last = self.unit, self.current, self.previous, previous_year(self.year)
+        hidden = self.suppressed(cur) or self.suppressed(prev) or self.is_hidden(self.year) or self.is_hidden(last)
+        out = {
+            "value": self._shown(cur),
+            "last_year": self._shown(prev, last),
+            "exact": self._exact(cur),
+            "last_year_exact": self._exact(prev, last),
+            "year": self.year_text(self.year),
+            "last_year_label": self.year_text(last),
+            "label": self.measure.label,
+            **self._comparisons(hidden),
+        }
+        earlier = {y: v for y, v in self.history.items() if y < self.year}
+        out["same_as"] = narrative.same_as(cur, earlier, self.year_text) or "different from every earlier year"
+        average = narrative.average_value(self.history, 5)
+        out["average_5y"] = narrative.average(self.history, 5, unit, self.average_decimals)
+        out["average_5y_value"] = (
+            MISSING_PHRASE if average is None else format_value(average, unit, self.average_decimals)
+        )
+        out["record"] = narrative.record(self.history, self.year_text) or "within the range of earlier years"
+        if self.is_hidden(self.year):  # "the same as in 2019-20" or "the lowest on record" would tell
+            out["same_as"] = out["record"] = NOT_PUBLISHED
+        if any(self.is_hidden(y) for y in sorted(self.history)[-5:]):  # a mean gives away a missing term
+            out["average_5y"] = out["average_5y_value"] = NOT_PUBLISHED
         return out
 
     @property
@@ -225,21 +229,20 @@ class Figure:
 
     def _comparisons(self, hidden: bool) -> dict[str, str]:
         """``compared``, ``change`` and ``direction``: in words where a figure is hidden or approximate."""
-        n, unit, cur, prev, last = self.name, self.unit, self.current, self.previous, previous_year(self.year)
+        unit, cur, prev, last = self.unit, self.current, self.previous, previous_year(self.year)
         both = f"{self._shown(cur)}, compared with {self._shown(prev, last)} the year before"
         if hidden:
-            withheld = "not published for small numbers"
-            return {f"{n}.compared": both, f"{n}.change": withheld, f"{n}.direction": withheld}
+            return {"compared": both, "change": NOT_PUBLISHED, "direction": NOT_PUBLISHED}
         if self.is_approximate(self.year) or self.is_approximate(last):
             compared = narrative.compared(cur, prev, unit) if cur is None or prev is None else both
             if cur is not None and prev is None:
                 compared = f"{self._shown(cur)} (no comparable figure for the year before)"
             rough = "not measured exactly (the figures are approximate)"
-            return {f"{n}.compared": compared, f"{n}.change": rough, f"{n}.direction": rough}
+            return {"compared": compared, "change": rough, "direction": rough}
         return {
-            f"{n}.compared": narrative.compared(cur, prev, unit, decimals=self.decimals),
-            f"{n}.change": narrative.change(cur, prev, unit, self.decimals, self.percent_decimals),
-            f"{n}.direction": narrative.direction(cur, prev),
+            "compared": narrative.compared(cur, prev, unit, decimals=self.decimals),
+            "change": narrative.change(cur, prev, unit, self.decimals, self.percent_decimals),
+            "direction": narrative.direction(cur, prev),
         }
 
     def audit_rows(self, section: str) -> list[dict]:

@@ -10,12 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cswo.data.load import Dataset, validate_tables
-from cswo.errors import CSWOError, Problem
+from cswo.data.returns import as_typed, row_locations, workbook_rows
+from cswo.errors import Problem
+from cswo.figures.formatting import SYMBOL_FOR_STATUS
 from cswo.narrative.needs import Key, UnknownName, Use, YearNeeds, year_needs
+from cswo.narrative.typed import notebook_typed_numbers
 from cswo.project.catalogue import TOTAL, load_catalogue
 from cswo.project.parameters import Parameters
-from cswo.project.paths import Project
-from cswo.publish import audit
+from cswo.project.paths import Project, previous_year
 
 USES_SHOWN = 3
 
@@ -37,22 +39,6 @@ class YearCheck:
 
     def count(self) -> int:
         return len(self.data_problems) + len(self.gaps) + len(self.unknown) + len(self.typed_numbers)
-
-
-class IncompleteNarrativeError(CSWOError):
-    """The narrative needs figures the data lacks, or names figures no section registers."""
-
-    exit_code = 2
-
-    def __init__(self, gaps: list, unknown: list[UnknownName]):
-        self.gaps, self.unknown = gaps, unknown
-        lines = [str(g) for g in gaps] + [str(u) for u in unknown]
-        super().__init__(
-            f"The narrative needs {len(gaps)} figure(s) the data does not have"
-            + (f" and names {len(unknown)} unknown figure(s)" if unknown else "")
-            + "; fill them in (or build a --draft, which marks each gap):\n"
-            + "\n".join(f"  - {line}" for line in lines)
-        )
 
 
 def _describe(key: Key, catalogue: dict | None) -> str:
@@ -116,12 +102,26 @@ def workbook_locations(project: Project, needs: YearNeeds, dataset: Dataset, sec
     a figure is then located in its data file)."""
     if not project.returns_workbook(needs.year).exists():
         return {}
-    from cswo.tools.workbook import last_year_values, row_locations, workbook_rows
-
     catalogue = load_catalogue(project)
     last = last_year_values(dataset, needs.year, catalogue)
     rows = workbook_rows(needs.for_year(needs.year), catalogue, sections, last)
     return row_locations(rows, f"data/returns/{project.returns_workbook(needs.year).name}")
+
+
+def last_year_values(dataset, year: str, catalogue: dict) -> dict[tuple[str, str, str], str]:
+    """Last year's value of every figure in the unit its row asks for ('93', '45%', '7,800 (£000)', '[x]')."""
+    last = previous_year(year)
+    values = {}
+    for name, frame in dataset.tables.items() if dataset else []:
+        for r in frame[frame["year"] == last].itertuples():
+            measure = catalogue[name].measures.get(r.measure)
+            if measure is None:
+                continue
+            if r.number == r.number:
+                values[(name, r.measure, r.breakdown)] = as_typed(r.number, measure.unit)
+            else:
+                values[(name, r.measure, r.breakdown)] = SYMBOL_FOR_STATUS.get(r.status, "")
+    return values
 
 
 def check_year(project: Project, params: Parameters) -> YearCheck:
@@ -136,7 +136,7 @@ def check_year(project: Project, params: Parameters) -> YearCheck:
     for section in sections:
         notebook = project.notebook(year, section)
         if notebook.exists():
-            result.typed_numbers += audit.notebook_typed_numbers(notebook, section)
+            result.typed_numbers += notebook_typed_numbers(notebook, section)
     return result
 
 

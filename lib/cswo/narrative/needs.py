@@ -11,19 +11,11 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from cswo.figures.vocabulary import EXACT, GRADES_KEYS, SECTION_NAMES, figure_names, years_read
 from cswo.narrative import roles as prose
 from cswo.project.catalogue import TOTAL, Table, load_catalogue
 from cswo.project.paths import Project, previous_year, year_start
 from cswo.project.twins import section_source
-
-SECTION_NAMES = ("label", "last_label", "council", "area", "partnership")
-# the attributes a figure offers prose, and the years of data each one reads
-CURRENT = ("value", "compared", "same_as", "record")
-BOTH = ("change", "direction")
-PREVIOUS = ("last_year",)
-FIVE_YEARS = ("average_5y", "average_5y_value")
-NO_DATA = ("year", "last_year_label", "label")
-GRADES_KEYS = ("awarded", "services", "counts")
 
 
 @dataclass(frozen=True)
@@ -272,37 +264,25 @@ class _Scanner:
             self.result.unknown.append(UnknownName(self.section, cell, name, prose.suggestion(name, self.known())))
 
     def _years_for(self, fig: _Registered, attribute: str) -> tuple[list[str], str | None] | None:
-        """(years, breakdown) of data a figure's attribute reads, or None if it has no such attribute."""
-        last = previous_year(self.year)
-        if attribute == "exact":  # the value in full, where prose rounds it: the same data
-            return [self.year], None
-        if attribute.endswith("_exact"):
-            return self._years_for(fig, attribute.removesuffix("_exact"))
-        if attribute in CURRENT:
-            return [self.year], None
-        if attribute in PREVIOUS:
-            return [last], None
-        if attribute in BOTH:
-            return [self.year, last], None
-        if attribute in FIVE_YEARS:
-            start = year_start(self.year)
-            return [f"{y}-{(y + 1) % 100:02d}" for y in range(start - 4, start + 1)], None
-        if attribute in NO_DATA:
-            return [], None
-        if attribute.startswith("in_") and len(attribute) == 10:
-            return [attribute[3:].replace("_", "-")], None
+        """(years, breakdown) of data a figure's attribute reads, or None if it has no such attribute.
+
+        The vocabulary (:mod:`cswo.figures.vocabulary`) says which years each attribute reads; any
+        other attribute is a breakdown of the measure, read in the report year."""
+        years = years_read(attribute, self.year)
+        if years is not None:
+            return years, None
+        breakdown = attribute.removesuffix(EXACT)
         measure = self.catalogue.get(fig.table, Table("", "", "", ())).measures.get(fig.measure)
-        if measure is not None and (measure.breakdowns is None or attribute in measure.breakdowns):
-            return [self.year], attribute
+        if measure is not None and (measure.breakdowns is None or breakdown in measure.breakdowns):
+            return [self.year], breakdown
         return None
 
     def known(self) -> list[str]:
         names = [f"s.{n}" for n in SECTION_NAMES] + sorted(self.scan.texts)
         names += [f"{g}.{k}" for g in self.scan.grades for k in GRADES_KEYS]
         for name, fig in self.scan.figures.items():
-            names += [f"{name}.{a}" for a in (*CURRENT, *BOTH, *PREVIOUS, *FIVE_YEARS, *NO_DATA, "exact")]
             measure = self.catalogue.get(fig.table, Table("", "", "", ())).measures.get(fig.measure)
-            names += [f"{name}.{b}" for b in ((measure.breakdowns or ()) if measure else ())]
+            names += figure_names(name, breakdowns=(measure.breakdowns or ()) if measure else ())
         return names
 
 

@@ -9,11 +9,11 @@ so nothing one section does to a table can reach the next.
 from __future__ import annotations
 
 import copy
-import hashlib
 from pathlib import Path
 
+from cswo.cache.keys import kernel_inputs_key
 from cswo.data.load import Dataset
-from cswo.project.catalogue import catalogue_fingerprint, load_catalogue
+from cswo.project.catalogue import load_catalogue
 from cswo.project.parameters import Parameters, load_year
 from cswo.project.paths import Project
 from cswo.safeguards.disclosure import protect_dataset
@@ -24,7 +24,7 @@ _kept: dict[str, tuple[Parameters, Dataset, list[dict]]] = {}
 def year_inputs(project: Project, year: str, dataset_folder: Path) -> tuple[Parameters, Dataset, list[dict]]:
     """The year's parameters, its validated data as it may be published, and the private record of what
     was suppressed. Raises what :func:`load_year` and :meth:`Dataset.read` raise."""
-    key = _key(project, year, dataset_folder)
+    key = kernel_inputs_key(project, year, dataset_folder)
     if key not in _kept:
         parameters = load_year(project, year)
         dataset, suppressed = protected(project, parameters, Dataset.read(dataset_folder))
@@ -37,13 +37,3 @@ def protected(project: Project, parameters: Parameters, dataset: Dataset) -> tup
     """The one choke point for a section's data, in a build and in the lab: nothing a section draws
     from ever holds a count the year's disclosure policy suppresses. Also returns what was suppressed."""
     return protect_dataset(dataset, parameters.disclosure, load_catalogue(project))
-
-
-def _key(project: Project, year: str, dataset_folder: Path) -> str:
-    digest = hashlib.sha256(f"{project.root}\0{year}\0{catalogue_fingerprint(project)}".encode())
-    parameters = project.parameters_file(year)
-    files = [parameters] if parameters.is_file() else []
-    files += sorted(p for p in Path(dataset_folder).iterdir() if p.is_file()) if Path(dataset_folder).is_dir() else []
-    for path in files:
-        digest.update(f"\0{path.name}\0".encode() + hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()

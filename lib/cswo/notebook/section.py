@@ -33,6 +33,7 @@ from cswo.errors import CSWOError
 from cswo.figures.figure import Figure
 from cswo.figures.formatting import MISSING_PHRASE, NOT_APPLICABLE, NOT_AVAILABLE, format_value, is_missing, number
 from cswo.figures.phrases import Phrase, Phrases
+from cswo.figures.vocabulary import SECTION_NAMES
 from cswo.narrative import roles as prose
 from cswo.notebook import kept
 from cswo.notebook import tables as tables_module
@@ -41,9 +42,6 @@ from cswo.project.parameters import Parameters, load_year
 from cswo.project.paths import FIGURES_MIME, Project, previous_year, year_label, year_start
 from cswo.project.templates import house_style
 from cswo.safeguards.disclosure import NOT_PUBLISHED
-
-# what prose reaches through ``s`` (``{eval}`s.council` ``), besides figures and registered phrases
-SECTION_NAMES = ("label", "last_label", "council", "area", "partnership")
 
 
 @dataclass(frozen=True)
@@ -284,7 +282,7 @@ class Section:
         """A trend chart, or, when no year has a value, a note that it was left out."""
         if not any(not is_missing(fig.history.get(year)) for fig in figures for year in years):
             return Omitted("chart", caption)
-        from cswo.notebook.charts import trend_chart
+        from cswo.notebook.charts import trend_chart  # lazy: Altair loads only in a section that draws a chart
 
         options.setdefault("style", house_style(self.project))
         options.setdefault("year_style", self.params.year_label_style)

@@ -28,8 +28,10 @@ from cswo.figures.formatting import (
     number,
     percent,
 )
+from cswo.figures.vocabulary import GRADES_KEYS
 from cswo.project.catalogue import APPROXIMATIONS, TOTAL, Measure
 from cswo.project.paths import year_label
+from cswo.safeguards.disclosure import suppress, suppression_summary
 
 MARKDOWN_MIME = "text/markdown"
 # a cell a number column may hold: a number, a GSS symbol, or a figure given in words
@@ -233,8 +235,6 @@ def breakdown_table(
     hidden: set[tuple[str, str]] = set()
     suppressions: list[str] = []
     if threshold:
-        from cswo.safeguards.disclosure import suppress
-
         # Cells the dataset's disclosure control already suppressed carry no number; this pass only
         # protects a table made from data that did not come through it.
         grid = pd.DataFrame({y: [values[(y, b)] for b in breakdowns] for y in years}, index=breakdowns, dtype="float64")
@@ -243,13 +243,8 @@ def breakdown_table(
         why = {(r.year, r.breakdown): getattr(r, "suppressed", "") for r in lookup.values() if r.year in years}
         primary = len(result.primary) + sum(w == "primary" for k, w in why.items() if k[1] in breakdowns)
         secondary = len(result.secondary) + sum(w == "secondary" for k, w in why.items() if k[1] in breakdowns)
-        if primary or secondary:
-            protect = (
-                f"and {secondary} more so they cannot be worked out from totals"
-                if secondary
-                else "(no total lets them be worked out, so no other cell needed suppressing)"
-            )
-            suppressions = [f"{caption}: {primary} cell(s) below {threshold} shown as {symbol} {protect}"]
+        summary = suppression_summary(caption, primary, secondary, threshold, symbol)
+        suppressions = [summary] if summary else []
     rows, audit, used_threshold = [], [], False
     for b in breakdowns:
         row = [measure.breakdown_label(b)]
@@ -332,7 +327,7 @@ def grades_summary(frame: pd.DataFrame, measures: dict[str, Measure], year: str)
     """Words for narrative: how many grades, at how many services, and how they fell ('8 Good and 1 Adequate')."""
     rows = graded_rows(frame, measures, year)
     if rows.empty:  # no grades this year: say so in words the build catches, never "0 grades"
-        return dict.fromkeys(("awarded", "services", "counts"), MISSING_PHRASE)
+        return dict.fromkeys(GRADES_KEYS, MISSING_PHRASE)
     counts = rows["number"].astype(int).value_counts()
     parts = [f"{counts[g]} {GRADE_WORDS[g]}" for g in sorted(counts.index, key=lambda g: (-counts[g], -g))]
     return {

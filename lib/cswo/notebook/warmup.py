@@ -10,6 +10,9 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
+from cswo.project.parameters import load_year
+from cswo.project.paths import Project
+
 
 def warm_up(charts: bool = True, project_root: str | None = None, year: str | None = None) -> None:
     """Import what sections use, read the year's parameters and catalogue (kept once read) and, with
@@ -17,12 +20,9 @@ def warm_up(charts: bool = True, project_root: str | None = None, year: str | No
     the same problem reports it."""
     import pyarrow.parquet  # noqa: F401  (how a section reads the validated data)
 
-    import cswo.notebook  # noqa: F401
+    import cswo.notebook  # noqa: F401  # lazy: warming a kernel is importing what sections use
 
     if project_root and year:
-        from cswo.project.parameters import load_year
-        from cswo.project.paths import Project
-
         try:
             load_year(Project(Path(project_root).resolve()), year)
         except Exception:  # noqa: BLE001  the first section reports it, located

@@ -1,23 +1,26 @@
-"""The build: load -> validate -> execute -> render -> check -> publish.
+"""The build: load -> validate -> run -> compose -> render -> check -> publish -> record.
 
-Each step takes what it needs and returns what it made. Only ``publish``
-writes to ``outputs/<year>/``; every failure before it leaves the last good
-outputs untouched.
+:func:`build` only coordinates: each step takes what it needs and returns what it made. Only
+``publish`` writes to ``outputs/<year>/``; every failure before it leaves the last good outputs
+untouched, with the section workers stopped and the staging folder removed.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import contextlib
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cswo.cache import store as cache
-from cswo.data.load import Dataset, load_dataset
-from cswo.errors import CSWOError, PublishCheckError
-from cswo.narrative.completeness import IncompleteNarrativeError, narrative_gaps
+from cswo.cache import keys, uptodate
+from cswo.cache.store import DocumentRecord
+from cswo.compose.section import SectionText
+from cswo.data.load import Dataset
+from cswo.errors import CSWOError, IncompleteNarrativeError, PublishCheckError
+from cswo.narrative.typed import notebook_typed_numbers
 from cswo.pipeline.documents import (
     Document,
     RenderTask,
@@ -25,13 +28,23 @@ from cswo.pipeline.documents import (
     render_documents,
     scan_published_files,
 )
-from cswo.project import templates, twins
+from cswo.pipeline.inputs import check_inputs
+from cswo.pipeline.sections import (
+    checked_dataset,
+    dataset_folder,
+    make_jobs,
+    section_texts,
+    sections_pool,
+)
+from cswo.project import templates
 from cswo.project.parameters import Parameters, load_year
 from cswo.project.paths import Project
 from cswo.publish import audit
 from cswo.publish import release as publish
 from cswo.render import engines as render
+from cswo.render.quarto import book_folder, output_formats, toc_depth, write_book
 from cswo.run import execute
+from cswo.safeguards.accessibility import check_palette
 
 
 @dataclass
@@ -68,152 +81,63 @@ class Progress:
     def section_done(self, job: execute.Job) -> None: ...
 
 
-def dataset_folder(project: Project, year: str) -> Path:
-    """Where the validated data is kept for the sections to read."""
-    return project.cache_dir(year) / "dataset"
+@dataclass
+class Plan:
+    """What :func:`load` found: the year's parameters, what was asked for, and a job per section."""
+
+    params: Parameters
+    committees: list[str]
+    formats: list[str]
+    depth: int  # contents depth, from _quarto.yml
+    jobs: list[execute.Job]
+    notes: list[str]  # e.g. a .md twin read instead of its notebook
 
 
-def dataset_key(project: Project, params: Parameters, sections: list[str]) -> str:
-    """What the validated data was made from: the data files, the library, the project's catalogue."""
-    files = sorted(p for p in project.data_dir.rglob("*") if p.is_file() and p.suffix in (".csv", ".xlsx"))
-    return cache.sha256_json(
-        {
-            "files": {str(p.relative_to(project.data_dir)): cache.sha256_file(p) for p in files},
-            "lib": cache.library_fingerprint(),
-            "project": project_fingerprint(project),
-            "sections": sections,
-            "year": params.year,
-        }
-    )
+@dataclass
+class Composed:
+    """What :func:`compose` made: each section's text as readers see it, and what it found on the way."""
 
+    texts: dict[str, SectionText]
+    markers: list[str]  # draft: each [MISSING: name]
+    typed: list[str]  # numbers typed into the narrative
+    warnings: list[str]  # tables and charts left out, narrative not yet reviewed
 
-def dataset_current(project: Project, params: Parameters, sections: list[str]) -> bool:
-    """Whether the last validation still stands (no data file, nor anything else it was made from, changed)."""
-    manifest = cache.read_manifest(project.cache_dir(params.year) / "dataset-key.json")
-    stored = dataset_folder(project, params.year) / "dataset.json"
-    return bool(manifest) and manifest.get("key") == dataset_key(project, params, sections) and stored.exists()
-
-
-def validated_dataset(project: Project, params: Parameters, sections: list[str]) -> tuple[Dataset, Path]:
-    """Validate the data (or reuse the last validation when no data file changed)."""
-    folder = project.cache_dir(params.year)
-    folder.mkdir(parents=True, exist_ok=True)
-    key = dataset_key(project, params, sections)
-    stored = dataset_folder(project, params.year)
-    manifest = cache.read_manifest(folder / "dataset-key.json")
-    if manifest and manifest.get("key") == key and (stored / "dataset.json").exists():
-        try:
-            return Dataset.read(stored), stored
-        except (OSError, ValueError, KeyError):
-            pass  # a damaged cache is rebuilt, never trusted
-    dataset = load_dataset(project, params.year)  # what the narrative needs is checked separately
-    dataset.save(stored)
-    cache.write_manifest(folder / "dataset-key.json", {"key": key})
-    return dataset, stored
-
-
-def project_fingerprint(project: Project) -> str:
-    """The project's own catalogue and chart style: sections read both, so an edit re-runs them."""
-    files = [project.catalogue_file, project.templates_dir / templates.STYLE]
-    return cache.sha256_json({p.name: cache.sha256_file(p) for p in files if p.is_file()})
-
-
-def scan_inputs(project: Project, params: Parameters) -> list[str]:
-    """Identifiers in the data files and in every notebook the year runs (code, markdown, outputs)."""
-    from cswo.safeguards import identifiers
-
-    allow = set(params.public_contact_details)
-    files = sorted(p for p in project.data_dir.rglob("*") if p.is_file() and p.suffix in (".csv", ".xlsx"))
-    found = identifiers.scan_files(files, project.root, allow=allow)
-    for name in [*params.sections, *params.appendix_notebooks()]:
-        notebook = project.notebook(params.year, name)
-        if notebook.exists():
-            found += identifiers.scan_notebook(notebook, project.root, allow=allow)
-    return [str(f) for f in found]
-
-
-def make_jobs(
-    project: Project, params: Parameters, dataset_path: Path, notes: list[str] | None = None
-) -> list[execute.Job]:
-    """A job per section, reading the newer of each notebook and its .md twin (said in ``notes``)."""
-    names = [*params.sections, *params.appendix_notebooks()]
-    params_key = cache.parameters_fingerprint(params)
-    jobs = []
-    for name in names:
-        notebook = project.notebook(params.year, name)
-        if not notebook.exists() and not notebook.with_suffix(twins.TWIN_SUFFIX).exists():
-            raise CSWOError(f"Section '{name}' has no notebook: expected {notebook.relative_to(project.root)}")
-        source = twins.section_source(notebook, name)
-        if source.note and notes is not None:
-            notes.append(source.note)
-        notebook = twins.materialise(source, project.cache_dir(params.year) / ".twins")
-        jobs.append(
-            execute.Job(
-                name=name,
-                notebook=notebook,
-                folder=project.cache_dir(params.year) / name,
-                key={
-                    "notebook": cache.notebook_fingerprint(notebook),
-                    "parameters": params_key,
-                    "library": cache.library_fingerprint(),
-                    "project": project_fingerprint(project),
-                    "tools": cache.tool_versions(),
-                },
-                parameters={
-                    "year": params.year,
-                    "project_root": str(project.root),
-                    "dataset_path": str(dataset_path),
-                },
-            )
-        )
-    return jobs
-
-
-SECTION_TEXT = "section.json"
-
-
-def section_text(job: execute.Job) -> render.SectionText:
-    """The section as readers see it: the run's outputs with the notebook's current prose.
-
-    A prose edit changes only markdown cells, which the run did not depend on, so they are merged
-    into the cached run here (no kernel). The exported text is kept beside the run, keyed on both
-    notebooks, so an unchanged section is not exported again.
-    """
-    import nbformat
-
-    key = _text_key(job)
-    saved = cache.read_manifest(job.folder / SECTION_TEXT)
-    if saved and saved.get("key") == key:
-        return render.SectionText(**saved["text"])
-    executed = nbformat.read(job.executed, as_version=4)
-    if render.with_current_prose(executed, nbformat.read(job.notebook, as_version=4)):
-        nbformat.write(executed, job.executed)  # the audit-trail copy carries the prose that was published
-        key = _text_key(job)
-    text = render.section_text(executed, job.name)
-    if not text.bundle:
-        raise CSWOError(f"Section '{job.name}' did not publish its figures: its last cell must call s.finish()")
-    cache.write_manifest(job.folder / SECTION_TEXT, {"key": key, "text": dataclasses.asdict(text)})
-    return text
-
-
-def _text_key(job: execute.Job) -> str:
-    return cache.sha256_json(
-        {
-            "source": cache.sha256_file(job.notebook),
-            "executed": cache.sha256_file(job.executed),
-            "lib": cache.library_fingerprint(),
-        }
-    )
-
-
-def section_texts(jobs: list[execute.Job]) -> dict[str, render.SectionText]:
-    return {job.name: section_text(job) for job in jobs}
+    @property
+    def bundles(self) -> dict[str, dict]:
+        return {name: text.bundle for name, text in self.texts.items()}
 
 
 def build(project: Project, options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     """Build the year's committee papers. Raises a CSWOError subclass on any failure, before publishing."""
     progress = progress or Progress()
     started = time.perf_counter()
+    plan = load(project, options, progress)
+    with stopped_on_failure(sections_pool(project, plan.params, plan.jobs, options.force, options.workers)) as pool:
+        dataset = validate(project, plan, options, progress)
+        run(project, plan, dataset, options, progress, pool)
+    composed = compose(plan, options, progress)
+    published = project.draft_outputs(plan.params.year) if options.draft else project.year_outputs(plan.params.year)
+    with staged(project, plan, options, published) as staging:
+        documents = render_papers(project, plan, composed, staging, options, progress)
+        check(project, plan, composed, documents, staging, options, progress)
+    final = publish_papers(staging, published, documents, progress)
+    warnings = build_warnings(plan, dataset, composed, options)
+    record(project, plan, dataset, composed, options, warnings)
+    return BuildResult(
+        plan.params.year,
+        plan.jobs,
+        final,
+        warnings,
+        suppressions(plan.params, composed),
+        time.perf_counter() - started,
+        markers=composed.markers,
+        out_of_date=out_of_date(published, final),
+        draft=options.draft,
+    )
+
+
+def load(project: Project, options: BuildOptions, progress: Progress) -> Plan:
+    """The year's parameters, notebooks and _quarto.yml, checked before anything else reads them."""
     progress.step("Checking parameters")
     params = load_year(project, options.year)
     committees = options.committees or list(params.committees)
@@ -223,44 +147,55 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
             f"parameters/{params.year}.yml has no committee {', '.join(repr(c) for c in unknown)}; "
             f"its committees are {', '.join(params.committees)}"
         )
-    from cswo.pipeline.inputs import check_inputs
-    from cswo.render.quarto import output_formats, toc_depth
-
-    check_inputs(project, params)  # notebooks and _quarto.yml, before anything else reads them
-
-    formats = options.formats or output_formats(project)
-    depth = toc_depth(project)
+    check_inputs(project, params)
     notes: list[str] = []
     jobs = make_jobs(project, params, dataset_folder(project, params.year), notes)
-    pool = sections_pool(project, params, jobs, options)
+    formats = options.formats or output_formats(project)
+    return Plan(params, committees, formats, toc_depth(project), jobs, notes)
+
+
+@contextlib.contextmanager
+def stopped_on_failure(pool) -> Iterator:
+    """The section workers, stopped at once if a step fails: a failed check leaves no kernel behind."""
     try:
-        dataset = checked_dataset(project, params, options, progress)
-        warnings: list[str] = [f"To confirm before committee: {item}" for item in params.review_required]
-        warnings += dataset.slip_warnings() + notes
-        if options.force:
-            for job in jobs:
-                shutil.rmtree(job.folder, ignore_errors=True)
-        progress.step("Running sections")
-        execute.run_jobs(
-            jobs,
-            project.private_dir(params.year) / "failed",
-            dataset.fingerprint,
-            workers=options.workers,
-            on_start=progress.section_started,
-            on_done=progress.section_done,
-            timeout=options.cell_timeout,
-            pool=pool,
-        )
+        yield pool
     except BaseException:
         if pool is not None:
-            pool.stop()  # at once: a failed check leaves no worker or kernel running behind its message
+            pool.stop()
         raise
+
+
+def validate(project: Project, plan: Plan, options: BuildOptions, progress: Progress) -> Dataset:
+    """The year's data, validated, complete for the narrative and (with checks) free of identifiers."""
+    return checked_dataset(project, plan.params, options.draft, options.checks, progress.step)
+
+
+def run(project: Project, plan: Plan, dataset: Dataset, options: BuildOptions, progress: Progress, pool) -> None:
+    """Run every section whose inputs changed (all with ``force``); the jobs say which ran."""
+    if options.force:
+        for job in plan.jobs:
+            shutil.rmtree(job.folder, ignore_errors=True)
+    progress.step("Running sections")
+    execute.run_jobs(
+        plan.jobs,
+        project.failed_dir(plan.params.year),
+        dataset.fingerprint,
+        workers=options.workers,
+        on_start=progress.section_started,
+        on_done=progress.section_done,
+        timeout=options.cell_timeout,
+        pool=pool,
+    )
+
+
+def compose(plan: Plan, options: BuildOptions, progress: Progress) -> Composed:
+    """Each section's text; a final build refuses a missing figure, and (with checks) a chart without alt text."""
     progress.step("Writing documents")
-    texts = section_texts(jobs)
+    texts = section_texts(plan.jobs)
     markers = [str(m) for text in texts.values() for m in text.missing]
     if markers and not options.draft:
         raise IncompleteNarrativeError(markers, [])
-    warnings += [w for text in texts.values() for w in text.bundle.get("omitted", [])]
+    warnings = [w for text in texts.values() for w in text.bundle.get("omitted", [])]
     unreviewed = [name for name, text in texts.items() if text.unreviewed]
     if unreviewed:
         warnings.append(
@@ -268,114 +203,120 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
             + ", ".join(unreviewed)
             + " (delete the 'unreviewed' cell at the top of each notebook once reviewed)"
         )
-    typed = [m for job in jobs for m in audit.notebook_typed_numbers(job.notebook, job.name)]
+    typed = [m for job in plan.jobs for m in notebook_typed_numbers(job.notebook, job.name)]
     if options.checks:
         missing_alt = audit.chart_alt_problems({name: t.bundle for name, t in texts.items()})
         if missing_alt:
             raise PublishCheckError(missing_alt)
-    published = project.draft_outputs(params.year) if options.draft else project.year_outputs(params.year)
-    staging = project.staging_dir(f"{params.year}-draft" if options.draft else params.year)
-    keep = [c for c in params.committees if c not in committees] + committees
-    publish.prepare_staging(staging, published, keep)
-    work = project.cache_dir(params.year) / "render"
-    shutil.rmtree(work, ignore_errors=True)
-    render.copy_figures([job.folder for job in jobs], work)
-    documents: list[Document] = []
-    try:
-        progress.step("Writing and checking " + " and ".join(params.committees[c].name for c in committees) + " papers")
-        tasks = plan_documents(
-            project, params, committees, texts, formats, staging, work, depth, annual_report=options.annual_report
-        )
-        documents += render_documents(
-            tasks,
-            work,
-            lambda: templates.reference_docx(project),
-            options.workers or default_workers(),
-            typst=templates.typst_template(project),
-            allow=set(params.public_contact_details) if options.checks else None,
-        )
-        write_quarto_books(project, params, tasks, work)
-        bundles = {name: t.bundle for name, t in texts.items()}
-        audit.write_figures_csv(bundles, staging / "figures.csv")
-        if options.checks:
-            progress.step("Checking documents (accessibility, identifiers, typed numbers)")
-            from cswo.safeguards.accessibility import check_palette
+    return Composed(texts, markers, typed, warnings)
 
-            style = templates.house_style(project)
-            colours = {f"chart colour {c}": c for c in style.palette} | {"chart text": style.text_colour}
-            problems = typed + check_palette(colours, background=style.background)
-            problems += [problem for document in documents for problem in document.problems]
-            problems += scan_published_files(staging, params)
-            if problems:
-                raise PublishCheckError(problems)
-        elif typed:
-            warnings += typed
+
+@contextlib.contextmanager
+def staged(project: Project, plan: Plan, options: BuildOptions, published: Path) -> Iterator[Path]:
+    """A staging folder holding the published set (committees not asked for are kept); removed on failure."""
+    year = plan.params.year
+    staging = project.build_staging(year, options.draft)
+    keep = [c for c in plan.params.committees if c not in plan.committees] + plan.committees
+    publish.prepare_staging(staging, published, keep)
+    try:
+        yield staging
     except BaseException:
         publish.discard(staging)
         raise
-    suppressions = [s for text in texts.values() for s in text.bundle.get("suppressions", [])]
+
+
+def render_papers(
+    project: Project, plan: Plan, composed: Composed, staging: Path, options: BuildOptions, progress: Progress
+) -> list[Document]:
+    """Write the papers whose inputs changed into ``staging``, and figures.csv beside them."""
+    params = plan.params
+    work = project.render_dir(params.year)
+    shutil.rmtree(work, ignore_errors=True)
+    render.copy_figures([job.folder for job in plan.jobs], work)
+    names = " and ".join(params.committees[c].name for c in plan.committees)
+    progress.step(f"Writing and checking {names} papers")
+    tasks = plan_documents(
+        project,
+        params,
+        plan.committees,
+        composed.texts,
+        plan.formats,
+        staging,
+        work,
+        plan.depth,
+        annual_report=options.annual_report,
+    )
+    documents = render_documents(
+        tasks,
+        work,
+        lambda: templates.reference_docx(project),
+        options.workers or default_workers(),
+        typst=templates.typst_template(project),
+        record=DocumentRecord(project.document_record(params.year, options.draft), staging),
+        allow=set(params.public_contact_details) if options.checks else None,
+    )
+    write_quarto_books(project, params, tasks, work)
+    audit.write_figures_csv(composed.bundles, staging / "figures.csv")
+    return documents
+
+
+def check(
+    project: Project,
+    plan: Plan,
+    composed: Composed,
+    documents: list[Document],
+    staging: Path,
+    options: BuildOptions,
+    progress: Progress,
+) -> None:
+    """Refuse to publish (PublishCheckError, every finding at once): typed numbers, chart colours,
+    the documents' accessibility and identifier findings, identifiers in the other files."""
+    if not options.checks:
+        return
+    progress.step("Checking documents (accessibility, identifiers, typed numbers)")
+    style = templates.house_style(project)
+    colours = {f"chart colour {c}": c for c in style.palette} | {"chart text": style.text_colour}
+    problems = composed.typed + check_palette(colours, background=style.background)
+    problems += [problem for document in documents for problem in document.problems]
+    problems += scan_published_files(staging, plan.params)
+    if problems:
+        raise PublishCheckError(problems)
+
+
+def publish_papers(staging: Path, published: Path, documents: list[Document], progress: Progress) -> list[Document]:
+    """Switch the published folder to the staged set in one step; the documents where they now are."""
+    progress.step("Publishing")
+    publish.publish(staging, published)
+    return [Document(d.committee, d.kind, published / d.path.relative_to(staging), d.rendered) for d in documents]
+
+
+def record(
+    project: Project, plan: Plan, dataset: Dataset, composed: Composed, options: BuildOptions, warnings: list[str]
+) -> None:
+    """The reviewers' private record, and the stamp that lets an unchanged rebuild stop at once."""
+    notes = audit.qa_notes(dataset.tables)
+    write_private(project, plan.params.year, plan.jobs, composed.bundles, notes)
+    uptodate.record(project, plan.params.year, stamp_options(options), warnings)
+
+
+def build_warnings(plan: Plan, dataset: Dataset, composed: Composed, options: BuildOptions) -> list[str]:
+    """What the summary warns of, in the order the steps met it."""
+    warnings = [f"To confirm before committee: {item}" for item in plan.params.review_required]
+    warnings += dataset.slip_warnings() + plan.notes + composed.warnings
+    return warnings + ([] if options.checks else composed.typed)
+
+
+def suppressions(params: Parameters, composed: Composed) -> list[str]:
+    """The disclosure policy, then each cell it suppressed (for the summary)."""
+    found = [s for text in composed.texts.values() for s in text.bundle.get("suppressions", [])]
     if params.disclosure.default or params.disclosure.tables:
         policy = [
             f"{name}: below {rule.threshold} shown as {rule.symbol}" for name, rule in params.disclosure.tables.items()
         ]
         if params.disclosure.default:
             policy.insert(0, f"every table: below {params.disclosure.default.threshold}")
-        suppressions.insert(0, "Policy: " + "; ".join(policy))
-    progress.step("Publishing")
-    publish.publish(staging, published)
-    write_private(project.private_dir(params.year), jobs, bundles, audit.qa_notes(dataset.tables))
-    final = [Document(d.committee, d.kind, published / d.path.relative_to(staging), d.rendered) for d in documents]
-    from cswo.cache import uptodate
-
-    uptodate.record(project, params.year, stamp_options(options), warnings)
-    return BuildResult(
-        params.year,
-        jobs,
-        final,
-        warnings,
-        suppressions,
-        time.perf_counter() - started,
-        markers=markers,
-        out_of_date=out_of_date(published, final),
-        draft=options.draft,
-    )
-
-
-def sections_pool(project: Project, params: Parameters, jobs: list[execute.Job], options: BuildOptions):
-    """Workers for the sections that will run, started now: their kernels warm up while the data is checked.
-
-    None when every section looks reusable (the rare section a data change turns out to touch gets its
-    workers when the sections run)."""
-    if options.force:
-        to_run = jobs
-    else:
-        to_run = execute.likely_to_run(jobs, dataset_current(project, params, params.sections))
-    return execute.start_pool(to_run, options.workers) if to_run else None
-
-
-def checked_dataset(project: Project, params: Parameters, options: BuildOptions, progress: Progress) -> Dataset:
-    """The year's data, validated, with every figure the narrative needs and (with checks) no identifiers."""
-    progress.step("Validating data")
-    dataset, _ = validated_dataset(project, params, params.sections)
-    progress.step("Checking the data has every figure the narrative needs")
-    check_completeness(project, params, dataset, draft=options.draft)
-    if options.checks:
-        progress.step("Scanning inputs for personal identifiers")
-        found = scan_inputs(project, params)
-        if found:
-            raise PublishCheckError(found)
-    return dataset
-
-
-def check_completeness(project: Project, params: Parameters, dataset: Dataset, draft: bool) -> None:
-    """Refuse a final build whose narrative needs figures the data lacks (a draft marks them instead).
-
-    Unknown names in prose are refused in every mode: there is nothing to mark them with.
-    Raises IncompleteNarrativeError listing every gap at once.
-    """
-    gaps, needs = narrative_gaps(project, params, dataset)
-    if needs.unknown or (gaps and not draft):
-        raise IncompleteNarrativeError([] if draft else gaps, needs.unknown)
+        found.insert(0, "Policy: " + "; ".join(policy))
+    return found
 
 
 def out_of_date(published: Path, documents: list[Document]) -> list[Path]:
@@ -385,33 +326,25 @@ def out_of_date(published: Path, documents: list[Document]) -> list[Path]:
 
 
 def write_private(
-    folder: Path, jobs: list[execute.Job], bundles: dict[str, dict], notes: list[dict] | None = None
-) -> Path:
+    project: Project, year: str, jobs: list[execute.Job], bundles: dict[str, dict], notes: list[dict] | None = None
+) -> None:
     """The reviewers' record, kept out of ``outputs/<year>/``: the executed notebooks and the
     figures QA file with the values behind every suppressed cell and the data's reviewers' notes."""
-    notebooks = folder / "notebooks"
+    notebooks = project.executed_notebooks_dir(year)
     shutil.rmtree(notebooks, ignore_errors=True)
     notebooks.mkdir(parents=True)
     for job in jobs:
         shutil.copy2(job.executed, notebooks / job.executed.name)
-    audit.write_qa_csv(bundles, folder / "figures-qa.csv", notes)
-    return folder
+    audit.write_qa_csv(bundles, project.figures_qa_file(year), notes)
 
 
 def stamp_options(options: BuildOptions) -> dict:
     """The options that change what a build publishes (for the nothing-changed fast path)."""
-    return {
-        "committees": options.committees,
-        "formats": options.formats,
-        "checks": options.checks,
-        "draft": options.draft,
-    }
+    return keys.stamp_options(options.committees, options.formats, options.checks, options.draft)
 
 
 def write_quarto_books(project: Project, params: Parameters, tasks: list[RenderTask], work: Path) -> None:
     """For `--renderer quarto`: each committee paper, composed and filled, as a Quarto book project."""
-    from cswo.render.quarto import book_folder, write_book
-
     for task in tasks:
         if task.kind == "committee paper" and task.fmt == tasks[0].fmt:
             folder = book_folder(project, params.year, task.committee)

@@ -14,13 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cswo.cache import store as cache
+from cswo.cache import keys
+from cswo.cache.store import DocumentRecord
 from cswo.compose.cover import cover_markdown
-from cswo.project import templates
+from cswo.compose.papers import annual_report_markdown, committee_markdown
+from cswo.compose.section import SectionText
 from cswo.project.parameters import Parameters
 from cswo.project.paths import Project
 from cswo.render import contents
 from cswo.render import engines as render
+from cswo.safeguards import accessibility, identifiers
 
 
 @dataclass
@@ -61,7 +64,7 @@ def plan_documents(
     project: Project,
     params: Parameters,
     committees: list[str],
-    texts: dict[str, render.SectionText],
+    texts: dict[str, SectionText],
     formats: list[str],
     staging: Path,
     work: Path,
@@ -71,8 +74,28 @@ def plan_documents(
     """The committee papers and the annual report on its own, for each committee asked for."""
     highlights = [h for name in params.sections for h in texts[name].highlights]
     priorities = [p for name in params.sections for p in texts[name].priorities]
-    report = render.annual_report_markdown(params, texts, standalone=False, depth=depth)
-    standalone = render.annual_report_markdown(params, texts, standalone=True, depth=depth)
+    report = annual_report_markdown(params, texts, standalone=False, depth=depth)
+    standalone = annual_report_markdown(params, texts, standalone=True, depth=depth)
+    meta = document_meta(params)
+    tasks = []
+    for committee in committees:
+        cover = cover_markdown(project, params, committee, highlights, priorities)
+        paper = committee_markdown(params, committee, cover, report, texts)
+        folder = staging / committee
+        for fmt in formats:
+            name = f"{paper_name(params, committee)}.{fmt}"
+            tasks.append(RenderTask(committee, "committee paper", fmt, folder / name, paper, meta(committee)))
+            if annual_report:
+                name = f"{report_name(params)}.{fmt}"
+                tasks.append(RenderTask(committee, "annual report", fmt, folder / name, standalone, meta(None)))
+    shared = keys.render_inputs(project, work / "figures")
+    for task in tasks:
+        task.key = keys.render_key(task.markdown, task.meta, task.fmt, shared)
+    return tasks
+
+
+def document_meta(params: Parameters) -> Callable[[str | None], dict]:
+    """The metadata of a committee's paper (or, for None, of the annual report on its own)."""
     title = f"{params.report_title} {params.label}"
     common = {
         "author": params.cswo.name,
@@ -80,63 +103,21 @@ def plan_documents(
         "region": params.language.split("-")[-1],
         "date": params.report_date,
     }
-    figures = {p.name: cache.sha256_file(p) for p in sorted((work / "figures").glob("*.png"))}
-    style = {str(p): cache.sha256_file(p) for p in templates.fingerprint_files(project)}
-    tasks = []
-    for committee in committees:
+
+    def meta(committee: str | None) -> dict:
+        if committee is None:
+            council = params.council.name
+            return {**common, "title": f"{council} {title}", "footer": f"{council} · {title}", "subject": title}
         c = params.committees[committee]
-        cover = cover_markdown(project, params, committee, highlights, priorities)
-        paper = render.committee_markdown(params, committee, cover, report, texts)
-        for fmt in formats:
-            tasks.append(
-                RenderTask(
-                    committee,
-                    "committee paper",
-                    fmt,
-                    staging / committee / f"{paper_name(params, committee)}.{fmt}",
-                    paper,
-                    {
-                        **common,
-                        "title": f"{title}: {c.name} paper {c.report_number}",
-                        "footer": f"{params.council.name} · {title} · {c.report_number}",
-                        "subject": c.name,
-                        "identifier": c.report_number,
-                    },
-                )
-            )
-            if not annual_report:
-                continue
-            tasks.append(
-                RenderTask(
-                    committee,
-                    "annual report",
-                    fmt,
-                    staging / committee / f"{report_name(params)}.{fmt}",
-                    standalone,
-                    {
-                        **common,
-                        "title": f"{params.council.name} {title}",
-                        "footer": f"{params.council.name} · {title}",
-                        "subject": title,
-                    },
-                )
-            )
-    for task in tasks:
-        task.key = cache.sha256_json(
-            {
-                "markdown": task.markdown,
-                "meta": task.meta,
-                "fmt": task.fmt,
-                "lib": cache.library_fingerprint(),
-                "tools": cache.tool_versions(),
-                "figures": figures,
-                "templates": style,
-            }
-        )
-    return tasks
+        return {
+            **common,
+            "title": f"{title}: {c.name} paper {c.report_number}",
+            "footer": f"{params.council.name} · {title} · {c.report_number}",
+            "subject": c.name,
+            "identifier": c.report_number,
+        }
 
-
-RENDER_KEYS = ".render-keys.json"
+    return meta
 
 
 def render_documents(
@@ -145,21 +126,19 @@ def render_documents(
     reference_doc: Callable[[], Path],
     workers: int,
     typst: Path,
+    record: DocumentRecord,
     allow: set[str] | None = None,
 ) -> list[Document]:
     """Write each document whose inputs changed; identical documents are written once and copied.
 
     With `allow` (the public contact details), each new document is also checked for accessibility
     and identifiers as soon as it is final, while the others are still being written; the findings
-    are on each Document's `problems`.
+    are on each Document's `problems`. ``record`` (in the cache) says which key each document was made
+    from, and is updated with those written here.
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    def previous_key(task: RenderTask) -> str | None:
-        keys = cache.read_manifest(task.path.parent / RENDER_KEYS) or {}
-        return keys.get(task.path.name) if task.path.exists() else None
-
-    reused = {id(t) for t in tasks if previous_key(t) == t.key}
+    reused = {id(t) for t in tasks if record.current(t.path, t.key)}
     unique: dict[str, RenderTask] = {}
     for task in tasks:
         if id(task) not in reused:
@@ -192,38 +171,30 @@ def render_documents(
         futures += [pool.submit(check, path) for path in words]
         for future in futures:
             future.result()
-    documents = []
-    for task in tasks:
-        if id(task) in reused:
-            documents.append(Document(task.committee, task.kind, task.path, rendered=False))
-            continue
-        first = unique[task.key]
-        if first is not task:
-            task.path.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(first.path, task.path)
-            documents.append(Document(task.committee, task.kind, task.path, rendered=True, copy_of=first.path))
-            continue
-        documents.append(
-            Document(task.committee, task.kind, task.path, rendered=True, problems=problems.get(task.path, []))
-        )
-    for folder in {t.path.parent for t in tasks}:
-        keys = {t.path.name: t.key for t in tasks if t.path.parent == folder}
-        cache.write_manifest(folder / RENDER_KEYS, keys)
+    documents = [_document(task, id(task) in reused, unique.get(task.key), problems) for task in tasks]
+    record.remember({t.path: t.key for t in tasks if id(t) not in reused})
     return documents
+
+
+def _document(task: RenderTask, reused: bool, first: RenderTask | None, problems: dict[Path, list[str]]) -> Document:
+    """What became of one task: reused, written, or a copy of an identical document written once."""
+    if reused:
+        return Document(task.committee, task.kind, task.path, rendered=False)
+    if first is not task:
+        task.path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(first.path, task.path)
+        return Document(task.committee, task.kind, task.path, rendered=True, copy_of=first.path)
+    return Document(task.committee, task.kind, task.path, rendered=True, problems=problems.get(task.path, []))
 
 
 def check_document(path: Path, allow: set[str]) -> list[str]:
     """Accessibility and identifier findings in one written document."""
-    from cswo.safeguards import accessibility, identifiers
-
     problems = accessibility.check_docx(path) if path.suffix == ".docx" else accessibility.check_pdf(path)
     return problems + [str(f) for f in identifiers.scan_document(path, allow=allow)]
 
 
 def scan_published_files(staging: Path, params: Parameters) -> list[str]:
     """Identifiers in every file to be published other than the papers (checked above)."""
-    from cswo.safeguards import identifiers
-
     allow = set(params.public_contact_details)
     found = []
     for path in sorted(p for p in staging.rglob("*") if p.is_file() and p.suffix in (".csv", ".json", ".md")):

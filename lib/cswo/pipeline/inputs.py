@@ -13,6 +13,7 @@ from pathlib import Path
 from cswo.errors import InputError, Problem, ProblemsError
 from cswo.project.paths import Project
 from cswo.project.reading import decode
+from cswo.render.quarto import quarto_config
 
 
 def notebook_problem(path: Path, label: str) -> str | None:
@@ -63,8 +64,6 @@ def notebook_problems(project: Project, year: str, names: list[str]) -> list[Pro
 
 def check_inputs(project: Project, params) -> None:
     """Raise one ProblemsError listing every bad notebook and _quarto.yml value."""
-    from cswo.render.quarto import quarto_config
-
     problems = notebook_problems(project, params.year, [*params.sections, *params.appendix_notebooks()])
     try:
         quarto_config(project)

@@ -9,14 +9,13 @@ new labels or rules for the base's measures. The package file is never edited.
 from __future__ import annotations
 
 import copy
-import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from cswo.errors import CatalogueError
+from cswo.errors import CatalogueError, YAMLProblems
 from cswo.project.paths import BASE_CATALOGUE_FILE, Project, year_label
-from cswo.project.reading import YAMLProblems, parse_yaml
+from cswo.project.reading import parse_yaml
 
 UNITS = {
     "count": "number of people, cases or events (a whole number)",
@@ -273,14 +272,6 @@ def load_catalogue(project: Project) -> Catalogue:
     path = project.catalogue_file
     text = path.read_text(encoding="utf-8") if path.is_file() else ""
     return _parsed(base, text, path.name)
-
-
-def catalogue_fingerprint(project: Project) -> str:
-    """A hash of what the project's catalogue is made from (for caches)."""
-    digest = hashlib.sha256(BASE_CATALOGUE_FILE.read_bytes())
-    if project.catalogue_file.is_file():
-        digest.update(project.catalogue_file.read_bytes())
-    return digest.hexdigest()
 
 
 def tables_for_section(section: str, catalogue: dict[str, Table]) -> list[str]:

@@ -13,9 +13,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from cswo.errors import InputError, ParametersError
+from cswo.errors import InputError, ParametersError, YAMLProblems
+from cswo.project.catalogue import load_catalogue
 from cswo.project.paths import SECTION_NAME, Project, is_financial_year, year_label
-from cswo.project.reading import YAMLProblems, decode, parse_yaml
+from cswo.project.reading import decode, parse_yaml
 
 COMMITTEE_KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -247,8 +248,6 @@ def disclosure_problems(params: Parameters, known_tables: list[str]) -> list[str
 
 
 def load_year(project: Project, year: str) -> Parameters:
-    from cswo.project.catalogue import load_catalogue
-
     path = project.parameters_file(year)
     params = load_parameters(path)
     problems = disclosure_problems(params, list(load_catalogue(project)))

@@ -8,6 +8,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from cswo.errors import InputError
+
 # a section's name becomes a file and folder name: letters, digits and _ only, so it cannot leave
 # notebooks/<year>/ or the cache (``../../../data`` would otherwise replace the data folder)
 SECTION_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -136,6 +138,50 @@ class Project:
         """Executed sections kept for reuse; never read by committees."""
         return self.outputs_dir / ".cache" / year
 
+    @property
+    def shared_cache_dir(self) -> Path:
+        """What the build and the lab keep for any year (the default Word style, the lab's settings)."""
+        return self.outputs_dir / ".cache"
+
+    def dataset_dir(self, year: str) -> Path:
+        """The year's validated data, as Parquet and JSON, for the sections to read."""
+        return self.cache_dir(year) / "dataset"
+
+    def section_cache(self, year: str, section: str) -> Path:
+        """A section's last successful run, with its manifest and exported text."""
+        return self.cache_dir(year) / section
+
+    def twins_dir(self, year: str) -> Path:
+        """Notebooks made from a newer ``.md`` twin, run in their place (the analyst's files stay as they are)."""
+        return self.cache_dir(year) / ".twins"
+
+    def render_dir(self, year: str) -> Path:
+        """The build's working folder for writing the papers (figures, filters)."""
+        return self.cache_dir(year) / "render"
+
+    def document_record(self, year: str, draft: bool = False) -> Path:
+        """Which key each written paper was made from (drafts apart: they publish elsewhere)."""
+        return self.cache_dir(year) / ("documents-draft.json" if draft else "documents.json")
+
+    def quarto_dir(self, year: str) -> Path:
+        """The Quarto book projects for `cswo build --renderer quarto`, one folder per committee."""
+        return self.cache_dir(year) / "quarto"
+
+    def failed_dir(self, year: str) -> Path:
+        """The notebook of a section that failed, open at the error (private: it shows the data)."""
+        return self.private_dir(year) / "failed"
+
+    def executed_notebooks_dir(self, year: str) -> Path:
+        """The executed notebooks of the last build: the audit trail of every figure (private)."""
+        return self.private_dir(year) / "notebooks"
+
+    def figures_qa_file(self, year: str) -> Path:
+        """The values behind every suppressed cell, and why (private)."""
+        return self.private_dir(year) / "figures-qa.csv"
+
+    def build_staging(self, year: str, draft: bool = False) -> Path:
+        return self.staging_dir(f"{year}-draft" if draft else year)
+
     def private_dir(self, year: str) -> Path:
         """What reviewers may see but the public must not: the executed notebooks (tables as the
         kernel saw them), the raw figures QA record (values before disclosure control) and failed
@@ -173,8 +219,6 @@ def suggest_year(text: str) -> str | None:
 
 def require_year(project: Project, year: str) -> str:
     """``year`` when the project has it set up; otherwise an InputError saying what was probably meant."""
-    from cswo.errors import InputError
-
     known = project.years()
     if year in known:
         return year

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from cswo.errors import InputError, UnreadableTextError
+from cswo.errors import InputError, UnreadableTextError, YAMLProblems
 
 MAX_ALIASES = 100  # anchors reused more often than this are not a hand-written parameters file
 MAX_NODES = 200_000  # nodes after expanding aliases; the shipped parameters have about 300
@@ -121,14 +121,6 @@ def _alias_problem(root) -> str | None:
         elif isinstance(node, yaml.MappingNode):
             stack.extend(child for pair in node.value for child in pair)
     return None
-
-
-class YAMLProblems(ValueError):
-    """What is wrong with a YAML text, one located sentence each (without the file name)."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("; ".join(problems))
 
 
 def parse_yaml(text: str) -> object:

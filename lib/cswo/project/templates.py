@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from cswo.errors import ParametersError
 from cswo.project.paths import TEMPLATES_DIR, Project
+from cswo.project.reading import load_yaml, read_text
 
 COVER = "cover.md.j2"
 STYLE = "style.yml"
@@ -61,20 +60,18 @@ class HouseStyle:
     chart_font: str
 
 
-def _style_mapping(path: Path) -> dict:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ParametersError(path, [f"not valid YAML: {exc}"]) from None
+def _style_mapping(text: str, label: str) -> dict:
+    """The strict reader's mapping (a duplicate key or bad YAML is refused, naming the file and line)."""
+    raw = load_yaml(text, label) or {}
     if not isinstance(raw, dict):
-        raise ParametersError(path, ["expected a mapping of keys to values"])
+        raise ParametersError(label, ["expected a mapping of keys to values"])
     return raw
 
 
 @lru_cache(maxsize=8)
 def _house_style(base_text: str, own_text: str, own_path: str) -> HouseStyle:
-    base = yaml.safe_load(base_text) or {}
-    own = _style_mapping(Path(own_path)) if own_text else {}
+    base = _style_mapping(base_text, "the package's style.yml")
+    own = _style_mapping(own_text, own_path) if own_text else {}
     unknown = sorted(set(own) - set(base))
     if unknown:
         raise ParametersError(own_path, [f"unknown key '{k}'; the keys are {', '.join(base)}" for k in unknown])
@@ -93,8 +90,9 @@ def default_house_style() -> HouseStyle:
 def house_style(project: Project) -> HouseStyle:
     """The package's ``style.yml`` with the project's laid over it, key by key."""
     own = project.templates_dir / STYLE
-    own_text = own.read_text(encoding="utf-8") if own.is_file() else ""
-    return _house_style((TEMPLATES_DIR / STYLE).read_text(encoding="utf-8"), own_text, str(own))
+    label = f"templates/{STYLE}"
+    own_text = read_text(own, label) if own.is_file() else ""  # a file not in UTF-8 is the file's problem
+    return _house_style((TEMPLATES_DIR / STYLE).read_text(encoding="utf-8"), own_text, label)
 
 
 def fingerprint_files(project: Project) -> list[Path]:

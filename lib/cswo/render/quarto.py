@@ -11,6 +11,7 @@ import yaml
 from cswo.errors import CSWOError, Problem, ProblemsError, RenderError
 from cswo.project.paths import Project
 from cswo.project.reading import read_yaml
+from cswo.render.engines import LUA_FILTER
 
 FORMAT_FOR = {"docx": "docx", "typst": "pdf", "pdf": "pdf"}
 
@@ -87,8 +88,6 @@ def book_chapters(markdown: str) -> list[str]:
 def write_book(project: Project, folder: Path, markdown: str, title: str, figures: Path) -> Path:
     """A complete Quarto book project for one committee paper: the same composed, filled markdown
     the pandoc renderer uses (cover report included), our filter and the figures beside it."""
-    from cswo.render.engines import LUA_FILTER
-
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     names = []
@@ -108,7 +107,7 @@ def write_book(project: Project, folder: Path, markdown: str, title: str, figure
 
 
 def book_folder(project: Project, year: str, committee: str) -> Path:
-    return project.cache_dir(year) / "quarto" / committee
+    return project.quarto_dir(year) / committee
 
 
 def render_with_quarto(project: Project, year: str) -> list[Path]:
@@ -120,7 +119,7 @@ def render_with_quarto(project: Project, year: str) -> list[Path]:
             "the Quarto CLI is not installed on this machine; `cswo build` (pandoc and Typst, the engines "
             "Quarto drives) makes the same documents"
         )
-    books = sorted(p.parent for p in (project.cache_dir(year) / "quarto").glob("*/_quarto.yml"))
+    books = sorted(p.parent for p in project.quarto_dir(year).glob("*/_quarto.yml"))
     if not books:
         raise CSWOError(f"build {year} first (`cswo build --year {year}`): Quarto renders the composed papers")
     done = []

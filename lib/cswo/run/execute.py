@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from traceback import format_exception
 
 from cswo.cache.store import read_manifest, write_manifest
 from cswo.errors import SectionExecutionError, SectionFailure
+from cswo.project.paths import FIGURES_MIME
 from cswo.run.workers import SectionPool, WarmKernel
 
 MANIFEST = "manifest.json"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colours in a kernel's traceback
 CELL_TIMEOUT = 600.0  # seconds one cell may run; `cswo build --cell-timeout` or CSWO_CELL_TIMEOUT change it
 # a guess at a notebook's seconds before it has run once, to start the longest first (charts dominate)
 NOTEBOOK_SECONDS, CHART_SECONDS = 0.5, 0.3
@@ -121,12 +125,19 @@ def _analyst_cell(executed: Path | None, index: int | None) -> int | None:
     return index - injected + 1
 
 
-def _failure(name: str, exc: BaseException, failed: Path | None) -> SectionFailure:
+def _failure(name: str, exc: BaseException, failed: Path | None, notebook: Path | None = None) -> SectionFailure:
+    """The failure as the analyst counts it: the cell's number in their notebook, its code and the
+    kernel's traceback (papermill's PapermillExecutionError carries both; a timeout, neither)."""
     index = getattr(exc, "cell_index", None)
     ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
     if not ename:
         ename, evalue = type(exc).__name__, str(exc)
     number = _analyst_cell(failed, index)
+    lines = getattr(exc, "traceback", None)
+    if isinstance(lines, list | tuple):
+        trace = ANSI.sub("", "\n".join(str(line) for line in lines))
+    else:
+        trace = "".join(format_exception(exc))
     return SectionFailure(
         section=name,
         cell=number,
@@ -134,7 +145,19 @@ def _failure(name: str, exc: BaseException, failed: Path | None) -> SectionFailu
         notebook=failed,
         ename=str(ename),
         evalue=str(evalue),
+        source=getattr(exc, "source", None) or _cell_source(notebook, number),
+        traceback=trace,
     )
+
+
+def _cell_source(notebook: Path | None, number: int | None) -> str:
+    """The code of the analyst's cell ``number`` (1-based), or "" when it cannot be read."""
+    try:
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        source = cells[number - 1]["source"]
+    except (AttributeError, OSError, ValueError, KeyError, IndexError, TypeError):
+        return ""
+    return "".join(source) if isinstance(source, list) else str(source)
 
 
 def cell_timeout(value: float | None = None) -> float | None:
@@ -191,7 +214,7 @@ def run_jobs(
             try:
                 _, job.seconds = future.result()
             except Exception as exc:  # papermill's and the kernel's errors, reported per section
-                failures.append(_failure(job.name, exc, _keep_failed(job, run_dir, failed_dir)))
+                failures.append(_failure(job.name, exc, _keep_failed(job, run_dir, failed_dir), job.notebook))
                 continue
             _promote(job, run_dir, table_fingerprint)
             on_done(job)
@@ -266,8 +289,6 @@ def _keep_failed(job: Job, run_dir: Path, failed_dir: Path) -> Path | None:
 
 def _promote(job: Job, run_dir: Path, table_fingerprint: Callable[[str], str]) -> None:
     import nbformat
-
-    from cswo.project.paths import FIGURES_MIME
 
     nb = nbformat.read(run_dir / f"{job.name}.ipynb", as_version=4)
     tables: list[str] = []

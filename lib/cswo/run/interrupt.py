@@ -25,6 +25,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cswo.errors import EXIT_INTERRUPTED, Interrupted, message
+from cswo.publish import release as publish
+from cswo.run import kernels
 
 HARD_STOP_AFTER = 2.0  # seconds the tidy path gets before the build stops itself hard
 
@@ -65,9 +67,6 @@ def kill_children() -> None:
 
 def hard_stop(report: Callable[[Interrupted], None]) -> None:
     """Stop now: kill every child, remove kernel folders and unfinished staging, say so once, exit 130."""
-    from cswo.publish import release as publish
-    from cswo.run import kernels
-
     if not _finishing.acquire(blocking=False):
         return  # the tidy path got there first and is saying so
     kill_children()
@@ -98,8 +97,6 @@ def stop_on_signals(report: Callable[[Interrupted], None] = _print_to_stderr, de
     """Run the body; Ctrl-C or SIGTERM inside it becomes one Interrupted error (after clean-up ran).
 
     ``report`` prints the sentence if the build has to stop itself hard after ``deadline`` seconds."""
-    from cswo.run import kernels
-
     kernels.sweep()  # leftovers of builds that were killed outright
     main = threading.current_thread() is threading.main_thread()
     handler = _on_signal(report, deadline)
@@ -108,8 +105,6 @@ def stop_on_signals(report: Callable[[Interrupted], None] = _print_to_stderr, de
     try:
         yield
     except KeyboardInterrupt:
-        from cswo.publish import release as publish
-
         publish.discard_unfinished()  # the signal may land between preparing staging and the step that owns it
         raise Interrupted(_state["name"]) from None
     finally:

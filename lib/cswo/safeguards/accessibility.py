@@ -17,7 +17,7 @@ from docx.oxml.ns import qn
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-from cswo.errors import CSWOError, PublishCheckError
+from cswo.errors import ColourError, PublishCheckError
 
 _WP_DOCPR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
 _CAPTION_STYLES = {"Image Caption", "Caption"}
@@ -27,10 +27,6 @@ _FILE_NAME = re.compile(r"\.(png|jpe?g|gif|svg|bmp|tiff?|emf|wmf|webp|pdf)$", re
 _PDFUA_NS = "http://www.aiim.org/pdfua/ns/id/"
 _DC_NS = "http://purl.org/dc/elements/1.1/"
 _MAX_STRUCTURE_NODES = 200_000
-
-
-class ColourError(CSWOError):
-    """A colour is not a hex code like '#1F77B4'."""
 
 
 def _is_file_name(text: str) -> bool:

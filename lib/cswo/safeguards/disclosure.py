@@ -21,14 +21,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from cswo.errors import CSWOError
+from cswo.errors import DisclosureError
 from cswo.project.catalogue import TOTAL
 
 Cell = tuple[object, object]
-
-
-class DisclosureError(CSWOError):
-    """A table given for disclosure control cannot be checked as it stands."""
 
 
 @dataclass
@@ -296,3 +292,21 @@ def protect_dataset(dataset, policy, catalogue: dict) -> tuple:
 
 
 NOT_PUBLISHED = "not published, to protect small numbers"
+
+
+def withheld(why: str | None, threshold: int | None) -> str:
+    """How prose reads a suppressed figure: "fewer than N" where it was suppressed for being small,
+    else "not published, to protect small numbers" (suppressed so a small one cannot be worked out)."""
+    return f"fewer than {threshold}" if why == PRIMARY and threshold else NOT_PUBLISHED
+
+
+def suppression_summary(caption: str, primary: int, secondary: int, threshold: int, symbol: str) -> str | None:
+    """The build summary's line for a table with suppressed cells (None when it has none)."""
+    if not primary and not secondary:
+        return None
+    protect = (
+        f"and {secondary} more so they cannot be worked out from totals"
+        if secondary
+        else "(no total lets them be worked out, so no other cell needed suppressing)"
+    )
+    return f"{caption}: {primary} cell(s) below {threshold} shown as {symbol} {protect}"

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cswo.errors import DataValidationError, Problem, PublishCheckError
+from cswo.safeguards.pdftext import page_texts
 
 if TYPE_CHECKING:  # the readers are imported where used: the CLI masks every message without them
     import pandas as pd
@@ -378,8 +379,6 @@ def scan_document(path: Path, root: Path | None = None, allow: Iterable[str] = (
         if path.suffix.lower() == ".docx":
             texts = _docx_texts(path, label)
         elif path.suffix.lower() == ".pdf":
-            from cswo.safeguards.pdftext import page_texts
-
             for number, text in enumerate(page_texts(path), start=1):
                 texts.append((text, f"{label}, page {number}"))
         else:

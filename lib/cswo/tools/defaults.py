@@ -14,8 +14,8 @@ import jinja2
 import jupytext
 import nbformat
 
+from cswo.compose.section import UNREVIEWED_TAG
 from cswo.project.paths import TEMPLATES_DIR, year_label, year_start
-from cswo.render.engines import UNREVIEWED_TAG
 
 DEFAULTS_DIR = TEMPLATES_DIR / "project"
 

@@ -51,7 +51,7 @@ HIDE_GLOBS = [
 
 def jupyter_folder(project: Project) -> Path:
     """Write the kernelspec and lab settings `cswo lab` uses; return their folder."""
-    folder = project.outputs_dir / ".cache" / "jupyter"
+    folder = project.shared_cache_dir / "jupyter"
     kernel = folder / "data" / "kernels" / KERNEL_NAME
     kernel.mkdir(parents=True, exist_ok=True)
     spec = {

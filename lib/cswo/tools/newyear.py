@@ -17,14 +17,12 @@ from pathlib import Path
 
 import nbformat
 
-from cswo.errors import CSWOError
+from cswo.errors import CSWOError, YearExistsError
+from cswo.project.parameters import load_parameters
 from cswo.project.paths import Project, is_financial_year, year_label, year_start
 from cswo.tools import defaults
 from cswo.tools.migrate import migrate_notebook, renames_for
-
-
-class YearExistsError(CSWOError):
-    exit_code = 2
+from cswo.tools.workbook import write_template
 
 
 def _moved_date(match: re.Match, years: int) -> str:
@@ -96,7 +94,6 @@ def roll_forward(
             f"{new} already exists ({', '.join(str(p.relative_to(project.root)) for p in existing)}); "
             "nothing was changed"
         )
-    from cswo.project.parameters import load_parameters
 
     old = source_year(project, new)
     made: list[Path] = []
@@ -121,8 +118,6 @@ def roll_forward(
                 roll_notebook(source, target, old, new)
             made += [target, target.with_suffix(".md")]
         if template:
-            from cswo.tools.workbook import write_template
-
             made.append(write_template(project, new))
     except BaseException:
         parameters.unlink(missing_ok=True)

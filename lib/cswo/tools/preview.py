@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cswo.errors import CSWOError
+from cswo.pipeline.build import BuildOptions
+from cswo.project.parameters import load_year
 from cswo.project.paths import Project
 
 Snapshot = dict[Path, tuple[int, int]]
@@ -22,9 +24,6 @@ def preview_options(project: Project, year: str):
     """What a preview writes: the first committee's paper as a PDF, as a draft (a missing figure is
     marked, not fatal) in ``outputs/drafts/``. Word, LibreOffice's page numbers and the other papers
     wait for ``cswo build``, so a prose edit is on the page in a few seconds."""
-    from cswo.pipeline.build import BuildOptions
-    from cswo.project.parameters import load_year
-
     committee = next(iter(load_year(project, year).committees))
     return BuildOptions(year=year, committees=[committee], formats=["pdf"], draft=True, annual_report=False)
 

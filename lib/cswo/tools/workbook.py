@@ -12,120 +12,27 @@ reported at the sheet and row where it was typed.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
 
 from cswo.data.load import validate_tables
-from cswo.data.returns import FIRST_ROW, HEADER_ROW, QA_NOTE, service_sheet
-from cswo.errors import CSWOError
-from cswo.figures.formatting import SYMBOL_FOR_STATUS, neutralise_workbook
+from cswo.data.returns import FIRST_ROW, HEADER_ROW, QA_NOTE, RESERVED_SHEETS, Row, workbook_rows
+from cswo.errors import TemplateError, TemplateExistsError
+from cswo.figures.formatting import neutralise_workbook
+from cswo.narrative.completeness import last_year_values
 from cswo.narrative.needs import Key, year_needs
-from cswo.project.catalogue import TOTAL, Measure, Table, load_catalogue
+from cswo.project.catalogue import Table, load_catalogue
 from cswo.project.parameters import load_year
-from cswo.project.paths import Project, is_financial_year, previous_year
+from cswo.project.paths import Project, is_financial_year
 from cswo.tools.workbook_layout import (
-    INSTRUCTIONS_SHEET,
     MEASURES_SHEET,
     instructions_sheet,
     measures_sheet,
     service_sheet_layout,
 )
 
-RESERVED_SHEETS = (INSTRUCTIONS_SHEET, MEASURES_SHEET)
 SHEET_NAME_FORBIDDEN = set("[]:*?/\\")
-
-
-class TemplateError(CSWOError):
-    """The data-entry workbook cannot be made."""
-
-
-class TemplateExistsError(TemplateError):
-    """A workbook is already where the template would go; it may hold a service's work."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        super().__init__(
-            f"{path} already exists, so a new template was not written over it: it may "
-            "already hold figures a service has typed. To bring it up to date with the notebooks "
-            "and keep everything typed in it, run `cswo data-template --update`; or give another path."
-        )
-
-
-@dataclass(frozen=True)
-class Row:
-    """One figure to fill in: where it goes in the data, and what the service sees."""
-
-    service: str
-    table: str
-    measure: Measure
-    breakdown: str
-    last_year: str  # last year's value as the report printed it, or "" when there was none
-
-    @property
-    def label(self) -> str:
-        if self.breakdown == TOTAL:
-            return self.measure.label
-        return f"{self.measure.label}: {self.measure.breakdown_label(self.breakdown)}"
-
-
-def workbook_rows(keys, catalogue: dict[str, Table], sections: list[str], last_values: dict | None = None) -> list[Row]:
-    """The rows for ``keys`` (needed figures of the year), by service sheet, in catalogue order.
-
-    A table belongs to the first section the catalogue lists for it (the service that supplies it).
-    """
-    last_values = last_values or {}
-    order = {name: index for index, name in enumerate(catalogue)}
-    rows = []
-    for key in keys:
-        table = catalogue.get(key.table)
-        if table is None or key.measure not in table.measures:
-            continue  # a name the catalogue lacks is reported by validation, not given a row
-        owner = next((s for s in table.sections if s in sections), table.sections[0] if table.sections else "")
-        measure = table.measures[key.measure]
-        listed = list(measure.breakdowns or ())
-        rank = (
-            sections.index(owner) if owner in sections else len(sections),
-            order[key.table],
-            list(table.measures).index(key.measure),
-            -1 if key.breakdown == TOTAL else (listed.index(key.breakdown) if key.breakdown in listed else 999),
-        )
-        last = last_values.get((key.table, key.measure, key.breakdown), "")
-        rows.append((rank, Row(service_sheet(owner or "other"), key.table, measure, key.breakdown, last)))
-    return [row for _, row in sorted(rows, key=lambda pair: pair[0])]
-
-
-def row_locations(rows: list[Row], workbook_label: str) -> dict[tuple[str, str, str], tuple[str, int]]:
-    """(table, measure, breakdown) -> (sheet label, Excel row): where each figure is typed."""
-    found, next_row = {}, {}
-    for row in rows:
-        excel_row = next_row.get(row.service, FIRST_ROW)
-        next_row[row.service] = excel_row + 1
-        found[(row.table, row.measure.name, row.breakdown)] = (f"{workbook_label}, sheet '{row.service}'", excel_row)
-    return found
-
-
-def as_typed(number: float, unit: str) -> str:
-    """A value as the Value cell asks for it, in the same unit: 7,800 for £7.8 million in a £000 row."""
-    shown = f"{number:,.0f}" if number == int(number) else f"{number:,.10g}"
-    return {"gbp": f"£{shown}", "gbp_thousand": f"{shown} (£000)", "percent": f"{shown}%"}.get(unit, shown)
-
-
-def last_year_values(dataset, year: str, catalogue: dict) -> dict[tuple[str, str, str], str]:
-    """Last year's value of every figure in the unit its row asks for ('93', '45%', '7,800 (£000)', '[x]')."""
-    last = previous_year(year)
-    values = {}
-    for name, frame in dataset.tables.items() if dataset else []:
-        for r in frame[frame["year"] == last].itertuples():
-            measure = catalogue[name].measures.get(r.measure)
-            if measure is None:
-                continue
-            if r.number == r.number:
-                values[(name, r.measure, r.breakdown)] = as_typed(r.number, measure.unit)
-            else:
-                values[(name, r.measure, r.breakdown)] = SYMBOL_FOR_STATUS.get(r.status, "")
-    return values
 
 
 def _year_sections(project: Project, year: str) -> list[str]:

@@ -7,23 +7,16 @@ values checked as typed), the measures sheet, and a print set-up that never over
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from cswo.data.returns import FIRST_ROW, HEADER_ROW, QA_NOTE, service_columns
+from cswo.data.returns import FIRST_ROW, HEADER_ROW, INSTRUCTIONS_SHEET, MEASURES_SHEET, QA_NOTE, Row, service_columns
 from cswo.data.schemas import STATUS_MEANING
 from cswo.project.catalogue import TOTAL, UNITS, WHOLE_NUMBER_UNITS, Measure, Table
 from cswo.project.paths import previous_year
 
-if TYPE_CHECKING:  # the rows are made by cswo.tools.workbook, which lays them out through this module
-    from cswo.tools.workbook import Row
-
-INSTRUCTIONS_SHEET = "Instructions"
-MEASURES_SHEET = "Measures"
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 LOCKED_FILL = PatternFill("solid", fgColor="F2F2F2")  # cells not to be typed in

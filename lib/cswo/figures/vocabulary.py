@@ -1,0 +1,75 @@
+"""The prose vocabulary: every name narrative may use, and the years of data each one reads.
+
+One list, asked by everything that reads or writes prose: :class:`cswo.figures.figure.Figure`
+offers exactly these attributes, :mod:`cswo.narrative.needs` works out from them which figures
+``cswo validate``, the completeness check and the data-entry workbook ask for, and the section
+(what the lab shows) lists the names of ``s`` from here.
+
+A figure ``f`` offers ``{eval}`f.<attribute>` `` for each attribute below, plus three families
+named from the data: ``f.in_2019_20`` (the value in a given year), ``f.<breakdown>`` (a breakdown
+this year) and ``<any of those>_exact`` (the value in full, where prose rounds it).
+"""
+
+from __future__ import annotations
+
+# which years an attribute reads, counted back from the report year (0 = the report year)
+CURRENT, PREVIOUS, BOTH, FIVE_YEARS, NO_DATA = (0,), (1,), (0, 1), (0, 1, 2, 3, 4), ()
+
+FIGURE_ATTRIBUTES: dict[str, tuple[int, ...]] = {
+    "value": CURRENT,
+    "exact": CURRENT,
+    "compared": CURRENT,  # says so in words when the year before has no figure
+    "change": BOTH,
+    "direction": BOTH,
+    "last_year": PREVIOUS,
+    "last_year_exact": PREVIOUS,
+    "same_as": CURRENT,  # compared with every earlier year the data has, which need not all be there
+    "record": CURRENT,  # likewise
+    "average_5y": FIVE_YEARS,
+    "average_5y_value": FIVE_YEARS,
+    "year": NO_DATA,
+    "last_year_label": NO_DATA,
+    "label": NO_DATA,
+}
+EXACT = "_exact"  # suffix: the value in full
+IN_YEAR = "in_"  # prefix: in_2019_20, the value in that year
+
+# what prose reaches through the section, ``{eval}`s.council` ``, besides figures and phrases
+SECTION_NAMES = ("label", "last_label", "council", "area", "partnership")
+# what ``s.grades_summary(name, table)`` registers: ``{eval}`name.awarded` `` and so on
+GRADES_KEYS = ("awarded", "services", "counts")
+
+
+def financial_year(start: int) -> str:
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def year_attribute(year: str) -> str:
+    """The attribute for a figure's value in ``year``: '2019-20' -> 'in_2019_20'."""
+    return IN_YEAR + year.replace("-", "_")
+
+
+def attribute_year(attribute: str) -> str | None:
+    """The year an ``in_YYYY_YY`` attribute names, else None."""
+    rest = attribute.removeprefix(IN_YEAR)
+    if attribute.startswith(IN_YEAR) and len(rest) == 7 and rest[:4].isdigit() and rest[5:].isdigit():
+        return rest.replace("_", "-")
+    return None
+
+
+def years_read(attribute: str, year: str) -> list[str] | None:
+    """The years of data a figure's ``attribute`` reads in a report for ``year`` (most recent first);
+    None when it is not in the vocabulary (it may still be a breakdown, which reads ``year``)."""
+    if attribute in FIGURE_ATTRIBUTES:
+        start = int(year[:4])
+        return [financial_year(start - back) for back in FIGURE_ATTRIBUTES[attribute]]
+    named = attribute_year(attribute.removesuffix(EXACT))
+    return [named] if named else None
+
+
+def figure_names(name: str, years: list[str] = (), breakdowns=()) -> list[str]:
+    """Every name a figure called ``name`` offers prose, given the years and breakdowns it has."""
+    names = [f"{name}.{a}" for a in FIGURE_ATTRIBUTES]
+    for family in ([year_attribute(y) for y in years], list(breakdowns)):
+        names += [f"{name}.{a}{suffix}" for a in family for suffix in ("", EXACT)]
+    return names

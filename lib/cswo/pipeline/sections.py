@@ -1,0 +1,165 @@
+"""The sections of a build: the year's validated data, a job per section notebook, and each
+section's text as readers see it (the run's outputs merged with the notebook's current prose).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+
+import nbformat
+
+from cswo.cache import keys
+from cswo.cache import store as cache
+from cswo.cache.prose import with_current_prose
+from cswo.compose.section import SectionText
+from cswo.compose.section import section_text as exported_text
+from cswo.data.load import Dataset, load_dataset
+from cswo.errors import CSWOError, IncompleteNarrativeError, PublishCheckError
+from cswo.narrative.completeness import narrative_gaps
+from cswo.project import twins
+from cswo.project.parameters import Parameters
+from cswo.project.paths import Project
+from cswo.run import execute
+from cswo.safeguards import identifiers
+
+
+def dataset_folder(project: Project, year: str) -> Path:
+    """Where the validated data is kept for the sections to read."""
+    return project.dataset_dir(year)
+
+
+def dataset_current(project: Project, params: Parameters, sections: list[str]) -> bool:
+    """Whether the last validation still stands (no data file, nor anything else it was made from, changed)."""
+    manifest = cache.read_manifest(project.cache_dir(params.year) / "dataset-key.json")
+    stored = dataset_folder(project, params.year) / "dataset.json"
+    key = keys.dataset_key(project, params.year, sections)
+    return bool(manifest) and manifest.get("key") == key and stored.exists()
+
+
+def validated_dataset(project: Project, params: Parameters, sections: list[str]) -> tuple[Dataset, Path]:
+    """Validate the data (or reuse the last validation when no data file changed)."""
+    folder = project.cache_dir(params.year)
+    folder.mkdir(parents=True, exist_ok=True)
+    key = keys.dataset_key(project, params.year, sections)
+    stored = dataset_folder(project, params.year)
+    manifest = cache.read_manifest(folder / "dataset-key.json")
+    if manifest and manifest.get("key") == key and (stored / "dataset.json").exists():
+        try:
+            return Dataset.read(stored), stored
+        except (OSError, ValueError, KeyError):
+            pass  # a damaged cache is rebuilt, never trusted
+    dataset = load_dataset(project, params.year)  # what the narrative needs is checked separately
+    dataset.save(stored)
+    cache.write_manifest(folder / "dataset-key.json", {"key": key})
+    return dataset, stored
+
+
+def scan_inputs(project: Project, params: Parameters) -> list[str]:
+    """Identifiers in the data files and in every notebook the year runs (code, markdown, outputs)."""
+    allow = set(params.public_contact_details)
+    found = identifiers.scan_files(keys.data_files(project), project.root, allow=allow)
+    for name in [*params.sections, *params.appendix_notebooks()]:
+        notebook = project.notebook(params.year, name)
+        if notebook.exists():
+            found += identifiers.scan_notebook(notebook, project.root, allow=allow)
+    return [str(f) for f in found]
+
+
+def make_jobs(
+    project: Project, params: Parameters, dataset_path: Path, notes: list[str] | None = None
+) -> list[execute.Job]:
+    """A job per section, reading the newer of each notebook and its .md twin (said in ``notes``)."""
+    names = [*params.sections, *params.appendix_notebooks()]
+    jobs = []
+    for name in names:
+        notebook = project.notebook(params.year, name)
+        if not notebook.exists() and not notebook.with_suffix(twins.TWIN_SUFFIX).exists():
+            raise CSWOError(f"Section '{name}' has no notebook: expected {notebook.relative_to(project.root)}")
+        source = twins.section_source(notebook, name)
+        if source.note and notes is not None:
+            notes.append(source.note)
+        notebook = twins.materialise(source, project.twins_dir(params.year))
+        jobs.append(
+            execute.Job(
+                name=name,
+                notebook=notebook,
+                folder=project.section_cache(params.year, name),
+                key=keys.job_key(project, params, notebook),
+                parameters={
+                    "year": params.year,
+                    "project_root": str(project.root),
+                    "dataset_path": str(dataset_path),
+                },
+            )
+        )
+    return jobs
+
+
+SECTION_TEXT = "section.json"
+
+
+def section_text(job: execute.Job) -> SectionText:
+    """The section as readers see it: the run's outputs with the notebook's current prose.
+
+    A prose edit changes only markdown cells, which the run did not depend on, so they are merged
+    into the cached run here (no kernel). The exported text is kept beside the run, keyed on both
+    notebooks, so an unchanged section is not exported again.
+    """
+    key = keys.section_text_key(job.notebook, job.executed)
+    saved = cache.read_manifest(job.folder / SECTION_TEXT)
+    if saved and saved.get("key") == key:
+        return SectionText(**saved["text"])
+    executed = nbformat.read(job.executed, as_version=4)
+    if with_current_prose(executed, nbformat.read(job.notebook, as_version=4)):
+        nbformat.write(executed, job.executed)  # the audit-trail copy carries the prose that was published
+        key = keys.section_text_key(job.notebook, job.executed)
+    text = exported_text(executed, job.name)
+    if not text.bundle:
+        raise CSWOError(f"Section '{job.name}' did not publish its figures: its last cell must call s.finish()")
+    cache.write_manifest(job.folder / SECTION_TEXT, {"key": key, "text": dataclasses.asdict(text)})
+    return text
+
+
+def section_texts(jobs: list[execute.Job]) -> dict[str, SectionText]:
+    return {job.name: section_text(job) for job in jobs}
+
+
+def sections_pool(project: Project, params: Parameters, jobs: list[execute.Job], force: bool, workers: int | None):
+    """Workers for the sections that will run, started now: their kernels warm up while the data is checked.
+
+    None when every section looks reusable (the rare section a data change turns out to touch gets its
+    workers when the sections run)."""
+    if force:
+        to_run = jobs
+    else:
+        to_run = execute.likely_to_run(jobs, dataset_current(project, params, params.sections))
+    return execute.start_pool(to_run, workers) if to_run else None
+
+
+def checked_dataset(
+    project: Project, params: Parameters, draft: bool, checks: bool, step: Callable[[str], None]
+) -> Dataset:
+    """The year's data, validated, with every figure the narrative needs and (with checks) no identifiers."""
+    step("Validating data")
+    dataset, _ = validated_dataset(project, params, params.sections)
+    step("Checking the data has every figure the narrative needs")
+    check_completeness(project, params, dataset, draft=draft)
+    if checks:
+        step("Scanning inputs for personal identifiers")
+        found = scan_inputs(project, params)
+        if found:
+            raise PublishCheckError(found)
+    return dataset
+
+
+def check_completeness(project: Project, params: Parameters, dataset: Dataset, draft: bool) -> None:
+    """Refuse a final build whose narrative needs figures the data lacks (a draft marks them instead).
+
+    Unknown names in prose are refused in every mode: there is nothing to mark them with.
+    Raises IncompleteNarrativeError listing every gap at once.
+    """
+    gaps, needs = narrative_gaps(project, params, dataset)
+    if needs.unknown or (gaps and not draft):
+        raise IncompleteNarrativeError([] if draft else gaps, needs.unknown)

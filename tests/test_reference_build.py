@@ -307,7 +307,7 @@ def test_figure_audit_lists_sources(built):
     with (project.year_outputs(YEAR) / "figures.csv").open() as handle:
         rows = list(csv.DictReader(handle))
     complaints = [r for r in rows if r["section"] == "complaints" and r["name"] == "complaints" and r["year"] == YEAR]
-    assert complaints and complaints[0]["value"] == "93.0" and "3.1" in complaints[0]["source"]
+    assert complaints and complaints[0]["value"] == "93.0" and "complaints records" in complaints[0]["source"]
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")

@@ -448,5 +448,7 @@ def test_framework_is_dated_printed_once_and_names_this_years_leads(built):
     # the as-at date and source come from the data, with each table
     assert "approved by the Policy and Resources Committee on 24 September 2018" in policy
     assert "leads updated for the 2021-22 annual report; as at 9 November 2022" in policy
-    assert "Policy and Resources Committee, 24 September 2018 (report 312-2018); as at 24 September 2018" in policy
-    assert policy.count("Audit Scotland Social Work in Scotland recommendations and actions") == 1
+    assert policy.count("Source: Chief Social Work Officer Governance Framework") == 1  # one Source line, dated
+    # the 2018 tracker's present tense ("the CSWO is line managed by ...") no longer contradicts Appendix 1
+    assert "line managed by the Executive Director" not in policy
+    assert "reported to the Policy and Resources Committee with the framework in September 2018" in policy

@@ -32,6 +32,7 @@ from cswo.data.schemas import text_rows_for_year
 from cswo.errors import CSWOError
 from cswo.figures.figure import Figure
 from cswo.figures.formatting import MISSING_PHRASE, NOT_APPLICABLE, NOT_AVAILABLE, format_value, is_missing, number
+from cswo.figures.markup import literal, literal_attribute
 from cswo.figures.phrases import Phrase, Phrases
 from cswo.figures.vocabulary import SECTION_NAMES
 from cswo.narrative import roles as prose
@@ -316,10 +317,11 @@ class Section:
             self._charts.append(
                 {"id": item.id, "file": path.name, "alt": item.alt, "caption": item.caption, "measures": item.measures}
             )
-            alt = item.alt.replace('"', "'")
-            markdown = f'![{item.caption}](figures/{path.name}){{#{item.id} fig-alt="{alt}"}}\n'
+            # the caption, alt text and source hold labels and sources from the data: text, never markup
+            alt = literal_attribute(item.alt)
+            markdown = f'![{literal(item.caption)}](figures/{path.name}){{#{item.id} fig-alt="{alt}"}}\n'
             if item.source:
-                markdown += f'\n::: {{.source custom-style="Table Note"}}\nSource: {item.source}.\n:::\n'
+                markdown += f'\n::: {{.source custom-style="Table Note"}}\n{literal("Source: " + item.source)}.\n:::\n'
             display({"image/png": png, "text/markdown": markdown}, raw=True, metadata={"image/png": {"alt": item.alt}})
         else:
             display(item)

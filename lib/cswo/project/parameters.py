@@ -241,7 +241,15 @@ def _describe(error: dict) -> str:
         return f"unknown key '{key}'"
     if kind == "missing":
         return f"missing key '{key}'"
-    return f"key '{key}': {error['msg']} (got {error.get('input')!r})"
+    return f"key '{key}': {error['msg']}{_got(error.get('input'))}"
+
+
+def _got(value: object) -> str:
+    """The offending value, quoted: a single value only, never a whole mapping, and not at length."""
+    if isinstance(value, (dict, list, tuple, set)):
+        return ""
+    shown = repr(value)
+    return f" (got {shown[:77] + '...' if len(shown) > 80 else shown})"
 
 
 def load_parameters(path: Path) -> Parameters:

@@ -245,6 +245,7 @@ def render_papers(
         work,
         plan.depth,
         annual_report=options.annual_report,
+        draft=options.draft,
     )
     documents = render_documents(
         tasks,
@@ -254,6 +255,7 @@ def render_papers(
         typst=templates.typst_template(project),
         record=DocumentRecord(project.document_record(params.year, options.draft), staging),
         allow=set(params.public_contact_details) if options.checks else None,
+        layout_contents=not options.draft,  # final-only: a draft's Word contents get their numbers in Word
     )
     write_quarto_books(project, params, tasks, work)
     audit.write_figures_csv(composed.bundles, staging / "figures.csv")

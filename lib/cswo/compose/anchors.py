@@ -17,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 PREFIX = "cswo_"
-SPAN = re.compile(r"\[\]\{#(cswo_[0-9a-f]+c?)\}")
+NAME = re.compile(r"cswo_[0-9a-f]{10}c?")  # not the Lua filter's cswo_appendix_N bookmarks
+SPAN = re.compile(r"\[\]\{#(" + NAME.pattern + r")\}")
 COVER_COPY = "c"  # a section paragraph shown again on the cover (highlights, priorities) is a copy
 
 # where a paragraph's text starts: after a heading's #s, a list marker, a quote's > or a caption's :
@@ -41,6 +42,7 @@ class Anchor:
     paragraph: int  # the paragraph's place in the cell (or in the cover report), from 0
     source: str  # the paragraph as written, roles and markup included
     roles: dict[str, str] = field(default_factory=dict)  # each role the paragraph uses -> the phrase it read
+    figures: dict[str, dict] = field(default_factory=dict)  # role -> the figure's data row (table, measure, ...)
     key: str = ""  # cover: the parameters key whose value the paragraph shows, if one
 
     def where(self) -> str:

@@ -17,6 +17,7 @@ from nbconvert.exporters.markdown import MarkdownExporter
 from nbconvert.preprocessors.base import Preprocessor
 
 from cswo.compose import anchors as anchoring
+from cswo.figures import vocabulary
 from cswo.figures.formatting import MISSING_PHRASE
 from cswo.narrative import roles as prose
 from cswo.project.paths import FIGURES_MIME
@@ -89,7 +90,6 @@ class SectionPreprocessor(Preprocessor):
                         kept.append(output)
                 cell.outputs = kept
             cells.append(cell)
-        placeholders = bundle.get("placeholders", {})
         highlights, priorities, unreviewed, shown, missing, number = [], [], False, [], [], 0
         found: list[anchoring.Anchor] = []
         for cell in cells:
@@ -101,7 +101,7 @@ class SectionPreprocessor(Preprocessor):
             if tags & HIDDEN_TAGS:
                 continue
             if cell.cell_type == "markdown":
-                cell.source = _anchored_prose(cell, section, number, placeholders, missing, found)
+                cell.source = _anchored_prose(cell, section, number, bundle, missing, found)
                 if HIGHLIGHT_TAG in tags:
                     # highlights summarise the section for the cover report only
                     highlights.append(anchoring.as_cover_copies(_one_paragraph(cell.source)))
@@ -127,9 +127,9 @@ def _cell_id(cell, number: int) -> str:
     return cell.get("id") or f"cell-{number}"
 
 
-def _anchored_prose(cell, section: str, number: int, placeholders: dict, missing: list, found: list) -> str:
+def _anchored_prose(cell, section: str, number: int, bundle: dict, missing: list, found: list) -> str:
     """A markdown cell filled, each paragraph led by its anchor (noted in ``found``)."""
-    cell_id = _cell_id(cell, number)
+    cell_id, placeholders = _cell_id(cell, number), bundle.get("placeholders", {})
     text, places = anchoring.anchored(
         cell.source,
         lambda index: anchoring.anchor_name(section, cell_id, index),
@@ -137,8 +137,24 @@ def _anchored_prose(cell, section: str, number: int, placeholders: dict, missing
     )
     for index, name, source in places:
         roles = {n: placeholders.get(n, "") for n in prose.references(source)}
-        found.append(anchoring.Anchor(name, "prose", section, cell_id, number, index, source, roles))
+        rows = {n: row for n in roles if (row := figure_row(bundle, n))}
+        found.append(anchoring.Anchor(name, "prose", section, cell_id, number, index, source, roles, rows))
     return text
+
+
+def figure_row(bundle: dict, role: str) -> dict | None:
+    """Where the figure a role reads is kept (table, measure, breakdown, year), or None (not a figure)."""
+    name, _, attribute = role.partition(".")
+    rows = [row for row in bundle.get("figures", []) if row["name"] == name]
+    if not rows:
+        return None
+    attribute = attribute.removesuffix(vocabulary.EXACT)
+    year, breakdown = bundle.get("year", rows[0]["year"]), rows[0]["breakdown"]
+    if vocabulary.attribute_year(attribute):
+        year = vocabulary.attribute_year(attribute)
+    elif attribute and attribute not in vocabulary.FIGURE_ATTRIBUTES:
+        breakdown = attribute  # a breakdown's own value
+    return {"table": rows[0]["table"], "measure": rows[0]["measure"], "breakdown": breakdown, "year": year}
 
 
 def _anchor_outputs(cell, section: str, number: int, found: list) -> None:

@@ -107,7 +107,7 @@ def _paragraph(element, table: bool) -> Paragraph:
     changes = [c for c in element.iter(*CHANGES)]
     mark = element.find(f"{W}pPr/{W}rPr/{W}del")
     return Paragraph(
-        anchors=[n for n in names if n.startswith(anchors.PREFIX)],
+        anchors=[n for n in names if anchors.NAME.fullmatch(n)],
         built=built,
         text=text,
         authors=sorted({c.get(f"{W}author", "") for c in changes} - {""}),
@@ -126,8 +126,9 @@ def paragraphs(path: Path) -> list[Paragraph]:
         raise InputError(f"{path} is not a Word document: it has no word/document.xml")
     found, pending = [], []
     for element in root.find(f"{W}body"):
-        if element.tag == f"{W}bookmarkStart" and element.get(f"{W}name", "").startswith(anchors.PREFIX):
-            pending.append(element.get(f"{W}name"))  # a bookmark LibreOffice moved out of its paragraph
+        if element.tag == f"{W}bookmarkStart":
+            # a bookmark LibreOffice moved out of its paragraph
+            pending += [n for n in [element.get(f"{W}name")] if anchors.NAME.fullmatch(n)]
         elif element.tag == f"{W}p":
             paragraph = _paragraph(element, table=False)
             paragraph.anchors = pending + paragraph.anchors

@@ -246,6 +246,7 @@ def render_papers(
         work,
         plan.depth,
         annual_report=options.annual_report,
+        draft=options.draft,
     )
     documents = render_documents(
         tasks,
@@ -255,6 +256,7 @@ def render_papers(
         typst=templates.typst_template(project),
         record=DocumentRecord(project.document_record(params.year, options.draft), staging),
         allow=set(params.public_contact_details) if options.checks else None,
+        layout_contents=not options.draft,  # final-only: a draft's Word contents get their numbers in Word
     )
     manifest.record_documents(project, params.year, tasks)
     write_quarto_books(project, params, tasks, work)

@@ -77,12 +77,13 @@ def plan_documents(
     work: Path,
     depth: int = 2,
     annual_report: bool = True,
+    draft: bool = False,
 ) -> list[RenderTask]:
     """The committee papers and the annual report on its own, for each committee asked for."""
     highlights = [h for name in params.sections for h in texts[name].highlights]
     priorities = [p for name in params.sections for p in texts[name].priorities]
-    report = annual_report_markdown(params, texts, standalone=False, depth=depth)
-    standalone = annual_report_markdown(params, texts, standalone=True, depth=depth)
+    report = annual_report_markdown(params, texts, standalone=False, depth=depth, draft=draft)
+    standalone = annual_report_markdown(params, texts, standalone=True, depth=depth, draft=draft)
     meta = document_meta(params)
     sections = [anchor for text in texts.values() for anchor in text.anchors]
     tasks = []
@@ -146,13 +147,15 @@ def render_documents(
     typst: Path,
     record: DocumentRecord,
     allow: set[str] | None = None,
+    layout_contents: bool = True,
 ) -> list[Document]:
     """Write each document whose inputs changed; identical documents are written once and copied.
 
     With `allow` (the public contact details), each new document is also checked for accessibility
     and identifiers as soon as it is final, while the others are still being written; the findings
     are on each Document's `problems`. ``record`` (in the cache) says which key each document was made
-    from, and is updated with those written here.
+    from, and is updated with those written here. ``layout_contents`` False (a draft) leaves the
+    Word contents' page numbers to Word, which fills them in when it opens the file.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -185,7 +188,8 @@ def render_documents(
         futures = [pool.submit(write, task) for task in order]
         for future in futures[: len(words)]:
             future.result()
-        contents.number_contents(words)
+        if layout_contents:
+            contents.number_contents(words)
         futures += [pool.submit(check, path) for path in words]
         for future in futures:
             future.result()

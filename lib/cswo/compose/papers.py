@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from cswo.compose import anchors
 from cswo.compose.section import SectionText
 
 DRAFT_CONTENTS_NOTE = (
@@ -51,7 +52,7 @@ def contents_entries(params, sections: dict[str, SectionText], depth: int) -> li
         entries += [f"L1 {number} {chapter.title}", ""]
         sub = 0
         for name in chapter.sections:
-            for line in sections[name].markdown.splitlines():
+            for line in anchors.strip(sections[name].markdown).splitlines():
                 match = re.match(r"^## (?!#)(.*?)\s*(\{[^}]*\})?$", line)
                 if match and depth >= 2 and "unnumbered" not in (match.group(2) or ""):
                     sub += 1

@@ -18,10 +18,12 @@ import datetime as dt
 import jinja2
 from markupsafe import Markup
 
+from cswo.compose import anchors
 from cswo.errors import CSWOError
 from cswo.figures.markup import literal
 from cswo.project.parameters import Committee, Parameters
 from cswo.project.paths import Project
+from cswo.project.reading import read_yaml
 from cswo.project.templates import cover_template
 
 
@@ -103,3 +105,35 @@ def cover_markdown(
     except jinja2.TemplateError as exc:
         line = f", line {exc.lineno}" if getattr(exc, "lineno", None) else ""
         raise CSWOError(f"the cover template {path}{line} cannot be used: {exc.message or exc}") from None
+
+
+def anchored_cover(project: Project, params: Parameters, committee_key: str, markdown: str) -> tuple[str, list[dict]]:
+    """The cover report with each paragraph anchored, naming the parameters key it shows, if one.
+
+    A paragraph showing a highlight or a priority keeps its section's anchor.
+    """
+    template = cover_template(project, committee_key).name
+    values = parameter_texts(read_yaml(project.parameters_file(params.year)))
+    text, places = anchors.anchored(
+        markdown, lambda index: anchors.anchor_name("cover", committee_key, template, index)
+    )
+    found = []
+    for index, name, source in places:
+        shown = [key for key, value in values.items() if len(value) > 3 and value in source]
+        key = max(shown, key=lambda k: len(values[k]), default="")
+        found.append(anchors.Anchor(name, "cover", "cover", committee_key, 0, index, source, key=key).as_dict())
+    return text, found
+
+
+def parameter_texts(tree: object, prefix: str = "") -> dict[str, str]:
+    """Every text value of the parameters, by its dotted key (a list item as key[0])."""
+    found: dict[str, str] = {}
+    if isinstance(tree, dict):
+        for key, value in tree.items():
+            found.update(parameter_texts(value, f"{prefix}.{key}" if prefix else str(key)))
+    elif isinstance(tree, list):
+        for index, value in enumerate(tree):
+            found.update(parameter_texts(value, f"{prefix}[{index}]"))
+    elif isinstance(tree, str) and tree.strip():
+        found[prefix] = tree.strip()
+    return found

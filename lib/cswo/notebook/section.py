@@ -34,7 +34,7 @@ from cswo.figures.figure import Figure
 from cswo.figures.formatting import MISSING_PHRASE, NOT_APPLICABLE, NOT_AVAILABLE, format_value, is_missing, number
 from cswo.figures.markup import literal, literal_attribute
 from cswo.figures.phrases import Phrase, Phrases
-from cswo.figures.vocabulary import SECTION_NAMES
+from cswo.figures.vocabulary import SECTION_NAMES, year_texts
 from cswo.narrative import roles as prose
 from cswo.notebook import kept
 from cswo.notebook import tables as tables_module
@@ -121,6 +121,34 @@ class Section:
     def last_label(self) -> Phrase:
         """The year before, written the same way (prose: ``{eval}`s.last_label` ``)."""
         return Phrase(year_label(self.last_year, self.params.year_label_style))
+
+    @property
+    def next_label(self) -> Phrase:
+        """The year after (prose: ``{eval}`s.next_label` ``)."""
+        return self._year_text("next_label")
+
+    @property
+    def year_end(self) -> Phrase:
+        """The report year's last day, '31 March 2022' (prose: ``{eval}`s.year_end` ``)."""
+        return self._year_text("year_end")
+
+    @property
+    def last_year_end(self) -> Phrase:
+        """The last day of the year before, '31 March 2021' (prose: ``{eval}`s.last_year_end` ``)."""
+        return self._year_text("last_year_end")
+
+    @property
+    def year_end_month(self) -> Phrase:
+        """The report year's last month, 'March 2022' (prose: ``{eval}`s.year_end_month` ``)."""
+        return self._year_text("year_end_month")
+
+    @property
+    def period(self) -> Phrase:
+        """The report year as months, 'April 2021 to March 2022' (prose: ``{eval}`s.period` ``)."""
+        return self._year_text("period")
+
+    def _year_text(self, name: str) -> Phrase:
+        return Phrase(year_texts(self.year, self.params.year_label_style)[name])
 
     @property
     def council(self) -> Phrase:

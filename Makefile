@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha256(open('pyproject.toml','rb').read()).hexdigest()[:12])" 2>/dev/null)
 YEAR ?= 2021-22
+# The tests run in a random order (pytest-randomly prints the seed); `make test SEED=N` repeats that order.
+SEED ?=
+ORDER := $(if $(SEED),--randomly-seed=$(SEED))
 
 .PHONY: help setup report test soak test-fast lab preview lab-check bench lint sync data-docs hooks git-filters clean
 
@@ -25,13 +28,13 @@ report: setup ## Build the reference year's committee papers (Word and PDF) into
 	$(BIN)/cswo build --year $(YEAR)
 
 test: setup ## Run the whole test suite (real Papermill, pandoc and Typst)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(ORDER)
 
 soak: setup ## Long sweeps: disclosure across every channel, hundreds of bad inputs, builds killed at 20+ points (docs/robustness.md)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -m soak
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(ORDER) -m soak
 
 test-fast: setup ## Unit tests only (no document builds)
-	$(BIN)/python -m pytest -n 2 -m "not e2e"
+	$(BIN)/python -m pytest -n 2 $(ORDER) -m "not e2e"
 
 lab: setup ## Open JupyterLab on the year's notebooks (YEAR=2021-22 by default)
 	$(BIN)/cswo lab --year $(YEAR)

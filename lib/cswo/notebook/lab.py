@@ -51,9 +51,10 @@ def show_errors_as_sentences() -> None:
         shell.set_custom_exc((CSWOError,), _one_sentence)
 
 
-def started(section) -> None:
-    """Remember the section the kernel started last, for :func:`cell_messages`."""
+def started(section):
+    """Remember the section the kernel started last, for :func:`cell_messages`; return it."""
     _started["section"] = section
+    return section
 
 
 class Messages(list):

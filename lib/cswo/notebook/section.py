@@ -12,8 +12,7 @@ A notebook does::
 Markdown cells name figures with MyST's ``{eval}`` role, e.g. ``{eval}`complaints.compared```.
 In JupyterLab (jupyterlab-myst) each role is evaluated in the kernel, so every name prose uses is a
 variable here: a figure, a phrase, or an attribute of ``s`` (``s.label``, ``s.council``...).
-Displaying ``s`` lists every name with its text. In the lab (no ``dataset_path`` from a build),
-charts are drawn in their cells and the suite's errors read as one sentence (:mod:`.lab`).
+Displaying ``s`` lists every name with its text. In the lab, see :mod:`cswo.notebook.lab`.
 
 ``finish()`` publishes the section's phrases (which the build fills the roles from), its figure
 audit and the tables it read, as one hidden output the build reads."""
@@ -32,6 +31,7 @@ from cswo.data.schemas import text_rows_for_year
 from cswo.errors import CSWOError
 from cswo.figures.figure import Figure
 from cswo.figures.formatting import MISSING_PHRASE, format_value, is_missing, number
+from cswo.figures.markup import literal, literal_attribute
 from cswo.figures.phrases import Phrase, Phrases
 from cswo.figures.vocabulary import SECTION_NAMES, year_texts
 from cswo.narrative import roles as prose
@@ -345,10 +345,11 @@ class Section:
             self._charts.append(
                 {"id": item.id, "file": path.name, "alt": item.alt, "caption": item.caption, "measures": item.measures}
             )
-            alt = item.alt.replace('"', "'")
-            markdown = f'![{item.caption}](figures/{path.name}){{#{item.id} fig-alt="{alt}"}}\n'
+            # the caption, alt text and source hold labels and sources from the data: text, never markup
+            alt = literal_attribute(item.alt)
+            markdown = f'![{literal(item.caption)}](figures/{path.name}){{#{item.id} fig-alt="{alt}"}}\n'
             if item.source:
-                markdown += f'\n::: {{.source custom-style="Table Note"}}\nSource: {item.source}.\n:::\n'
+                markdown += f'\n::: {{.source custom-style="Table Note"}}\n{literal("Source: " + item.source)}.\n:::\n'
             display({"image/png": png, "text/markdown": markdown}, raw=True, metadata={"image/png": {"alt": item.alt}})
         else:
             display(item)
@@ -383,18 +384,15 @@ def start(
 ) -> Section:
     """Open a section for a notebook. Raises CSWOError subclasses for bad parameters or data."""
     project = Project(Path(project_root).resolve())
-    if not dataset_path:
-        lab.show_errors_as_sentences()
     if dataset_path:  # a build: every section in this kernel reads the same files, so they are read once
         parameters, dataset, suppressed = kept.year_inputs(project, year, Path(dataset_path))
-    else:
+    else:  # the lab (or nbval): the suite's errors read as one sentence from here on
+        lab.show_errors_as_sentences()
         parameters = load_year(project, year)
         dataset, suppressed = kept.protected(project, parameters, load_dataset(project, year, parameters.sections))
     out = Path(output_dir) if output_dir else Path(tempfile.mkdtemp(prefix=f"cswo-{section_id}-"))
     out.mkdir(parents=True, exist_ok=True)
-    section = Section(section_id, year, project, out, dataset, parameters, suppressed, in_lab=not dataset_path)
-    lab.started(section)
-    return section
+    return lab.started(Section(section_id, year, project, out, dataset, parameters, suppressed, not dataset_path))
 
 
 __all__ = ["Section", "start", "Markdown"]

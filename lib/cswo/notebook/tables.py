@@ -30,6 +30,7 @@ from cswo.figures.formatting import (
     number,
     percent,
 )
+from cswo.figures.markup import literal
 from cswo.figures.vocabulary import GRADES_KEYS
 from cswo.project.catalogue import APPROXIMATIONS, TOTAL, Measure
 from cswo.project.paths import year_label
@@ -87,9 +88,6 @@ class ReportTable:
         return index > 0 and all(NUMERIC_CELL.fullmatch(c) for c in cells)
 
     def _repr_markdown_(self) -> str:
-        def esc(text: str) -> str:
-            return str(text).replace("|", "\\|")
-
         # pandoc sizes wrapped columns by the dashes under the header: give long text more room
         lengths = [
             max(
@@ -103,15 +101,16 @@ class ReportTable:
         dashes = [max(3, round(72 * n / total)) for n in lengths]
         align = [("-" * d + ":") if self._numeric(i) else (":" + "-" * d) for i, d in enumerate(dashes)]
         lines = [
-            "| " + " | ".join(esc(c) for c in self.columns) + " |",
+            "| " + " | ".join(literal(c) for c in self.columns) + " |",
             "|" + "|".join(align) + "|",
-            *("| " + " | ".join(esc(c) for c in row) + " |" for row in self.rows),
+            *("| " + " | ".join(literal(c) for c in row) + " |" for row in self.rows),
             "",
-            f": {self.caption} {{#{self.id}}}",
+            f": {literal(self.caption)} {{#{self.id}}}",
         ]
         shown = ([f"Source: {self.source.rstrip('.')}."] if self.source else []) + self.notes
         if shown:
-            lines += ["", '::: {.table-notes custom-style="Table Note"}', *[f"{n}  " for n in shown], ":::"]
+            # every cell, caption, source and note is text from the data or the catalogue, never markup
+            lines += ["", '::: {.table-notes custom-style="Table Note"}', *[f"{literal(n)}  " for n in shown], ":::"]
         return "\n".join(lines) + "\n"
 
     def _repr_html_(self) -> str:

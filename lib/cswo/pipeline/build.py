@@ -43,6 +43,7 @@ from cswo.publish import audit
 from cswo.publish import release as publish
 from cswo.render import engines as render
 from cswo.render.quarto import book_folder, output_formats, toc_depth, write_book
+from cswo.review import manifest
 from cswo.run import execute
 from cswo.safeguards.accessibility import check_palette
 
@@ -245,6 +246,7 @@ def render_papers(
         work,
         plan.depth,
         annual_report=options.annual_report,
+        draft=options.draft,
     )
     documents = render_documents(
         tasks,
@@ -254,7 +256,9 @@ def render_papers(
         typst=templates.typst_template(project),
         record=DocumentRecord(project.document_record(params.year, options.draft), staging),
         allow=set(params.public_contact_details) if options.checks else None,
+        layout_contents=not options.draft,  # final-only: a draft's Word contents get their numbers in Word
     )
+    manifest.record_documents(project, params.year, tasks)
     write_quarto_books(project, params, tasks, work)
     audit.write_figures_csv(composed.bundles, staging / "figures.csv")
     return documents

@@ -282,6 +282,10 @@ function Div(div)
       return pandoc.RawBlock('typst', '#metadata(none) <report-end>\n#set heading(offset: 0)')
     end
     return {}
+  elseif div.classes:includes('word-only') then
+    -- e.g. a draft's note on its Word contents, whose page numbers Word fills in when it opens the file
+    if FORMAT:match('docx') then return div.content end
+    return {}
   elseif div.classes:includes('unnumbered-headings') then
     return div:walk({Header = function(h) h.classes:insert('unnumbered'); return h end})
   end
@@ -313,4 +317,11 @@ function Blocks(blocks)
     end
   end
   return blocks
+end
+
+-- Anchors (compose/anchors.py): an empty span leads each paragraph; Word keeps it as an empty
+-- bookmark naming where the paragraph came from, for taking reviewers' edits home. The PDF has no
+-- use for them.
+function Span(span)
+  if span.identifier:match('^cswo_') and not FORMAT:match('docx') then return {} end
 end

@@ -18,6 +18,8 @@ from cswo.figures.figure import Figure
 from cswo.figures.formatting import (
     GRADE_WORDS,
     MISSING_PHRASE,
+    NOT_APPLICABLE,
+    NOT_AVAILABLE,
     SYMBOL_FOR_STATUS,
     SYMBOL_NOTES,
     approximately,
@@ -37,6 +39,12 @@ from cswo.safeguards.disclosure import suppress, suppression_summary
 MARKDOWN_MIME = "text/markdown"
 # a cell a number column may hold: a number, a GSS symbol, or a figure given in words
 NUMERIC_CELL = re.compile(r"(?:(?:" + "|".join(APPROXIMATIONS) + r") )?[£\d,.\-%]+\*?|\[[cxz]\]|fewer than \d+")
+
+
+def has_values(table: ReportTable) -> bool:
+    """False for a table with no values at all (every cell empty, [x] or [z]): it is left out of the report."""
+    empty = {"", NOT_AVAILABLE, NOT_APPLICABLE}
+    return any(cell not in empty for row in table.rows for cell in row[1:])
 
 
 def _slug(text: str) -> str:

@@ -117,7 +117,7 @@ def test_a_private_note_reaches_the_qa_record_and_no_public_output(tmp_path):
     assert leaks == []
     qa = project.private_dir(YEAR) / "figures-qa.csv"
     with qa.open(encoding="utf-8") as handle:
-        rows = [r for r in csv.DictReader(handle) if r["qa_note"]]
+        rows = [r for r in csv.DictReader(handle) if r["reason"] == "reviewers' note"]
     assert {(r["table"], r["measure"], r["breakdown"], r["year"], r["qa_note"]) for r in rows} == {
         ("complaints", m, "total", YEAR, PRIVATE) for m in frame.loc[shown, "measure"]
     }

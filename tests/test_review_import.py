@@ -156,9 +156,9 @@ def test_a_dry_run_shows_the_same_report_and_changes_nothing(project, tmp_path):
 
 def test_a_moved_sentence_and_a_deleted_paragraph_are_applied(project, tmp_path):
     reviewer = Reviewer(project.root / PAPER)
-    paragraph = reviewer.find("Social work services had a central role in the Joint Inspection")
-    first, second = text_of(paragraph).split(". ")[:2]
-    reviewer.move(paragraph, second + ". ", first)
+    paragraph = reviewer.find("continuous learning and improvement.")
+    first, second = re.findall(r"\S[^.]*\.\s+", text_of(paragraph))[:2]
+    reviewer.move(paragraph, second, first)
     reviewer.delete_paragraph(reviewer.find("In mental health and drug and alcohol services"))
     reviewer.save(tmp_path / "moved.docx")
 
@@ -166,7 +166,7 @@ def test_a_moved_sentence_and_a_deleted_paragraph_are_applied(project, tmp_path)
 
     assert len(report.applied) == 2 and report.listed == []
     notebook = (project.root / f"{INTRO}.ipynb").read_text(encoding="utf-8")
-    assert f"{second}. {first}" in notebook.replace("\\n", "\n")
+    assert second + first in notebook
     assert "In mental health and drug and alcohol services" not in notebook
 
 

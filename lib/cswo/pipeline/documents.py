@@ -122,6 +122,8 @@ def document_meta(params: Parameters) -> Callable[[str | None], dict]:
         "region": params.language.split("-")[-1],
         "date": params.report_date,
     }
+    if params.raw_markup.allowed:  # the guard filter reads it (templates/guard.lua)
+        common["cswo-raw-markup"] = "allowed"
 
     def meta(committee: str | None) -> dict:
         if committee is None:

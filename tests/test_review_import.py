@@ -232,3 +232,18 @@ def test_a_draft_reviewed_in_libreoffice_with_changes_recorded_comes_home(projec
     (applied,) = report.applied
     assert applied["section"] == "introduction" and "had a strong focus" in applied["after"]
     assert not [item for item in report.listed if "anchor is gone" in item]
+
+
+def test_the_command_prints_the_report_and_a_dry_run_says_so(project, tmp_path):
+    from typer.testing import CliRunner
+
+    from cswo.cli import app
+
+    review_the_draft(project, tmp_path / "reviewed.docx")
+    before = sources_digest(project)
+    args = ["review", "import", str(tmp_path / "reviewed.docx"), "--year", REFERENCE_YEAR, "--dry-run"]
+    result = CliRunner().invoke(app, ["--project", str(project.root), *args])
+    assert result.exit_code == 0, result.output
+    assert "dry run: nothing changed" in result.output
+    assert "8 edit(s) applied, 1 data query(ies) raised, 0 conflict(s), 2 comment(s) opened" in result.output
+    assert sources_digest(project) == before

@@ -58,6 +58,7 @@ class RenderTask:
     markdown: str
     meta: dict
     key: str = ""
+    parts: list[str] = field(default_factory=list)  # the report's sections: converted once for every paper
 
 
 def plan_documents(
@@ -90,8 +91,10 @@ def plan_documents(
                 name = f"{report_name(params)}.{fmt}"
                 tasks.append(RenderTask(committee, "annual report", fmt, folder / name, standalone, meta(None)))
     shared = keys.render_inputs(project, work / "figures")
+    parts = [texts[name].markdown for name in params.sections]
     for task in tasks:
         task.key = keys.render_key(task.markdown, task.meta, task.fmt, shared)
+        task.parts = parts
     return tasks
 
 
@@ -130,6 +133,7 @@ def render_documents(
     record: DocumentRecord,
     allow: set[str] | None = None,
     layout_contents: bool = True,
+    converter: render.PartConverter | None = None,
 ) -> list[Document]:
     """Write each document whose inputs changed; identical documents are written once and copied.
 
@@ -137,7 +141,8 @@ def render_documents(
     and identifiers as soon as it is final, while the others are still being written; the findings
     are on each Document's `problems`. ``record`` (in the cache) says which key each document was made
     from, and is updated with those written here. ``layout_contents`` False (a draft) leaves the
-    Word contents' page numbers to Word, which fills them in when it opens the file.
+    Word contents' page numbers to Word, which fills them in when it opens the file. ``converter``
+    converts each of the report's sections once for every document (render/parts.py).
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -151,9 +156,10 @@ def render_documents(
     def write(task: RenderTask) -> None:
         task.path.parent.mkdir(parents=True, exist_ok=True)
         if task.fmt == "docx":
-            render.render_docx(task.markdown, task.path, work, task.meta, style)
+            render.render_docx(task.markdown, task.path, work, task.meta, style, task.parts, converter)
         else:
-            render.render_pdf(task.markdown, task.path, work, task.meta, render.font_dirs(), template=typst)
+            fonts = render.font_dirs()
+            render.render_pdf(task.markdown, task.path, work, task.meta, fonts, typst, task.parts, converter)
             check(task.path)
 
     def check(path: Path) -> None:
@@ -167,6 +173,10 @@ def render_documents(
     if words:
         style = reference_doc()  # made only when a Word document is to be written
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        # the sections for Word and for the PDF are converted side by side first, once for every paper
+        for fmt in dict.fromkeys(task.fmt for task in order) if converter is not None else []:
+            parts = order[0].parts
+            pool.submit(converter.blocks if fmt == "docx" else converter.typst, parts)
         futures = [pool.submit(write, task) for task in order]
         for future in futures[: len(words)]:
             future.result()

@@ -186,6 +186,11 @@ def part_key(markdown: str, fmt: str, shared: dict) -> str:
     return digest({"markdown": markdown, "fmt": fmt, **shared})
 
 
+def build_id(render_key: str) -> str:
+    """A Word paper's build id: short, from the key it was made from, and never read as a number."""
+    return "b" + render_key[:11]
+
+
 def stamp_options(committees: list[str] | None, formats: list[str] | None, checks: bool, draft: bool) -> dict:
     """The build options that change what a build publishes (part of the stamp)."""
     return {"committees": committees, "formats": formats, "checks": checks, "draft": draft}

@@ -15,11 +15,14 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
-from cswo.errors import RenderError
+from cswo.errors import PublishCheckError, RenderError
 from cswo.project.paths import TEMPLATES_DIR
 from cswo.render.parts import PartConverter, fill_tree, fill_typst
 
 LUA_FILTER = TEMPLATES_DIR / "cswo.lua"
+GUARD_FILTER = TEMPLATES_DIR / "guard.lua"  # runs first: what markup may not do (images, raw code)
+REFUSED = "cswo refuses:"
+MARKDOWN = "markdown-implicit_figures+implicit_figures"
 TYPST_TEMPLATE = TEMPLATES_DIR / "report.typ"
 
 
@@ -33,30 +36,35 @@ def pandoc_path() -> str:
     return pypandoc.get_pandoc_path()
 
 
-MARKDOWN = "markdown-implicit_figures+implicit_figures"
-
-
 def _pandoc(args: list[str], text: str, cwd: Path, source: str = MARKDOWN) -> bytes:
     """Run pandoc on ``text`` (markdown unless ``source`` says otherwise); its output, if not to a file."""
     result = subprocess.run(
-        [pandoc_path(), "--from", source, *args],
+        [pandoc_path(), "--from", source, "--lua-filter", str(GUARD_FILTER), *args],
         input=text.encode(),
         cwd=cwd,
         capture_output=True,
     )
     if result.returncode != 0:
-        raise RenderError(f"pandoc could not write the document: {result.stderr.decode(errors='replace').strip()}")
+        message = result.stderr.decode(errors="replace").strip()
+        if REFUSED in message:  # the guard's own sentences, without pandoc's wrapping
+            problems = message.split(REFUSED, 1)[1].split("stack traceback", 1)[0].strip().splitlines()
+            raise PublishCheckError([f"the paper's markup: {p.strip()}" for p in problems if p.strip()])
+        raise RenderError(f"pandoc could not write the document: {message}")
     return result.stdout
 
 
-def part_converter(resource_dir: Path, folder: Path | None, shared: dict) -> PartConverter:
-    """Converts the papers' shared parts once: to Typst (with the Lua filter), or to pandoc's tree."""
+def part_converter(resource_dir: Path, folder: Path | None, shared: dict, meta: dict | None = None) -> PartConverter:
+    """Converts the papers' shared parts once: to Typst (with the Lua filter), or to pandoc's tree.
+
+    ``meta`` is what the guard filter reads (cswo-raw-markup), as in every paper; it is part of each key.
+    """
+    meta = meta or {}
 
     def convert(markdown: str, fmt: str) -> str:
         lua = ["--lua-filter", str(LUA_FILTER)] if fmt == "typst" else []
-        return _pandoc(["--to", fmt, *lua], markdown, resource_dir).decode()
+        return _pandoc(["--to", fmt, *lua, *_metadata_args(meta)], markdown, resource_dir).decode()
 
-    return PartConverter(convert, folder, shared)
+    return PartConverter(convert, folder, {**shared, "meta": meta})
 
 
 def _metadata_args(meta: dict) -> list[str]:
@@ -89,7 +97,7 @@ def render_docx(
     if converter is not None:
         markdown, found = converter.split(markdown, list(parts))
         if found:
-            tree = json.loads(_pandoc(["--to", "json"], markdown, resource_dir))
+            tree = json.loads(_pandoc(["--to", "json", *_metadata_args(shown)], markdown, resource_dir))
             markdown, source = json.dumps(fill_tree(tree, converter.blocks(found))), "json"
     _pandoc(
         [

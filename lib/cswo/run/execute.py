@@ -18,9 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from traceback import format_exception
 
+import papermill
+from nbclient.exceptions import CellTimeoutError
+from papermill.exceptions import PapermillExecutionError
+
 from cswo.cache.store import read_manifest, write_manifest
-from cswo.errors import SectionExecutionError, SectionFailure
+from cswo.errors import CellTimedOut, SectionExecutionError, SectionFailure
 from cswo.project.paths import FIGURES_MIME
+from cswo.run import engine
 from cswo.run.workers import SectionPool, WarmKernel
 
 MANIFEST = "manifest.json"
@@ -70,9 +75,6 @@ def _run_one(
     warm: bool = True,
     timeout: float | None = CELL_TIMEOUT,
 ) -> tuple[str, float]:
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
     started = time.perf_counter()
     output = Path(run_dir) / f"{name}.ipynb"
     try:
@@ -84,16 +86,16 @@ def _run_one(
             progress_bar=False,
             log_output=False,
             cwd=str(Path(notebook).parent),
-            engine_name="cswo-warm" if warm else None,
+            engine_name=engine.registered() if warm else None,
             execution_timeout=timeout,
         )
     except PapermillExecutionError:
         raise
-    except Exception as exc:
+    except CellTimeoutError:  # Papermill's own engine (not warm): which cell is read from the notebook
+        raise CellTimedOut(timeout) from None
+    except Exception:
         # a timed-out cell is still running in the kernel, and a kernel that died is no use: start afresh
         WarmKernel.stop()
-        if type(exc).__name__ == "CellTimeoutError":
-            raise TimeoutError(f"a cell ran for more than {timeout:g} seconds and was stopped") from None
         raise
     return name, time.perf_counter() - started
 

@@ -240,7 +240,6 @@ SIZE_EXCEPTIONS = {
     "lib/cswo/notebook/charts.py:trend_chart": "one Altair spec, layer by layer",
     "lib/cswo/notebook/tables.py:years_table": "one table, column by column",
     "lib/cswo/notebook/tables.py:breakdown_table": "one table with its disclosure pass",
-    "lib/cswo/run/execute.py:run_jobs": "the pool's failure handling; issue 27's process-handling part",
     "lib/cswo/safeguards/accessibility.py:check_docx": "one walk over the document's parts",
     "lib/cswo/safeguards/disclosure.py:suppress": "the secondary suppression search",
     "lib/cswo/tools/datadocs.py:render_data_readme": "the README's sections in order",

@@ -237,10 +237,8 @@ SIZE_EXCEPTIONS = {
     "lib/cswo/safeguards/identifiers.py": "the patterns and the scanners; issue 21 (phonenumbers, stdnum) shrinks it",
     "lib/cswo/data/load.py:validate_tables": "one pass collecting every problem at once; to split by source",
     "lib/cswo/data/schemas.py:row_schema": "one pandera check per column rule, each with its sentence",
-    "lib/cswo/notebook/charts.py:trend_chart": "one Altair spec, layer by layer",
     "lib/cswo/notebook/tables.py:years_table": "one table, column by column",
     "lib/cswo/notebook/tables.py:breakdown_table": "one table with its disclosure pass",
-    "lib/cswo/safeguards/accessibility.py:check_docx": "one walk over the document's parts",
     "lib/cswo/safeguards/disclosure.py:suppress": "the secondary suppression search",
     "lib/cswo/tools/datadocs.py:render_data_readme": "the README's sections in order",
 }

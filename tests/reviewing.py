@@ -136,6 +136,7 @@ class Reviewer:
         return made
 
     def save(self, path: Path) -> Path:
+        self.document.core_properties.last_modified_by = self.author  # as Word does on saving
         self.document.save(str(path))
         if self.replies:
             _add_replies(path, self.replies)

@@ -5,6 +5,10 @@ The structure and wording are the council's: a Jinja2 template found by
 package's neutral default). Everything it fills in comes from the year's
 parameters, except the highlights and next year's priorities, which come from
 the report's own sections.
+
+The template is markup the council owns; what it fills in is text. Every value a ``{{ }}`` writes
+is made literal (:func:`cswo.figures.markup.literal`) unless it is markup already: the helpers'
+results, and the highlights and priorities (the notebooks' own markdown).
 """
 
 from __future__ import annotations
@@ -12,9 +16,11 @@ from __future__ import annotations
 import datetime as dt
 
 import jinja2
+from markupsafe import Markup
 
 from cswo.compose import anchors
 from cswo.errors import CSWOError
+from cswo.figures.markup import literal
 from cswo.project.parameters import Committee, Parameters
 from cswo.project.paths import Project
 from cswo.project.reading import read_yaml
@@ -34,11 +40,16 @@ class _Numbering:
 
     def heading(self, title: str) -> str:
         self.chapter, self.paragraph = self.chapter + 1, 0
-        return f"# {self.chapter}.0 {title.upper()} {{.unnumbered}}"
+        return Markup(f"# {self.chapter}.0 {_text(title.upper())} {{.unnumbered}}")
 
     def para(self, text: str) -> str:
         self.paragraph += 1
-        return f"{self.chapter}.{self.paragraph} {str(text).strip()}"
+        return Markup(f"{self.chapter}.{self.paragraph} {_text(str(text).strip())}")
+
+
+def _text(value: object) -> str:
+    """What a ``{{ }}`` writes: markup the suite or the notebooks made as it is, anything else as text."""
+    return value if isinstance(value, Markup) else literal(value)
 
 
 def directions_table(params: Parameters, committee: Committee) -> str:
@@ -50,11 +61,11 @@ def directions_table(params: Parameters, committee: Committee) -> str:
         ("both", f"{council} and {board}"),
     ]
     rows = [
-        f"| {i}. {label} | {'X' if committee.directions.required == key else ''} |"
+        f"| {i}. {literal(label)} | {'X' if committee.directions.required == key else ''} |"
         for i, (key, label) in enumerate(options, 1)
     ]
-    caption = f": Direction required to {council}, {board} or both {{#tbl-directions}}"
-    return "\n".join(["| Direction to | Required |", "|:---|:---:|", *rows, "", caption])
+    caption = f": {literal(f'Direction required to {council}, {board} or both')} {{#tbl-directions}}"
+    return Markup("\n".join(["| Direction to | Required |", "|:---|:---:|", *rows, "", caption]))
 
 
 def cover_markdown(
@@ -74,6 +85,7 @@ def cover_markdown(
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,  # the output is markdown, not HTML
+        finalize=_text,
     )
     numbering = _Numbering()
     try:
@@ -83,8 +95,8 @@ def cover_markdown(
             committee=committee,
             key=committee_key,
             report_on=committee.report_on or f"{params.report_title} {params.label}",
-            highlights=highlights,
-            priorities=priorities,
+            highlights=[Markup(item) for item in highlights],
+            priorities=[Markup(item) for item in priorities],
             heading=numbering.heading,
             para=numbering.para,
             long_date=long_date,

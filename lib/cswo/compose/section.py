@@ -19,6 +19,7 @@ from nbconvert.preprocessors.base import Preprocessor
 from cswo.compose import anchors as anchoring
 from cswo.figures import vocabulary
 from cswo.figures.formatting import MISSING_PHRASE
+from cswo.figures.markup import literal
 from cswo.narrative import roles as prose
 from cswo.project.paths import FIGURES_MIME
 
@@ -62,7 +63,8 @@ def marker(name: str) -> str:
 def _with_markers(text: str, placeholders: dict[str, str], section: str, cell: int, found: list) -> str:
     """Fill ``text``, putting a marker where a figure is missing, and note each marker in ``found``."""
     used = set(prose.references(text))
-    marked = dict(placeholders)
+    # a phrase holds labels, names and sources from the data: the prose's markup is the analyst's, its text is not
+    marked = {name: literal(phrase) for name, phrase in placeholders.items()}
     for name in sorted(used):
         if MISSING_PHRASE in placeholders.get(name, ""):
             marked[name] = marker(name)

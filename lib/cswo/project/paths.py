@@ -159,6 +159,10 @@ class Project:
         """The build's working folder for writing the papers (figures, filters)."""
         return self.cache_dir(year) / "render"
 
+    def parts_dir(self, year: str) -> Path:
+        """Each section's markdown as pandoc converted it, kept so an unchanged section is not converted again."""
+        return self.cache_dir(year) / "parts"
+
     def document_record(self, year: str, draft: bool = False) -> Path:
         """Which key each written paper was made from (drafts apart: they publish elsewhere)."""
         return self.cache_dir(year) / ("documents-draft.json" if draft else "documents.json")

@@ -58,7 +58,8 @@ def validated_dataset(project: Project, params: Parameters, sections: list[str])
 
 
 def scan_inputs(project: Project, params: Parameters) -> list[str]:
-    """Identifiers in the data files and in every notebook the year runs (code, markdown, outputs)."""
+    """Identifiers in the data files and in every notebook the year runs (code, markdown, outputs):
+    the notebook and its ``.md`` twin both, so the one the build runs is always read."""
     allow = set(params.public_contact_details)
     found, unreadable = [], []
     for path in keys.data_files(project):  # each file scanned once while it is unchanged (a running preview)
@@ -71,10 +72,17 @@ def scan_inputs(project: Project, params: Parameters) -> list[str]:
         raise DataValidationError(unreadable)  # every file that could not be read, at once
     for name in [*params.sections, *params.appendix_notebooks()]:
         notebook = project.notebook(params.year, name)
-        if notebook.exists():
-            key = keys.scan_key(notebook, allow)
-            found += remembered(key, lambda n=notebook: identifiers.scan_notebook(n, project.root, allow=allow))
+        for path in (notebook, notebook.with_suffix(twins.TWIN_SUFFIX)):
+            if path.exists():  # each scanned once while it is unchanged (a running preview)
+                found += remembered(
+                    keys.scan_key(path, allow), lambda p=path, n=name: _scan_source(project, n, p, allow)
+                )
     return [str(f) for f in found]
+
+
+def _scan_source(project: Project, name: str, path: Path, allow: set[str]) -> list:
+    cells = twins.SectionSource(name, path).read()
+    return identifiers.scan_notebook(path, project.root, allow=allow, notebook=cells)
 
 
 def make_jobs(

@@ -16,6 +16,7 @@ from pathlib import Path
 from cswo.data import queries
 from cswo.project.paths import Project
 from cswo.project.reviews import load_reviews, save_reviews
+from cswo.project.templates import cover_template
 from cswo.review import cells, manifest, wordfile
 from cswo.review import parameters as cover_keys
 from cswo.review.mapping import map_back, normal
@@ -91,7 +92,12 @@ def _edits(built: manifest.Built, paragraphs: list, fallback: str, report: Repor
         names = list(dict.fromkeys(paragraph.anchors))
         seen.update(names)
         if not names:
-            if paragraph.text.strip() and normal(paragraph.text) not in {normal(t) for t in built.unanchored}:
+            if paragraph.added and paragraph.text.strip():
+                report.listed.append(
+                    f"a new paragraph added by {', '.join(paragraph.authors) or fallback}: "
+                    f"'{paragraph.text.strip()}': not placed; copy it into the notebook by hand"
+                )
+            elif paragraph.text.strip() and normal(paragraph.text) not in {normal(t) for t in built.unanchored}:
                 report.listed.append(
                     f"a paragraph with no anchor, not in the draft as built: '{paragraph.text.strip()}' (pasted "
                     "over or added untracked?): not placed; copy it into the notebook by hand"
@@ -202,7 +208,9 @@ def _apply_cover(project: Project, year: str, edit: _Edit, report: Report) -> No
     new = cover_keys.new_value(anchor["source"], value, mapped.source) if key and mapped and mapped.source else None
     written = cover_keys.set_value(project, year, key, value, new, report.dry_run) if new else None
     if written is None:
-        target = f"the parameters key '{key}'" if key else "the cover template (templates/cover.md.j2)"
+        template = cover_template(project, anchor["cell"])
+        shown = template.relative_to(project.root) if template.is_relative_to(project.root) else template.name
+        target = f"the parameters key '{key}'" if key else f"the cover template ({shown})"
         report.listed.append(f"{where}: change {target} by hand: '{anchor['text']}' -> '{edit.reviewed}'")
         return
     report.applied.append(

@@ -202,12 +202,13 @@ def test_brief_figures_appear_in_their_sections(built):
         ],
     }
     # the brief quotes the published report, whose percentages vary in precision; the paper shows
-    # each unit in the one style the catalogue declares
+    # each figure as the data gives it (the base style), or in the style the catalogue declares
     decimals = load_catalogue(project).decimals("percent")
-    expected = {
-        chapter: [re.sub(r"(\d+(?:\.\d+)?)%", lambda m: f"{float(m.group(1)):.{decimals}f}%", f) for f in figures]
-        for chapter, figures in expected.items()
-    }
+    if decimals is not None:
+        expected = {
+            chapter: [re.sub(r"(\d+(?:\.\d+)?)%", lambda m: f"{float(m.group(1)):.{decimals}f}%", f) for f in figures]
+            for chapter, figures in expected.items()
+        }
     expected["Workforce Planning and Development"][-1] = f"{12.11:.{load_catalogue(project).decimals('days_per_fte')}f}"
     starts = [report.index(f"\n{title}\n") for title in CHAPTERS]
     bodies = {

@@ -1,9 +1,9 @@
 import math
 
-import phrase_properties
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+import phrase_properties
 from cswo.errors import MissingFigureError
 from cswo.figures import phrases as narrative
 from cswo.figures.formatting import MISSING_PHRASE, format_cell, format_value, plural

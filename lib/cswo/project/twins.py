@@ -119,7 +119,7 @@ def differences(ours: list[tuple[str, str]], theirs: list[tuple[str, str]], show
 
 
 def _common_prefix(a: str, b: str) -> int:
-    for index, (x, y) in enumerate(zip(a, b)):
+    for index, (x, y) in enumerate(zip(a, b, strict=False)):
         if x != y:
             return index
     return min(len(a), len(b))

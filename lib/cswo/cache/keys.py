@@ -11,6 +11,8 @@ keys, from the data up:
 - :func:`section_text_key`: a section's exported text (the notebook and its run);
 - :func:`render_key`: a document (its markdown, metadata, figures, templates, library, tools),
   recorded with the document's own digest by :class:`cswo.cache.store.DocumentRecord`;
+- :func:`part_key`: a section's markdown converted by pandoc once for every paper (its markdown,
+  the figures beside it, the library's Lua filter, the tools);
 - :func:`inputs_digest`, :func:`outputs_digest`: the stamp of the last build (nothing changed?).
 
 Only the standard library and :mod:`cswo.project` are imported, so the CLI can decide "nothing
@@ -176,6 +178,22 @@ def render_inputs(project: Project, figures_dir: Path) -> dict:
 def render_key(markdown: str, meta: dict, fmt: str, shared: dict) -> str:
     """A document: its markdown, metadata and format, with what :func:`render_inputs` lists."""
     return digest({"markdown": markdown, "meta": meta, "fmt": fmt, **shared})
+
+
+def part_inputs(figures_dir: Path) -> dict:
+    """What a converted part depends on besides its markdown: the filter reads which figures exist."""
+    names = sorted(p.name for p in Path(figures_dir).glob("*") if p.is_file())
+    return {"lib": library_fingerprint(), "tools": tool_versions(), "figures": names}
+
+
+def part_key(markdown: str, fmt: str, shared: dict) -> str:
+    """One part of the papers (a section's markdown) as pandoc converts it to ``fmt``."""
+    return digest({"markdown": markdown, "fmt": fmt, **shared})
+
+
+def build_id(render_key: str) -> str:
+    """A Word paper's build id: short, from the key it was made from, and never read as a number."""
+    return "b" + render_key[:11]
 
 
 def stamp_options(committees: list[str] | None, formats: list[str] | None, checks: bool, draft: bool) -> dict:

@@ -1,5 +1,5 @@
 """The `cswo` command: build, validate, list, init, new-year, data-template, house-style, data-docs,
-preview, workbook-text, migrate, lab (``cswo = "cswo.cli:app"``).
+preview, workbook-text, migrate, lab, review import, redline (``cswo = "cswo.cli:app"``).
 
 - :mod:`cswo.cli.app`: the command group, ``--debug`` anywhere, one message and an exit code per failure;
 - :mod:`cswo.cli.printer`: the one printer, which masks everything it prints;
@@ -13,7 +13,7 @@ import sys
 # The entry points (this CLI and the kernels it starts) mark it unavailable; importing cswo does not.
 sys.modules.setdefault("rfc3987_syntax", None)
 
-from cswo.cli import build, checks, setup, tools  # noqa: E402, F401  (each registers its commands)
+from cswo.cli import build, checks, review, setup, tools  # noqa: E402, F401  (each registers its commands)
 from cswo.cli.app import app  # noqa: E402
 
 __all__ = ["app"]

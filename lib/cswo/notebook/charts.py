@@ -261,7 +261,9 @@ def trend_chart(
     alt_text = trend_alt_text(figures, years, labels, kind_word, year_style, basis)
     slug = chart_id or "fig-" + re.sub(r"[^a-z0-9]+", "-", caption.lower()).strip("-")[:60].strip("-")
     return ReportChart(
-        spec=_configured(alt.layer(*layers), house).to_dict(),
+        # not validated against the Vega-Lite schema here (a fifth of a chart's time): every kind of
+        # chart this function draws is validated once in the tests (test_charts.py)
+        spec=_configured(alt.layer(*layers), house).to_dict(validate=False),
         caption=caption,
         alt=f"{caption}. {alt_text}",
         id=slug,

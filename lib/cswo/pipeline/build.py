@@ -43,6 +43,7 @@ from cswo.publish import audit
 from cswo.publish import release as publish
 from cswo.render import engines as render
 from cswo.render.quarto import book_folder, output_formats, toc_depth, write_book
+from cswo.review import manifest
 from cswo.run import execute
 from cswo.safeguards.accessibility import check_palette
 
@@ -233,6 +234,8 @@ def render_papers(
     work = project.render_dir(params.year)
     shutil.rmtree(work, ignore_errors=True)
     render.copy_figures([job.folder for job in plan.jobs], work)
+    guard = {"cswo-raw-markup": "allowed"} if params.raw_markup.allowed else {}  # as in document_meta
+    converter = render.part_converter(work, project.parts_dir(params.year), keys.part_inputs(work / "figures"), guard)
     names = " and ".join(params.committees[c].name for c in plan.committees)
     progress.step(f"Writing and checking {names} papers")
     tasks = plan_documents(
@@ -256,7 +259,10 @@ def render_papers(
         record=DocumentRecord(project.document_record(params.year, options.draft), staging),
         allow=set(params.public_contact_details) if options.checks else None,
         layout_contents=not options.draft,  # final-only: a draft's Word contents get their numbers in Word
+        converter=converter,
     )
+    converter.prune()
+    manifest.record_documents(project, params.year, tasks)
     write_quarto_books(project, params, tasks, work)
     audit.write_figures_csv(composed.bundles, staging / "figures.csv")
     return documents

@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cswo.cache import keys
 from cswo.cache.store import DocumentRecord
-from cswo.compose.cover import cover_markdown
+from cswo.compose.cover import anchored_cover, cover_markdown
 from cswo.compose.papers import annual_report_markdown, committee_markdown
 from cswo.compose.section import SectionText
 from cswo.project.parameters import Parameters
 from cswo.project.paths import Project
 from cswo.render import contents
 from cswo.render import engines as render
+from cswo.review.wordfile import BUILD_PROPERTY
 from cswo.safeguards import accessibility, identifiers
 
 
@@ -58,6 +60,13 @@ class RenderTask:
     markdown: str
     meta: dict
     key: str = ""
+    anchors: list[dict] = field(default_factory=list)  # what each anchored paragraph was made from
+    parts: list[str] = field(default_factory=list)  # the report's sections: converted once for every paper
+
+    @property
+    def build_id(self) -> str:
+        """The id a Word paper carries (a custom document property), naming the inputs it was made from."""
+        return keys.build_id(self.key)
 
 
 def plan_documents(
@@ -78,20 +87,33 @@ def plan_documents(
     report = annual_report_markdown(params, texts, standalone=False, depth=depth, draft=draft)
     standalone = annual_report_markdown(params, texts, standalone=True, depth=depth, draft=draft)
     meta = document_meta(params)
+    sections = [anchor for text in texts.values() for anchor in text.anchors]
     tasks = []
     for committee in committees:
-        cover = cover_markdown(project, params, committee, highlights, priorities)
+        cover, on_cover = anchored_cover(
+            project, params, committee, cover_markdown(project, params, committee, highlights, priorities)
+        )
         paper = committee_markdown(params, committee, cover, report, texts)
         folder = staging / committee
         for fmt in formats:
             name = f"{paper_name(params, committee)}.{fmt}"
-            tasks.append(RenderTask(committee, "committee paper", fmt, folder / name, paper, meta(committee)))
+            tasks.append(
+                RenderTask(
+                    committee, "committee paper", fmt, folder / name, paper, meta(committee), "", on_cover + sections
+                )
+            )
             if annual_report:
                 name = f"{report_name(params)}.{fmt}"
-                tasks.append(RenderTask(committee, "annual report", fmt, folder / name, standalone, meta(None)))
+                tasks.append(
+                    RenderTask(committee, "annual report", fmt, folder / name, standalone, meta(None), "", sections)
+                )
     shared = keys.render_inputs(project, work / "figures")
+    parts = [texts[name].markdown for name in params.sections]
     for task in tasks:
         task.key = keys.render_key(task.markdown, task.meta, task.fmt, shared)
+        task.parts = parts
+        if task.fmt == "docx":
+            task.meta = {**task.meta, BUILD_PROPERTY: task.build_id}
     return tasks
 
 
@@ -104,6 +126,8 @@ def document_meta(params: Parameters) -> Callable[[str | None], dict]:
         "region": params.language.split("-")[-1],
         "date": params.report_date,
     }
+    if params.raw_markup.allowed:  # the guard filter reads it (templates/guard.lua)
+        common["cswo-raw-markup"] = "allowed"
 
     def meta(committee: str | None) -> dict:
         if committee is None:
@@ -130,17 +154,16 @@ def render_documents(
     record: DocumentRecord,
     allow: set[str] | None = None,
     layout_contents: bool = True,
+    converter: render.PartConverter | None = None,
 ) -> list[Document]:
     """Write each document whose inputs changed; identical documents are written once and copied.
 
     With `allow` (the public contact details), each new document is also checked for accessibility
     and identifiers as soon as it is final, while the others are still being written; the findings
     are on each Document's `problems`. ``record`` (in the cache) says which key each document was made
-    from, and is updated with those written here. ``layout_contents`` False (a draft) leaves the
-    Word contents' page numbers to Word, which fills them in when it opens the file.
+    from, and is updated with those written here. ``layout_contents`` False (a draft) leaves the Word
+    contents' page numbers to Word; ``converter`` converts each section once for every document.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     reused = {id(t) for t in tasks if record.current(t.path, t.key)}
     unique: dict[str, RenderTask] = {}
     for task in tasks:
@@ -151,9 +174,10 @@ def render_documents(
     def write(task: RenderTask) -> None:
         task.path.parent.mkdir(parents=True, exist_ok=True)
         if task.fmt == "docx":
-            render.render_docx(task.markdown, task.path, work, task.meta, style)
+            render.render_docx(task.markdown, task.path, work, task.meta, style, task.parts, converter)
         else:
-            render.render_pdf(task.markdown, task.path, work, task.meta, render.font_dirs(), template=typst)
+            fonts = render.font_dirs()
+            render.render_pdf(task.markdown, task.path, work, task.meta, fonts, typst, task.parts, converter)
             check(task.path)
 
     def check(path: Path) -> None:
@@ -167,6 +191,7 @@ def render_documents(
     if words:
         style = reference_doc()  # made only when a Word document is to be written
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        convert_parts_first(pool, converter, order)
         futures = [pool.submit(write, task) for task in order]
         for future in futures[: len(words)]:
             future.result()
@@ -178,6 +203,15 @@ def render_documents(
     documents = [_document(task, id(task) in reused, unique.get(task.key), problems) for task in tasks]
     record.remember({t.path: t.key for t in tasks if id(t) not in reused})
     return documents
+
+
+def convert_parts_first(pool, converter: render.PartConverter | None, order: list[RenderTask]) -> None:
+    """The report's sections for Word and for the PDF, converted side by side before the papers that
+    carry them (each paper then waits for them, and a failure is raised there)."""
+    if converter is None or not order:
+        return
+    for fmt in dict.fromkeys(task.fmt for task in order):
+        pool.submit(converter.blocks if fmt == "docx" else converter.typst, order[0].parts)
 
 
 def _document(task: RenderTask, reused: bool, first: RenderTask | None, problems: dict[Path, list[str]]) -> Document:

@@ -58,13 +58,16 @@ def validated_dataset(project: Project, params: Parameters, sections: list[str])
 
 
 def scan_inputs(project: Project, params: Parameters) -> list[str]:
-    """Identifiers in the data files and in every notebook the year runs (code, markdown, outputs)."""
+    """Identifiers in the data files and in every notebook the year runs (code, markdown, outputs):
+    the notebook and its ``.md`` twin both, so the one the build runs is always read."""
     allow = set(params.public_contact_details)
     found = identifiers.scan_files(keys.data_files(project), project.root, allow=allow)
     for name in [*params.sections, *params.appendix_notebooks()]:
         notebook = project.notebook(params.year, name)
-        if notebook.exists():
-            found += identifiers.scan_notebook(notebook, project.root, allow=allow)
+        for path in (notebook, notebook.with_suffix(twins.TWIN_SUFFIX)):
+            if path.exists():
+                cells = twins.SectionSource(name, path).read()
+                found += identifiers.scan_notebook(path, project.root, allow=allow, notebook=cells)
     return [str(f) for f in found]
 
 

@@ -169,6 +169,10 @@ class Project:
         """The build's working folder for writing the papers (figures, filters)."""
         return self.cache_dir(year) / "render"
 
+    def parts_dir(self, year: str) -> Path:
+        """Each section's markdown as pandoc converted it, kept so an unchanged section is not converted again."""
+        return self.cache_dir(year) / "parts"
+
     def document_record(self, year: str, draft: bool = False) -> Path:
         """Which key each written paper was made from (drafts apart: they publish elsewhere)."""
         return self.cache_dir(year) / ("documents-draft.json" if draft else "documents.json")
@@ -188,6 +192,19 @@ class Project:
     def figures_qa_file(self, year: str) -> Path:
         """The values behind every suppressed cell, and why (private)."""
         return self.private_dir(year) / "figures-qa.csv"
+
+    def built_drafts_dir(self, year: str) -> Path:
+        """What each Word paper built was made from, paragraph by paragraph, by build id (private: it
+        shows the narrative's sources), for taking reviewers' edits home."""
+        return self.private_dir(year) / "builds"
+
+    def reviews_file(self, year: str) -> Path:
+        """The year's review record: sign-offs, open comments and the reviewers' edits applied."""
+        return self.root / "reviews" / f"{year}.yml"
+
+    def redline_file(self, year: str, old: str, new: str) -> Path:
+        """A Word document showing as tracked changes what changed between two builds (private)."""
+        return self.private_dir(year) / "redlines" / f"redline-{old}-to-{new}.docx"
 
     def build_staging(self, year: str, draft: bool = False) -> Path:
         return self.staging_dir(f"{year}-draft" if draft else year)

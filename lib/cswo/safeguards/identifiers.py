@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cswo.errors import DataValidationError, Problem, PublishCheckError
-from cswo.safeguards.pdftext import page_texts
+from cswo.safeguards.published import document_texts
 
 if TYPE_CHECKING:  # the readers are imported where used: the CLI masks every message without them
     import pandas as pd
@@ -45,6 +45,8 @@ _POSTCODE = re.compile(
     re.IGNORECASE,
 )
 _ORDINALS = {"st", "nd", "rd", "th"}
+_BINARY_MIMES = ("image/", "application/vnd.", "application/pdf")  # encoded bytes or a widget's state
+_DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+")
 
 _PERSONAL_COLUMNS = {
     "name", "names", "first_name", "firstname", "forename", "forenames", "given_name",
@@ -344,73 +346,55 @@ def scan_files(paths: list[Path], root: Path, allow: Iterable[str] = ()) -> list
     return findings
 
 
-def scan_notebook(path: Path, root: Path | None = None, allow: Iterable[str] = ()) -> list[Finding]:
+def scan_notebook(path: Path, root: Path | None = None, allow: Iterable[str] = (), notebook=None) -> list[Finding]:
     """Scan a notebook's code, markdown and any saved outputs, cell by cell, before it runs.
 
     A comment or a hidden cell's output is not in the papers, but the notebook is shared with
-    reviewers and its text can reach the page: nothing identifying may be in it at all.
+    reviewers and its text can reach the page: nothing identifying may be in it at all. Pass
+    ``notebook`` when it is already read (a ``.md`` twin, read with jupytext).
     """
     import nbformat
 
     label = _label(Path(path), root)
-    notebook = nbformat.read(path, as_version=4)
+    notebook = notebook if notebook is not None else nbformat.read(path, as_version=4)
     findings: list[Finding] = []
     for number, cell in enumerate(notebook.cells, start=1):
         where = f"{label}, cell {number}"
         findings += scan_text(cell.get("source", ""), f"{where} ({cell.cell_type})", allow)
         for output in cell.get("outputs", []):
-            texts = [output.get("text", "")] + [str(v) for v in output.get("data", {}).values()]
-            texts.append(" ".join(output.get("traceback", [])))
-            for text in texts:
-                findings += scan_text("".join(text) if isinstance(text, list) else text, f"{where} (output)", allow)
+            for text in _output_texts(output):
+                findings += scan_text(text, f"{where} (output)", allow)
     return findings
 
 
+def _output_texts(output: dict) -> list[str]:
+    """An output's text as a person reads it. Images (a chart the lab saved) are not text: their
+    encoded bytes are skipped, as is an image embedded in HTML as a data: address."""
+    texts = [output.get("text", ""), " ".join(output.get("traceback", []))]
+    for mime, value in output.get("data", {}).items():
+        if mime.startswith(_BINARY_MIMES):
+            continue
+        text = "".join(value) if isinstance(value, list) else str(value)
+        texts.append(_DATA_URI.sub("", text) if mime == "text/html" else text)
+    return ["".join(text) if isinstance(text, list) else text for text in texts]
+
+
 def scan_document(path: Path, root: Path | None = None, allow: Iterable[str] = ()) -> list[Finding]:
-    """Scan a rendered .docx (paragraphs, tables, headers, footers, link targets)
-    or .pdf (text of each page) for personal identifiers.
+    """Scan everything a reader can reach in a rendered .docx (every XML part: body, footnotes,
+    endnotes, comments, headers, footers, tracked deletions, field instructions, properties, alt text,
+    link targets) or .pdf (pages, metadata, annotations, bookmarks, embedded files): see
+    :mod:`cswo.safeguards.published`.
 
     Raises PublishCheckError if the document is another type or cannot be opened.
     """
     path = Path(path)
     label, allow = _label(path, root), set(allow)
-    texts: list[tuple[str, str]] = []
+    if path.suffix.lower() not in (".docx", ".pdf"):
+        raise PublishCheckError([f"{label} is not a .docx or .pdf, so it was not scanned."])
     try:
-        if path.suffix.lower() == ".docx":
-            texts = _docx_texts(path, label)
-        elif path.suffix.lower() == ".pdf":
-            for number, text in enumerate(page_texts(path), start=1):
-                texts.append((text, f"{label}, page {number}"))
-        else:
-            raise PublishCheckError([f"{label} is not a .docx or .pdf, so it was not scanned."])
-    except PublishCheckError:
-        raise
+        texts = document_texts(path, label)
     except Exception as error:  # an unreadable paper must stop publishing
         raise PublishCheckError(
             [f"{label} could not be opened to check it for personal identifiers ({error})."]
         ) from error
     return [finding for text, where in texts for finding in scan_text(text, where, allow)]
-
-
-def _docx_texts(path: Path, label: str) -> list[tuple[str, str]]:
-    import docx
-
-    document = docx.Document(str(path))
-    texts = [(p.text, f"{label}, paragraph {n}") for n, p in enumerate(document.paragraphs, 1)]
-    for t, table in enumerate(document.tables, start=1):
-        seen: set[object] = set()
-        for r, row in enumerate(table.rows, start=1):
-            for c, cell in enumerate(row.cells, start=1):
-                if cell._tc not in seen:  # merged cells repeat in python-docx
-                    seen.add(cell._tc)
-                    texts.append((cell.text, f"{label}, table {t}, row {r}, cell {c}"))
-    for s, section in enumerate(document.sections, start=1):
-        for part, name in ((section.header, "header"), (section.footer, "footer")):
-            if part.is_linked_to_previous:  # no text of its own; avoids scanning twice
-                continue
-            for p in part.paragraphs:
-                texts.append((p.text, f"{label}, {name} of section {s}"))
-    for rel in document.part.rels.values():
-        if rel.is_external:
-            texts.append((rel.target_ref, f"{label}, link target"))
-    return texts

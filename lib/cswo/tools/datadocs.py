@@ -28,12 +28,16 @@ COLUMN_RULES = {
     + ", ".join(f"`{a}`" for a in APPROXIMATIONS)
     + "), with the figure in `value`: 'just under 10%' is `10` and `just under`. The paper shows it in "
     "those words, never as a precise number.",
+    "query": "Optional: blank, or an open question on the figure (`check with finance`); `cswo review import` "
+    "writes a reviewer's change to a figure here, in the reviewer's words. A row with a query is an open item "
+    "until the question is answered and the query cleared.",
 }
 RULE_TEXT = {
     "parts_sum_to_total": "breakdowns add up to the total",
     "shares_sum_to_100": "shares add up to 100 within rounding",
     "share_of": "share agrees with its count and denominator",
     "rate_of": "rate agrees with its count and population",
+    "average_of": "an average of another measure over years",
 }
 
 
@@ -43,6 +47,8 @@ def _rules(measure) -> str:
         text = RULE_TEXT[rule.kind]
         if rule.kind in ("share_of", "rate_of"):
             text += f" (`{rule.count}` / `{rule.denominator}`)"
+        if rule.kind == "average_of":
+            text += f" (`{rule.of}`, {rule.years or 5} years)"
         if rule.tolerance is not None:
             text += f", within {rule.tolerance:g}"
         parts.append(text)

@@ -234,7 +234,6 @@ def test_paths_are_built_in_one_place():
 SIZE_EXCEPTIONS = {
     "lib/cswo/data/load.py": "the loader and its all-at-once validation; to split with validate_tables",
     "lib/cswo/data/schemas.py": "row_schema's rules; to split with it",
-    "lib/cswo/safeguards/identifiers.py": "the patterns and the scanners; issue 21 (phonenumbers, stdnum) shrinks it",
     "lib/cswo/data/load.py:validate_tables": "one pass collecting every problem at once; to split by source",
     "lib/cswo/data/schemas.py:row_schema": "one pandera check per column rule, each with its sentence",
     "lib/cswo/notebook/charts.py:trend_chart": "one Altair spec, layer by layer",

@@ -1,5 +1,9 @@
 """Kernel folders: where a build's kernels keep their connection files, and their removal.
 
+LibreOffice's folders (``<tmp>/cswo-lo-<build pid>-<random>/``: its profile, the copies it lays
+out and, as its TMPDIR, its own ``lu*.tmp`` files) are named and swept the same way, so a build
+stopped while LibreOffice lays out the contents leaves nothing behind after the next one.
+
 Each kernel gets ``<tmp>/cswo-kernel-<build pid>-<random>/`` holding its connection
 file (which carries the kernel's key), its local sockets and ``kernel.pid``. The
 build removes its own folders when it ends, however it ends; a build that was
@@ -16,14 +20,16 @@ import tempfile
 from pathlib import Path
 
 PREFIX = "cswo-kernel-"
+LIBREOFFICE_PREFIX = "cswo-lo-"
+PREFIXES = (PREFIX, LIBREOFFICE_PREFIX)
 
 
 def kernel_root() -> Path:
     return Path(tempfile.gettempdir())
 
 
-def new_folder(build_pid: int) -> Path:
-    return Path(tempfile.mkdtemp(prefix=f"{PREFIX}{build_pid}-", dir=kernel_root()))
+def new_folder(build_pid: int, prefix: str = PREFIX) -> Path:
+    return Path(tempfile.mkdtemp(prefix=f"{prefix}{build_pid}-", dir=kernel_root()))
 
 
 def record_pid(folder: Path, pid: int | None) -> None:
@@ -42,7 +48,8 @@ def _alive(pid: int) -> bool:
 
 
 def _owner(folder: Path) -> int | None:
-    parts = folder.name[len(PREFIX) :].split("-", 1)
+    prefix = next((p for p in PREFIXES if folder.name.startswith(p)), PREFIX)
+    parts = folder.name[len(prefix) :].split("-", 1)
     return int(parts[0]) if len(parts) == 2 and parts[0].isdigit() else None
 
 
@@ -58,13 +65,27 @@ def _kernel_using(folder: Path) -> int | None:
 
 def remove(folder: Path) -> None:
     """Stop the folder's kernel (if any) and delete the folder with its connection file."""
-    pid = _kernel_using(folder)
-    if pid is not None:
+    pids = [_kernel_using(folder)]
+    if folder.name.startswith(LIBREOFFICE_PREFIX):  # a LibreOffice its build's end never stopped
+        pids += _processes_using(folder)
+    for pid in {p for p in pids if p is not None and p != os.getpid()}:
         try:
             os.kill(pid, signal.SIGKILL)
         except OSError:
             pass
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def _processes_using(folder: Path) -> list[int]:
+    """Processes started with a path in this folder (LibreOffice names its profile there)."""
+    needle, found = str(folder).encode(), []
+    for entry in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if needle in entry.read_bytes():
+                found.append(int(entry.parent.name))
+        except (OSError, ValueError):
+            continue
+    return found
 
 
 def _in_use(folder: Path) -> bool:
@@ -82,7 +103,7 @@ def _in_use(folder: Path) -> bool:
 def sweep(own_pid: int | None = None) -> int:
     """Remove folders of builds no longer running (and, with ``own_pid``, this build's). Returns how many."""
     removed = 0
-    for folder in kernel_root().glob(f"{PREFIX}*"):
+    for folder in [f for prefix in PREFIXES for f in kernel_root().glob(f"{prefix}*")]:
         if not folder.is_dir():
             continue
         owner = _owner(folder)
@@ -97,5 +118,5 @@ def sweep(own_pid: int | None = None) -> int:
 
 
 def leftovers() -> list[Path]:
-    """Kernel folders present now (the interruption probe asserts there are none after a build)."""
-    return sorted(p for p in kernel_root().glob(f"{PREFIX}*") if p.is_dir())
+    """Kernel and LibreOffice folders present now (the interruption probe asserts there are none after a build)."""
+    return sorted(p for prefix in PREFIXES for p in kernel_root().glob(f"{prefix}*") if p.is_dir())

@@ -173,6 +173,7 @@ def test_a_moved_sentence_and_a_deleted_paragraph_are_applied(project, tmp_path)
 def test_a_pasted_over_paragraph_is_reported_not_guessed(project, tmp_path):
     reviewer = Reviewer(project.root / PAPER)
     reviewer.paste_over(reviewer.find("In mental health and drug and alcohol services"), "A paragraph pasted in.")
+    reviewer.add_paragraph_after(reviewer.find("had a clear focus"), "A paragraph typed in.")
     reviewer.save(tmp_path / "pasted.docx")
     before = sources_digest(project)
 
@@ -181,6 +182,7 @@ def test_a_pasted_over_paragraph_is_reported_not_guessed(project, tmp_path):
     assert report.applied == [] and report.queries == []
     assert any("section 'introduction'" in item and "anchor is gone" in item for item in report.listed)
     assert any("no anchor" in item and "A paragraph pasted in." in item for item in report.listed)
+    assert any("new paragraph added by Jane Reviewer" in item and "typed in" in item for item in report.listed)
     assert sources_digest(project) == before
 
 

@@ -92,7 +92,12 @@ def _edits(built: manifest.Built, paragraphs: list, fallback: str, report: Repor
         names = list(dict.fromkeys(paragraph.anchors))
         seen.update(names)
         if not names:
-            if paragraph.text.strip() and normal(paragraph.text) not in {normal(t) for t in built.unanchored}:
+            if paragraph.added and paragraph.text.strip():
+                report.listed.append(
+                    f"a new paragraph added by {', '.join(paragraph.authors) or fallback}: "
+                    f"'{paragraph.text.strip()}': not placed; copy it into the notebook by hand"
+                )
+            elif paragraph.text.strip() and normal(paragraph.text) not in {normal(t) for t in built.unanchored}:
                 report.listed.append(
                     f"a paragraph with no anchor, not in the draft as built: '{paragraph.text.strip()}' (pasted "
                     "over or added untracked?): not placed; copy it into the notebook by hand"

@@ -218,6 +218,18 @@ class SectionExecutionError(CSWOError):
         return "\n\n".join(f.details() for f in self.failures)
 
 
+class CellTimedOut(CSWOError):
+    """A cell ran past the cell timeout and was stopped; ``cell_index`` is its place in the executed
+    notebook (None if unknown), as papermill's PapermillExecutionError keeps it."""
+
+    ename = "TimeoutError"
+
+    def __init__(self, seconds: float | None, cell_index: int | None = None):
+        self.seconds, self.cell_index = seconds, cell_index
+        self.evalue = f"a cell ran for more than {seconds or 0:g} seconds and was stopped"
+        super().__init__(self.evalue)
+
+
 class RenderError(CSWOError):
     """pandoc or Typst could not turn the report into a document."""
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import tempfile
 from pathlib import Path
+
+import psutil
 
 PREFIX = "cswo-kernel-"
 LIBREOFFICE_PREFIX = "cswo-lo-"
@@ -38,13 +39,7 @@ def record_pid(folder: Path, pid: int | None) -> None:
 
 
 def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return psutil.pid_exists(pid)
 
 
 def _owner(folder: Path) -> int | None:
@@ -53,51 +48,39 @@ def _owner(folder: Path) -> int | None:
     return int(parts[0]) if len(parts) == 2 and parts[0].isdigit() else None
 
 
-def _kernel_using(folder: Path) -> int | None:
+def _started_with(process: psutil.Process, folder: Path) -> bool:
+    """Whether ``process`` was started with a path in ``folder`` (a kernel given its connection file)."""
+    try:
+        return any(str(folder) in part for part in process.cmdline())
+    except psutil.Error:  # gone, a zombie, or not ours to read
+        return False
+
+
+def _kernel_using(folder: Path) -> psutil.Process | None:
     """The kernel process started with this folder's connection file, if it still runs."""
     try:
-        pid = int((folder / "kernel.pid").read_text(encoding="ascii").strip())
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except (OSError, ValueError):
+        process = psutil.Process(int((folder / "kernel.pid").read_text(encoding="ascii").strip()))
+    except (OSError, ValueError, psutil.Error):
         return None
-    return pid if str(folder).encode() in cmdline else None  # a reused pid is someone else's process
+    return process if _started_with(process, folder) else None  # a reused pid is someone else's process
 
 
 def remove(folder: Path) -> None:
     """Stop the folder's kernel (if any) and delete the folder with its connection file."""
-    pids = [_kernel_using(folder)]
+    processes = [_kernel_using(folder)]
     if folder.name.startswith(LIBREOFFICE_PREFIX):  # a LibreOffice its build's end never stopped
-        pids += _processes_using(folder)
-    for pid in {p for p in pids if p is not None and p != os.getpid()}:
+        processes += [p for p in psutil.process_iter() if p.pid != os.getpid() and _started_with(p, folder)]
+    for process in (p for p in processes if p is not None):
         try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
+            process.kill()
+        except psutil.Error:
             pass
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def _processes_using(folder: Path) -> list[int]:
-    """Processes started with a path in this folder (LibreOffice names its profile there)."""
-    needle, found = str(folder).encode(), []
-    for entry in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            if needle in entry.read_bytes():
-                found.append(int(entry.parent.name))
-        except (OSError, ValueError):
-            continue
-    return found
-
-
 def _in_use(folder: Path) -> bool:
     """Whether any running process was started with a path in this folder (a kernel of an older build)."""
-    needle = str(folder).encode()
-    for entry in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            if needle in entry.read_bytes():
-                return True
-        except OSError:
-            continue
-    return False
+    return any(_started_with(process, folder) for process in psutil.process_iter())
 
 
 def sweep(own_pid: int | None = None) -> int:

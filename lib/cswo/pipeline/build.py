@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cswo.cache import keys, uptodate
+from cswo.cache.memo import remembered
 from cswo.cache.store import DocumentRecord
 from cswo.compose.section import SectionText
 from cswo.data.load import Dataset
@@ -205,7 +206,13 @@ def compose(plan: Plan, options: BuildOptions, progress: Progress) -> Composed:
             + ", ".join(unreviewed)
             + " (delete the 'unreviewed' cell at the top of each notebook once reviewed)"
         )
-    typed = [m for job in plan.jobs for m in notebook_typed_numbers(job.notebook, job.name)]
+    typed = [
+        m
+        for job in plan.jobs
+        for m in remembered(
+            keys.typed_key(job.notebook, job.name), lambda j=job: notebook_typed_numbers(j.notebook, j.name)
+        )
+    ]
     if options.checks:
         missing_alt = audit.chart_alt_problems({name: t.bundle for name, t in texts.items()})
         if missing_alt:

@@ -150,6 +150,7 @@ def load(project: Project, options: BuildOptions, progress: Progress) -> Plan:
             f"its committees are {', '.join(params.committees)}"
         )
     check_inputs(project, params)
+    audit.lock_private(project.private_dir(params.year).parent)  # before a failed run writes there
     notes: list[str] = []
     jobs = make_jobs(project, params, dataset_folder(project, params.year), notes)
     formats = options.formats or output_formats(project)
@@ -311,6 +312,7 @@ def record(
     """The reviewers' private record, and the stamp that lets an unchanged rebuild stop at once."""
     notes = audit.qa_notes(dataset.tables)
     write_private(project, plan.params.year, plan.jobs, composed.bundles, notes)
+    audit.lock_private(project.private_dir(plan.params.year).parent)
     uptodate.record(project, plan.params.year, stamp_options(options), warnings)
 
 

@@ -78,6 +78,18 @@ def approximately(value, unit: str, qualifier: str) -> str:
     return f"{qualifier} {format_value(value, unit, decimals_of(value))}"
 
 
+# words that say a figure is not exact: what follows them never claims a decimal place it lacks
+QUALIFIERS = re.compile(
+    r"\b(?:around|about|approximately|roughly|nearly|almost|over|under|more than|less than)\s*$", re.I
+)
+_TRAILING_ZEROS = re.compile(r"^(£?-?[\d,]+)\.0+(?=%|\b)")
+
+
+def without_false_precision(phrase: str, before: str) -> str:
+    """``phrase`` as it reads after ``before``: after "around" or "over", '70.0%' reads '70%'."""
+    return _TRAILING_ZEROS.sub(r"\1", phrase) if QUALIFIERS.search(before) else phrase
+
+
 def format_exact(value, unit: str, status: str = "") -> str:
     """A value in full, for prose that also rounds it: £4,716 thousand reads '£4,716,000', not '£4.7 million'."""
     if is_missing(value):

@@ -8,6 +8,7 @@ cells go only to the private QA record (:func:`write_qa_csv`).
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -113,3 +114,16 @@ def chart_alt_problems(bundles: dict[str, dict]) -> list[str]:
             elif alt.rstrip(".") == caption.rstrip("."):
                 problems.append(f"{where}: its alt text only repeats the caption; say what the chart shows")
     return problems
+
+
+PRIVATE_FOLDER_MODE, PRIVATE_FILE_MODE = 0o700, 0o600
+
+
+def lock_private(folder: Path) -> None:
+    """``outputs/.private`` for its owner only: the folder and every folder in it 0700, every file
+    0600. The QA record holds every suppressed value and the executed notebooks the data as read,
+    so no other user of the machine may list or read them."""
+    folder.mkdir(mode=PRIVATE_FOLDER_MODE, parents=True, exist_ok=True)
+    for path in [folder, *folder.rglob("*")]:
+        if not path.is_symlink():
+            os.chmod(path, PRIVATE_FOLDER_MODE if path.is_dir() else PRIVATE_FILE_MODE)

@@ -17,6 +17,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from stdnum.gb import nhs
+
 from cswo.errors import DataValidationError, Problem, PublishCheckError
 from cswo.safeguards.published import document_texts
 
@@ -117,11 +119,6 @@ def _weighted_sum(first_nine: str) -> int:
     return sum(int(digit) * weight for digit, weight in zip(first_nine, range(10, 1, -1), strict=True))
 
 
-def _modulus_11_check(first_nine: str) -> int | None:
-    check = 11 - _weighted_sum(first_nine) % 11
-    return 0 if check == 11 else None if check == 10 else check
-
-
 def _valid_ddmmyy(six: str) -> bool:
     day, month, yy = int(six[:2]), int(six[2:4]), int(six[4:])
     if not 1 <= month <= 12:
@@ -140,11 +137,11 @@ def ten_digit_kind(digits: str) -> str | None:
     ASSUMPTION to confirm against the NHS Scotland CHI specification.
     NHS number (England and Wales): the modulus 11 check only.
     """
-    if len(digits) != 10 or not digits.isdigit():
+    if len(digits) != 10 or not digits.isdecimal():
         return None
-    check = int(digits[9])
-    modulus_11_ok = _modulus_11_check(digits[:9]) == check
-    modulus_10_ok = (10 - _weighted_sum(digits[:9]) % 10) % 10 == check
+    digits = "".join(str(int(digit)) for digit in digits)  # any script's digits, as stdnum reads ASCII only
+    modulus_11_ok = nhs.is_valid(digits)  # python-stdnum: the NHS number's check, which CHI shares
+    modulus_10_ok = (10 - _weighted_sum(digits[:9]) % 10) % 10 == int(digits[9])
     if _valid_ddmmyy(digits[:6]) and (modulus_11_ok or modulus_10_ok):
         return CHI
     return NHS if modulus_11_ok else None

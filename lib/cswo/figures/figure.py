@@ -16,6 +16,7 @@ from cswo.figures.formatting import (
     format_exact,
     format_value,
     is_missing,
+    ranked,
 )
 from cswo.figures.phrases import Phrase
 from cswo.figures.vocabulary import EXACT, FIGURE_ATTRIBUTES, year_attribute
@@ -206,6 +207,7 @@ class Figure:
             "year": self.year_text(self.year),
             "last_year_label": self.year_text(last),
             "label": self.measure.label,
+            "ranked": self._shown(cur) if cur is None or self.is_hidden(self.year) else ranked(cur),
             **self._comparisons(hidden),
         }
         earlier = {y: v for y, v in self.history.items() if y < self.year}

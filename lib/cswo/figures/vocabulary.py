@@ -31,6 +31,7 @@ FIGURE_ATTRIBUTES: dict[str, tuple[int, ...]] = {
     "year": NO_DATA,
     "last_year_label": NO_DATA,
     "label": NO_DATA,
+    "ranked": CURRENT,  # a place in a ranking, before a superlative: "the 13th (poorest)", "the (poorest)"
 }
 EXACT = "_exact"  # suffix: the value in full
 IN_YEAR = "in_"  # prefix: in_2019_20, the value in that year

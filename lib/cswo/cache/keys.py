@@ -41,6 +41,11 @@ def digest(value) -> str:
     return _sha256(json.dumps(value, sort_keys=True, default=str).encode())
 
 
+def twin_digest(cells: list[tuple[str, str]]) -> str:
+    """A section's cells (kind and text) as a notebook or its .md twin holds them: equal when in step."""
+    return digest(cells)
+
+
 def file_digest(path: Path) -> str:
     """SHA-256 of a file's bytes."""
     return _sha256(Path(path).read_bytes())

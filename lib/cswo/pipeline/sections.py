@@ -12,6 +12,7 @@ import nbformat
 
 from cswo.cache import keys
 from cswo.cache import store as cache
+from cswo.cache.instep import InStep
 from cswo.cache.memo import remembered
 from cswo.cache.prose import with_current_prose
 from cswo.compose.section import SectionText
@@ -90,12 +91,12 @@ def make_jobs(
 ) -> list[execute.Job]:
     """A job per section, reading the newer of each notebook and its .md twin (said in ``notes``)."""
     names = [*params.sections, *params.appendix_notebooks()]
-    jobs = []
+    jobs, in_step = [], InStep(project)
     for name in names:
         notebook = project.notebook(params.year, name)
         if not notebook.exists() and not notebook.with_suffix(twins.TWIN_SUFFIX).exists():
             raise CSWOError(f"Section '{name}' has no notebook: expected {notebook.relative_to(project.root)}")
-        source = twins.section_source(notebook, name)
+        source = twins.section_source(notebook, name, in_step)
         if source.note and notes is not None:
             notes.append(source.note)
         notebook = twins.materialise(source, project.twins_dir(params.year))

@@ -58,17 +58,23 @@ def write_figures_csv(bundles: dict[str, dict], path: Path) -> int:
 QA_COLUMNS = ["section", "table", "measure", "breakdown", "year", "value", "reason", "threshold", "qa_note"]
 
 
+# the private columns of a data row, and how the QA record names each
+PRIVATE_NOTES = {"qa_note": "reviewers' note", "known_slip": "kept as published (known slip)"}
+
+
 def qa_notes(tables: dict[str, pd.DataFrame]) -> list[dict]:
-    """Every data row with a reviewers' note (``qa_note``), for the private QA record only."""
+    """Every data row with a reviewers' note (``qa_note``) or a known slip's reason (``known_slip``),
+    for the private QA record only: neither reaches a paper or figures.csv."""
     rows = []
     for name, frame in tables.items():
-        if "qa_note" not in frame.columns:
-            continue
-        for row in frame[frame["qa_note"].fillna("").str.strip() != ""].itertuples():
-            rows.append(
-                {"table": name, "measure": row.measure, "breakdown": row.breakdown, "year": row.year}
-                | {"value": row.value or row.status, "reason": "reviewers' note", "qa_note": row.qa_note.strip()}
-            )
+        for column, reason in PRIVATE_NOTES.items():
+            if column not in frame.columns:
+                continue
+            for row in frame[frame[column].fillna("").str.strip() != ""].itertuples():
+                rows.append(
+                    {"table": name, "measure": row.measure, "breakdown": row.breakdown, "year": row.year}
+                    | {"value": row.value or row.status, "reason": reason, "qa_note": getattr(row, column).strip()}
+                )
     return rows
 
 

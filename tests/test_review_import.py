@@ -249,3 +249,15 @@ def test_the_command_prints_the_report_and_a_dry_run_says_so(project, tmp_path):
     assert "dry run: nothing changed" in result.output
     assert "8 edit(s) applied, 1 data query(ies) raised, 0 conflict(s), 2 comment(s) opened" in result.output
     assert sources_digest(project) == before
+
+
+def test_a_paper_imported_twice_changes_nothing_the_second_time(project, tmp_path):
+    review_the_draft(project, tmp_path / "reviewed.docx")
+    import_review(project, REFERENCE_YEAR, tmp_path / "reviewed.docx")
+    after_first = sources_digest(project)
+
+    again = import_review(project, REFERENCE_YEAR, tmp_path / "reviewed.docx")
+
+    assert (again.applied, again.queries, again.conflicts, again.comments) == ([], [], [], [])
+    assert len([n for n in again.notes if "already" in n]) == 8 + 1 + 2  # edits, the query, the comments
+    assert sources_digest(project) == after_first

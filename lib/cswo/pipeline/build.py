@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cswo.cache import keys, uptodate
+from cswo.cache.memo import remembered
 from cswo.cache.store import DocumentRecord
 from cswo.compose.section import SectionText
 from cswo.data.load import Dataset
@@ -149,6 +150,7 @@ def load(project: Project, options: BuildOptions, progress: Progress) -> Plan:
             f"its committees are {', '.join(params.committees)}"
         )
     check_inputs(project, params)
+    audit.lock_private(project.private_dir(params.year).parent)  # before a failed run writes there
     notes: list[str] = []
     jobs = make_jobs(project, params, dataset_folder(project, params.year), notes)
     formats = options.formats or output_formats(project)
@@ -204,7 +206,13 @@ def compose(plan: Plan, options: BuildOptions, progress: Progress) -> Composed:
             + ", ".join(unreviewed)
             + " (delete the 'unreviewed' cell at the top of each notebook once reviewed)"
         )
-    typed = [m for job in plan.jobs for m in notebook_typed_numbers(job.notebook, job.name)]
+    typed = [
+        m
+        for job in plan.jobs
+        for m in remembered(
+            keys.typed_key(job.notebook, job.name), lambda j=job: notebook_typed_numbers(j.notebook, j.name)
+        )
+    ]
     if options.checks:
         missing_alt = audit.chart_alt_problems({name: t.bundle for name, t in texts.items()})
         if missing_alt:
@@ -304,6 +312,7 @@ def record(
     """The reviewers' private record, and the stamp that lets an unchanged rebuild stop at once."""
     notes = audit.qa_notes(dataset.tables)
     write_private(project, plan.params.year, plan.jobs, composed.bundles, notes)
+    audit.lock_private(project.private_dir(plan.params.year).parent)
     uptodate.record(project, plan.params.year, stamp_options(options), warnings)
 
 

@@ -257,6 +257,20 @@ class IncompleteNarrativeError(InputError):
         )
 
 
+class YearOpenError(InputError):
+    """A final build was asked for while the year still has open items (each a located sentence)."""
+
+    def __init__(self, year: str, items: list):
+        self.year, self.items = year, list(items)
+        super().__init__(
+            _grouped(
+                f"{year} is still open, so a final build was refused: {len(self.items)} open item(s); "
+                "close them (or build without --final for DRAFT papers)",
+                self.items,
+            )
+        )
+
+
 class YearExistsError(InputError):
     """The year asked for is already set up: starting it again would overwrite an analyst's work."""
 

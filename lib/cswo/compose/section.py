@@ -16,6 +16,7 @@ import nbformat
 from nbconvert.exporters.markdown import MarkdownExporter
 from nbconvert.preprocessors.base import Preprocessor
 
+from cswo.data.queries import QUERY_MARK
 from cswo.figures.formatting import MISSING_PHRASE
 from cswo.narrative import roles as prose
 from cswo.project.paths import FIGURES_MIME
@@ -56,15 +57,29 @@ def marker(name: str) -> str:
     return f"**[MISSING: {name}]**"
 
 
-def _with_markers(text: str, placeholders: dict[str, str], section: str, cell: int, found: list) -> str:
-    """Fill ``text``, putting a marker where a figure is missing, and note each marker in ``found``."""
+def _with_markers(
+    text: str, placeholders: dict[str, str], section: str, cell: int, found: list, queried: set[str] = frozenset()
+) -> str:
+    """Fill ``text``, putting a marker where a figure is missing (noted in ``found``), and marking a
+    figure under query (``queried``: figure names) after its words."""
     used = set(prose.references(text))
     marked = dict(placeholders)
     for name in sorted(used):
         if MISSING_PHRASE in placeholders.get(name, ""):
             marked[name] = marker(name)
             found.append(MissingFigure(section, cell, name))
+        elif name.split(".")[0] in queried and name in placeholders:
+            marked[name] = f"{placeholders[name]} **{QUERY_MARK}**"
     return prose.fill(text, marked, section)
+
+
+def queried_names(bundle: dict, queried: set[tuple]) -> set[str]:
+    """The figures of a section's bundle read from a row under query ((table, measure, breakdown, year))."""
+    return {
+        f["name"]
+        for f in bundle.get("figures", [])
+        if (f.get("table"), f.get("measure"), f.get("breakdown"), f.get("year")) in queried
+    }
 
 
 class SectionPreprocessor(Preprocessor):
@@ -88,6 +103,7 @@ class SectionPreprocessor(Preprocessor):
                 cell.outputs = kept
             cells.append(cell)
         placeholders = bundle.get("placeholders", {})
+        queried = queried_names(bundle, resources.get("queried", set()))
         highlights, priorities, unreviewed, shown, missing, number = [], [], False, [], [], 0
         for cell in cells:
             tags = set(cell.get("metadata", {}).get("tags", []))
@@ -98,7 +114,7 @@ class SectionPreprocessor(Preprocessor):
             if tags & HIDDEN_TAGS:
                 continue
             if cell.cell_type == "markdown":
-                cell.source = _with_markers(cell.source, placeholders, section, number, missing)
+                cell.source = _with_markers(cell.source, placeholders, section, number, missing, queried)
                 if HIGHLIGHT_TAG in tags:
                     # highlights summarise the section for the cover report only
                     highlights.append(_one_paragraph(cell.source))
@@ -134,13 +150,16 @@ def notebook_to_section(path: Path, section: str) -> SectionText:
     return section_text(nb, section)
 
 
-def section_text(nb: nbformat.NotebookNode, section: str) -> SectionText:
+def section_text(nb: nbformat.NotebookNode, section: str, queried: set[tuple] = frozenset()) -> SectionText:
+    """The section as readers see it; a figure read from a row under query (``queried``) is marked."""
     exporter = MarkdownExporter()
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     exporter.register_preprocessor(SectionPreprocessor(), enabled=True)
-    body, resources = exporter.from_notebook_node(copy.deepcopy(nb), resources={"section": section})
+    body, resources = exporter.from_notebook_node(
+        copy.deepcopy(nb), resources={"section": section, "queried": set(queried)}
+    )
     body = re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
     return SectionText(
         section=section,

@@ -26,9 +26,10 @@ if TYPE_CHECKING:
 # reaches nothing but the private QA record (outputs/.private/<year>/figures-qa.csv). ``approximate``
 # words a figure the source gives only approximately ("just under").
 COLUMNS = [
-    "year", "measure", "breakdown", "value", "unit", "status", "source", "note", "qa_note", "known_slip", "approximate"
+    "year", "measure", "breakdown", "value", "unit", "status", "source", "note", "qa_note", "known_slip", "approximate",
+    "query",
 ]  # fmt: skip
-OPTIONAL_COLUMNS = ["note", "qa_note", "known_slip", "approximate"]
+OPTIONAL_COLUMNS = ["note", "qa_note", "known_slip", "approximate", "query"]
 REQUIRED_COLUMNS = [c for c in COLUMNS if c not in OPTIONAL_COLUMNS]
 STATUS_MEANING = {
     "x": "not available",
@@ -171,6 +172,7 @@ def row_schema(table: Table) -> pa.DataFrameSchema:
             "note": pa.Column(required=False, **text),
             "qa_note": pa.Column(required=False, **text),
             "known_slip": pa.Column(required=False, **text),
+            "query": pa.Column(required=False, **text),  # a question on the row: an open item (data/queries.py)
             "approximate": pa.Column(
                 required=False,
                 checks=pa.Check.isin(

@@ -70,13 +70,15 @@ def plan_documents(
     work: Path,
     depth: int = 2,
     annual_report: bool = True,
+    draft: bool = False,
 ) -> list[RenderTask]:
-    """The committee papers and the annual report on its own, for each committee asked for."""
+    """The committee papers and the annual report on its own, for each committee asked for (with
+    ``draft``, each marked DRAFT on every page and with the document status Draft)."""
     highlights = [h for name in params.sections for h in texts[name].highlights]
     priorities = [p for name in params.sections for p in texts[name].priorities]
     report = annual_report_markdown(params, texts, standalone=False, depth=depth)
     standalone = annual_report_markdown(params, texts, standalone=True, depth=depth)
-    meta = document_meta(params)
+    meta = document_meta(params, draft)
     tasks = []
     for committee in committees:
         cover = cover_markdown(project, params, committee, highlights, priorities)
@@ -94,7 +96,7 @@ def plan_documents(
     return tasks
 
 
-def document_meta(params: Parameters) -> Callable[[str | None], dict]:
+def document_meta(params: Parameters, draft: bool = False) -> Callable[[str | None], dict]:
     """The metadata of a committee's paper (or, for None, of the annual report on its own)."""
     title = f"{params.report_title} {params.label}"
     common = {
@@ -102,6 +104,7 @@ def document_meta(params: Parameters) -> Callable[[str | None], dict]:
         "lang": params.language,
         "region": params.language.split("-")[-1],
         "date": params.report_date,
+        "status": "Draft" if draft else "Final",
     }
 
     def meta(committee: str | None) -> dict:

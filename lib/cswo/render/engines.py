@@ -18,6 +18,13 @@ from cswo.project.paths import TEMPLATES_DIR
 
 LUA_FILTER = TEMPLATES_DIR / "cswo.lua"
 TYPST_TEMPLATE = TEMPLATES_DIR / "report.typ"
+# A draft: "DRAFT" across every page, under the text, whatever the project's template sets (a later
+# `set page` keeps a background it does not name). Set first, so it holds for the first page too.
+DRAFT_PAGE = (
+    '#set page(background: rotate(-40deg, text(size: 110pt, weight: "bold", '
+    'fill: rgb("#C00000").transparentize(82%), [DRAFT])), '
+    'header: align(right, text(size: 12pt, weight: "bold", fill: rgb("#C00000"), [DRAFT])))\n'
+)
 
 
 # --- documents ---------------------------------------------------------------
@@ -114,6 +121,8 @@ def render_pdf(
         markdown,
         resource_dir,
     )
+    if meta.get("status") == "Draft":
+        source.write_text(DRAFT_PAGE + source.read_text(encoding="utf-8"), encoding="utf-8")
     try:
         typst.compile(
             str(source),

@@ -330,3 +330,35 @@ def test_rolling_forward_leaves_last_years_papers_as_they_were(glenmorven):
     again = build(project, BuildOptions(year=YEAR))
     assert ran(again) == set()  # a new year's workbook changes nothing 2023-24 can see
     assert "\n".join(p.text for p in Document(str(paper)).paragraphs) == before
+
+
+def test_a_draft_leaves_the_word_contents_page_numbers_to_word_and_says_so(glenmorven, monkeypatch):
+    from cswo.compose.papers import DRAFT_CONTENTS_NOTE
+    from cswo.render import contents
+
+    project, _ = glenmorven
+    laid_out = []
+    monkeypatch.setattr(contents, "laid_out_pages", lambda paths: laid_out.extend(paths) or {})
+    result = build(project, BuildOptions(year=YEAR, draft=True))
+    words = [d.path for d in result.documents if d.path.suffix == ".docx"]
+    assert words and laid_out == []  # no LibreOffice run in a draft
+    for path in words:
+        assert DRAFT_CONTENTS_NOTE in "\n".join(p.text for p in Document(str(path)).paragraphs)
+    pdfs = [d.path for d in result.documents if d.path.suffix == ".pdf"]
+    assert pdfs and all("Draft: the page numbers" not in _pdf_text(path) for path in pdfs)
+
+    def edit(nb):
+        nb.cells[2].source += " Checked again."
+
+    with edited_notebook(project, "overview", edit):
+        final = build(project, BuildOptions(year=YEAR))  # a final build lays out every new Word paper
+    final_words = [d.path for d in final.documents if d.path.suffix == ".docx"]
+    assert sorted(p.name for p in laid_out) == sorted(p.name for p in final_words)
+    for path in final_words:
+        assert DRAFT_CONTENTS_NOTE not in "\n".join(p.text for p in Document(str(path)).paragraphs)
+
+
+def _pdf_text(path: Path) -> str:
+    from cswo.safeguards.pdftext import page_texts
+
+    return "\n".join(page_texts(path))

@@ -6,9 +6,20 @@ import re
 
 from cswo.compose.section import SectionText
 
+DRAFT_CONTENTS_NOTE = (
+    "Draft: the page numbers of this contents list are filled in when Word opens the paper (choose Yes "
+    "if it asks to update fields); the final build lays them out in the file."
+)
 
-def annual_report_markdown(params, sections: dict[str, SectionText], standalone: bool, depth: int = 2) -> str:
-    """The annual report's chapters in the year's order, with its own title block and contents."""
+
+def annual_report_markdown(
+    params, sections: dict[str, SectionText], standalone: bool, depth: int = 2, draft: bool = False
+) -> str:
+    """The annual report's chapters in the year's order, with its own title block and contents.
+
+    A draft's Word contents say their page numbers come when Word opens it (a draft build leaves out
+    LibreOffice's layout); the PDF's contents have their page numbers from Typst either way.
+    """
     parts = []
     if standalone:
         parts += [
@@ -23,6 +34,8 @@ def annual_report_markdown(params, sections: dict[str, SectionText], standalone:
         ]
     scope = "" if standalone else ' scope="report"'
     parts += [f'::: {{.toc{scope} depth="{depth}"}}', *contents_entries(params, sections, depth), ":::", ""]
+    if draft:
+        parts += ["::: {.word-only .draft-note}", DRAFT_CONTENTS_NOTE, ":::", ""]
     parts += ["::: {.pagebreak}", ":::", ""]
     for chapter in params.chapters:
         parts += [f"# {chapter.title}", ""]

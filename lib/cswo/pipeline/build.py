@@ -129,7 +129,7 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
     )
     published = project.draft_outputs(plan.params.year) if options.draft else project.year_outputs(plan.params.year)
     with staged(project, plan, options, published) as staging:
-        documents = render_papers(project, plan, printed, staging, options, progress, draft=bool(items))
+        documents = render_papers(project, plan, printed, staging, options, progress, open_year=bool(items))
         check(project, plan, composed, documents, staging, options, progress)
     final = publish_papers(staging, published, documents, progress)
     warnings = build_warnings(plan, dataset, composed, options)
@@ -259,7 +259,7 @@ def render_papers(
     staging: Path,
     options: BuildOptions,
     progress: Progress,
-    draft: bool = False,
+    open_year: bool = False,
 ) -> list[Document]:
     """Write the papers whose inputs changed into ``staging``, and figures.csv beside them."""
     params = plan.params
@@ -278,7 +278,8 @@ def render_papers(
         work,
         plan.depth,
         annual_report=options.annual_report,
-        draft=draft,
+        draft=options.draft,
+        open_year=open_year,
     )
     documents = render_documents(
         tasks,
@@ -288,6 +289,7 @@ def render_papers(
         typst=templates.typst_template(project),
         record=DocumentRecord(project.document_record(params.year, options.draft), staging),
         allow=set(params.public_contact_details) if options.checks else None,
+        layout_contents=not options.draft,  # final-only: a draft's Word contents get their numbers in Word
     )
     write_quarto_books(project, params, tasks, work)
     audit.write_figures_csv(composed.bundles, staging / "figures.csv")

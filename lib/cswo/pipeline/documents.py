@@ -71,14 +71,15 @@ def plan_documents(
     depth: int = 2,
     annual_report: bool = True,
     draft: bool = False,
+    open_year: bool = False,
 ) -> list[RenderTask]:
-    """The committee papers and the annual report on its own, for each committee asked for (with
-    ``draft``, each marked DRAFT on every page and with the document status Draft)."""
+    """The committee papers and the annual report on its own, for each committee asked for (``draft``:
+    a --draft build; ``open_year``: each marked DRAFT on every page, with the document status Draft)."""
     highlights = [h for name in params.sections for h in texts[name].highlights]
     priorities = [p for name in params.sections for p in texts[name].priorities]
-    report = annual_report_markdown(params, texts, standalone=False, depth=depth)
-    standalone = annual_report_markdown(params, texts, standalone=True, depth=depth)
-    meta = document_meta(params, draft)
+    report = annual_report_markdown(params, texts, standalone=False, depth=depth, draft=draft)
+    standalone = annual_report_markdown(params, texts, standalone=True, depth=depth, draft=draft)
+    meta = document_meta(params, open_year)
     tasks = []
     for committee in committees:
         cover = cover_markdown(project, params, committee, highlights, priorities)
@@ -96,7 +97,7 @@ def plan_documents(
     return tasks
 
 
-def document_meta(params: Parameters, draft: bool = False) -> Callable[[str | None], dict]:
+def document_meta(params: Parameters, open_year: bool = False) -> Callable[[str | None], dict]:
     """The metadata of a committee's paper (or, for None, of the annual report on its own)."""
     title = f"{params.report_title} {params.label}"
     common = {
@@ -104,7 +105,7 @@ def document_meta(params: Parameters, draft: bool = False) -> Callable[[str | No
         "lang": params.language,
         "region": params.language.split("-")[-1],
         "date": params.report_date,
-        "status": "Draft" if draft else "Final",
+        "status": "Draft" if open_year else "Final",
     }
 
     def meta(committee: str | None) -> dict:
@@ -131,13 +132,15 @@ def render_documents(
     typst: Path,
     record: DocumentRecord,
     allow: set[str] | None = None,
+    layout_contents: bool = True,
 ) -> list[Document]:
     """Write each document whose inputs changed; identical documents are written once and copied.
 
     With `allow` (the public contact details), each new document is also checked for accessibility
     and identifiers as soon as it is final, while the others are still being written; the findings
     are on each Document's `problems`. ``record`` (in the cache) says which key each document was made
-    from, and is updated with those written here.
+    from, and is updated with those written here. ``layout_contents`` False (a draft) leaves the
+    Word contents' page numbers to Word, which fills them in when it opens the file.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -170,7 +173,8 @@ def render_documents(
         futures = [pool.submit(write, task) for task in order]
         for future in futures[: len(words)]:
             future.result()
-        contents.number_contents(words)
+        if layout_contents:
+            contents.number_contents(words)
         futures += [pool.submit(check, path) for path in words]
         for future in futures:
             future.result()

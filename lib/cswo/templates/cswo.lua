@@ -282,6 +282,10 @@ function Div(div)
       return pandoc.RawBlock('typst', '#metadata(none) <report-end>\n#set heading(offset: 0)')
     end
     return {}
+  elseif div.classes:includes('word-only') then
+    -- e.g. a draft's note on its Word contents, whose page numbers Word fills in when it opens the file
+    if FORMAT:match('docx') then return div.content end
+    return {}
   elseif div.classes:includes('unnumbered-headings') then
     return div:walk({Header = function(h) h.classes:insert('unnumbered'); return h end})
   end

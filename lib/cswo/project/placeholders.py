@@ -12,7 +12,7 @@ import re
 
 MARKER = "TO COMPLETE"
 MARKER_PATTERN = re.compile(r"\[TO COMPLETE:[^\]\n]*\]")
-WORDS = re.compile(r"\bDESCRIBE\b|\bDescribe here\b|\bTo be confirmed\b", re.IGNORECASE)
+WORDS = re.compile(r"\bDescribe here\b|\bTo be confirmed\b|\bDESCRIBE\b", re.IGNORECASE)
 _UPPER_DESCRIBE = re.compile(r"\bDESCRIBE\b")  # "describe" in prose is a verb; only the capitals mark a gap
 
 

@@ -5,8 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha256(open('pyproject.toml','rb').read()).hexdigest()[:12])" 2>/dev/null)
 YEAR ?= 2021-22
+# The tests run in a random order (pytest-randomly prints the seed); `make test SEED=N` repeats that order.
+SEED ?=
+ORDER := $(if $(SEED),--randomly-seed=$(SEED))
 
-.PHONY: help setup report test soak test-fast lab-check bench lint sync data-docs hooks git-filters preview clean
+.PHONY: help setup report test soak test-fast lab preview lab-check bench lint sync data-docs hooks git-filters clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -25,13 +28,19 @@ report: setup ## Build the reference year's committee papers (Word and PDF) into
 	$(BIN)/cswo build --year $(YEAR)
 
 test: setup ## Run the whole test suite (real Papermill, pandoc and Typst)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(ORDER)
 
 soak: setup ## Long sweeps: disclosure across every channel, hundreds of bad inputs, builds killed at 20+ points (docs/robustness.md)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -m soak
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(ORDER) -m soak
 
 test-fast: setup ## Unit tests only (no document builds)
-	$(BIN)/python -m pytest -n 2 -m "not e2e"
+	$(BIN)/python -m pytest -n 2 $(ORDER) -m "not e2e"
+
+lab: setup ## Open JupyterLab on the year's notebooks (YEAR=2021-22 by default)
+	$(BIN)/cswo lab --year $(YEAR)
+
+preview: setup ## Rebuild the year's draft PDF on every save (Ctrl-C stops)
+	$(BIN)/cswo preview --year $(YEAR)
 
 lab-check: setup ## Run All in every section in a real JupyterLab (headless Chromium); compare each paragraph with the papers
 	$(BIN)/python docs/lab_check.py --year $(YEAR)
@@ -52,14 +61,15 @@ hooks: setup git-filters ## Install the pre-commit hooks and git filters (nbstri
 	$(BIN)/pre-commit install
 
 # The drivers .gitattributes names: notebooks are stored without outputs or evaluated {eval} results,
-# and workbooks diff as text. Paths are absolute so they work from any folder of the repository.
+# their cell ids kept (so a notebook the lab saved unchanged is clean; `cswo lab` saves the same way,
+# cswo/tools/labsave.py), and workbooks diff as text. Paths are absolute so they work from any folder.
 NBSTRIP_KEYS := cell.metadata.user_expressions cell.metadata.execution metadata.language_info metadata.widgets
 git-filters:
-	git config filter.nbstripout.clean '"$(abspath $(BIN))/python" -m nbstripout'
+	git config filter.nbstripout.clean '"$(abspath $(BIN))/python" -m nbstripout --keep-id'
 	git config filter.nbstripout.smudge cat
 	git config filter.nbstripout.required true
 	git config filter.nbstripout.extrakeys "$(NBSTRIP_KEYS)"
-	git config diff.ipynb.textconv '"$(abspath $(BIN))/python" -m nbstripout -t'
+	git config diff.ipynb.textconv '"$(abspath $(BIN))/python" -m nbstripout --keep-id -t'
 	git config diff.xlsx.textconv '"$(abspath $(BIN))/cswo" workbook-text'
 	git config diff.xlsx.cachetextconv true
 

@@ -31,6 +31,7 @@ LAYERS = [
     {"run"},
     {"compose"},
     {"render"},
+    {"review"},  # reviewers' edits and comments taken home from the Word papers
     {"pipeline"},
     {"tools"},
     {"cli"},

@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import os
+import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -117,9 +118,22 @@ def ran(result) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def glenmorven(tmp_path_factory):
-    project = fictional_project(tmp_path_factory.mktemp("glenmorven"))
+def glenmorven_built(tmp_path_factory):
+    """Glenmorven built once, and a pristine copy of the whole project as that build left it."""
+    root = tmp_path_factory.mktemp("glenmorven")
+    project = fictional_project(root / "project")
     first = build(project, BuildOptions(year=YEAR))
+    shutil.copytree(project.root, root / "pristine", symlinks=True)  # copy2 keeps sizes and mtimes
+    return project, first, root / "pristine"
+
+
+@pytest.fixture
+def glenmorven(glenmorven_built):
+    """Each test starts from the project exactly as the first build left it, whatever the tests
+    before it edited, published or rolled forward (the tests run in any order)."""
+    project, first, pristine = glenmorven_built
+    shutil.rmtree(project.root)
+    shutil.copytree(pristine, project.root, symlinks=True)
     return project, first
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import nbformat
 import pytest
 from openpyxl import Workbook
 
+from cswo.tools.labsave import strip_for_saving
 from support import ROOT
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None or shutil.which("make") is None, reason="needs git, make")
@@ -53,6 +55,41 @@ def test_a_notebook_is_stored_without_outputs_or_evaluated_roles(repo):
     assert "user_expressions" not in stored.cells[1].metadata
     assert stored.cells[1].source == "We received {eval}`complaints.compared`."  # prose kept
     assert stored.metadata["kernelspec"]["display_name"] == "Python 3"
+
+
+def ran_in_the_lab(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The notebook as JupyterLab holds it after Run All: outputs, counts, {eval} results, language info."""
+    ran = nbformat.from_dict(json.loads(json.dumps(notebook)))
+    ran.metadata["language_info"] = {"name": "python", "version": "3.12.0"}
+    for number, cell in enumerate(ran.cells, start=1):
+        if cell.cell_type == "code":
+            cell.execution_count = number
+            cell.metadata["execution"] = {"iopub.execute_input": "2026-12-03T07:00:00Z"}
+            cell.outputs = [nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo="})]
+        else:
+            cell.metadata["user_expressions"] = [{"expression": "s.label", "result": {"status": "ok"}}]
+    return ran
+
+
+def test_a_notebook_the_lab_saved_unchanged_after_running_it_is_clean_in_git(repo):
+    """The lab's save hook writes exactly what git keeps, and the filter keeps the lab's cell ids.
+
+    Both are needed: git reports a file whose size differs from the stored one as modified without
+    asking the filter, and a filter that renumbered ids would make even identical bytes differ."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("s = start()"), nbformat.v4.new_markdown_cell("In {eval}`s.label`.")]
+    nb.cells[0].id, nb.cells[1].id = "8e99ba6d", "c9a5e571"  # as the lab made them, not 0, 1
+    nbformat.write(nb, repo / "section.ipynb")
+    git(repo, "add", "section.ipynb")
+    git(repo, "commit", "-q", "-m", "section")
+    model = {"type": "notebook", "content": ran_in_the_lab(nb)}
+    strip_for_saving(model, path="section.ipynb")
+    nbformat.write(nbformat.from_dict(model["content"]), repo / "section.ipynb")
+    assert git(repo, "status", "--porcelain", "section.ipynb") == ""
+    stored = git(repo, "show", "HEAD:section.ipynb")
+    assert [cell.id for cell in nbformat.reads(stored, as_version=4).cells] == ["8e99ba6d", "c9a5e571"]
+    assert (repo / "section.ipynb").read_text() == stored
 
 
 def test_a_returns_workbook_diffs_as_text(repo):

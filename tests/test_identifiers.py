@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import docx
+import nbformat
 import pandas as pd
 import pytest
 import typst
@@ -24,6 +25,7 @@ from cswo.safeguards.identifiers import (
     scan_document,
     scan_files,
     scan_frame,
+    scan_notebook,
     scan_text,
 )
 
@@ -276,3 +278,34 @@ def test_scan_document_refuses_unreadable_papers(tmp_path):
     broken.write_text("not a zip")
     with pytest.raises(PublishCheckError, match="paper.docx could not be opened"):
         scan_document(broken, tmp_path)
+
+
+def test_a_saved_chart_image_is_not_text_but_typed_text_and_text_outputs_are_scanned(tmp_path):
+    """What the lab saves (a chart as PNG, SVG or an HTML <img> with a data: address) never reads
+    as a postcode; an identifier in code, prose or a printed output still does."""
+    looks_like_postcodes = "QUJD DD4 9XY EH1 1AB " * 20  # what base64 bytes may spell by chance
+    chart = nbformat.v4.new_output(
+        "display_data",
+        {
+            "image/png": looks_like_postcodes,
+            "image/svg+xml": f"<svg><text>{looks_like_postcodes}</text></svg>",
+            "application/vnd.vegalite.v5+json": {"title": looks_like_postcodes},
+            "text/html": f'<figure><img src="data:image/svg+xml;base64,{looks_like_postcodes.replace(" ", "")}'
+            f'DD49XY" alt="Line chart"></figure>',
+            "text/plain": "Complaints received",
+        },
+    )
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("s.show(chart)", outputs=[chart]),
+            nbformat.v4.new_markdown_cell("Write to the family at DD2 4XY."),
+            nbformat.v4.new_code_cell("x = 1", outputs=[nbformat.v4.new_output("stream", text="sent to EH3 5AB\n")]),
+        ]
+    )
+    path = tmp_path / "section.ipynb"
+    nbformat.write(notebook, path)
+    found = scan_notebook(path, tmp_path)
+    assert [(f.kind, f.location) for f in found] == [
+        (POSTCODE, "section.ipynb, cell 2 (markdown)"),
+        (POSTCODE, "section.ipynb, cell 3 (output)"),
+    ]

@@ -150,7 +150,30 @@ def test_a_measure_the_catalogue_lacks_is_reported_not_a_crash(tmp_path):
         new_markdown_cell("We had {eval}`gone.valu` withdrawn."),
     )
     needs = year_needs(project, YEAR, ["complaints"])
-    assert [u.name for u in needs.unknown] == ["gone.valu"], needs.unknown
+    assert [str(u).split(":")[1].strip() for u in needs.unknown] == [
+        "s.figure('gone', 'complaints', 'complaints_withdrawn')",
+        "{eval}`gone.valu` is not a figure this section registers; did you mean {eval}`gone.value`?",
+    ], needs.unknown
+    assert not needs.needs  # the misspelt measure is reported once, not also as missing data
+
+
+def test_misspelt_tables_and_measures_in_code_are_reported_with_their_cell_and_the_closest_name(tmp_path):
+    project = project_with(
+        tmp_path,
+        new_markdown_cell("Intro."),
+        new_code_cell(SETUP + 'complaints = s.figure("complaints", "complaints", "complaints_recieved")'),
+        new_code_cell('s.show(s.breakdown_table("By service", "complaint", "complaints_received", s.years(2)))'),
+        new_code_cell('rows = s.table("complaints")\nother = s.table("complaintz")'),
+    )
+    found = [str(u) for u in year_needs(project, YEAR, ["complaints"]).unknown]
+    assert found == [
+        "Section 'complaints', cell 2: s.figure('complaints', 'complaints', 'complaints_recieved'): "
+        "table 'complaints' has no measure 'complaints_recieved'; did you mean 'complaints_received'?",
+        "Section 'complaints', cell 3: s.breakdown_table('By service', 'complaint', 'complaints_received'): "
+        "there is no table 'complaint' in the catalogue; did you mean 'complaints'?",
+        "Section 'complaints', cell 4: s.table('complaintz'): "
+        "there is no table 'complaintz' in the catalogue; did you mean 'complaints'?",
+    ]
 
 
 def test_figures_passed_in_a_list_variable_or_unpacked_are_needed(tmp_path):

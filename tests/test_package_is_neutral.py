@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import yaml
 
 from support import ROOT
@@ -20,25 +22,37 @@ def reference_names() -> set[str]:
     return {name for name in names if name}
 
 
-def package_files() -> list:
-    return [p for p in LIB.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+def package_files(lib) -> list:
+    return [p for p in lib.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+
+
+def names_in(lib, names) -> list[str]:
+    """'<file>: <name>' for every reference name a text file under ``lib`` holds."""
+    found = []
+    for path in package_files(lib):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        found += [f"{path.relative_to(lib).as_posix()}: {name}" for name in sorted(names) if name in text]
+    return found
 
 
 def test_no_package_file_names_the_reference_council():
     names = reference_names()
     assert len(names) >= 6  # the council, its area, board, CSWO, signatories and report numbers
-    found = []
-    for path in package_files():
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            continue
-        found += [f"{path.relative_to(ROOT)}: {name}" for name in sorted(names) if name in text]
-    assert found == []
+    assert names_in(LIB, names) == []
 
 
-def test_the_check_finds_a_name(tmp_path):
-    """The scan above can fail: a file naming the council is caught."""
-    planted = tmp_path / "planted.yml"
-    planted.write_text("description: Visits in Dundee.\n", encoding="utf-8")
-    assert any(name in planted.read_text(encoding="utf-8") for name in reference_names())
+def test_the_scan_finds_a_name_planted_in_the_package(tmp_path):
+    """The scan above can fail: a copy of lib/ with the council named in one module is caught there, and
+    only there."""
+    lib = tmp_path / "lib"
+    shutil.copytree(LIB, lib, ignore=shutil.ignore_patterns("__pycache__"))
+    assert names_in(lib, reference_names()) == []
+    council = yaml.safe_load((ROOT / "parameters" / "2021-22.yml").read_text(encoding="utf-8"))["council"]["name"]
+    module = lib / "cswo" / "figures" / "vocabulary.py"
+    module.write_text(module.read_text(encoding="utf-8") + f"\n# as {council} words it\n", encoding="utf-8")
+    found = names_in(lib, reference_names())
+    assert f"cswo/figures/vocabulary.py: {council}" in found
+    assert {entry.split(": ")[0] for entry in found} == {"cswo/figures/vocabulary.py"}

@@ -85,3 +85,31 @@ def test_annual_report_must_be_first_appendix(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(ParametersError, match="file not found"):
         load_parameters(tmp_path / "2030-31.yml")
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["../../../X-{committee}-{year}", "{year:>3000000000}-{committee}", "{year!r}-{committee}", "a/{committee}"],
+)
+def test_output_names_are_simple_names(tmp_path, name):
+    path = write(tmp_path, lambda raw: raw.update(output_names={"paper": name}))
+    with pytest.raises(ParametersError) as error:
+        load_parameters(path)
+    message = str(error.value)
+    assert "key 'output_names'" in message
+    assert len(message) < 600  # the offending name, never the whole parameters mapping
+
+
+def test_an_error_quotes_only_the_offending_value(tmp_path):
+    path = write(tmp_path, lambda raw: raw["committees"]["ijb"].update(recommendations="x" * 5000))
+    with pytest.raises(ParametersError, match="committees.ijb.recommendations") as error:
+        load_parameters(path)
+    assert len(str(error.value)) < 600
+
+
+def test_raw_markup_needs_a_reason(tmp_path):
+    path = write(tmp_path, lambda raw: raw.update(raw_markup={"allowed": True}))
+    with pytest.raises(ParametersError, match="raw_markup.*reason"):
+        load_parameters(path)
+    path = write(tmp_path, lambda raw: raw.update(raw_markup={"allowed": True, "reason": "the crest as Typst"}))
+    assert load_parameters(path).raw_markup.allowed

@@ -7,6 +7,7 @@ import datetime as dt
 import nbformat
 import pytest
 
+from cswo.compose import anchors
 from cswo.compose.cover import cover_markdown
 from cswo.compose.section import notebook_to_section
 from cswo.errors import MissingFigureError
@@ -66,8 +67,11 @@ def test_tags_decide_what_readers_see(tmp_path):
     assert "secret" not in text.markdown and "debug output" not in text.markdown
     assert "review me" not in text.markdown and text.unreviewed
     assert "Complaints rose to 93." not in text.markdown  # the highlight goes to the cover report only
-    assert text.highlights == ["Complaints rose to 93."]
-    assert text.priorities == ["**REVIEW** the complaints process.", "**PUBLISH** outcomes."]
+    # each carries its cell's anchor, renamed as the cover's copy (a bookmark name is unique in a paper)
+    assert [anchors.strip(h) for h in text.highlights] == ["Complaints rose to 93."]
+    assert all(name.endswith(anchors.COVER_COPY) for h in text.highlights for name in anchors.names(h))
+    priorities = ["**REVIEW** the complaints process.", "**PUBLISH** outcomes."]
+    assert [anchors.strip(p) for p in text.priorities] == priorities
     assert "**REVIEW**" in text.markdown  # priorities stay in the report too
 
 

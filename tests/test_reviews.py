@@ -10,11 +10,11 @@ from cswo.compose.section import SectionText
 from cswo.errors import InputError
 from cswo.pipeline.openitems import fingerprint
 from cswo.project.paths import Project
-from cswo.project.reviews import Reviews, load_reviews, save_reviews
+from cswo.project.reviews import Reviews, read_record, write_record
 
 
 def test_a_year_with_no_record_has_nothing_signed(tmp_path):
-    reviews = load_reviews(Project(tmp_path), "2022-23")
+    reviews = read_record(Project(tmp_path), "2022-23")
     assert reviews.sections == {} and reviews.open_comments() == []
 
 
@@ -22,10 +22,10 @@ def test_a_sign_off_is_written_and_read_back_with_who_when_and_what(tmp_path):
     project = Project(tmp_path)
     reviews = Reviews(comments=[{"id": "c1", "section": "adults", "comment": "Check this", "resolved": False}])
     reviews.sign("adults", "A. Reviewer", "abc123", on=dt.date(2023, 9, 1))
-    save_reviews(project, "2022-23", reviews)
+    write_record(project, "2022-23", reviews)
     text = project.reviews_file("2022-23").read_text(encoding="utf-8")
     assert "reviewed_by: A. Reviewer" in text and "fingerprint: abc123" in text
-    again = load_reviews(project, "2022-23")
+    again = read_record(project, "2022-23")
     assert again.sections["adults"].reviewed_on == "2023-09-01"
     assert [c["id"] for c in again.open_comments()] == ["c1"]
 
@@ -39,7 +39,7 @@ def test_a_malformed_record_names_the_file_and_every_problem(tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(InputError) as error:
-        load_reviews(project, "2022-23")
+        read_record(project, "2022-23")
     text = str(error.value)
     assert text.startswith("reviews/2022-23.yml")
     assert "sections.adults.reviewed_on is missing" in text and "sections.adults.fingerprint is missing" in text
@@ -51,7 +51,7 @@ def test_a_duplicate_key_is_refused_by_the_strict_reader(tmp_path):
     project.reviews_dir.mkdir()
     project.reviews_file("2022-23").write_text("sections: {}\nsections: {}\n", encoding="utf-8")
     with pytest.raises(InputError, match="appears twice"):
-        load_reviews(project, "2022-23")
+        read_record(project, "2022-23")
 
 
 def _text(markdown: str, value: float) -> SectionText:

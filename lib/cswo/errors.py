@@ -249,10 +249,12 @@ class IncompleteNarrativeError(InputError):
     def __init__(self, gaps: list, unknown: list):
         self.gaps, self.unknown = gaps, unknown
         lines = [str(g) for g in gaps] + [str(u) for u in unknown]
+        needs = [f"needs {len(gaps)} figure(s) the data does not have"] if gaps else []
+        needs += [f"names {len(unknown)} figure(s), table(s) or measure(s) that do not exist"] if unknown else []
+        advice = ["fill in the figures (or build a --draft, which marks each gap)"] if gaps else []
+        advice += ["correct the names (a --draft cannot guess them either)"] if unknown else []
         super().__init__(
-            f"The narrative needs {len(gaps)} figure(s) the data does not have"
-            + (f" and names {len(unknown)} unknown figure(s)" if unknown else "")
-            + "; fill them in (or build a --draft, which marks each gap):\n"
+            f"The narrative {' and '.join(needs)}; {', and '.join(advice)}:\n"
             + "\n".join(f"  - {line}" for line in lines)
         )
 
@@ -269,6 +271,10 @@ class YearOpenError(InputError):
                 self.items,
             )
         )
+
+
+class UnknownNameError(InputError):
+    """A notebook's code names a table, measure or breakdown the catalogue does not have."""
 
 
 class YearExistsError(InputError):

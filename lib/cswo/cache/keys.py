@@ -173,6 +173,11 @@ def render_key(markdown: str, meta: dict, fmt: str, shared: dict) -> str:
     return digest({"markdown": markdown, "meta": meta, "fmt": fmt, **shared})
 
 
+def build_id(render_key: str) -> str:
+    """A Word paper's build id: short, from the key it was made from, and never read as a number."""
+    return "b" + render_key[:11]
+
+
 def stamp_options(
     committees: list[str] | None, formats: list[str] | None, checks: bool, draft: bool, final: bool = False
 ) -> dict:

@@ -1,5 +1,5 @@
-"""The `cswo` command: build, validate, list, review, init, new-year, data-template, house-style, data-docs,
-preview, workbook-text, migrate, lab (``cswo = "cswo.cli:app"``).
+"""The `cswo` command: build, validate, list, init, new-year, data-template, house-style, data-docs,
+preview, workbook-text, migrate, lab, review (status, sign, import), redline (``cswo = "cswo.cli:app"``).
 
 - :mod:`cswo.cli.app`: the command group, ``--debug`` anywhere, one message and an exit code per failure;
 - :mod:`cswo.cli.printer`: the one printer, which masks everything it prints;

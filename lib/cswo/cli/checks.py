@@ -40,7 +40,7 @@ def validate(year: Annotated[str | None, typer.Option("--year", "-y")] = None) -
     console.print(f"[bold red]{check.count()} problem(s) for {year}[/]")
     listed("Problems in the data", check.data_problems, by_file=True)
     listed("Figures the narrative needs that the data does not have yet", check.gaps, by_file=True)
-    listed("Names in the narrative that no section registers", check.unknown)
+    listed("Names in the narrative that no section registers, or in code that the catalogue lacks", check.unknown)
     listed("Numbers typed into the narrative (use a figure from the data)", check.typed_numbers)
     if state["debug"]:
         raise CSWOError(f"{check.count()} problem(s) for {year}")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
+from cswo.compose import anchors
 from cswo.compose.section import SectionText
+from cswo.figures.markup import literal
 
 DRAFT_CONTENTS_NOTE = (
     "Draft: the page numbers of this contents list are filled in when Word opens the paper (choose Yes "
@@ -24,11 +26,11 @@ def annual_report_markdown(
     if standalone:
         parts += [
             "::: {.title-block}",
-            f"**{params.council.name}**",
+            f"**{literal(params.council.name)}**",
             "",
-            f"**{params.report_title}**",
+            f"**{literal(params.report_title)}**",
             "",
-            f"**{params.label}**",
+            f"**{literal(params.label)}**",
             ":::",
             "",
         ]
@@ -38,7 +40,7 @@ def annual_report_markdown(
         parts += ["::: {.word-only .draft-note}", DRAFT_CONTENTS_NOTE, ":::", ""]
     parts += ["::: {.pagebreak}", ":::", ""]
     for chapter in params.chapters:
-        parts += [f"# {chapter.title}", ""]
+        parts += [f"# {literal(chapter.title)}", ""]
         for name in chapter.sections:
             parts += [sections[name].markdown, ""]
     return "\n".join(parts)
@@ -48,10 +50,10 @@ def contents_entries(params, sections: dict[str, SectionText], depth: int) -> li
     """The report's numbered headings as 'L1 1 Introduction' lines, for the Word contents field."""
     entries = []
     for number, chapter in enumerate(params.chapters, start=1):
-        entries += [f"L1 {number} {chapter.title}", ""]
+        entries += [f"L1 {number} {literal(chapter.title)}", ""]
         sub = 0
         for name in chapter.sections:
-            for line in sections[name].markdown.splitlines():
+            for line in anchors.strip(sections[name].markdown).splitlines():
                 match = re.match(r"^## (?!#)(.*?)\s*(\{[^}]*\})?$", line)
                 if match and depth >= 2 and "unnumbered" not in (match.group(2) or ""):
                     sub += 1
@@ -64,9 +66,9 @@ def committee_markdown(params, committee_key: str, cover: str, report: str, appe
     parts = [cover, "::: {.pagebreak}", ":::", ""]
     first = committee.appendices[0]
     parts += [
-        f"# Appendix 1: {first.title} {{.unnumbered #appendix-1}}",
+        f"# Appendix 1: {literal(first.title)} {{.unnumbered #appendix-1}}",
         "",
-        f"**{params.council.name}** — {params.report_title} {params.label}",
+        f"**{literal(params.council.name)}** — {literal(params.report_title)} {literal(params.label)}",
         "",
         "::: {.report-start}",
         ":::",
@@ -82,7 +84,7 @@ def committee_markdown(params, committee_key: str, cover: str, report: str, appe
             ":::",
             "",
             "::: {.unnumbered-headings}",
-            f"# Appendix {number}: {appendix.title} {{.unnumbered #appendix-{number}}}",
+            f"# Appendix {number}: {literal(appendix.title)} {{.unnumbered #appendix-{number}}}",
             "",
             appendices[appendix.source].markdown,
             ":::",

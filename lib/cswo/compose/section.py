@@ -16,8 +16,11 @@ import nbformat
 from nbconvert.exporters.markdown import MarkdownExporter
 from nbconvert.preprocessors.base import Preprocessor
 
+from cswo.compose import anchors as anchoring
 from cswo.data.queries import QUERY_MARK
+from cswo.figures import vocabulary
 from cswo.figures.formatting import MISSING_PHRASE
+from cswo.figures.markup import literal
 from cswo.narrative import roles as prose
 from cswo.project.paths import FIGURES_MIME
 
@@ -38,6 +41,7 @@ class SectionText:
     bundle: dict = field(default_factory=dict)
     unreviewed: bool = False
     missing: list[MissingFigure] = field(default_factory=list)
+    anchors: list[dict] = field(default_factory=list)  # each anchored paragraph (anchors.Anchor, as a dict)
 
 
 @dataclass(frozen=True)
@@ -63,13 +67,14 @@ def _with_markers(
     """Fill ``text``, putting a marker where a figure is missing (noted in ``found``), and marking a
     figure under query (``queried``: figure names) after its words."""
     used = set(prose.references(text))
-    marked = dict(placeholders)
+    # a phrase holds labels, names and sources from the data: the prose's markup is the analyst's, its text is not
+    marked = {name: literal(phrase) for name, phrase in placeholders.items()}
     for name in sorted(used):
         if MISSING_PHRASE in placeholders.get(name, ""):
             marked[name] = marker(name)
             found.append(MissingFigure(section, cell, name))
         elif name.split(".")[0] in queried and name in placeholders:
-            marked[name] = f"{placeholders[name]} **{QUERY_MARK}**"
+            marked[name] = f"{literal(placeholders[name])} **{QUERY_MARK}**"
     return prose.fill(text, marked, section)
 
 
@@ -102,9 +107,9 @@ class SectionPreprocessor(Preprocessor):
                         kept.append(output)
                 cell.outputs = kept
             cells.append(cell)
-        placeholders = bundle.get("placeholders", {})
         queried = queried_names(bundle, resources.get("queried", set()))
         highlights, priorities, unreviewed, shown, missing, number = [], [], False, [], [], 0
+        found: list[anchoring.Anchor] = []
         for cell in cells:
             tags = set(cell.get("metadata", {}).get("tags", []))
             if "injected-parameters" not in tags:
@@ -114,13 +119,15 @@ class SectionPreprocessor(Preprocessor):
             if tags & HIDDEN_TAGS:
                 continue
             if cell.cell_type == "markdown":
-                cell.source = _with_markers(cell.source, placeholders, section, number, missing, queried)
+                cell.source = _anchored_prose(cell, section, number, bundle, missing, found, queried)
                 if HIGHLIGHT_TAG in tags:
                     # highlights summarise the section for the cover report only
-                    highlights.append(_one_paragraph(cell.source))
+                    highlights.append(anchoring.as_cover_copies(_one_paragraph(cell.source)))
                     continue
                 if PRIORITIES_TAG in tags:
-                    priorities.extend(_list_items(cell.source))
+                    priorities.extend(anchoring.as_cover_copies(item) for item in _list_items(cell.source))
+            elif cell.cell_type == "code":
+                _anchor_outputs(cell, section, number, found)
             if cell.cell_type == "raw":
                 continue
             shown.append(cell)
@@ -128,7 +135,60 @@ class SectionPreprocessor(Preprocessor):
         resources.update(
             bundle=bundle, highlights=highlights, priorities=priorities, unreviewed=unreviewed, missing=missing
         )
+        resources["anchors"] = [a.as_dict() for a in found] + [
+            {**a.as_dict(), "name": a.name + anchoring.COVER_COPY} for a in found if a.kind == "prose"
+        ]
         return nb, resources
+
+
+def _cell_id(cell, number: int) -> str:
+    return cell.get("id") or f"cell-{number}"
+
+
+def _anchored_prose(
+    cell, section: str, number: int, bundle: dict, missing: list, found: list, queried: set[str] = frozenset()
+) -> str:
+    """A markdown cell filled, each paragraph led by its anchor (noted in ``found``); a figure under
+    query (``queried``: figure names) is marked after its words."""
+    cell_id, placeholders = _cell_id(cell, number), bundle.get("placeholders", {})
+    text, places = anchoring.anchored(
+        cell.source,
+        lambda index: anchoring.anchor_name(section, cell_id, index),
+        lambda part: _with_markers(part, placeholders, section, number, missing, queried),
+    )
+    for index, name, source in places:
+        roles = {n: placeholders.get(n, "") for n in prose.references(source)}
+        rows = {n: row for n in roles if (row := figure_row(bundle, n))}
+        found.append(anchoring.Anchor(name, "prose", section, cell_id, number, index, source, roles, rows))
+    return text
+
+
+def figure_row(bundle: dict, role: str) -> dict | None:
+    """Where the figure a role reads is kept (table, measure, breakdown, year), or None (not a figure)."""
+    name, _, attribute = role.partition(".")
+    rows = [row for row in bundle.get("figures", []) if row["name"] == name]
+    if not rows:
+        return None
+    attribute = attribute.removesuffix(vocabulary.EXACT)
+    year, breakdown = bundle.get("year", rows[0]["year"]), rows[0]["breakdown"]
+    if vocabulary.attribute_year(attribute):
+        year = vocabulary.attribute_year(attribute)
+    elif attribute and attribute not in vocabulary.FIGURE_ATTRIBUTES:
+        breakdown = attribute  # a breakdown's own value
+    return {"table": rows[0]["table"], "measure": rows[0]["measure"], "breakdown": breakdown, "year": year}
+
+
+def _anchor_outputs(cell, section: str, number: int, found: list) -> None:
+    """Each paragraph and caption a code cell shows (its tables, charts and notes) anchored too."""
+    cell_id = _cell_id(cell, number)
+    for which, output in enumerate(cell.outputs):
+        markdown = output.data["text/markdown"]
+        text, places = anchoring.anchored(
+            markdown, lambda index, w=which: anchoring.anchor_name(section, cell_id, "output", w, index)
+        )
+        output.data = {"text/markdown": text}
+        for index, name, source in places:
+            found.append(anchoring.Anchor(name, "output", section, cell_id, number, index, source))
 
 
 def _one_paragraph(text: str) -> str:
@@ -169,4 +229,5 @@ def section_text(nb: nbformat.NotebookNode, section: str, queried: set[tuple] = 
         bundle=resources["bundle"],
         unreviewed=resources["unreviewed"],
         missing=resources["missing"],
+        anchors=resources["anchors"],
     )

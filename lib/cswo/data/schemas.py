@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 # ``note`` is for members and may be shown with the figure; ``qa_note`` is for reviewers only and
 # reaches nothing but the private QA record (outputs/.private/<year>/figures-qa.csv). ``approximate``
-# words a figure the source gives only approximately ("just under").
+# words a figure the source gives only approximately ("just under"). ``query`` is an open question
+# on the row ("check with finance"), e.g. a reviewer's change to the figure (data/queries.py).
 COLUMNS = [
     "year", "measure", "breakdown", "value", "unit", "status", "source", "note", "qa_note", "known_slip", "approximate",
     "query",
@@ -171,8 +172,8 @@ def row_schema(table: Table) -> pa.DataFrameSchema:
             ),
             "note": pa.Column(required=False, **text),
             "qa_note": pa.Column(required=False, **text),
+            "query": pa.Column(required=False, **text),
             "known_slip": pa.Column(required=False, **text),
-            "query": pa.Column(required=False, **text),  # a question on the row: an open item (data/queries.py)
             "approximate": pa.Column(
                 required=False,
                 checks=pa.Check.isin(

@@ -34,14 +34,44 @@ FIGURE_ATTRIBUTES: dict[str, tuple[int, ...]] = {
 EXACT = "_exact"  # suffix: the value in full
 IN_YEAR = "in_"  # prefix: in_2019_20, the value in that year
 
+# the years and dates prose names through the section, ``{eval}`s.year_end` ``, so that they move
+# with the report year; each with what it reads in a 2021-22 report (see :func:`year_texts`)
+YEAR_NAMES = {
+    "label": "2021-22",  # the report year
+    "last_label": "2020-21",  # the year before
+    "next_label": "2022-23",  # the year after
+    "year_end": "31 March 2022",  # the report year's last day
+    "last_year_end": "31 March 2021",  # the year before's last day
+    "year_end_month": "March 2022",  # the report year's last month
+    "period": "April 2021 to March 2022",  # the report year as months
+}
 # what prose reaches through the section, ``{eval}`s.council` ``, besides figures and phrases
-SECTION_NAMES = ("label", "last_label", "council", "area", "partnership")
+SECTION_NAMES = (*YEAR_NAMES, "council", "area", "partnership")
 # what ``s.grades_summary(name, table)`` registers: ``{eval}`name.awarded` `` and so on
 GRADES_KEYS = ("awarded", "services", "counts")
 
 
 def financial_year(start: int) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
+
+
+def year_texts(year: str, style: str = "hyphen") -> dict[str, str]:
+    """What each of :data:`YEAR_NAMES` reads in a report for ``year`` ('2022-23'), in the council's
+    style for year labels (hyphen 2022-23, slash 2022/23)."""
+    start = int(year[:4])
+
+    def label(first: int) -> str:
+        return financial_year(first).replace("-", "/" if style == "slash" else "-")
+
+    return {
+        "label": label(start),
+        "last_label": label(start - 1),
+        "next_label": label(start + 1),
+        "year_end": f"31 March {start + 1}",
+        "last_year_end": f"31 March {start}",
+        "year_end_month": f"March {start + 1}",
+        "period": f"April {start} to March {start + 1}",
+    }
 
 
 def year_attribute(year: str) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from cswo.figures.vocabulary import EXACT, GRADES_KEYS, SECTION_NAMES, figure_names, years_read
 from cswo.narrative import roles as prose
+from cswo.narrative.codenames import UnknownCodeName, name_problem, shown_call
 from cswo.project.catalogue import TOTAL, Table, load_catalogue
 from cswo.project.paths import Project, previous_year, year_start
 from cswo.project.twins import section_source
@@ -61,7 +62,7 @@ class UnknownName:
 class YearNeeds:
     year: str
     needs: dict[Key, list[Use]] = field(default_factory=dict)
-    unknown: list[UnknownName] = field(default_factory=list)
+    unknown: list[UnknownName | UnknownCodeName] = field(default_factory=list)  # in prose and in code
     notes: list[str] = field(default_factory=list)  # e.g. a .md twin read instead of its notebook
 
     def add(self, key: Key, use: Use) -> None:
@@ -137,8 +138,8 @@ class _Scanner:
         self.scan = _SectionScan()
 
     def need(self, fig: _Registered | None, cell: int, name: str, years: list[str], breakdown: str | None = None):
-        if fig is None:
-            return
+        if fig is None or name_problem(self.catalogue, fig.table, fig.measure):
+            return  # a misspelt name is reported once, as such, not as missing data too
         use = Use(self.section, cell, name, in_prose="'" not in name)
         for year in years:
             self.result.add(Key(fig.table, fig.measure, breakdown or fig.breakdown, year), use)
@@ -176,6 +177,7 @@ class _Scanner:
             if table is None or measure is None:
                 self.scan.dynamic = True
                 return
+            self._check_names(cell, ("figure", name), table, measure, breakdown)
             fig = _Registered(table, measure, breakdown)
             self.scan.figures[name] = fig
             for target in targets:
@@ -214,9 +216,18 @@ class _Scanner:
                 for breakdown in self.last_rows.get((table, measure.name), []):
                     self.need(_Registered(table, measure.name, breakdown), cell, what, [self.year])
 
+    def _check_names(self, cell: int, call: tuple[str, str | None], table: str, measure=None, breakdown=None):
+        """A table, measure or breakdown the catalogue lacks, reported as the lab reports it when run."""
+        problem = name_problem(self.catalogue, table, measure, breakdown)
+        if problem:
+            shown = shown_call(call[0], [a for a in (call[1], table, measure) if a is not None])
+            self.result.unknown.append(UnknownCodeName(self.section, cell, shown, problem))
+
     def _shown(self, call: ast.Call, cell: int) -> None:
         method = call.func.attr
-        if method == "years_table":
+        if method == "table" and _literal(_argument(call, 0, "name")):
+            self._check_names(cell, ("table", None), _literal(_argument(call, 0, "name")))
+        elif method == "years_table":
             caption = _literal(_argument(call, 0, "caption")) or "a table"
             years = _years_of(_argument(call, 2, "years"), self.year)
             for fig_name in _figure_names(_argument(call, 1, "figures"), self.scan):
@@ -228,6 +239,8 @@ class _Scanner:
         elif method == "breakdown_table":
             caption = _literal(_argument(call, 0, "caption")) or "a table"
             table, measure = _literal(_argument(call, 1, "table")), _literal(_argument(call, 2, "measure"))
+            if table and measure:
+                self._check_names(cell, ("breakdown_table", caption), table, measure)
             if table and measure and self.year in _years_of(_argument(call, 3, "years"), self.year):
                 fig = _Registered(table, measure, TOTAL)
                 total = next((k.value for k in call.keywords if k.arg == "include_total"), None)
@@ -237,6 +250,7 @@ class _Scanner:
         elif method == "grades_table":
             table = _literal(_argument(call, 1, "table"))
             if table:
+                self._check_names(cell, ("grades_table", _literal(_argument(call, 0, "caption"))), table)
                 self._grades(table, cell, f"table '{_literal(_argument(call, 0, 'caption')) or 'of grades'}'")
 
     def markdown_cell(self, source: str, cell: int) -> None:

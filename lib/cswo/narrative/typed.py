@@ -49,18 +49,20 @@ def typed_numbers(text: str) -> list[str]:
     return found
 
 
+def typed_numbers_message(source: str, cell: int, section: str) -> str | None:
+    """Validate's sentence about the numbers typed into one markdown cell, or None."""
+    numbers = typed_numbers(source)
+    if not numbers:
+        return None
+    return (
+        f"Section '{section}', markdown cell {cell}: number(s) typed into the narrative "
+        f"({', '.join(numbers)}); name a figure from data with {prose.role('name')}, or allow it with "
+        f"<!-- allow-number: {numbers[0]} -->"
+    )
+
+
 def notebook_typed_numbers(path: Path, section: str) -> list[str]:
     """One message per markdown cell that carries hand-typed numbers."""
     nb = nbformat.read(path, as_version=4)
-    messages = []
-    for index, cell in enumerate(nb.cells, start=1):
-        if cell.cell_type != "markdown":
-            continue
-        numbers = typed_numbers(cell.source)
-        if numbers:
-            messages.append(
-                f"Section '{section}', markdown cell {index}: number(s) typed into the narrative "
-                f"({', '.join(numbers)}); name a figure from data with {prose.role('name')}, or allow it with "
-                f"<!-- allow-number: {numbers[0]} -->"
-            )
-    return messages
+    cells = [(index, cell.source) for index, cell in enumerate(nb.cells, 1) if cell.cell_type == "markdown"]
+    return [message for index, source in cells if (message := typed_numbers_message(source, index, section))]

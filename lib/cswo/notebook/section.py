@@ -12,11 +12,10 @@ A notebook does::
 Markdown cells name figures with MyST's ``{eval}`` role, e.g. ``{eval}`complaints.compared```.
 In JupyterLab (jupyterlab-myst) each role is evaluated in the kernel, so every name prose uses is a
 variable here: a figure, a phrase, or an attribute of ``s`` (``s.label``, ``s.council``...).
-Displaying ``s`` lists every name with its text.
+Displaying ``s`` lists every name with its text. In the lab, see :mod:`cswo.notebook.lab`.
 
 ``finish()`` publishes the section's phrases (which the build fills the roles from), its figure
-audit and the tables it read, as one hidden output the build reads.
-"""
+audit and the tables it read, as one hidden output the build reads."""
 
 from __future__ import annotations
 
@@ -31,11 +30,13 @@ from cswo.data.load import Dataset, load_dataset
 from cswo.data.schemas import text_rows_for_year
 from cswo.errors import CSWOError
 from cswo.figures.figure import Figure
-from cswo.figures.formatting import MISSING_PHRASE, NOT_APPLICABLE, NOT_AVAILABLE, format_value, is_missing, number
+from cswo.figures.formatting import MISSING_PHRASE, format_value, is_missing, number
+from cswo.figures.markup import literal, literal_attribute
 from cswo.figures.phrases import Phrase, Phrases
-from cswo.figures.vocabulary import SECTION_NAMES
+from cswo.figures.vocabulary import SECTION_NAMES, year_texts
 from cswo.narrative import roles as prose
-from cswo.notebook import kept
+from cswo.narrative.codenames import checked_measure, checked_table
+from cswo.notebook import kept, lab
 from cswo.notebook import tables as tables_module
 from cswo.project.catalogue import TOTAL, load_catalogue, restyle_years, with_year_style
 from cswo.project.parameters import Parameters, load_year
@@ -52,11 +53,6 @@ class Omitted:
     caption: str
 
 
-def _has_values(table: tables_module.ReportTable) -> bool:
-    empty = {"", NOT_AVAILABLE, NOT_APPLICABLE}
-    return any(cell not in empty for row in table.rows for cell in row[1:])
-
-
 class Section:
     """One report section while its notebook runs."""
 
@@ -69,8 +65,9 @@ class Section:
         dataset: Dataset,
         parameters: Parameters,
         suppressed: list[dict] | None = None,
+        in_lab: bool = False,
     ):
-        self.id = section_id
+        self.id, self.in_lab = section_id, in_lab
         self.year = year
         self.project = project
         self.output_dir = output_dir
@@ -122,6 +119,34 @@ class Section:
         return Phrase(year_label(self.last_year, self.params.year_label_style))
 
     @property
+    def next_label(self) -> Phrase:
+        """The year after (prose: ``{eval}`s.next_label` ``)."""
+        return self._year_text("next_label")
+
+    @property
+    def year_end(self) -> Phrase:
+        """The report year's last day, '31 March 2022' (prose: ``{eval}`s.year_end` ``)."""
+        return self._year_text("year_end")
+
+    @property
+    def last_year_end(self) -> Phrase:
+        """The last day of the year before, '31 March 2021' (prose: ``{eval}`s.last_year_end` ``)."""
+        return self._year_text("last_year_end")
+
+    @property
+    def year_end_month(self) -> Phrase:
+        """The report year's last month, 'March 2022' (prose: ``{eval}`s.year_end_month` ``)."""
+        return self._year_text("year_end_month")
+
+    @property
+    def period(self) -> Phrase:
+        """The report year as months, 'April 2021 to March 2022' (prose: ``{eval}`s.period` ``)."""
+        return self._year_text("period")
+
+    def _year_text(self, name: str) -> Phrase:
+        return Phrase(year_texts(self.year, self.params.year_label_style)[name])
+
+    @property
     def council(self) -> Phrase:
         return Phrase(self.params.council.name)
 
@@ -135,6 +160,7 @@ class Section:
 
     # --- data -------------------------------------------------------------
     def table(self, name: str):
+        checked_table(self.catalogue, self.data.tables, self.id, name)
         self._tables_read.add(name)
         return self.data.table(name)
 
@@ -163,7 +189,7 @@ class Section:
         """Register a figure for narrative as {eval}`name.value`, {eval}`name.compared` and so on.
 
         Assign it to a variable of the same name, so JupyterLab can show the phrases in place."""
-        spec = self.catalogue[table].measures[measure]
+        spec = checked_measure(self.catalogue, self.id, ("figure", name), table, measure, breakdown)
         fig = Figure.from_table(
             name,
             self.table(table),
@@ -225,7 +251,7 @@ class Section:
         return tables_module.years_table(caption, figures, years, **options)
 
     def breakdown_table(self, caption, table, measure, years, **options):
-        spec = self.catalogue[table].measures[measure]
+        spec = checked_measure(self.catalogue, self.id, ("breakdown_table", caption), table, measure)
         options.setdefault("threshold", self.threshold(table))
         options["notes"] = list(options.get("notes") or []) + self.slip_notes([(table, measure)], years)
         options.setdefault("year_style", self.params.year_label_style)
@@ -250,12 +276,13 @@ class Section:
 
     def grades_table(self, caption, table, **options):
         """Care Inspectorate grades for the year from a table of graded services."""
-        measures = self.catalogue[table].measures
-        return tables_module.grades_table(caption, self.table(table), measures, self.year, **options)
+        rows = self.table(table)
+        return tables_module.grades_table(caption, rows, self.catalogue[table].measures, self.year, **options)
 
     def grades_summary(self, name: str, table: str) -> Phrases:
         """Register {eval}`name.awarded`, {eval}`name.services` and {eval}`name.counts` for narrative."""
-        summary = tables_module.grades_summary(self.table(table), self.catalogue[table].measures, self.year)
+        rows = self.table(table)
+        summary = tables_module.grades_summary(rows, self.catalogue[table].measures, self.year)
         for key, value in summary.items():
             self._extra[f"{name}.{key}"] = Phrase(value)
         return Phrases(name, summary)
@@ -290,7 +317,7 @@ class Section:
 
     def show(self, item) -> None:
         """Display a table or chart in the notebook and in the report (one with no values is left out)."""
-        if isinstance(item, tables_module.ReportTable) and not _has_values(item):
+        if isinstance(item, tables_module.ReportTable) and not tables_module.has_values(item):
             item = Omitted("table", item.caption)
         if isinstance(item, Omitted):
             self._omitted.append(
@@ -308,6 +335,8 @@ class Section:
             self.figures_dir.mkdir(parents=True, exist_ok=True)
             item.id = self._unique_id("fig", item.id)
             item.source = restyle_years(item.source, self.params.year_label_style)
+            if self.in_lab:  # drawn in the cell; the files and the papers' markdown are the build's
+                return display(lab.chart_bundle(item, item.svg()), raw=True)
             path = self.figures_dir / f"{item.id.removeprefix('fig-')}.png"
             svg = item.svg()
             png = item.png(svg=svg)
@@ -316,10 +345,11 @@ class Section:
             self._charts.append(
                 {"id": item.id, "file": path.name, "alt": item.alt, "caption": item.caption, "measures": item.measures}
             )
-            alt = item.alt.replace('"', "'")
-            markdown = f'![{item.caption}](figures/{path.name}){{#{item.id} fig-alt="{alt}"}}\n'
+            # the caption, alt text and source hold labels and sources from the data: text, never markup
+            alt = literal_attribute(item.alt)
+            markdown = f'![{literal(item.caption)}](figures/{path.name}){{#{item.id} fig-alt="{alt}"}}\n'
             if item.source:
-                markdown += f'\n::: {{.source custom-style="Table Note"}}\nSource: {item.source}.\n:::\n'
+                markdown += f'\n::: {{.source custom-style="Table Note"}}\n{literal("Source: " + item.source)}.\n:::\n'
             display({"image/png": png, "text/markdown": markdown}, raw=True, metadata={"image/png": {"alt": item.alt}})
         else:
             display(item)
@@ -356,12 +386,13 @@ def start(
     project = Project(Path(project_root).resolve())
     if dataset_path:  # a build: every section in this kernel reads the same files, so they are read once
         parameters, dataset, suppressed = kept.year_inputs(project, year, Path(dataset_path))
-    else:
+    else:  # the lab (or nbval): the suite's errors read as one sentence from here on
+        lab.show_errors_as_sentences()
         parameters = load_year(project, year)
         dataset, suppressed = kept.protected(project, parameters, load_dataset(project, year, parameters.sections))
     out = Path(output_dir) if output_dir else Path(tempfile.mkdtemp(prefix=f"cswo-{section_id}-"))
     out.mkdir(parents=True, exist_ok=True)
-    return Section(section_id, year, project, out, dataset, parameters, suppressed)
+    return lab.started(Section(section_id, year, project, out, dataset, parameters, suppressed, not dataset_path))
 
 
 __all__ = ["Section", "start", "Markdown"]

@@ -19,6 +19,8 @@ from cswo.figures.figure import Figure
 from cswo.figures.formatting import (
     GRADE_WORDS,
     MISSING_PHRASE,
+    NOT_APPLICABLE,
+    NOT_AVAILABLE,
     SYMBOL_FOR_STATUS,
     SYMBOL_NOTES,
     approximately,
@@ -29,6 +31,7 @@ from cswo.figures.formatting import (
     number,
     percent,
 )
+from cswo.figures.markup import literal
 from cswo.figures.vocabulary import GRADES_KEYS
 from cswo.project.catalogue import APPROXIMATIONS, TOTAL, Measure
 from cswo.project.paths import year_label
@@ -37,6 +40,12 @@ from cswo.safeguards.disclosure import suppress, suppression_summary
 MARKDOWN_MIME = "text/markdown"
 # a cell a number column may hold: a number, a GSS symbol, or a figure given in words
 NUMERIC_CELL = re.compile(r"(?:(?:" + "|".join(APPROXIMATIONS) + r") )?[£\d,.\-%]+\*?|\[[cxz]\]|fewer than \d+")
+
+
+def has_values(table: ReportTable) -> bool:
+    """False for a table with no values at all (every cell empty, [x] or [z]): it is left out of the report."""
+    empty = {"", NOT_AVAILABLE, NOT_APPLICABLE}
+    return any(cell not in empty for row in table.rows for cell in row[1:])
 
 
 def _slug(text: str) -> str:
@@ -80,9 +89,6 @@ class ReportTable:
         return index > 0 and all(NUMERIC_CELL.fullmatch(c) for c in cells)
 
     def _repr_markdown_(self) -> str:
-        def esc(text: str) -> str:
-            return str(text).replace("|", "\\|")
-
         # pandoc sizes wrapped columns by the dashes under the header: give long text more room
         lengths = [
             max(
@@ -96,15 +102,16 @@ class ReportTable:
         dashes = [max(3, round(72 * n / total)) for n in lengths]
         align = [("-" * d + ":") if self._numeric(i) else (":" + "-" * d) for i, d in enumerate(dashes)]
         lines = [
-            "| " + " | ".join(esc(c) for c in self.columns) + " |",
+            "| " + " | ".join(literal(c) for c in self.columns) + " |",
             "|" + "|".join(align) + "|",
-            *("| " + " | ".join(esc(c) for c in row) + " |" for row in self.rows),
+            *("| " + " | ".join(literal(c) for c in row) + " |" for row in self.rows),
             "",
-            f": {self.caption} {{#{self.id}}}",
+            f": {literal(self.caption)} {{#{self.id}}}",
         ]
         shown = ([f"Source: {self.source.rstrip('.')}."] if self.source else []) + self.notes
         if shown:
-            lines += ["", '::: {.table-notes custom-style="Table Note"}', *[f"{n}  " for n in shown], ":::"]
+            # every cell, caption, source and note is text from the data or the catalogue, never markup
+            lines += ["", '::: {.table-notes custom-style="Table Note"}', *[f"{literal(n)}  " for n in shown], ":::"]
         return "\n".join(lines) + "\n"
 
     def _repr_html_(self) -> str:

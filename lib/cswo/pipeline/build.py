@@ -48,6 +48,7 @@ from cswo.publish import audit
 from cswo.publish import release as publish
 from cswo.render import engines as render
 from cswo.render.quarto import book_folder, output_formats, toc_depth, write_book
+from cswo.review import manifest
 from cswo.run import execute
 from cswo.safeguards.accessibility import check_palette
 
@@ -291,6 +292,7 @@ def render_papers(
         allow=set(params.public_contact_details) if options.checks else None,
         layout_contents=not options.draft,  # final-only: a draft's Word contents get their numbers in Word
     )
+    manifest.record_documents(project, params.year, tasks)
     write_quarto_books(project, params, tasks, work)
     audit.write_figures_csv(composed.bundles, staging / "figures.csv")
     return documents

@@ -16,13 +16,14 @@ from pathlib import Path
 
 from cswo.cache import keys
 from cswo.cache.store import DocumentRecord
-from cswo.compose.cover import cover_markdown
+from cswo.compose.cover import anchored_cover, cover_markdown
 from cswo.compose.papers import annual_report_markdown, committee_markdown
 from cswo.compose.section import SectionText
 from cswo.project.parameters import Parameters
 from cswo.project.paths import Project
 from cswo.render import contents
 from cswo.render import engines as render
+from cswo.review.wordfile import BUILD_PROPERTY
 from cswo.safeguards import accessibility, identifiers
 
 
@@ -58,6 +59,12 @@ class RenderTask:
     markdown: str
     meta: dict
     key: str = ""
+    anchors: list[dict] = field(default_factory=list)  # what each anchored paragraph was made from
+
+    @property
+    def build_id(self) -> str:
+        """The id a Word paper carries (a custom document property), naming the inputs it was made from."""
+        return keys.build_id(self.key)
 
 
 def plan_documents(
@@ -80,20 +87,31 @@ def plan_documents(
     report = annual_report_markdown(params, texts, standalone=False, depth=depth, draft=draft)
     standalone = annual_report_markdown(params, texts, standalone=True, depth=depth, draft=draft)
     meta = document_meta(params, open_year)
+    sections = [anchor for text in texts.values() for anchor in text.anchors]
     tasks = []
     for committee in committees:
-        cover = cover_markdown(project, params, committee, highlights, priorities)
+        cover, on_cover = anchored_cover(
+            project, params, committee, cover_markdown(project, params, committee, highlights, priorities)
+        )
         paper = committee_markdown(params, committee, cover, report, texts)
         folder = staging / committee
         for fmt in formats:
             name = f"{paper_name(params, committee)}.{fmt}"
-            tasks.append(RenderTask(committee, "committee paper", fmt, folder / name, paper, meta(committee)))
+            tasks.append(
+                RenderTask(
+                    committee, "committee paper", fmt, folder / name, paper, meta(committee), "", on_cover + sections
+                )
+            )
             if annual_report:
                 name = f"{report_name(params)}.{fmt}"
-                tasks.append(RenderTask(committee, "annual report", fmt, folder / name, standalone, meta(None)))
+                tasks.append(
+                    RenderTask(committee, "annual report", fmt, folder / name, standalone, meta(None), "", sections)
+                )
     shared = keys.render_inputs(project, work / "figures")
     for task in tasks:
         task.key = keys.render_key(task.markdown, task.meta, task.fmt, shared)
+        if task.fmt == "docx":
+            task.meta = {**task.meta, BUILD_PROPERTY: task.build_id}
     return tasks
 
 
@@ -107,6 +125,8 @@ def document_meta(params: Parameters, open_year: bool = False) -> Callable[[str 
         "date": params.report_date,
         "status": "Draft" if open_year else "Final",
     }
+    if params.raw_markup.allowed:  # the guard filter reads it (templates/guard.lua)
+        common["cswo-raw-markup"] = "allowed"
 
     def meta(committee: str | None) -> dict:
         if committee is None:

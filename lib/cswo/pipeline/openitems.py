@@ -9,7 +9,8 @@ An open item is one located sentence (:class:`OpenItem`: kind, file, where, mess
 - ``placeholder``: ``[TO COMPLETE: …]``, "DESCRIBE", "Describe here" or "To be confirmed" in a
   notebook, a template or the parameters;
 - ``comment``: a review comment not yet resolved (``reviews/<year>.yml``);
-- ``stale year``: a typed year or date that moves with the report year (:func:`stale_year_items`).
+- ``stale year``: a typed year or date that moves with the report year, or future tense about a time
+  the report year has reached (:func:`cswo.narrative.stale.stale_years`).
 
 A final build (``cswo build --final``) refuses while any is open and lists them all.
 """
@@ -25,10 +26,11 @@ import nbformat
 from cswo.cache import keys, store
 from cswo.compose.section import HIDDEN_TAGS, MissingFigure, SectionText
 from cswo.data.queries import QUERY_MARK, Query
+from cswo.narrative.stale import stale_years
 from cswo.project import placeholders
 from cswo.project.parameters import Parameters
 from cswo.project.paths import Project
-from cswo.project.reviews import Reviews, load_reviews
+from cswo.project.reviews import Reviews, read_record
 
 TEMPLATE_SUFFIXES = (".j2", ".md", ".typ")
 
@@ -129,9 +131,16 @@ def placeholder_items(project: Project, params: Parameters) -> list[OpenItem]:
 
 
 def stale_year_items(project: Project, params: Parameters) -> list[OpenItem]:
-    """Hook for typed years and dates that move with the report year (issue 20, item 3, the
-    ``phrases`` work: ``narrative/stale.py``). Returns nothing until that check exists."""
-    return []
+    """Typed years and dates that move with the report year, and stale future tense
+    (:func:`cswo.narrative.stale.stale_years`). A typed verb of change beside a figure is for a reader
+    to judge: the section's sign-off covers it, so it is not an item of its own."""
+    items = []
+    for finding in stale_years(project, params.year):
+        if finding.review_only:
+            continue
+        where = f"cell {finding.cell}" if finding.cell is not None else f"line {finding.line}"
+        items.append(OpenItem("stale year", finding.file, where, finding.message))
+    return items
 
 
 def collect(
@@ -143,7 +152,7 @@ def collect(
 ) -> list[OpenItem]:
     """Every open item of the year, in the order a reviewer would close them. ``current``: each
     section's fingerprint now (:func:`fingerprints`)."""
-    reviews = load_reviews(project, params.year)
+    reviews = read_record(project, params.year)
     return [
         *review_items(project, params.year, current, reviews),
         *comment_items(params.year, reviews),
@@ -160,7 +169,7 @@ def validate_items(project: Project, params: Parameters, queries: list[Query]) -
     fingerprints at the last build; missing figures it lists as problems of their own)."""
     recorded = store.read_manifest(project.review_fingerprints_file(params.year)) or {}
     names = [*params.sections, *params.appendix_notebooks()]
-    reviews = load_reviews(project, params.year)
+    reviews = read_record(project, params.year)
     unbuilt = [name for name in names if name not in recorded and name in reviews.sections]
     current = {name: recorded.get(name, "") for name in names if name not in unbuilt}
     items = review_items(project, params.year, current, reviews)

@@ -15,7 +15,7 @@ from cswo.pipeline.build import BuildOptions, Progress, load, run, stopped_on_fa
 from cswo.pipeline.sections import section_texts, sections_pool
 from cswo.project.parameters import Parameters
 from cswo.project.paths import Project
-from cswo.project.reviews import load_reviews, save_reviews
+from cswo.project.reviews import read_record, write_record
 
 
 @dataclass
@@ -68,10 +68,10 @@ def sign(
         raise InputError(
             f"{year} has no section {', '.join(hints)}; its sections are {', '.join(known)} (nothing was signed)"
         )
-    reviews = load_reviews(project, year)
+    reviews = read_record(project, year)
     for name in sections:
         reviews.sign(name, by.strip(), review.fingerprints[name], on)
-    save_reviews(project, year, reviews)
+    write_record(project, year, reviews)
     signed = {f"section '{name}'" for name in sections}
     review.items = [item for item in review.items if not (item.kind == "review" and item.where in signed)]
     return review

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import string
 from pathlib import Path
 from typing import Literal
 
@@ -20,6 +21,7 @@ from cswo.project.placeholders import is_placeholder
 from cswo.project.reading import decode, parse_yaml
 
 COMMITTEE_KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+OUTPUT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 class Strict(BaseModel):
@@ -119,7 +121,10 @@ class Disclosure(Strict):
 
 
 class OutputNames(Strict):
-    """File names (without extension) of the published papers; {year} and {committee} are filled in."""
+    """File names (without extension) of the published papers; {year} and {committee} are filled in.
+
+    A name is a simple file name, like a section's: letters, digits, '-', '_' and '.', no folder,
+    and no format spec in its fields (``{year:>30}``), so a paper always lands in the year's folder."""
 
     paper: str = "cswo-annual-report-{year}-{committee}-paper"
     report: str = "cswo-annual-report-{year}"
@@ -127,12 +132,42 @@ class OutputNames(Strict):
     @model_validator(mode="after")
     def _fields_known(self) -> OutputNames:
         for pattern in (self.paper, self.report):
-            try:
-                pattern.format(year="2021-22", committee="ijb")
-            except (KeyError, IndexError, ValueError) as exc:
-                raise ValueError(f"'{pattern}' may use only {{year}} and {{committee}} ({exc})") from None
+            problem = _output_name_problem(pattern)
+            if problem:
+                raise ValueError(problem)
         if "{committee}" not in self.paper:
             raise ValueError("the paper name must contain {committee}, so committees' papers differ")
+        return self
+
+
+def _output_name_problem(pattern: str) -> str | None:
+    """Why ``pattern`` cannot name a published file, or None."""
+    try:
+        fields = list(string.Formatter().parse(pattern))
+    except ValueError as exc:
+        return f"{pattern!r} is not a name with {{year}} and {{committee}} in it ({exc})"
+    for _, name, spec, conversion in fields:
+        if name is not None and (name not in ("year", "committee") or spec or conversion):
+            return f"{pattern!r} may use only {{year}} and {{committee}}, as they are (no format or conversion)"
+    filled = pattern.format(year="2021-22", committee="ijb")
+    if len(filled) > 120 or not OUTPUT_NAME.fullmatch(filled):
+        return (
+            f"{pattern!r} is not a simple file name: use letters, digits, '-', '_' and '.' only "
+            "(no folders, at most 120 characters)"
+        )
+    return None
+
+
+class RawMarkup(Strict):
+    """Raw Word XML or Typst in the notebooks' markdown or the cover template: refused unless allowed here."""
+
+    allowed: bool = False
+    reason: str = Field("", description="Why this council's papers need raw markup (shown in the build summary)")
+
+    @model_validator(mode="after")
+    def _reason_given(self) -> RawMarkup:
+        if self.allowed and not self.reason.strip():
+            raise ValueError("allowing raw markup needs a reason: add `reason: ...` saying why")
         return self
 
 
@@ -148,6 +183,7 @@ class Parameters(Strict):
     committees: dict[str, Committee]
     disclosure: Disclosure = Field(default_factory=Disclosure)
     output_names: OutputNames = Field(default_factory=OutputNames)
+    raw_markup: RawMarkup = Field(default_factory=RawMarkup)
     public_contact_details: list[str] = Field(
         default_factory=list,
         description="Organisational contact details that may be published (office phone, office "
@@ -215,7 +251,15 @@ def _describe(error: dict) -> str:
         return f"unknown key '{key}'"
     if kind == "missing":
         return f"missing key '{key}'"
-    return f"key '{key}': {error['msg']} (got {error.get('input')!r})"
+    return f"key '{key}': {error['msg']}{_got(error.get('input'))}"
+
+
+def _got(value: object) -> str:
+    """The offending value, quoted: a single value only, never a whole mapping, and not at length."""
+    if isinstance(value, (dict, list, tuple, set)):
+        return ""
+    shown = repr(value)
+    return f" (got {shown[:77] + '...' if len(shown) > 80 else shown})"
 
 
 def load_parameters(path: Path) -> Parameters:

@@ -100,9 +100,6 @@ class Project:
         """The review record: who signed off each section, and open review comments, by year."""
         return self.root / "reviews"
 
-    def reviews_file(self, year: str) -> Path:
-        return self.reviews_dir / f"{year}.yml"
-
     def sources(self) -> list[Path]:
         """What the council's analysts write (everything a build reads and never changes); copying
         these copies the project without its outputs."""
@@ -190,6 +187,19 @@ class Project:
     def figures_qa_file(self, year: str) -> Path:
         """The values behind every suppressed cell, and why (private)."""
         return self.private_dir(year) / "figures-qa.csv"
+
+    def built_drafts_dir(self, year: str) -> Path:
+        """What each Word paper built was made from, paragraph by paragraph, by build id (private: it
+        shows the narrative's sources), for taking reviewers' edits home."""
+        return self.private_dir(year) / "builds"
+
+    def reviews_file(self, year: str) -> Path:
+        """The year's review record: sign-offs, open comments and the reviewers' edits applied."""
+        return self.root / "reviews" / f"{year}.yml"
+
+    def redline_file(self, year: str, old: str, new: str) -> Path:
+        """A Word document showing as tracked changes what changed between two builds (private)."""
+        return self.private_dir(year) / "redlines" / f"redline-{old}-to-{new}.docx"
 
     def build_staging(self, year: str, draft: bool = False) -> Path:
         return self.staging_dir(f"{year}-draft" if draft else year)

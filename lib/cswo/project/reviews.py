@@ -3,12 +3,14 @@
     sections:            # sign-off per section notebook stem
       <section>: {reviewed_by: <name>, reviewed_on: <YYYY-MM-DD>, fingerprint: <hash>}
     comments:            # open review comments (from Word)
-      - {id, section, author, date, anchored_to, comment, resolved: false}
+      - {id, section, author, date, anchored_to, comment, resolved: false, replies}
     edits:               # reviewer edits applied: {section, cell, reviewer, date, before, after}
 
 A sign-off records *what* was reviewed: the fingerprint of the section's text and the figures it
 shows (:func:`cswo.cache.keys.review_fingerprint`), so a later change to either re-opens it. This
-module only reads and writes the record; the build compares fingerprints.
+module only reads and writes the record; the build compares fingerprints. :func:`read_record` and
+:func:`write_record` give it as :class:`Reviews` (sign-offs checked); :func:`load_reviews` and
+:func:`save_reviews` as plain parts, for ``cswo review import``, which adds comments and edits.
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ class Reviews:
         }
 
 
-def load_reviews(project: Project, year: str) -> Reviews:
+def read_record(project: Project, year: str) -> Reviews:
     """The year's record. Raises InputError naming the file and every malformed entry at once."""
     path = project.reviews_file(year)
     if not path.exists():
@@ -104,9 +106,39 @@ def _entries(data: dict, key: str, problems: list[str]) -> list[dict]:
     return [dict(entry) for entry in raw]
 
 
-def save_reviews(project: Project, year: str, reviews: Reviews) -> None:
+def write_record(project: Project, year: str, reviews: Reviews) -> None:
     """Write the record (sections sorted by name, so a diff shows only what changed)."""
     path = project.reviews_file(year)
     path.parent.mkdir(parents=True, exist_ok=True)
     body = yaml.safe_dump(reviews.as_yaml(), sort_keys=False, allow_unicode=True, width=110)
     path.write_text(HEADER.format(year=year) + body, encoding="utf-8")
+
+
+PARTS = ("sections", "comments", "edits")
+
+
+def load_reviews(project: Project, year: str) -> dict:
+    """The record as plain parts (empty when there is none yet). Raises InputError for a malformed file."""
+    path = project.reviews_file(year)
+    record = read_yaml(path) if path.exists() else {}
+    record = record or {}
+    if not isinstance(record, dict) or any(k not in PARTS for k in record):
+        raise InputError(f"{path.relative_to(project.root)}: expected the keys {', '.join(PARTS)} only")
+    return {
+        "sections": dict(record.get("sections") or {}),
+        "comments": list(record.get("comments") or []),
+        "edits": list(record.get("edits") or []),
+    }
+
+
+def save_reviews(project: Project, year: str, record: dict) -> None:
+    path = project.reviews_file(year)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = yaml.safe_dump({k: record.get(k) or ({} if k == "sections" else []) for k in PARTS}, sort_keys=False,
+                          allow_unicode=True, width=100)  # fmt: skip
+    path.write_text(HEADER.format(year=year) + text, encoding="utf-8")
+
+
+def open_comments(project: Project, year: str) -> list[dict]:
+    """The comments not yet marked resolved."""
+    return [c for c in load_reviews(project, year)["comments"] if not c.get("resolved")]

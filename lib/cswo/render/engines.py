@@ -13,10 +13,13 @@ import subprocess
 from functools import lru_cache
 from pathlib import Path
 
-from cswo.errors import RenderError
+from cswo.errors import PublishCheckError, RenderError
 from cswo.project.paths import TEMPLATES_DIR
 
 LUA_FILTER = TEMPLATES_DIR / "cswo.lua"
+GUARD_FILTER = TEMPLATES_DIR / "guard.lua"  # runs first: what markup may not do (images, raw code)
+REFUSED = "cswo refuses:"
+MARKDOWN = "markdown-implicit_figures+implicit_figures"
 TYPST_TEMPLATE = TEMPLATES_DIR / "report.typ"
 # A draft: "DRAFT" across every page, under the text, whatever the project's template sets (a later
 # `set page` keeps a background it does not name). Set first, so it holds for the first page too.
@@ -39,13 +42,17 @@ def pandoc_path() -> str:
 
 def _pandoc(args: list[str], markdown: str, cwd: Path) -> None:
     result = subprocess.run(
-        [pandoc_path(), "--from", "markdown-implicit_figures+implicit_figures", *args],
+        [pandoc_path(), "--from", MARKDOWN, "--lua-filter", str(GUARD_FILTER), *args],
         input=markdown.encode(),
         cwd=cwd,
         capture_output=True,
     )
     if result.returncode != 0:
-        raise RenderError(f"pandoc could not write the document: {result.stderr.decode(errors='replace').strip()}")
+        message = result.stderr.decode(errors="replace").strip()
+        if REFUSED in message:  # the guard's own sentences, without pandoc's wrapping
+            problems = message.split(REFUSED, 1)[1].split("stack traceback", 1)[0].strip().splitlines()
+            raise PublishCheckError([f"the paper's markup: {p.strip()}" for p in problems if p.strip()])
+        raise RenderError(f"pandoc could not write the document: {message}")
 
 
 def _metadata_args(meta: dict) -> list[str]:

@@ -11,7 +11,7 @@ import yaml
 from cswo.errors import CSWOError, Problem, ProblemsError, RenderError
 from cswo.project.paths import Project
 from cswo.project.reading import read_yaml
-from cswo.render.engines import LUA_FILTER
+from cswo.render.engines import GUARD_FILTER, LUA_FILTER
 
 FORMAT_FOR = {"docx": "docx", "typst": "pdf", "pdf": "pdf"}
 
@@ -98,10 +98,12 @@ def write_book(project: Project, folder: Path, markdown: str, title: str, figure
     if figures.is_dir():
         shutil.copytree(figures, folder / "figures")
     shutil.copy2(LUA_FILTER, folder / LUA_FILTER.name)
+    shutil.copy2(GUARD_FILTER, folder / GUARD_FILTER.name)
     config = quarto_config(project)
     config.setdefault("project", {})["type"] = "book"
     config.setdefault("book", {}).update(title=title, chapters=names)
-    config["filters"] = [str(project.root / f) for f in config.get("filters", [])] + [LUA_FILTER.name]
+    own = [str(project.root / f) for f in config.get("filters", [])]
+    config["filters"] = [GUARD_FILTER.name, *own, LUA_FILTER.name]
     (folder / "_quarto.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return folder
 

@@ -45,6 +45,8 @@ _POSTCODE = re.compile(
     re.IGNORECASE,
 )
 _ORDINALS = {"st", "nd", "rd", "th"}
+_BINARY_MIMES = ("image/", "application/vnd.", "application/pdf")  # encoded bytes or a widget's state
+_DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+")
 
 _PERSONAL_COLUMNS = {
     "name", "names", "first_name", "firstname", "forename", "forenames", "given_name",
@@ -359,11 +361,21 @@ def scan_notebook(path: Path, root: Path | None = None, allow: Iterable[str] = (
         where = f"{label}, cell {number}"
         findings += scan_text(cell.get("source", ""), f"{where} ({cell.cell_type})", allow)
         for output in cell.get("outputs", []):
-            texts = [output.get("text", "")] + [str(v) for v in output.get("data", {}).values()]
-            texts.append(" ".join(output.get("traceback", [])))
-            for text in texts:
-                findings += scan_text("".join(text) if isinstance(text, list) else text, f"{where} (output)", allow)
+            for text in _output_texts(output):
+                findings += scan_text(text, f"{where} (output)", allow)
     return findings
+
+
+def _output_texts(output: dict) -> list[str]:
+    """An output's text as a person reads it. Images (a chart the lab saved) are not text: their
+    encoded bytes are skipped, as is an image embedded in HTML as a data: address."""
+    texts = [output.get("text", ""), " ".join(output.get("traceback", []))]
+    for mime, value in output.get("data", {}).items():
+        if mime.startswith(_BINARY_MIMES):
+            continue
+        text = "".join(value) if isinstance(value, list) else str(value)
+        texts.append(_DATA_URI.sub("", text) if mime == "text/html" else text)
+    return ["".join(text) if isinstance(text, list) else text for text in texts]
 
 
 def scan_document(path: Path, root: Path | None = None, allow: Iterable[str] = ()) -> list[Finding]:

@@ -318,3 +318,10 @@ function Blocks(blocks)
   end
   return blocks
 end
+
+-- Anchors (compose/anchors.py): an empty span leads each paragraph; Word keeps it as an empty
+-- bookmark naming where the paragraph came from, for taking reviewers' edits home. The PDF has no
+-- use for them.
+function Span(span)
+  if span.identifier:match('^cswo_') and not FORMAT:match('docx') then return {} end
+end

@@ -6,6 +6,11 @@
 * Every cell is rendered, not only those on screen, so Run All fills every role.
 * The kernel is offered as "Python 3", the display name the committed notebooks carry, so a save
   in the lab does not rewrite every notebook's kernelspec.
+* A save writes the notebook as git keeps it (:mod:`cswo.tools.labsave`): no outputs, the cell ids
+  unchanged, so a saved notebook always builds and an unchanged one stays clean in ``git status``.
+* Quiet: a notebook's kernel shuts down when its tab closes, a kernel left idle with no tab open is
+  culled, and the Jupytext front end (whose menu fails to load in this JupyterLab) is switched off;
+  ``make sync`` and the server still pair each notebook with its ``.md`` twin.
 
 All of it lives in a folder under ``outputs/.cache/jupyter`` passed through environment
 variables; nothing in the user's own Jupyter settings changes.
@@ -23,12 +28,15 @@ from cswo.project.paths import Project
 KERNEL_NAME = "python3"
 KERNEL_DISPLAY_NAME = "Python 3"  # as in every committed notebook's kernelspec
 EXTENSION = "jupyterlab-myst"
+DISABLED = ("jupyterlab-jupytext",)  # its front end fails in the browser (RUNTIME-012); the server pairs twins
+SAVE_HOOK = "cswo.tools.labsave.strip_for_saving"
+IDLE_KERNEL_SECONDS = 20 * 60  # a kernel holds ~300 MiB: one with no tab open is shut down after this
 # Defaults for this lab only (a user's own settings still win):
 # - every cell rendered, not only those in view ("full" windowing), so jupyterlab-myst fills the
 #   roles of every markdown cell on Run All, not just those on screen;
 # - no prompt to fetch Jupyter news (the lab may have no internet).
 SETTINGS = {
-    "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
+    "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none", "kernelShutdown": True},
     "@jupyterlab/apputils-extension:notification": {"fetchNews": "false"},
 }
 # jupyter_server's defaults, plus the jupytext twins
@@ -63,7 +71,7 @@ def jupyter_folder(project: Project) -> Path:
     (kernel / "kernel.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")
     labconfig = folder / "config" / "labconfig"
     labconfig.mkdir(parents=True, exist_ok=True)
-    page = {"disabledExtensions": {EXTENSION: False}}
+    page = {"disabledExtensions": {EXTENSION: False, **dict.fromkeys(DISABLED, True)}}
     (labconfig / "page_config.json").write_text(json.dumps(page, indent=1), encoding="utf-8")
     (labconfig / "default_setting_overrides.json").write_text(json.dumps(SETTINGS, indent=1), encoding="utf-8")
     return folder
@@ -93,6 +101,9 @@ def lab_command(project: Project, year: str, folder: Path, no_browser: bool = Fa
         "--ContentsManager.allow_hidden=True",
         f"--ContentsManager.hide_globs={json.dumps(HIDE_GLOBS)}",
         f"--MappingKernelManager.default_kernel_name={KERNEL_NAME}",
+        f"--MappingKernelManager.cull_idle_timeout={IDLE_KERNEL_SECONDS}",
+        "--MappingKernelManager.cull_interval=60",
+        f"--ContentsManager.pre_save_hook={SAVE_HOOK}",
     ]
     if no_browser:
         command.append("--no-browser")

@@ -1,0 +1,104 @@
+"""Where a year's text says something about years that the report year makes wrong, located.
+
+:func:`stale_years` reads (never runs) the year's section notebooks, as the build reads them, the
+project's own cover templates and its parameters, and returns every finding of
+:func:`cswo.narrative.years.year_findings` with the file, section and cell (or line) it is in:
+``cswo validate`` lists them, ``cswo new-year`` lists those it could not rewrite, and the open
+items of a year include them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cswo.narrative.years import year_findings
+from cswo.project.parameters import load_year
+from cswo.project.paths import Project
+from cswo.project.reading import read_text
+from cswo.project.twins import section_source
+
+
+@dataclass(frozen=True)
+class StaleFinding:
+    """One typed year, date, future tense or verb of change, where it is.
+
+    ``kind`` is "year" (typed where a role belongs; ``role`` names it), "stale" (future tense
+    about a time the report year has reached) or "trend" (a verb of change typed beside a figure:
+    ``review_only``, since only a reader can tell whether it is still true)."""
+
+    file: str  # relative to the project folder
+    section: str  # the section notebook's stem, "cover" (a cover template) or "parameters"
+    cell: int | None  # markdown cell, 1-based as the lab numbers them (None in a template)
+    cell_id: str | None
+    line: int | None  # the line, in a template or the parameters (None in a notebook)
+    text: str  # as typed: "2020-21", "rose"
+    role: str | None  # what to write instead, e.g. {eval}`s.last_label` (None: rewrite it)
+    message: str
+    kind: str
+    review_only: bool = False
+
+    @property
+    def where(self) -> str:
+        if self.cell is not None:
+            return f"{self.file}, section '{self.section}', cell {self.cell}"
+        return f"{self.file}, line {self.line}"
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+def stale_years(project: Project, year: str) -> list[StaleFinding]:
+    """Every typed year, date, stale future tense and typed verb of change in the year's narrative,
+    cover templates and parameters, located. Raises what loading the parameters raises."""
+    params = load_year(project, year)
+    found: list[StaleFinding] = []
+    for section in [*params.sections, *params.appendix_notebooks()]:
+        notebook = project.notebook(year, section)
+        if notebook.exists() or notebook.with_suffix(".md").exists():
+            found += notebook_findings(project, notebook, section, year)
+    for template in sorted(project.templates_dir.glob("cover*.md.j2")):
+        found += text_findings(project, template, "cover", year, template=True)
+    parameters = project.parameters_file(year)
+    found += [f for f in text_findings(project, parameters, "parameters", year) if f.kind == "stale"]
+    return found
+
+
+def notebook_findings(project: Project, notebook, section: str, year: str) -> list[StaleFinding]:
+    """The findings in a section's markdown cells (read from its .md twin where the build would)."""
+    source = section_source(notebook, section)
+    file = _relative(project, source.path)
+    out = []
+    for index, cell in enumerate(source.read().cells, start=1):
+        if cell.cell_type != "markdown":
+            continue
+        for f in year_findings(cell.source, year):
+            out.append(
+                StaleFinding(
+                    file, section, index, cell.get("id"), None, f.text, f.role, f.message, f.kind, f.review_only
+                )
+            )
+    return out
+
+
+def text_findings(project: Project, path, section: str, year: str, template: bool = False) -> list[StaleFinding]:
+    """The findings in a text file, line by line (comments left out)."""
+    if not path.exists():
+        return []
+    out = []
+    for number, line in enumerate(read_text(path).splitlines(), start=1):
+        text = line.split("#", 1)[0] if path.suffix in (".yml", ".yaml") else line
+        for f in year_findings(text, year, template=template):
+            if f.kind != "trend":
+                out.append(
+                    StaleFinding(
+                        _relative(project, path), section, None, None, number, f.text, f.role, f.message, f.kind
+                    )
+                )
+    return out
+
+
+def _relative(project: Project, path) -> str:
+    try:
+        return str(path.relative_to(project.root))
+    except ValueError:
+        return str(path)

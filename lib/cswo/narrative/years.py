@@ -1,0 +1,273 @@
+"""Years and dates typed into narrative, read against the report year.
+
+A typed "2020-21" beside a figure is right in the year it was written and wrong the year after,
+when the figure beside it has moved on. This module finds every year label and date in a text
+(financial years "2021-22" and "2021/22", "31 March 2022", "March 2022", "April 2021 to March
+2022", bare calendar years), says where each falls against the report year, and names the section
+role that moves with the year instead (the vocabulary's :data:`~cswo.figures.vocabulary.YEAR_NAMES`).
+It also finds what a new year makes false: future tense about a year the report has reached, and
+verbs of change ("rose", "narrowed") typed beside a figure.
+
+Pure text in, findings out: :mod:`cswo.narrative.stale` locates them in notebooks and templates.
+An analyst allows a year that is meant as history with an HTML comment, as for typed numbers:
+``<!-- allow-year: 2020-21 -->``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from cswo.figures.vocabulary import EXACT, FIGURE_ATTRIBUTES, year_texts
+from cswo.narrative import roles as prose
+from cswo.narrative.typed import ALLOW_COMMENT, MONTHS
+
+MONTH_NUMBER = {m: i for i, m in enumerate(MONTHS.split("|"), start=1)}
+_DASH = r"\s?[-/–]\s?"
+PERIOD = re.compile(r"\bApril (\d{4}) to March (\d{4})\b")
+DATE = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? ({MONTHS}) (\d{{4}})\b")
+MONTH = re.compile(rf"\b({MONTHS}) (\d{{4}})\b")
+FINANCIAL = re.compile(rf"(?<![\w/-])((?:19|20)\d{{2}}){_DASH}((?:19|20)?\d{{2}})(?![\w/-])")
+CALENDAR = re.compile(r"(?<![\w/.-])((?:19|20)\d{2})(?![\w/-])")
+ALLOW_YEAR = re.compile(r"<!--\s*allow-years?:\s*([^>]*?)\s*-->")
+# future tense: what was to happen, which a later report has to say did (or did not)
+FUTURE = re.compile(
+    r"\b(?:will|shall|is to be|are to be|is expected to|are expected to|is due to be|are due to be|"
+    r"plans? to|is planned|are planned|intends? to|aims? to|is going to|are going to)\b",
+    re.IGNORECASE,
+)
+# verbs of change: true for the figures they were typed beside, not necessarily for next year's
+CHANGE_VERBS = re.compile(
+    r"\b(?:rose|risen|rising|fell|fallen|falling|increased|decreased|narrowed|widened|grew|grown|"
+    r"dropped|declined|went up|went down|higher than|lower than)\b",
+    re.IGNORECASE,
+)
+# a phrase the vocabulary produces already, so a verb beside it comes from data
+FROM_DATA = ("direction", "change", "compared", "record", "same_as")
+SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[*])|\n\s*\n|\n(?=\s*[-*] )")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A year or date as typed: where it starts in the text, the financial year it falls in (counted
+    from the report year: 0 this year, -1 the year before) and the role that moves with the year."""
+
+    text: str
+    start: int
+    kind: str  # "year" (2021-22), "date" (31 March 2022), "month" (March 2022), "period", "calendar"
+    offset: int  # financial years from the report year (a calendar year: from the year it ends in)
+    role: str | None = None  # s.label, s.last_year_end ...: what to write instead, where one fits
+    preceded_by: str = ""  # the word before it, lower case ("since", "in")
+
+
+@dataclass(frozen=True)
+class YearFinding:
+    """Something typed about a year that the report year makes wrong, or may: ``role`` is the
+    ``{eval}`` name to write instead (None where only rewriting will do)."""
+
+    kind: str  # "year" (typed year or date), "stale" (future tense), "trend" (a verb of change)
+    text: str  # as typed: "2020-21", "will be completed during 2022-23", "rose"
+    role: str | None
+    message: str
+    review_only: bool = False  # True: right or wrong only a reader can tell (closed by review)
+
+
+def _financial_start(year: int, month: int) -> int:
+    """The first calendar year of the financial year (April to March) a month falls in."""
+    return year if month >= 4 else year - 1
+
+
+def mentions(text: str, year: str) -> list[Mention]:
+    """Every year label and date in ``text`` (roles and HTML comments left out), in order."""
+    start = int(year[:4])
+    texts = year_texts(year)
+    roles_by_text = {v: f"s.{k}" for k, v in texts.items() if k != "next_label"}
+    blank = _blanked(text)
+    found: list[Mention] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(match: re.Match, kind: str, offset: int, shown: str | None = None) -> None:
+        if any(a < match.end() and match.start() < b for a, b in taken):
+            return
+        taken.append((match.start(), match.end()))
+        typed = match.group(0)
+        role = roles_by_text.get(shown or typed)
+        word = re.search(r"(\w+)\W*$", blank[: match.start()])
+        found.append(Mention(typed, match.start(), kind, offset, role, word.group(1).lower() if word else ""))
+
+    for m in PERIOD.finditer(blank):
+        if int(m.group(2)) == int(m.group(1)) + 1:
+            add(m, "period", int(m.group(1)) - start)
+    for m in DATE.finditer(blank):
+        add(m, "date", _financial_start(int(m.group(3)), MONTH_NUMBER[m.group(2)]) - start)
+    for m in MONTH.finditer(blank):
+        add(m, "month", _financial_start(int(m.group(2)), MONTH_NUMBER[m.group(1)]) - start)
+    for m in FINANCIAL.finditer(blank):
+        first, second = int(m.group(1)), int(m.group(2))
+        if second % 100 == (first + 1) % 100 and (second < 100 or second == first + 1):
+            offset = first - start
+            add(m, "year", offset, _label_role_key(offset, texts))
+    for m in CALENDAR.finditer(blank):
+        add(m, "calendar", int(m.group(1)) - (start + 1))
+    return sorted(found, key=lambda x: x.start)
+
+
+def _label_role_key(offset: int, texts: dict[str, str]) -> str | None:
+    """A financial year's label in the hyphen style, so either style finds its role."""
+    return {0: texts["label"], -1: texts["last_label"]}.get(offset)
+
+
+def _blanked(text: str) -> str:
+    """``text`` with roles, HTML comments and links blanked to spaces of the same length, so that
+    positions still point into the text as typed."""
+    spaces = lambda m: " " * len(m.group(0))  # noqa: E731
+    out = prose.EVAL_ROLE.sub(spaces, text)
+    out = re.sub(r"<!--.*?-->", spaces, out, flags=re.DOTALL)
+    out = re.sub(r"\]\([^)]*\)|https?://\S+", spaces, out)
+    out = re.sub(r"\b(?:Act|Regulations|Order)\s+\d{4}\b", spaces, out)
+    return out
+
+
+def allowed_years(text: str) -> set[str]:
+    """The years and dates a cell allows as history: ``<!-- allow-year: 2020-21; March 2020 -->``
+    (an ``allow-number`` comment naming the year allows it too)."""
+    out = set()
+    for pattern in (ALLOW_YEAR, ALLOW_COMMENT):
+        for m in pattern.finditer(text):
+            out.update(n.strip() for n in re.split(r";|,\s+", m.group(1)) if n.strip())
+    return out
+
+
+def sentences(text: str) -> list[tuple[int, str]]:
+    """The sentences (and list items) of a text, each with where it starts."""
+    out, position = [], 0
+    for piece in SENTENCE.split(text):
+        found = text.find(piece, position)
+        out.append((found, piece))
+        position = found + len(piece)
+    return out
+
+
+def _figure_roles(sentence: str) -> list[str]:
+    """The roles in a sentence that name a figure's value (not the section's years or words)."""
+    return [n for n in prose.references(sentence) if not n.startswith("s.") and "." in n]
+
+
+def _moves(name: str) -> bool:
+    """True if a role reads a year counted from the report year (``x.value``, ``x.last_year``)."""
+    attribute = name.split(".", 1)[1].removesuffix(EXACT)
+    return bool(FIGURE_ATTRIBUTES.get(attribute))
+
+
+def _fixed_years(sentence: str) -> set[int]:
+    """The first calendar years of the financial years a sentence's ``x.in_2019_20`` roles read."""
+    return {int(m.group(1)) for m in re.finditer(r"\.in_(\d{4})_\d{2}", sentence)}
+
+
+def year_findings(text: str, year: str, template: bool = False) -> list[YearFinding]:
+    """What in ``text`` the report year ``year`` makes wrong, or may: typed years and dates that
+    move with the year (with the role to use), future tense about a time the year has reached, and
+    verbs of change typed beside a figure. ``template``: the text is a cover template (Jinja), so
+    the role is written the Jinja way."""
+    allowed = allowed_years(text)
+    findings: list[YearFinding] = []
+    for _, sentence in sentences(text):
+        found = [m for m in mentions(sentence, year) if m.text not in allowed]
+        figures = _figure_roles(sentence)
+        moving = [n for n in figures if _moves(n)]
+        fixed = _fixed_years(sentence)
+        future = FUTURE.search(prose.without_references(sentence))
+        for mention in found:
+            finding = _year_finding(mention, year, bool(moving), fixed, future, template)
+            if finding:
+                findings.append(finding)
+        verbs = CHANGE_VERBS.findall(prose.without_references(sentence))
+        if verbs and figures and not any(n.split(".", 1)[1] in FROM_DATA for n in figures):
+            names = ", ".join(prose.role(n) for n in figures[:2])
+            findings.append(
+                YearFinding(
+                    "trend",
+                    verbs[0],
+                    f"{figures[0].split('.')[0]}.direction",
+                    f"'{verbs[0]}' is typed beside {names}: check it is still true of this year's figures, "
+                    f"or let the data say it with {prose.role(figures[0].split('.')[0] + '.direction')}",
+                    review_only=True,
+                )
+            )
+    return findings
+
+
+def _year_finding(mention: Mention, year: str, moving: bool, fixed: set[int], future, template: bool):
+    """The finding for one typed year or date in a sentence, or None when it is fine as it is."""
+    start = int(year[:4])
+    if _future_of(future, mention) and mention.offset <= 0 and not (mention.kind == "calendar" and mention.offset == 0):
+        return YearFinding(
+            "stale",
+            mention.text,
+            None,
+            f"future tense about {mention.text}, which the {year} report has reached "
+            f'("{future.group(0)} … {mention.text}"): say what happened, or what is planned now',
+        )
+    if mention.kind == "calendar":
+        return None
+    if mention.role:
+        use = _written(mention.role, template)
+        return YearFinding(
+            "year",
+            mention.text,
+            use,
+            f"'{mention.text}' is typed, so it will not move with the report year: write {use} instead "
+            f"(or allow it as history with <!-- allow-year: {mention.text} -->)",
+        )
+    if (
+        mention.kind == "year"
+        and moving
+        and mention.offset < -1
+        and start + mention.offset not in fixed
+        and mention.preceded_by != "since"
+    ):
+        return YearFinding(
+            "year",
+            mention.text,
+            None,
+            f"'{mention.text}' is typed beside figures for {year} and the year before: name that year's "
+            f"figure (e.g. x.in_{start + mention.offset}_{(start + mention.offset + 1) % 100:02d}) "
+            f"or rewrite the sentence (or allow it with <!-- allow-year: {mention.text} -->)",
+        )
+    return None
+
+
+def _future_of(future: re.Match | None, mention: Mention) -> bool:
+    """True if the future tense in a sentence is about ``mention``: the sentence has one, and the
+    year is not where something started ("since March 2020")."""
+    return bool(future) and mention.preceded_by != "since"
+
+
+def _written(role: str, template: bool) -> str:
+    """A section role as prose writes it, or the cover template's Jinja for the same text."""
+    if not template:
+        return prose.role(role)
+    name = role.removeprefix("s.")
+    return "{{ params.label }}" if name == "label" else "{{ years." + name + " }}"
+
+
+def rewrite_moving(text: str, year: str) -> tuple[str, int]:
+    """``text`` with each typed year or date that a role writes exactly (this year's label, last
+    year's, the year-end dates, the period) replaced by the role, where its sentence names a figure
+    as well: safe, since the sentence's figures and its years then move together. Returns the text
+    and how many were replaced."""
+    allowed = allowed_years(text)
+    pieces, count, position = [], 0, 0
+    for begin, sentence in sentences(text):
+        if not _figure_roles(sentence):
+            continue
+        for mention in mentions(sentence, year):
+            if mention.role and mention.text not in allowed and mention.kind != "calendar":
+                at = begin + mention.start
+                pieces += [text[position:at], prose.role(mention.role)]
+                position, count = at + len(mention.text), count + 1
+    pieces.append(text[position:])
+    return "".join(pieces), count
+
+
+__all__ = ["Mention", "YearFinding", "mentions", "year_findings", "rewrite_moving", "allowed_years"]

@@ -1,0 +1,57 @@
+"""Stale years located in a project's notebooks, cover template and parameters (cswo.narrative.stale)."""
+
+from __future__ import annotations
+
+import shutil
+
+import nbformat
+
+from cswo.narrative.stale import stale_years
+from cswo.project.paths import Project
+from support import REFERENCE, REFERENCE_YEAR, ROOT, section_notebook
+
+YEAR = "2024-25"
+
+
+def _project(tmp_path, markdown: list[str]) -> Project:
+    root = tmp_path / "strathbrae"
+    shutil.copytree(ROOT / "tests" / "projects" / "strathbrae", root)
+    project = Project(root)
+    notebook = project.notebook(YEAR, "performance")
+    notebook.with_suffix(".md").unlink()
+    nbformat.write(section_notebook("performance", markdown, year=YEAR), notebook)
+    return project
+
+
+def test_each_finding_names_its_file_section_cell_and_the_role_to_use(tmp_path):
+    project = _project(
+        tmp_path,
+        ["We had {eval}`complaints.value` complaints in 2024-25.", "The review will report in June 2024."],
+    )
+    findings = [f for f in stale_years(project, YEAR) if f.section == "performance"]
+    assert [(f.file, f.cell, f.kind, f.text, f.role) for f in findings] == [
+        ("notebooks/2024-25/performance.ipynb", 3, "year", "2024-25", "{eval}`s.label`"),
+        ("notebooks/2024-25/performance.ipynb", 4, "stale", "June 2024", None),
+    ]
+    assert findings[0].cell_id == nbformat.read(project.notebook(YEAR, "performance"), 4).cells[2].id
+    assert str(findings[0]).startswith("notebooks/2024-25/performance.ipynb, section 'performance', cell 3: '2024-25'")
+
+
+def test_cover_templates_and_parameters_are_read_too(tmp_path):
+    project = _project(tmp_path, ["Nothing dated."])
+    cover = project.templates_dir / "cover.md.j2"
+    cover.write_text(cover.read_text(encoding="utf-8") + "\nThe report for 2024-25 is attached.\n", encoding="utf-8")
+    parameters = project.parameters_file(YEAR)
+    parameters.write_text(
+        parameters.read_text(encoding="utf-8") + "# the plan will be agreed in 2023-24\n", encoding="utf-8"
+    )
+    found = stale_years(project, YEAR)
+    cover_findings = [f for f in found if f.section == "cover"]
+    assert [(f.text, f.role) for f in cover_findings] == [("2024-25", "{{ params.label }}")]
+    assert cover_findings[0].line == len(cover.read_text(encoding="utf-8").splitlines())
+    assert [f for f in found if f.section == "parameters"] == []  # a comment is not text
+
+
+def test_the_reference_year_has_no_typed_year_or_stale_future_tense():
+    findings = [f for f in stale_years(REFERENCE, REFERENCE_YEAR) if not f.review_only]
+    assert findings == [], "\n".join(map(str, findings))

@@ -65,3 +65,8 @@ def test_the_fingerprint_moves_with_the_text_or_a_figure_but_not_with_a_query_ma
     assert fingerprint(_text("There were 93 complaints last year.\n", 93)) != signed
     assert fingerprint(_text("There were 93 complaints.\n", 94)) != signed  # a figure only a table shows
     assert fingerprint(_text("There were 93 **[query]** complaints.\n", 93)) == signed  # answering a query alone
+
+
+def test_the_paragraphs_invisible_bookmarks_are_not_what_was_reviewed():
+    signed = fingerprint(_text("There were 93 complaints.\n", 93))
+    assert fingerprint(_text("[]{#cswo_c950240c8a}There were 93 complaints.\n", 93)) == signed

@@ -17,6 +17,7 @@ A final build (``cswo build --final``) refuses while any is open and lists them 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from pathlib import Path
 import nbformat
 
 from cswo.cache import keys, store
+from cswo.compose import anchors
 from cswo.compose.section import HIDDEN_TAGS, MissingFigure, SectionText
 from cswo.data.queries import QUERY_MARK, Query
 from cswo.narrative.stale import stale_years
@@ -46,10 +48,15 @@ class OpenItem:
         return f"{self.file}, {self.where}: {self.message}"
 
 
+BOOKMARK = re.compile(r"\[\]\{#" + anchors.NAME.pattern + r"\}")
+
+
 def fingerprint(text: SectionText) -> str:
-    """What a sign-off records for a section: its text as printed and the figures it shows (a draft's
-    query marks are not part of it, so answering a query alone does not re-open the section)."""
+    """What a sign-off records for a section: its text as printed and the figures it shows. A draft's
+    query marks and the paragraphs' invisible bookmarks are not part of it: answering a query alone,
+    or a bookmark renamed, does not re-open the section."""
     markdown = text.markdown.replace(f" **{QUERY_MARK}**", "").replace(f" {QUERY_MARK}", "")
+    markdown = BOOKMARK.sub("", markdown)
     return keys.review_fingerprint(markdown, text.bundle.get("figures", []))
 
 

@@ -35,7 +35,8 @@ YEAR_BASES = ("financial", "calendar")  # what a measure's years are: 2021-22 me
 # How a figure the published text gives only in words is qualified (column ``approximate`` in the data)
 APPROXIMATIONS = ("just under", "just over", "almost", "nearly", "around", "about", "over", "under", "more than")
 TOTAL = "total"
-RULE_KINDS = ("parts_sum_to_total", "shares_sum_to_100", "share_of", "rate_of")
+RULE_KINDS = ("parts_sum_to_total", "shares_sum_to_100", "share_of", "rate_of", "average_of")
+DERIVED_RULES = ("share_of", "rate_of", "average_of")  # a figure worked out from others: it keeps their suppression
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,13 @@ class Rule:
     count: str | None = None
     denominator: str | None = None
     per: float | None = None
+    of: str | None = None  # average_of: the measure averaged
+    years: int | None = None  # average_of: over how many years (the report year and those before it)
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The measures a derived figure is worked out from (its count and denominator, or what it averages)."""
+        return tuple(m for m in (self.count, self.denominator, self.of) if m)
 
 
 @dataclass(frozen=True)
@@ -111,6 +119,8 @@ def _rule(raw) -> Rule:
         count=options.get("count"),
         denominator=options.get("denominator") or options.get("population"),
         per=options.get("per"),
+        of=options.get("measure"),
+        years=options.get("years"),
     )
 
 

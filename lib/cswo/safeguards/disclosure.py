@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 
 from cswo.errors import DisclosureError
-from cswo.project.catalogue import TOTAL
+from cswo.project.catalogue import DERIVED_RULES, TOTAL
+from cswo.project.paths import previous_year
 
 Cell = tuple[object, object]
 
@@ -38,10 +39,15 @@ class SuppressionResult:
 
 
 def fewer_than(value: float | None, threshold: int) -> str | None:
-    """Return e.g. "fewer than 5" for a small count to use in prose, else None."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """How prose reads a small count (at least 1, below the threshold): :data:`NOT_PUBLISHED`, as every
+    suppressed figure reads; None for any other value."""
+    if is_missing(value):
         return None
-    return f"fewer than {threshold}" if 0 < value < threshold else None
+    return NOT_PUBLISHED if 0 < value < threshold else None
+
+
+def is_missing(value) -> bool:
+    return value is None or value == "" or (isinstance(value, float) and math.isnan(value))
 
 
 def _counts(table: pd.DataFrame) -> pd.DataFrame:
@@ -229,7 +235,7 @@ def _note(symbol: str, threshold: int, primary: list[Cell], secondary: list[Cell
     return note + "."
 
 
-PRIMARY, SECONDARY = "primary", "secondary"
+PRIMARY, SECONDARY, DERIVED = "primary", "secondary", "derived"
 SUPPRESSED_STATUS = "c"
 
 
@@ -270,11 +276,55 @@ def protect_frame(frame: pd.DataFrame, table: str, threshold: int, count_measure
     return out, record
 
 
+def protect_derived(frame: pd.DataFrame, table: str, measures: dict, threshold: int) -> tuple:
+    """A table's rows with every share, rate or average that would give a suppressed figure away
+    suppressed too.
+
+    The catalogue's relations say what is worked out from what: ``share_of`` and ``rate_of`` a count
+    over a denominator (knowing the share and one of them gives the other), ``average_of`` a measure
+    over years (knowing the mean and the other years gives the missing one). Where anything a figure
+    is worked out from is suppressed, in the same breakdown and year (for an average, in any year it
+    averages), the figure is suppressed with it, repeated until nothing changes. Returns (frame, QA rows).
+    """
+    out = frame.copy()
+    hidden = {(r.measure, r.breakdown, r.year) for r in out.itertuples() if r.status == SUPPRESSED_STATUS}
+    record: list[dict] = []
+    changed = True
+    while changed:
+        changed = False
+        for name, measure in measures.items():
+            for rule in (r for r in measure.rules if r.kind in DERIVED_RULES):
+                for row in out[(out["measure"] == name) & (out["status"] != SUPPRESSED_STATUS)].itertuples():
+                    if not _gives_away(rule, row.breakdown, row.year, hidden):
+                        continue
+                    raw = "" if is_missing(row.number) else float(row.number)
+                    out.loc[row.Index, ["number", "value", "status", "suppressed"]] = [float("nan"), "", "c", DERIVED]
+                    hidden.add((name, row.breakdown, row.year))
+                    record.append(
+                        {"table": table, "measure": name, "breakdown": row.breakdown, "year": row.year, "value": raw}
+                        | {"reason": DERIVED, "threshold": threshold}
+                    )
+                    changed = True
+    return out, record
+
+
+def _gives_away(rule, breakdown: str, year: str, hidden: set) -> bool:
+    """True if a figure under ``rule`` in this breakdown and year would let a suppressed one be worked out."""
+    if rule.kind == "average_of":
+        years, averaged = [year], year
+        for _ in range((rule.years or 5) - 1):
+            averaged = previous_year(averaged)
+            years.append(averaged)
+        return any((rule.of, breakdown, y) in hidden for y in years)
+    return any((source, breakdown, year) in hidden for source in rule.sources)
+
+
 def protect_dataset(dataset, policy, catalogue: dict) -> tuple:
     """The dataset as it may be published, and the private record of what was suppressed.
 
-    ``policy`` is the parameters' ``disclosure`` (``rule_for(table)``); only count measures are
-    protected. Tables without a rule are returned as they are.
+    ``policy`` is the parameters' ``disclosure`` (``rule_for(table)``). Count measures are protected
+    (:func:`protect_frame`), then every share, rate and average worked out from them
+    (:func:`protect_derived`). Tables without a rule are returned as they are.
     """
     from dataclasses import replace
 
@@ -286,18 +336,22 @@ def protect_dataset(dataset, policy, catalogue: dict) -> tuple:
             tables[name] = frame
             continue
         counts = [m for m, measure in spec.measures.items() if measure.unit == "count"]
-        tables[name], found = protect_frame(frame, name, rule.threshold, counts)
-        record += found
+        protected, found = protect_frame(frame, name, rule.threshold, counts)
+        tables[name], derived = protect_derived(protected, name, spec.measures, rule.threshold)
+        record += found + derived
     return replace(dataset, tables=tables), record
 
 
-NOT_PUBLISHED = "not published, to protect small numbers"
+# How every suppressed figure reads, wherever it is and whatever the reason (a small count, one
+# that would let a small count be worked out, a share or average of one): one wording, so the
+# words never tell which is which, and it reads in a sentence ("we received [not published]
+# complaints", "93, compared with [not published] the year before").
+NOT_PUBLISHED = "[not published]"
 
 
-def withheld(why: str | None, threshold: int | None) -> str:
-    """How prose reads a suppressed figure: "fewer than N" where it was suppressed for being small,
-    else "not published, to protect small numbers" (suppressed so a small one cannot be worked out)."""
-    return f"fewer than {threshold}" if why == PRIMARY and threshold else NOT_PUBLISHED
+def withheld(why: str | None = None, threshold: int | None = None) -> str:
+    """How prose reads a suppressed figure: always :data:`NOT_PUBLISHED` (the reason is never shown)."""
+    return NOT_PUBLISHED
 
 
 def suppression_summary(caption: str, primary: int, secondary: int, threshold: int, symbol: str) -> str | None:

@@ -39,6 +39,7 @@ RULE_TEXT = {
     "shares_sum_to_100": "shares add up to 100 within rounding",
     "share_of": "share agrees with its count and denominator",
     "rate_of": "rate agrees with its count and population",
+    "average_of": "an average of another measure over years",
 }
 
 
@@ -48,6 +49,8 @@ def _rules(measure) -> str:
         text = RULE_TEXT[rule.kind]
         if rule.kind in ("share_of", "rate_of"):
             text += f" (`{rule.count}` / `{rule.denominator}`)"
+        if rule.kind == "average_of":
+            text += f" (`{rule.of}`, {rule.years or 5} years)"
         if rule.tolerance is not None:
             text += f", within {rule.tolerance:g}"
         parts.append(text)

@@ -4,6 +4,9 @@
   section's set-up cell has run (it is enabled here even if a user setting disabled it).
 * One file per section in the file browser: the ``.md`` twins jupytext keeps in step are hidden.
 * Every cell is rendered, not only those on screen, so Run All fills every role.
+* The suite's own extension (``labextension/cswo-lab``, plain JavaScript, no build step) fills a
+  role on the first Shift+Enter and after a code cell runs (jupyterlab-myst alone needs a second
+  run, its issue #175), and shows under each markdown cell what ``cswo validate`` says about it.
 * The kernel is offered as "Python 3", the display name the committed notebooks carry, so a save
   in the lab does not rewrite every notebook's kernelspec.
 * A save writes the notebook as git keeps it (:mod:`cswo.tools.labsave`): no outputs, the cell ids
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -30,6 +34,8 @@ KERNEL_DISPLAY_NAME = "Python 3"  # as in every committed notebook's kernelspec
 EXTENSION = "jupyterlab-myst"
 DISABLED = ("jupyterlab-jupytext",)  # its front end fails in the browser (RUNTIME-012); the server pairs twins
 SAVE_HOOK = "cswo.tools.labsave.strip_for_saving"
+# prebuilt, plain JavaScript: fills a role on the first Shift+Enter, shows validate's messages per cell
+LAB_EXTENSION = Path(__file__).parent / "labextension" / "cswo-lab"
 IDLE_KERNEL_SECONDS = 20 * 60  # a kernel holds ~300 MiB: one with no tab open is shut down after this
 # Defaults for this lab only (a user's own settings still win):
 # - every cell rendered, not only those in view ("full" windowing), so jupyterlab-myst fills the
@@ -74,6 +80,8 @@ def jupyter_folder(project: Project) -> Path:
     page = {"disabledExtensions": {EXTENSION: False, **dict.fromkeys(DISABLED, True)}}
     (labconfig / "page_config.json").write_text(json.dumps(page, indent=1), encoding="utf-8")
     (labconfig / "default_setting_overrides.json").write_text(json.dumps(SETTINGS, indent=1), encoding="utf-8")
+    # the suite's own lab extension, found on the labextensions path (a copy: the package may be read-only)
+    shutil.copytree(LAB_EXTENSION, folder / "data" / "labextensions" / LAB_EXTENSION.name, dirs_exist_ok=True)
     return folder
 
 

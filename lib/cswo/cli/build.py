@@ -167,9 +167,14 @@ def _open_items(result) -> None:
     """A draft says why it is one: every open item, by file and place."""
     from cswo.cli.review import show_open_items  # lazy: only a build that finished prints it
 
-    if result.open_items:
+    if not result.open_items:
         say(
-            f"\nDRAFT: every page of these papers says DRAFT and their status is Draft, because {result.year} is open.",
-            "bold yellow",
+            f"\nFinal: nothing is open in {result.year}; the papers carry no DRAFT mark and their status is Final.",
+            "green",
         )
+        return
+    say(
+        f"\nDRAFT: every page of these papers says DRAFT and their status is Draft, because {result.year} is open.",
+        "bold yellow",
+    )
     show_open_items(result.open_items, result.year)

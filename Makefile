@@ -51,8 +51,8 @@ bench: setup ## Benchmark builds against the hand-rolled baseline; writes docs/b
 lint: setup ## ruff on the package and tests
 	$(BIN)/ruff check lib tests bench
 
-sync: setup ## Pair notebooks with their MyST twins (after editing either)
-	$(BIN)/jupytext --sync notebooks/*/*.ipynb
+sync: setup ## Pair notebooks with their MyST twins after editing either (cswo sync: never loses an edit)
+	$(BIN)/cswo sync
 
 data-docs: setup ## Regenerate data/README.md from the catalogue
 	$(BIN)/cswo data-docs

@@ -23,6 +23,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psutil
+
 from cswo.project.paths import Project
 from cswo.publish.release import PAUSE_AT
 from cswo.run.kernels import PREFIX
@@ -102,10 +104,9 @@ class Run:
     def stopped(self) -> bool:
         """Whether the build stopped itself at a pause point."""
         try:
-            state = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except (OSError, IndexError):
+            return psutil.Process(self.process.pid).status() == psutil.STATUS_STOPPED
+        except psutil.Error:
             return False
-        return state == "T"
 
 
 def command() -> list[str]:
@@ -141,14 +142,14 @@ def kernel_folders(tmp: Path, pid: int | None = None) -> list[Path]:
 
 def kernel_processes(tmp: Path) -> list[int]:
     """Running processes started with a connection file under ``tmp`` (kernels of builds using it)."""
-    needle = str(tmp).encode()
     found = []
-    for entry in Path("/proc").glob("[0-9]*/cmdline"):
+    for process in psutil.process_iter():
         try:
-            if needle in entry.read_bytes() and b"kernel" in entry.read_bytes():
-                found.append(int(entry.parent.name))
-        except (OSError, ValueError):
+            line = " ".join(process.cmdline())
+        except psutil.Error:
             continue
+        if str(tmp) in line and "kernel" in line:
+            found.append(process.pid)
     return found
 
 

@@ -116,6 +116,12 @@ class Reviewer:
             properties.append(marks)
         marks.insert(0, parse_xml(f"<w:del {nsdecls('w')} {self._attrs()}/>"))
 
+    def add_paragraph_after(self, paragraph, text: str) -> None:
+        """A new paragraph typed after ``paragraph`` with tracking on: its text and its mark inserted."""
+        new = parse_xml(f"<w:p {nsdecls('w')}><w:pPr><w:rPr><w:ins {self._attrs()}/></w:rPr></w:pPr></w:p>")
+        paragraph.addnext(new)
+        self._runs(new, [("ins", text)])
+
     def paste_over(self, paragraph, new: str) -> None:
         """Select the whole paragraph and paste other text: the paragraph's bookmark is lost."""
         for bookmark in [b for b in paragraph if b.tag in (f"{W}bookmarkStart", f"{W}bookmarkEnd")]:
@@ -136,6 +142,7 @@ class Reviewer:
         return made
 
     def save(self, path: Path) -> Path:
+        self.document.core_properties.last_modified_by = self.author  # as Word does on saving
         self.document.save(str(path))
         if self.replies:
             _add_replies(path, self.replies)

@@ -195,3 +195,31 @@ def test_labels_follow_the_number_style():
     chart = trend_chart([series("share", dict(zip(years, [95, 4.43], strict=True)), decimals=1)], years, "Share")
     labels = [r["Label"] for rows in chart.spec["datasets"].values() for r in rows if "Label" in r]
     assert labels == ["95.0%", "4.4%"]
+
+
+def gappy(measure: str, values: list) -> Figure:
+    rows = pd.DataFrame(
+        [
+            {"year": y, "measure": measure, "breakdown": "total", "number": v, "status": "", "source": "s"}
+            for y, v in zip(YEARS, values, strict=True)
+            if v is not None
+        ]
+    )
+    return Figure.from_table(measure, rows, Measure("t", measure, "Orders", "count", "", {}, (), ()), "2021-22")
+
+
+@pytest.mark.parametrize("kind", ["line", "bar"])
+@pytest.mark.parametrize("series", [1, 2])
+@pytest.mark.parametrize("gap", [False, True])
+def test_every_kind_of_chart_the_suite_draws_is_valid_vega_lite(kind, series, gap):
+    """The build skips Altair's schema validation; each kind of chart (bars or lines, one series or
+    several, a year with no figure or none) is validated here instead."""
+    import altair as alt
+
+    figures = [gappy(f"m{i}", [532, None if gap else 204, 353 + i]) for i in range(series)]
+    labels = [f"Series {i}" for i in range(series)]
+    chart = trend_chart(figures, YEARS, "Orders imposed", labels=labels, kind=kind)
+    alt.LayerChart.from_dict(chart.spec, validate=True)  # raises on any schema error
+    broken = {**chart.spec, "layer": [{**chart.spec["layer"][0], "mark": {"type": "no such mark"}}]}
+    with pytest.raises(Exception, match="no such mark|is not one of|not valid"):
+        alt.LayerChart.from_dict(broken, validate=True)

@@ -257,9 +257,9 @@ def test_scan_document_finds_identifiers_in_word_paragraphs_tables_and_footers(t
     document.save(path)
     findings = scan_document(path, tmp_path, allow=COUNCIL_CONTACTS)
     assert [(f.kind, f.location) for f in findings] == [
-        (CHI, "paper.docx, paragraph 2"),
-        (NINO, "paper.docx, table 1, row 2, cell 2"),
-        (EMAIL, "paper.docx, footer of section 1"),
+        (CHI, "paper.docx, word/document.xml, paragraph 2"),
+        (NINO, "paper.docx, word/document.xml, table 1, row 2, cell 2"),
+        (EMAIL, "paper.docx, word/footer1.xml, paragraph 1"),
     ]
     assert all(VALID_CHI not in str(f) for f in findings)
 

@@ -180,3 +180,12 @@ def test_pdf_shows_the_characters_and_runs_nothing(attacked):
         for annotation in page.get("/Annots") or []
     ]
     assert not [uri for uri in links if uri and "evil" in str(uri)]
+
+
+@pytest.mark.e2e
+def test_the_private_outputs_are_the_owners_only(attacked):
+    private = attacked.parents[2] / ".private"
+    assert private.stat().st_mode & 0o777 == 0o700  # made 0755 before the build, as an old build left it
+    for path in private.rglob("*"):
+        assert path.stat().st_mode & 0o777 == (0o700 if path.is_dir() else 0o600), path
+    assert (private / YEAR / "figures-qa.csv").is_file()

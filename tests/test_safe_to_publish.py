@@ -94,6 +94,16 @@ def test_a_notebook_carrying_an_identifier_is_refused_before_it_runs(project_cop
     assert all(identifier not in line for line in found)
 
 
+def test_a_hidden_cell_only_the_newer_md_twin_has_is_refused(project_copy):
+    # the build runs the .md twin when it is newer and differs: the scan reads what the build runs
+    twin = project_copy.notebook(YEAR, "complaints").with_suffix(".md")
+    hidden = f"\n```{{code-cell}} ipython3\n:tags: [remove-cell]\n\nclient = '{CHI}'\n```\n"
+    twin.write_text(twin.read_text(encoding="utf-8") + hidden, encoding="utf-8")
+    found = scan_inputs(project_copy, load_year(project_copy, YEAR))
+    assert [line for line in found if "complaints.md" in line], found
+    assert all(CHI not in line for line in found)
+
+
 @pytest.mark.e2e
 def test_build_with_a_planted_identifier_stops_and_prints_it_masked(project_copy):
     plant_in_notebook(project_copy, CHI, "code comment")

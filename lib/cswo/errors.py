@@ -218,6 +218,18 @@ class SectionExecutionError(CSWOError):
         return "\n\n".join(f.details() for f in self.failures)
 
 
+class CellTimedOut(CSWOError):
+    """A cell ran past the cell timeout and was stopped; ``cell_index`` is its place in the executed
+    notebook (None if unknown), as papermill's PapermillExecutionError keeps it."""
+
+    ename = "TimeoutError"
+
+    def __init__(self, seconds: float | None, cell_index: int | None = None):
+        self.seconds, self.cell_index = seconds, cell_index
+        self.evalue = f"a cell ran for more than {seconds or 0:g} seconds and was stopped"
+        super().__init__(self.evalue)
+
+
 class RenderError(CSWOError):
     """pandoc or Typst could not turn the report into a document."""
 
@@ -270,6 +282,20 @@ class YearOpenError(InputError):
                 "close them (or build without --final for DRAFT papers)",
                 self.items,
             )
+        )
+
+
+class TwinConflictError(InputError):
+    """A section's notebook and its ``.md`` twin were both edited since they were last in step:
+    using either would lose the other's edit. ``differences`` names the paragraphs, file by file."""
+
+    def __init__(self, notebook: str, twin: str, differences: list[str]):
+        self.notebook, self.twin, self.differences = notebook, twin, differences
+        super().__init__(
+            f"{notebook} and {twin} were both edited since they were last in step, so neither is used "
+            f"(that would lose the other's edit). Copy each edit into one file, then run "
+            f"`cswo sync --keep ipynb` or `cswo sync --keep md` (the other file is kept in outputs/.cache/twins). "
+            "They differ in:\n" + "\n".join(f"  - {d}" for d in differences)
         )
 
 

@@ -11,6 +11,10 @@ keys, from the data up:
 - :func:`section_text_key`: a section's exported text (the notebook and its run);
 - :func:`render_key`: a document (its markdown, metadata, figures, templates, library, tools),
   recorded with the document's own digest by :class:`cswo.cache.store.DocumentRecord`;
+- :func:`part_key`: a section's markdown converted by pandoc once for every paper (its markdown,
+  the figures beside it, the library's Lua filter, the tools);
+- :func:`scan_key`, :func:`gaps_key`: what a running preview keeps between saves (cache/memo.py):
+  one file's identifier scan, a notebook's typed numbers, the completeness check (parameters, data, notebooks);
 - :func:`inputs_digest`, :func:`outputs_digest`: the stamp of the last build (nothing changed?).
 
 Only the standard library and :mod:`cswo.project` are imported, so the CLI can decide "nothing
@@ -35,6 +39,11 @@ DATA_SUFFIXES = (".csv", ".xlsx")
 def digest(value) -> str:
     """The one hashing method: SHA-256 of ``value`` as canonical JSON (keys sorted)."""
     return _sha256(json.dumps(value, sort_keys=True, default=str).encode())
+
+
+def twin_digest(cells: list[tuple[str, str]]) -> str:
+    """A section's cells (kind and text) as a notebook or its .md twin holds them: equal when in step."""
+    return digest(cells)
 
 
 def file_digest(path: Path) -> str:
@@ -171,6 +180,39 @@ def render_inputs(project: Project, figures_dir: Path) -> dict:
 def render_key(markdown: str, meta: dict, fmt: str, shared: dict) -> str:
     """A document: its markdown, metadata and format, with what :func:`render_inputs` lists."""
     return digest({"markdown": markdown, "meta": meta, "fmt": fmt, **shared})
+
+
+def scan_key(path: Path, allow: set[str]) -> str:
+    """One input file's identifier scan: its bytes, where it is, the contact details that may be published."""
+    return digest({"scan": file_digest(path), "at": str(path), "allow": sorted(allow)})
+
+
+def typed_key(notebook: Path, section: str) -> str:
+    """The numbers typed by hand into one notebook's prose."""
+    return digest({"typed": file_digest(notebook), "section": section, "lib": library_fingerprint()})
+
+
+def gaps_key(project: Project, params) -> str:
+    """The completeness check: the parameters, the data and every notebook (and .md twin) of the year."""
+    notebooks = sorted(p for p in project.year_notebooks(params.year).glob("*.*") if p.is_file())
+    return digest(
+        {
+            "gaps": parameters_fingerprint(params),
+            "data": dataset_key(project, params.year, params.sections),
+            "notebooks": {str(p): file_digest(p) for p in notebooks},
+        }
+    )
+
+
+def part_inputs(figures_dir: Path) -> dict:
+    """What a converted part depends on besides its markdown: the filter reads which figures exist."""
+    names = sorted(p.name for p in Path(figures_dir).glob("*") if p.is_file())
+    return {"lib": library_fingerprint(), "tools": tool_versions(), "figures": names}
+
+
+def part_key(markdown: str, fmt: str, shared: dict) -> str:
+    """One part of the papers (a section's markdown) as pandoc converts it to ``fmt``."""
+    return digest({"markdown": markdown, "fmt": fmt, **shared})
 
 
 def build_id(render_key: str) -> str:

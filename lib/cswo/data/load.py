@@ -72,6 +72,12 @@ class Dataset:
 
     def fingerprint(self, name: str) -> str:
         """Content hash of the rows this year's report can see: edits to later years don't count."""
+        kept = self.__dict__.setdefault("_fingerprints", {})  # asked once per section and table
+        if name not in kept:
+            kept[name] = self._fingerprint(name)
+        return kept[name]
+
+    def _fingerprint(self, name: str) -> str:
         frame = self.tables.get(name)
         if frame is None:
             frame = self.text_tables.get(name)

@@ -158,3 +158,12 @@ def open_queries(project: Project) -> list[str]:
             if (record.get(QUERY) or "").strip():
                 found.append(f"{path.relative_to(project.root).as_posix()}, row {number}: {record[QUERY].strip()}")
     return found
+
+
+def query_of(project: Project, row: Row) -> str:
+    """The query on the figure's row now ('' when none, or when the row is not in a CSV table)."""
+    number = find_row(project, row)
+    if number is None:
+        return ""
+    records = list(csv.DictReader(io.StringIO(read_text(table_file(project, row.table)))))
+    return (records[number - 2].get(QUERY) or "").strip()

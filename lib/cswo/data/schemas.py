@@ -78,31 +78,117 @@ def row_schema(table: Table) -> pa.DataFrameSchema:
     """The schema for one table's rows, as text exactly as they appear in the file."""
     import pandera.pandas as pa
 
-    measures = table.measures
+    return pa.DataFrameSchema(
+        _columns(pa, table.measures),
+        checks=_row_checks(table.measures),
+        unique=["year", "measure", "breakdown"],
+        report_duplicates="exclude_first",
+        strict=True,
+        ordered=False,
+    )
 
-    def measure_of(row) -> Measure | None:
-        return measures.get(row["measure"])
 
-    def breakdown_allowed(row) -> bool:
-        m = measure_of(row)
+def _columns(pa, measures: dict[str, Measure]) -> dict:
+    """Each column's own rule (the row-wide rules are :func:`_row_checks`')."""
+    text = {"dtype": str, "nullable": False, "coerce": True}
+    return {
+        "year": pa.Column(
+            checks=pa.Check(
+                lambda s: s.map(is_financial_year),
+                error="the year must be a financial year written like 2021-22",
+            ),
+            **text,
+        ),
+        "measure": pa.Column(
+            checks=pa.Check.isin(
+                sorted(measures),
+                error=(
+                    f"the measure is not one of this table's measures ({', '.join(sorted(measures))}); "
+                    "a new measure is declared in the project's catalogue.yml"
+                ),
+            ),
+            **text,
+        ),
+        "breakdown": pa.Column(
+            checks=pa.Check(
+                lambda s: s.str.len() > 0,
+                error="the breakdown is empty; use 'total' for a figure with no breakdown",
+            ),
+            **text,
+        ),
+        "value": pa.Column(
+            checks=pa.Check(
+                lambda s: s.map(lambda v: v == "" or parse_number(v) is not None),
+                error="the value is not a number (type digits only, like 1,377 or 95% or £4,716)",
+            ),
+            **text,
+        ),
+        "unit": pa.Column(
+            checks=pa.Check.isin(sorted(UNITS), error=f"the unit is not one of {', '.join(sorted(UNITS))}"),
+            **text,
+        ),
+        "status": pa.Column(
+            checks=pa.Check.isin(
+                ["", *STATUS_MEANING],
+                error="the status must be blank, x (not available), z (not applicable) or c (confidential)",
+            ),
+            **text,
+        ),
+        "source": pa.Column(
+            checks=pa.Check(lambda s: s.str.len() > 0, error="the source is empty; say where the figure comes from"),
+            **text,
+        ),
+        **_optional_columns(pa, text),
+    }
+
+
+def _optional_columns(pa, text: dict) -> dict:
+    """The columns a table may leave out: notes, queries, known slips and approximations."""
+    approximate = pa.Check.isin(
+        ["", *APPROXIMATIONS], error=f"approximate must be blank or one of: {', '.join(APPROXIMATIONS)}"
+    )
+    return {
+        **{name: pa.Column(required=False, **text) for name in ("note", "qa_note", "query", "known_slip")},
+        "approximate": pa.Column(required=False, checks=approximate, **text),
+    }
+
+
+def _row_checks(measures: dict[str, Measure]) -> list:
+    """The rules that read a row across its columns (against the measure the catalogue declares)."""
+    return _RowRules(measures).checks()
+
+
+class _RowRules:
+    """Each rule over one row, given the table's measures (a row of an unknown measure passes them:
+    the measure column's own check reports it)."""
+
+    def __init__(self, measures: dict[str, Measure]):
+        self.measures = measures
+
+    def measure_of(self, row) -> Measure | None:
+        return self.measures.get(row["measure"])
+
+    def breakdown_allowed(self, row) -> bool:
+        m = self.measure_of(row)
         return m is None or m.allows(row["breakdown"])
 
-    def unit_matches(row) -> bool:
-        m = measure_of(row)
+    def unit_matches(self, row) -> bool:
+        m = self.measure_of(row)
         return m is None or row["unit"] == m.unit
 
-    def plausible(row) -> bool:
-        m = measure_of(row)
+    def plausible(self, row) -> bool:
+        m = self.measure_of(row)
         number = parse_number(row["value"])
         if m is None or number is None or m.unit == "percent":  # percentages: the range check says 0 to 100
             return True
         return abs(number) <= LARGEST.get(m.unit, LARGEST["number"])
 
+    @staticmethod
     def value_or_status(row) -> bool:
         return (row["value"] == "") != (row["status"] == "")
 
-    def in_range(row) -> bool:
-        m = measure_of(row)
+    def in_range(self, row) -> bool:
+        m = self.measure_of(row)
         number = parse_number(row["value"])
         if m is None or number is None:
             return True
@@ -112,88 +198,25 @@ def row_schema(table: Table) -> pa.DataFrameSchema:
             return False
         return not (m.unit in WHOLE_NUMBER_UNITS and number != int(number))
 
-    def on_scale(row) -> bool:
-        m = measure_of(row)
+    def on_scale(self, row) -> bool:
+        m = self.measure_of(row)
         number = parse_number(row["value"])
         if m is None or m.scale is None or number is None:
             return True
         return number == int(number) and m.scale[0] <= number <= m.scale[1]
 
-    text = {"dtype": str, "nullable": False, "coerce": True}
-    return pa.DataFrameSchema(
-        {
-            "year": pa.Column(
-                checks=pa.Check(
-                    lambda s: s.map(is_financial_year),
-                    error="the year must be a financial year written like 2021-22",
-                ),
-                **text,
-            ),
-            "measure": pa.Column(
-                checks=pa.Check.isin(
-                    sorted(measures),
-                    error=(
-                        f"the measure is not one of this table's measures ({', '.join(sorted(measures))}); "
-                        "a new measure is declared in the project's catalogue.yml"
-                    ),
-                ),
-                **text,
-            ),
-            "breakdown": pa.Column(
-                checks=pa.Check(
-                    lambda s: s.str.len() > 0,
-                    error="the breakdown is empty; use 'total' for a figure with no breakdown",
-                ),
-                **text,
-            ),
-            "value": pa.Column(
-                checks=pa.Check(
-                    lambda s: s.map(lambda v: v == "" or parse_number(v) is not None),
-                    error="the value is not a number (type digits only, like 1,377 or 95% or £4,716)",
-                ),
-                **text,
-            ),
-            "unit": pa.Column(
-                checks=pa.Check.isin(sorted(UNITS), error=f"the unit is not one of {', '.join(sorted(UNITS))}"),
-                **text,
-            ),
-            "status": pa.Column(
-                checks=pa.Check.isin(
-                    ["", *STATUS_MEANING],
-                    error="the status must be blank, x (not available), z (not applicable) or c (confidential)",
-                ),
-                **text,
-            ),
-            "source": pa.Column(
-                checks=pa.Check(
-                    lambda s: s.str.len() > 0, error="the source is empty; say where the figure comes from"
-                ),
-                **text,
-            ),
-            "note": pa.Column(required=False, **text),
-            "qa_note": pa.Column(required=False, **text),
-            "query": pa.Column(required=False, **text),
-            "known_slip": pa.Column(required=False, **text),
-            "approximate": pa.Column(
-                required=False,
-                checks=pa.Check.isin(
-                    ["", *APPROXIMATIONS],
-                    error=f"approximate must be blank or one of: {', '.join(APPROXIMATIONS)}",
-                ),
-                **text,
-            ),
-        },
-        checks=[
+    def checks(self) -> list:
+        return [
             _frame_check(
                 "the breakdown is not one the catalogue lists for this measure",
                 "breakdown",
-                breakdown_allowed,
+                self.breakdown_allowed,
             ),
-            _frame_check("the unit does not match the catalogue's unit for this measure", "unit", unit_matches),
+            _frame_check("the unit does not match the catalogue's unit for this measure", "unit", self.unit_matches),
             _frame_check(
                 "give either a value or a status (x, z or c) saying why there is none, not both",
                 "value",
-                value_or_status,
+                self.value_or_status,
             ),
             _frame_check(
                 "an approximate figure needs its value (e.g. 10 for 'just under 10%')",
@@ -205,26 +228,21 @@ def row_schema(table: Table) -> pa.DataFrameSchema:
                 + "; ".join(f"{unit} {limit:,}" for unit, limit in LARGEST.items() if unit != "percent")
                 + "): check for an extra digit",
                 "value",
-                plausible,
+                self.plausible,
             ),
             _frame_check(
                 "the value is out of range: counts are whole numbers of 0 or more, percentages 0 to 100, "
                 "and no figure may be negative",
                 "value",
-                in_range,
+                self.in_range,
             ),
             _frame_check(
                 "the value is not on this measure's scale: a whole number from its lowest to its highest "
                 "grade (the measure's `scale` in catalogue.yml), e.g. 4 for Good on the Care Inspectorate's 1 to 6",
                 "value",
-                on_scale,
+                self.on_scale,
             ),
-        ],
-        unique=["year", "measure", "breakdown"],
-        report_duplicates="exclude_first",
-        strict=True,
-        ordered=False,
-    )
+        ]
 
 
 # --- consistency across rows -------------------------------------------------

@@ -17,6 +17,7 @@ from cswo.figures.formatting import (
     format_exact,
     format_value,
     is_missing,
+    ranked,
 )
 from cswo.figures.phrases import Phrase
 from cswo.figures.vocabulary import EXACT, FIGURE_ATTRIBUTES, year_attribute
@@ -211,16 +212,17 @@ class Figure:
             "year": self.year_text(self.year),
             "last_year_label": self.year_text(last),
             "label": self.measure.label,
+            "ranked": self._shown(cur) if cur is None or self.is_hidden(self.year) else ranked(cur),
             **self._comparisons(hidden),
         }
         earlier = {y: v for y, v in self.history.items() if y < self.year}
-        out["same_as"] = narrative.same_as(cur, earlier, self.year_text) or "different from every earlier year"
+        out["same_as"] = narrative.same_or_nearest(cur, earlier, self.year_text)
         average = narrative.average_value(self.history, 5)
         out["average_5y"] = narrative.average(self.history, 5, unit, self.average_decimals)
         out["average_5y_value"] = (
             MISSING_PHRASE if average is None else format_value(average, unit, self.average_decimals)
         )
-        out["record"] = narrative.record(self.history, self.year_text) or "within the range of earlier years"
+        out["record"] = narrative.standing(self._up_to_year(), self.year_text) if cur is not None else MISSING_PHRASE
         if self.is_hidden(self.year):  # "the same as in 2019-20" or "the lowest on record" would tell
             out["same_as"] = out["record"] = NOT_PUBLISHED
         if any(self.is_hidden(y) for y in sorted(self.history)[-5:]):  # a mean gives away a missing term
@@ -237,18 +239,23 @@ class Figure:
         unit, cur, prev, last = self.unit, self.current, self.previous, previous_year(self.year)
         both = f"{self._shown(cur)}, compared with {self._shown(prev, last)} the year before"
         if hidden:
-            return {"compared": both, "change": NOT_PUBLISHED, "direction": NOT_PUBLISHED}
+            return {"compared": both, "change": NOT_PUBLISHED, "direction": NOT_PUBLISHED, "trend": NOT_PUBLISHED}
         if self.is_approximate(self.year) or self.is_approximate(last):
             compared = narrative.compared(cur, prev, unit) if cur is None or prev is None else both
             if cur is not None and prev is None:
-                compared = f"{self._shown(cur)} (no comparable figure for the year before)"
+                compared = self._shown(cur)
             rough = "not measured exactly (the figures are approximate)"
-            return {"compared": compared, "change": rough, "direction": rough}
+            return {"compared": compared, "change": rough, "direction": rough, "trend": rough}
         return {
             "compared": narrative.compared(cur, prev, unit, decimals=self.decimals),
             "change": narrative.change(cur, prev, unit, self.decimals, self.percent_decimals),
-            "direction": narrative.direction(cur, prev),
+            "direction": narrative.direction(cur, prev, unit, self.decimals),
+            "trend": narrative.trend(cur, prev, unit, self.decimals),
         }
+
+    def _up_to_year(self) -> dict[str, float]:
+        """The history up to the report year: a later year in the data is not on record yet."""
+        return {y: v for y, v in self.history.items() if y <= self.year}
 
     def audit_rows(self, section: str) -> list[dict]:
         return [

@@ -15,6 +15,7 @@ from cswo.data.returns import as_typed, row_locations, workbook_rows
 from cswo.errors import Problem
 from cswo.figures.formatting import SYMBOL_FOR_STATUS
 from cswo.narrative.needs import Key, UnknownName, Use, YearNeeds, year_needs
+from cswo.narrative.stale import stale_years
 from cswo.narrative.typed import notebook_typed_numbers
 from cswo.project.catalogue import TOTAL, load_catalogue
 from cswo.project.parameters import Parameters
@@ -32,15 +33,18 @@ class YearCheck:
     gaps: list[Problem] = field(default_factory=list)
     unknown: list[UnknownName] = field(default_factory=list)
     typed_numbers: list[str] = field(default_factory=list)
+    typed_years: list[str] = field(default_factory=list)  # typed years and dates, stale future tense
+    to_review: list[str] = field(default_factory=list)  # typed verbs of change beside figures
     notes: list[str] = field(default_factory=list)
     queries: list[Query] = field(default_factory=list)  # rows under query: open items, not problems
 
     @property
     def ok(self) -> bool:
-        return not (self.data_problems or self.gaps or self.unknown or self.typed_numbers)
+        return not (self.data_problems or self.gaps or self.unknown or self.typed_numbers or self.typed_years)
 
     def count(self) -> int:
-        return len(self.data_problems) + len(self.gaps) + len(self.unknown) + len(self.typed_numbers)
+        problems = (self.data_problems, self.gaps, self.unknown, self.typed_numbers, self.typed_years)
+        return sum(len(p) for p in problems)
 
 
 def _describe(key: Key, catalogue: dict | None) -> str:
@@ -127,7 +131,8 @@ def last_year_values(dataset, year: str, catalogue: dict) -> dict[tuple[str, str
 
 
 def check_year(project: Project, params: Parameters) -> YearCheck:
-    """Data problems, figures the narrative needs and lacks, unknown names and typed numbers, at once."""
+    """Data problems, figures the narrative needs and lacks, unknown names, typed numbers and typed
+    years (with verbs of change to review), at once."""
     year = params.year
     sections = [*params.sections, *params.appendix_notebooks()]
     dataset, problems = validate_tables(project, year)
@@ -139,6 +144,8 @@ def check_year(project: Project, params: Parameters) -> YearCheck:
         notebook = project.notebook(year, section)
         if notebook.exists():
             result.typed_numbers += notebook_typed_numbers(notebook, section)
+    for finding in stale_years(project, year):
+        (result.to_review if finding.review_only else result.typed_years).append(str(finding))
     return result
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from cswo.cache.instep import InStep
 from cswo.figures.vocabulary import EXACT, GRADES_KEYS, SECTION_NAMES, figure_names, years_read
 from cswo.narrative import roles as prose
 from cswo.narrative.codenames import UnknownCodeName, name_problem, shown_call
@@ -327,11 +328,12 @@ def year_needs(project: Project, year: str, sections: list[str], dataset=None, c
     catalogue = catalogue or load_catalogue(project)
     result = YearNeeds(year)
     last_rows = reported_breakdowns(dataset, year)
+    in_step = InStep(project)
     for section in sections:
         notebook = project.notebook(year, section)
         if not notebook.exists() and not notebook.with_suffix(".md").exists():
             continue
-        source = section_source(notebook, section)
+        source = section_source(notebook, section, in_step)
         if source.note:
             result.notes.append(source.note)
         scanner = _Scanner(section, year, catalogue, result, last_rows)

@@ -239,13 +239,7 @@ def trend_chart(
     frame["Label"] = [
         figures[order].shown_value(year) for order, year in zip(frame["Order"], frame["Raw"], strict=True)
     ]
-    x = alt.X(
-        "Year:O",
-        title=x_title or ("Calendar year" if basis == "calendar" else "Financial year"),
-        sort=shown_years,
-        scale=alt.Scale(domain=shown_years),  # every year keeps its place, even one with no figure
-        axis=alt.Axis(labelAngle=0),
-    )
+    x = _year_axis(alt, shown_years, x_title or ("Calendar year" if basis == "calendar" else "Financial year"))
     top = float(frame["Value"].max() if len(frame) else 1) * 1.2 or 1
     title = _axis_title(y_title, figures[0].measure)
     y = alt.Y("Value:Q", title=title, scale=alt.Scale(zero=True, domain=[0, top]))
@@ -261,12 +255,21 @@ def trend_chart(
     alt_text = trend_alt_text(figures, years, labels, kind_word, year_style, basis)
     slug = chart_id or "fig-" + re.sub(r"[^a-z0-9]+", "-", caption.lower()).strip("-")[:60].strip("-")
     return ReportChart(
-        spec=_configured(alt.layer(*layers), house).to_dict(),
+        # not validated against the Vega-Lite schema here (a fifth of a chart's time): every kind of
+        # chart this function draws is validated once in the tests (test_charts.py)
+        spec=_configured(alt.layer(*layers), house).to_dict(validate=False),
         caption=caption,
         alt=f"{caption}. {alt_text}",
         id=slug,
         measures=[f"{f.measure.table}.{f.measure.name}.{f.breakdown}" for f in figures],
         source=chart_source(figures, years),
+    )
+
+
+def _year_axis(alt, shown_years: list[str], title: str):
+    """The years across, in order: every year keeps its place, even one with no figure."""
+    return alt.X(
+        "Year:O", title=title, sort=shown_years, scale=alt.Scale(domain=shown_years), axis=alt.Axis(labelAngle=0)
     )
 
 

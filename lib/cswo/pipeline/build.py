@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cswo.cache import keys, store, uptodate
+from cswo.cache.memo import remembered
 from cswo.cache.store import DocumentRecord
 from cswo.compose.section import SectionText
 from cswo.data.load import Dataset
@@ -161,6 +162,7 @@ def load(project: Project, options: BuildOptions, progress: Progress) -> Plan:
             f"its committees are {', '.join(params.committees)}"
         )
     check_inputs(project, params)
+    audit.lock_private(project.private_dir(params.year).parent)  # before a failed run writes there
     notes: list[str] = []
     jobs = make_jobs(project, params, dataset_folder(project, params.year), notes)
     formats = options.formats or output_formats(project)
@@ -216,7 +218,13 @@ def compose(plan: Plan, options: BuildOptions, progress: Progress) -> Composed:
             + ", ".join(unreviewed)
             + " (delete the 'unreviewed' cell at the top of each notebook once reviewed)"
         )
-    typed = [m for job in plan.jobs for m in notebook_typed_numbers(job.notebook, job.name)]
+    typed = [
+        m
+        for job in plan.jobs
+        for m in remembered(
+            keys.typed_key(job.notebook, job.name), lambda j=job: notebook_typed_numbers(j.notebook, j.name)
+        )
+    ]
     if options.checks:
         missing_alt = audit.chart_alt_problems({name: t.bundle for name, t in texts.items()})
         if missing_alt:
@@ -267,6 +275,8 @@ def render_papers(
     work = project.render_dir(params.year)
     shutil.rmtree(work, ignore_errors=True)
     render.copy_figures([job.folder for job in plan.jobs], work)
+    guard = {"cswo-raw-markup": "allowed"} if params.raw_markup.allowed else {}  # as in document_meta
+    converter = render.part_converter(work, project.parts_dir(params.year), keys.part_inputs(work / "figures"), guard)
     names = " and ".join(params.committees[c].name for c in plan.committees)
     progress.step(f"Writing and checking {names} papers")
     tasks = plan_documents(
@@ -291,7 +301,9 @@ def render_papers(
         record=DocumentRecord(project.document_record(params.year, options.draft), staging),
         allow=set(params.public_contact_details) if options.checks else None,
         layout_contents=not options.draft,  # final-only: a draft's Word contents get their numbers in Word
+        converter=converter,
     )
+    converter.prune()
     manifest.record_documents(project, params.year, tasks)
     write_quarto_books(project, params, tasks, work)
     audit.write_figures_csv(composed.bundles, staging / "figures.csv")
@@ -334,6 +346,7 @@ def record(
     """The reviewers' private record, and the stamp that lets an unchanged rebuild stop at once."""
     notes = audit.qa_notes(dataset.tables)
     write_private(project, plan.params.year, plan.jobs, composed.bundles, notes)
+    audit.lock_private(project.private_dir(plan.params.year).parent)
     uptodate.record(project, plan.params.year, stamp_options(options), warnings)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +61,7 @@ class RenderTask:
     meta: dict
     key: str = ""
     anchors: list[dict] = field(default_factory=list)  # what each anchored paragraph was made from
+    parts: list[str] = field(default_factory=list)  # the report's sections: converted once for every paper
 
     @property
     def build_id(self) -> str:
@@ -108,8 +110,10 @@ def plan_documents(
                     RenderTask(committee, "annual report", fmt, folder / name, standalone, meta(None), "", sections)
                 )
     shared = keys.render_inputs(project, work / "figures")
+    parts = [texts[name].markdown for name in params.sections]
     for task in tasks:
         task.key = keys.render_key(task.markdown, task.meta, task.fmt, shared)
+        task.parts = parts
         if task.fmt == "docx":
             task.meta = {**task.meta, BUILD_PROPERTY: task.build_id}
     return tasks
@@ -153,17 +157,16 @@ def render_documents(
     record: DocumentRecord,
     allow: set[str] | None = None,
     layout_contents: bool = True,
+    converter: render.PartConverter | None = None,
 ) -> list[Document]:
     """Write each document whose inputs changed; identical documents are written once and copied.
 
     With `allow` (the public contact details), each new document is also checked for accessibility
     and identifiers as soon as it is final, while the others are still being written; the findings
     are on each Document's `problems`. ``record`` (in the cache) says which key each document was made
-    from, and is updated with those written here. ``layout_contents`` False (a draft) leaves the
-    Word contents' page numbers to Word, which fills them in when it opens the file.
+    from, and is updated with those written here. ``layout_contents`` False (a draft) leaves the Word
+    contents' page numbers to Word; ``converter`` converts each section once for every document.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     reused = {id(t) for t in tasks if record.current(t.path, t.key)}
     unique: dict[str, RenderTask] = {}
     for task in tasks:
@@ -174,9 +177,10 @@ def render_documents(
     def write(task: RenderTask) -> None:
         task.path.parent.mkdir(parents=True, exist_ok=True)
         if task.fmt == "docx":
-            render.render_docx(task.markdown, task.path, work, task.meta, style)
+            render.render_docx(task.markdown, task.path, work, task.meta, style, task.parts, converter)
         else:
-            render.render_pdf(task.markdown, task.path, work, task.meta, render.font_dirs(), template=typst)
+            fonts = render.font_dirs()
+            render.render_pdf(task.markdown, task.path, work, task.meta, fonts, typst, task.parts, converter)
             check(task.path)
 
     def check(path: Path) -> None:
@@ -190,6 +194,7 @@ def render_documents(
     if words:
         style = reference_doc()  # made only when a Word document is to be written
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        convert_parts_first(pool, converter, order)
         futures = [pool.submit(write, task) for task in order]
         for future in futures[: len(words)]:
             future.result()
@@ -201,6 +206,15 @@ def render_documents(
     documents = [_document(task, id(task) in reused, unique.get(task.key), problems) for task in tasks]
     record.remember({t.path: t.key for t in tasks if id(t) not in reused})
     return documents
+
+
+def convert_parts_first(pool, converter: render.PartConverter | None, order: list[RenderTask]) -> None:
+    """The report's sections for Word and for the PDF, converted side by side before the papers that
+    carry them (each paper then waits for them, and a failure is raised there)."""
+    if converter is None or not order:
+        return
+    for fmt in dict.fromkeys(task.fmt for task in order):
+        pool.submit(converter.blocks if fmt == "docx" else converter.typst, order[0].parts)
 
 
 def _document(task: RenderTask, reused: bool, first: RenderTask | None, problems: dict[Path, list[str]]) -> Document:

@@ -12,11 +12,13 @@ import nbformat
 
 from cswo.cache import keys
 from cswo.cache import store as cache
+from cswo.cache.instep import InStep
+from cswo.cache.memo import remembered
 from cswo.cache.prose import with_current_prose
 from cswo.compose.section import SectionText, queried_names
 from cswo.compose.section import section_text as exported_text
 from cswo.data.load import Dataset, load_dataset
-from cswo.errors import CSWOError, IncompleteNarrativeError, PublishCheckError
+from cswo.errors import CSWOError, DataValidationError, IncompleteNarrativeError, PublishCheckError
 from cswo.narrative.completeness import narrative_gaps
 from cswo.project import twins
 from cswo.project.parameters import Parameters
@@ -46,8 +48,8 @@ def validated_dataset(project: Project, params: Parameters, sections: list[str])
     stored = dataset_folder(project, params.year)
     manifest = cache.read_manifest(folder / "dataset-key.json")
     if manifest and manifest.get("key") == key and (stored / "dataset.json").exists():
-        try:
-            return Dataset.read(stored), stored
+        try:  # a running preview reads it once
+            return remembered(key + str(stored), lambda: Dataset.read(stored)), stored
         except (OSError, ValueError, KeyError):
             pass  # a damaged cache is rebuilt, never trusted
     dataset = load_dataset(project, params.year)  # what the narrative needs is checked separately
@@ -57,14 +59,31 @@ def validated_dataset(project: Project, params: Parameters, sections: list[str])
 
 
 def scan_inputs(project: Project, params: Parameters) -> list[str]:
-    """Identifiers in the data files and in every notebook the year runs (code, markdown, outputs)."""
+    """Identifiers in the data files and in every notebook the year runs (code, markdown, outputs):
+    the notebook and its ``.md`` twin both, so the one the build runs is always read."""
     allow = set(params.public_contact_details)
-    found = identifiers.scan_files(keys.data_files(project), project.root, allow=allow)
+    found, unreadable = [], []
+    for path in keys.data_files(project):  # each file scanned once while it is unchanged (a running preview)
+        key = keys.scan_key(path, allow)
+        try:
+            found += remembered(key, lambda p=path: identifiers.scan_files([p], project.root, allow=allow))
+        except DataValidationError as error:
+            unreadable += error.problems
+    if unreadable:
+        raise DataValidationError(unreadable)  # every file that could not be read, at once
     for name in [*params.sections, *params.appendix_notebooks()]:
         notebook = project.notebook(params.year, name)
-        if notebook.exists():
-            found += identifiers.scan_notebook(notebook, project.root, allow=allow)
+        for path in (notebook, notebook.with_suffix(twins.TWIN_SUFFIX)):
+            if path.exists():  # each scanned once while it is unchanged (a running preview)
+                found += remembered(
+                    keys.scan_key(path, allow), lambda p=path, n=name: _scan_source(project, n, p, allow)
+                )
     return [str(f) for f in found]
+
+
+def _scan_source(project: Project, name: str, path: Path, allow: set[str]) -> list:
+    cells = twins.SectionSource(name, path).read()
+    return identifiers.scan_notebook(path, project.root, allow=allow, notebook=cells)
 
 
 def make_jobs(
@@ -72,12 +91,12 @@ def make_jobs(
 ) -> list[execute.Job]:
     """A job per section, reading the newer of each notebook and its .md twin (said in ``notes``)."""
     names = [*params.sections, *params.appendix_notebooks()]
-    jobs = []
+    jobs, in_step = [], InStep(project)
     for name in names:
         notebook = project.notebook(params.year, name)
         if not notebook.exists() and not notebook.with_suffix(twins.TWIN_SUFFIX).exists():
             raise CSWOError(f"Section '{name}' has no notebook: expected {notebook.relative_to(project.root)}")
-        source = twins.section_source(notebook, name)
+        source = twins.section_source(notebook, name, in_step)
         if source.note and notes is not None:
             notes.append(source.note)
         notebook = twins.materialise(source, project.twins_dir(params.year))
@@ -172,6 +191,7 @@ def check_completeness(project: Project, params: Parameters, dataset: Dataset, d
     Unknown names in prose are refused in every mode: there is nothing to mark them with.
     Raises IncompleteNarrativeError listing every gap at once.
     """
-    gaps, needs = narrative_gaps(project, params, dataset)
+    key = keys.gaps_key(project, params)  # checked once while nothing it reads changed (a running preview)
+    gaps, needs = remembered(key, lambda: narrative_gaps(project, params, dataset))
     if needs.unknown or (gaps and not draft):
         raise IncompleteNarrativeError([] if draft else gaps, needs.unknown)

@@ -145,7 +145,7 @@ def _measure(table_name: str, name: str, m: dict, number_style: dict) -> Measure
         rules=tuple(_rule(r) for r in m.get("rules") or ()),
         year_basis=m.get("year_basis") or "financial",
         unit_label=m.get("unit_label") or "",
-        decimals=number_style.get(m["unit"]),
+        decimals=m["decimals"] if "decimals" in m else number_style.get(m["unit"]),
         scale=tuple(m["scale"]) if m.get("scale") else None,
     )
 
@@ -216,6 +216,7 @@ def _problems(raw: dict) -> list[str]:
                 problems.append(f"{where}: unit '{spec['unit']}' is not one of {', '.join(UNITS)}")
             if spec.get("year_basis", "financial") not in YEAR_BASES:
                 problems.append(f"{where}: year_basis '{spec['year_basis']}' is not one of {', '.join(YEAR_BASES)}")
+            problems += _decimals_problems(where, spec)
             scale = spec.get("scale")
             if scale is not None and not (
                 isinstance(scale, list)
@@ -232,6 +233,16 @@ def _problems(raw: dict) -> list[str]:
         if not isinstance(columns, dict) or not columns:
             problems.append(f"text_tables.{name} must list its columns, each with what it holds")
     return problems + _number_style_problems(raw.get("number_style") or {})
+
+
+def _decimals_problems(where: str, spec: dict) -> list[str]:
+    """A measure's own ``decimals``: 0 to 4 places, or blank (as the data gives it)."""
+    places = spec.get("decimals")
+    if places is not None and (isinstance(places, bool) or not isinstance(places, int) or not 0 <= places <= 4):
+        return [f"{where}: decimals must be 0 to 4 decimal places, or blank (as the data gives it)"]
+    if places and spec.get("unit") in WHOLE_NUMBER_UNITS:
+        return [f"{where}: decimals: {spec['unit']} figures are whole numbers, so 0 decimal places"]
+    return []
 
 
 def _number_style_problems(style) -> list[str]:

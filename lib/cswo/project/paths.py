@@ -156,6 +156,16 @@ class Project:
         """A section's last successful run, with its manifest and exported text."""
         return self.cache_dir(year) / section
 
+    @property
+    def twins_record(self) -> Path:
+        """Each notebook and .md twin's cells when last seen in step (so an edit to both is caught)."""
+        return self.shared_cache_dir / "twins.json"
+
+    @property
+    def twins_kept_dir(self) -> Path:
+        """A twin's text as it was before ``cswo sync --keep`` replaced it, so no edit is lost."""
+        return self.shared_cache_dir / "twins"
+
     def twins_dir(self, year: str) -> Path:
         """Notebooks made from a newer ``.md`` twin, run in their place (the analyst's files stay as they are)."""
         return self.cache_dir(year) / ".twins"
@@ -167,6 +177,10 @@ class Project:
     def review_fingerprints_file(self, year: str) -> Path:
         """Each section's fingerprint at the last build, for `cswo validate` (which runs no notebook)."""
         return self.cache_dir(year) / "review-fingerprints.json"
+
+    def parts_dir(self, year: str) -> Path:
+        """Each section's markdown as pandoc converted it, kept so an unchanged section is not converted again."""
+        return self.cache_dir(year) / "parts"
 
     def document_record(self, year: str, draft: bool = False) -> Path:
         """Which key each written paper was made from (drafts apart: they publish elsewhere)."""

@@ -9,6 +9,7 @@ so the schema reports it at its key rather than the YAML library raising.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -168,3 +169,25 @@ def _yaml_reason(exc: yaml.YAMLError) -> str:
 def read_yaml(path: Path, label: str | None = None) -> object:
     label = label or str(path)
     return load_yaml(read_text(path, label), label)
+
+
+def scalar_span(text: str, key: str) -> tuple[int, int] | None:
+    """Where the string at dotted ``key`` (a list item as ``key[0]``) is written in YAML ``text``:
+    (start, end) offsets of its scalar, or None when the key is not a string written there."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", key):
+        if isinstance(node, yaml.SequenceNode) and part.startswith("["):
+            index = int(part[1:-1])
+            node = node.value[index] if index < len(node.value) else None
+        elif isinstance(node, yaml.MappingNode):
+            node = next((value for name, value in node.value if name.value == part), None)
+        else:
+            node = None
+        if node is None:
+            return None
+    if not isinstance(node, yaml.ScalarNode):
+        return None
+    return node.start_mark.index, node.end_mark.index

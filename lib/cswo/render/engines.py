@@ -8,13 +8,16 @@ The markdown comes from :mod:`cswo.compose`.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
+import threading
 from functools import lru_cache
 from pathlib import Path
 
 from cswo.errors import PublishCheckError, RenderError
 from cswo.project.paths import TEMPLATES_DIR
+from cswo.render.parts import PartConverter, fill_tree, fill_typst
 
 LUA_FILTER = TEMPLATES_DIR / "cswo.lua"
 GUARD_FILTER = TEMPLATES_DIR / "guard.lua"  # runs first: what markup may not do (images, raw code)
@@ -40,10 +43,11 @@ def pandoc_path() -> str:
     return pypandoc.get_pandoc_path()
 
 
-def _pandoc(args: list[str], markdown: str, cwd: Path) -> None:
+def _pandoc(args: list[str], text: str, cwd: Path, source: str = MARKDOWN) -> bytes:
+    """Run pandoc on ``text`` (markdown unless ``source`` says otherwise); its output, if not to a file."""
     result = subprocess.run(
-        [pandoc_path(), "--from", MARKDOWN, "--lua-filter", str(GUARD_FILTER), *args],
-        input=markdown.encode(),
+        [pandoc_path(), "--from", source, "--lua-filter", str(GUARD_FILTER), *args],
+        input=text.encode(),
         cwd=cwd,
         capture_output=True,
     )
@@ -53,6 +57,21 @@ def _pandoc(args: list[str], markdown: str, cwd: Path) -> None:
             problems = message.split(REFUSED, 1)[1].split("stack traceback", 1)[0].strip().splitlines()
             raise PublishCheckError([f"the paper's markup: {p.strip()}" for p in problems if p.strip()])
         raise RenderError(f"pandoc could not write the document: {message}")
+    return result.stdout
+
+
+def part_converter(resource_dir: Path, folder: Path | None, shared: dict, meta: dict | None = None) -> PartConverter:
+    """Converts the papers' shared parts once: to Typst (with the Lua filter), or to pandoc's tree.
+
+    ``meta`` is what the guard filter reads (cswo-raw-markup), as in every paper; it is part of each key.
+    """
+    meta = meta or {}
+
+    def convert(markdown: str, fmt: str) -> str:
+        lua = ["--lua-filter", str(LUA_FILTER)] if fmt == "typst" else []
+        return _pandoc(["--to", fmt, *lua, *_metadata_args(meta)], markdown, resource_dir).decode()
+
+    return PartConverter(convert, folder, {**shared, "meta": meta})
 
 
 def _metadata_args(meta: dict) -> list[str]:
@@ -62,15 +81,31 @@ def _metadata_args(meta: dict) -> list[str]:
     return args
 
 
-def render_docx(markdown: str, out: Path, resource_dir: Path, meta: dict, reference_doc: Path) -> Path:
+def render_docx(
+    markdown: str,
+    out: Path,
+    resource_dir: Path,
+    meta: dict,
+    reference_doc: Path,
+    parts: list[str] = (),
+    converter: PartConverter | None = None,
+) -> Path:
     """Word document with the council reference style; contents field refreshes on open.
 
-    The contents list gets its page numbers afterwards, for all documents at once (contents.py).
+    Each of ``parts`` in the markdown (the report's sections) comes already read by ``converter``,
+    which reads each once for every paper. The contents list gets its page numbers afterwards, for
+    all documents at once (contents.py).
     """
     out.parent.mkdir(parents=True, exist_ok=True)
     # title, author and date go into the document properties, not a title block: a committee
     # paper opens with REPORT TO
     shown = {k: v for k, v in meta.items() if k not in ("title", "author", "date", "subject")}
+    source = MARKDOWN
+    if converter is not None:
+        markdown, found = converter.split(markdown, list(parts))
+        if found:
+            tree = json.loads(_pandoc(["--to", "json", *_metadata_args(shown)], markdown, resource_dir))
+            markdown, source = json.dumps(fill_tree(tree, converter.blocks(found))), "json"
     _pandoc(
         [
             "--to",
@@ -88,6 +123,7 @@ def render_docx(markdown: str, out: Path, resource_dir: Path, meta: dict, refere
         ],
         markdown,
         resource_dir,
+        source,
     )
     _finish_docx(out, meta)
     return out
@@ -105,13 +141,25 @@ def _finish_docx(path: Path, meta: dict) -> None:
 
 
 def render_pdf(
-    markdown: str, out: Path, resource_dir: Path, meta: dict, font_dirs: list[Path], template: Path = TYPST_TEMPLATE
+    markdown: str,
+    out: Path,
+    resource_dir: Path,
+    meta: dict,
+    font_dirs: list[Path],
+    template: Path = TYPST_TEMPLATE,
+    parts: list[str] = (),
+    converter: PartConverter | None = None,
 ) -> Path:
-    """Tagged PDF/UA-1 through Typst; pandoc writes the Typst source with the project's template."""
-    import typst
+    """Tagged PDF/UA-1 through Typst; pandoc writes the Typst source with the project's template.
 
+    Each of ``parts`` in the markdown (the report's sections) comes as Typst from ``converter``,
+    which converts each once for every paper (and keeps it for the next build).
+    """
     out.parent.mkdir(parents=True, exist_ok=True)
     source = resource_dir / (out.stem + ".typ")
+    found = []
+    if converter is not None:
+        markdown, found = converter.split(markdown, list(parts))
     _pandoc(
         [
             "--to",
@@ -128,19 +176,43 @@ def render_pdf(
         markdown,
         resource_dir,
     )
+    if found:
+        source.write_text(fill_typst(source.read_text(encoding="utf-8"), converter.typst(found)), encoding="utf-8")
     if meta.get("status") == "Draft":
         source.write_text(DRAFT_PAGE + source.read_text(encoding="utf-8"), encoding="utf-8")
+    compiler = _compilers.take(resource_dir, font_dirs)
     try:
-        typst.compile(
-            str(source),
-            output=str(out),
-            root=str(resource_dir),
-            font_paths=[str(d) for d in font_dirs],
-            pdf_standards=["ua-1"],
-        )
+        compiler.compile(input=str(source), output=str(out), pdf_standards=["ua-1"])
     except Exception as exc:  # typst raises its own error types with the Typst diagnostic text
         raise RenderError(f"Typst could not write {out.name}: {exc}") from None
+    finally:
+        _compilers.give_back(resource_dir, font_dirs, compiler)
     return out
+
+
+class _Compilers:
+    """Typst compilers kept warm between papers and between a preview's saves (fonts loaded once,
+    Typst's memoised layout reused); one per thread at a time, as a compiler is not shared."""
+
+    def __init__(self) -> None:
+        self._idle: dict[tuple, list] = {}
+        self._lock = threading.Lock()
+
+    def take(self, root: Path, font_dirs: list[Path]):
+        import typst
+
+        key = (str(root), tuple(map(str, font_dirs)))
+        with self._lock:
+            if self._idle.get(key):
+                return self._idle[key].pop()
+        return typst.Compiler(root=str(root), font_paths=[str(d) for d in font_dirs])
+
+    def give_back(self, root: Path, font_dirs: list[Path], compiler) -> None:
+        with self._lock:
+            self._idle.setdefault((str(root), tuple(map(str, font_dirs))), []).append(compiler)
+
+
+_compilers = _Compilers()
 
 
 def font_dirs() -> list[Path]:

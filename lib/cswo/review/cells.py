@@ -63,7 +63,7 @@ class Notebook:
                 old += "\n\n"
             if text.count(old) != 1:
                 return (
-                    f"{twin.name} was not changed (a paragraph is not in it exactly once): run `make sync` to pair "
+                    f"{twin.name} was not changed (a paragraph is not in it exactly once): run `cswo sync` to pair "
                     f"it with {self.path.name}"
                 )
             text = text.replace(old, new, 1)
@@ -80,7 +80,7 @@ def open_notebook(project: Project, year: str, section: str) -> Notebook | None:
     notebook = Notebook(path, nbformat.read(path, as_version=4))
     if source.from_twin:
         notebook.note = (
-            f"{source.path.name} is newer than {path.name} and they differ: run `make sync` to pair them, then "
+            f"{source.path.name} is newer than {path.name} and they differ: run `cswo sync` to pair them, then "
             "import again"
         )
     return notebook

@@ -16,6 +16,7 @@ from pathlib import Path
 from cswo.data import queries
 from cswo.project.paths import Project
 from cswo.project.reviews import load_reviews, save_reviews
+from cswo.project.templates import cover_template
 from cswo.review import cells, manifest, wordfile
 from cswo.review import parameters as cover_keys
 from cswo.review.mapping import map_back, normal
@@ -91,7 +92,12 @@ def _edits(built: manifest.Built, paragraphs: list, fallback: str, report: Repor
         names = list(dict.fromkeys(paragraph.anchors))
         seen.update(names)
         if not names:
-            if paragraph.text.strip() and normal(paragraph.text) not in {normal(t) for t in built.unanchored}:
+            if paragraph.added and paragraph.text.strip():
+                report.listed.append(
+                    f"a new paragraph added by {', '.join(paragraph.authors) or fallback}: "
+                    f"'{paragraph.text.strip()}': not placed; copy it into the notebook by hand"
+                )
+            elif paragraph.text.strip() and normal(paragraph.text) not in {normal(t) for t in built.unanchored}:
                 report.listed.append(
                     f"a paragraph with no anchor, not in the draft as built: '{paragraph.text.strip()}' (pasted "
                     "over or added untracked?): not placed; copy it into the notebook by hand"
@@ -147,16 +153,19 @@ def _prose_edit(project: Project, notebook: cells.Notebook | None, edit: _Edit, 
         why = notebook.note if notebook else "its notebook is gone"
         report.listed.append(f"{where}: not applied, {why} ('{anchor['text']}' -> '{edit.reviewed}')")
         return
-    now = notebook.paragraph(anchor["cell"], anchor["number"], anchor["paragraph"])
-    if now != anchor["source"]:
-        report.conflicts.append(Conflict(where, anchor["text"], edit.reviewed, now or "(gone)"))
-        return
     if not edit.reviewed:
         new, figures, unplaced = "", [], []
     else:
         mapped = map_back(anchor["source"], anchor["roles"], anchor["text"], edit.reviewed)
-        new = mapped.source if mapped.prose_changed else None
+        new = mapped.source.strip() if mapped.prose_changed else None
         figures, unplaced = mapped.figures, mapped.unplaced
+    now = notebook.paragraph(anchor["cell"], anchor["number"], anchor["paragraph"])
+    if now != anchor["source"]:
+        if new and now == new:  # this paper was imported before
+            report.notes.append(f"{where}: {edit.reviewer}'s edit is in the notebook already")
+        else:
+            report.conflicts.append(Conflict(where, anchor["text"], edit.reviewed, now or "(gone)"))
+        return
     for role, old, changed in figures:
         _query(project, anchor, role, old, changed, edit, report)
     for old, changed in unplaced:
@@ -184,6 +193,9 @@ def _query(project: Project, anchor: dict, role: str, old: str, new: str, edit: 
         report.listed.append(f"{_where(anchor)}: {words} ({role} is not a figure with a data row): check by hand")
         return
     figure = queries.Row(row["table"], row["measure"], row["breakdown"], row["year"])
+    if words in queries.query_of(project, figure):
+        report.notes.append(f"{_where(anchor)}: the query on {figure} is raised already: {words}")
+        return
     placed = queries.raise_query(project, figure, words, dry_run=report.dry_run)
     if placed is None:
         report.listed.append(f"{_where(anchor)}: {words}; {figure} has no row in a data table: raise it by hand")
@@ -202,7 +214,9 @@ def _apply_cover(project: Project, year: str, edit: _Edit, report: Report) -> No
     new = cover_keys.new_value(anchor["source"], value, mapped.source) if key and mapped and mapped.source else None
     written = cover_keys.set_value(project, year, key, value, new, report.dry_run) if new else None
     if written is None:
-        target = f"the parameters key '{key}'" if key else "the cover template (templates/cover.md.j2)"
+        template = cover_template(project, anchor["cell"])
+        shown = template.relative_to(project.root) if template.is_relative_to(project.root) else template.name
+        target = f"the parameters key '{key}'" if key else f"the cover template ({shown})"
         report.listed.append(f"{where}: change {target} by hand: '{anchor['text']}' -> '{edit.reviewed}'")
         return
     report.applied.append(

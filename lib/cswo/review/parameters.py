@@ -1,8 +1,8 @@
 """A reviewer's edit to cover-report text that comes from the year's parameters.
 
 It is made in ``parameters/<year>.yml`` only where that is safe: the edit lies inside the text the
-key gives, the key's value is a single-line string written once in the file, and the file reads back
-with that key changed and nothing else. Otherwise it is listed with the key to change.
+key gives, the key's value is a string, and the file reads back with that key changed and nothing
+else. Otherwise it is listed with the key to change.
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from __future__ import annotations
 import yaml
 
 from cswo.compose.cover import parameter_texts
+from cswo.errors import InputError
 from cswo.project.paths import Project
-from cswo.project.reading import load_yaml, read_text
+from cswo.project.reading import load_yaml, read_text, scalar_span
 
 
 def new_value(source: str, value: str, changed: str) -> str | None:
@@ -32,32 +33,23 @@ def current_value(project: Project, year: str, key: str) -> str | None:
 
 def set_value(project: Project, year: str, key: str, old: str, new: str, dry_run: bool) -> str | None:
     """Change ``key`` from ``old`` to ``new`` in the parameters file; None when it cannot be done safely
-    (then the caller lists the key), else the file's name."""
+    (then the caller lists the key), else the file's name. The value is written on one line in place of
+    the old one (plain, quoted or a block), and the file must read back with that key changed, nothing else."""
     path = project.parameters_file(year)
     text = read_text(path)
     before = parameter_texts(load_yaml(text, str(path)))
-    if before.get(key) != old or "\n" in old:
+    span = scalar_span(text, key)
+    if before.get(key) != old or span is None or "\n" in new:
         return None
-    written = [form for form in _forms(old) if text.count(form[0]) == 1]
-    if len(written) != 1:
-        return None
-    form, lead, tail = written[0]
-    dumped = yaml.safe_dump(new, width=10**6, allow_unicode=True).split("\n")[0]
-    changed = text.replace(form, lead + dumped + tail, 1)
+    start, end = span
+    written = yaml.safe_dump(new, width=10**6, allow_unicode=True).split("\n")[0]
+    changed = text[:start] + written + ("\n" if text[start:end].endswith("\n") else "") + text[end:]
     try:
         after = parameter_texts(load_yaml(changed, str(path)))
-    except Exception:  # a value that does not read back is not written
+    except InputError:  # a value that does not read back is not written
         return None
     if after != {**before, key: new}:
         return None
     if not dry_run:
         path.write_text(changed, encoding="utf-8")
     return path.relative_to(project.root).as_posix()
-
-
-def _forms(value: str) -> list[tuple[str, str, str]]:
-    """How a single-line string may be written in YAML (plain, single- or double-quoted), each with
-    what stays around it."""
-    double = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    single = "'" + value.replace("'", "''") + "'"
-    return [(f": {value}\n", ": ", "\n"), (f"- {value}\n", "- ", "\n"), (single, "", ""), (double, "", "")]

@@ -72,27 +72,24 @@ def redline(
     return result
 
 
-def _key(paragraph: dict) -> str:
-    return paragraph["anchor"] or "text:" + normal(paragraph["text"])
-
-
 def _mark(old: list[dict], new: list[dict], elements: list, result: Redline) -> None:
+    """Paragraphs aligned by their text; where they differ, one with the same anchor is reworded, the
+    others are insertions and deletions."""
     changes = _Changes()
-    matcher = difflib.SequenceMatcher(None, [_key(p) for p in old], [_key(p) for p in new], autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            for k in range(i2 - i1):
-                if normal(old[i1 + k]["text"]) != normal(new[j1 + k]["text"]):
-                    changes.reword(elements[j1 + k], old[i1 + k]["text"], new[j1 + k]["text"])
-                    result.changed += 1
-            continue
-        for j in range(j1, j2):
-            changes.insert(elements[j])
-            result.added += 1
-        anchor = elements[j1] if j1 < len(elements) else None
-        for i in range(i1, i2):
-            changes.remove_before(anchor, elements[-1], old[i]["text"])
-            result.removed += 1
+    texts = [normal(p["text"]) for p in old], [normal(p["text"]) for p in new]
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, *texts, autojunk=False).get_opcodes():
+        i, j = i1, j1
+        while tag != "equal" and (i < i2 or j < j2):
+            later = {p["anchor"] for p in new[j:j2] if p["anchor"]}
+            if i < i2 and j < j2 and old[i]["anchor"] and old[i]["anchor"] == new[j]["anchor"]:
+                changes.reword(elements[j], old[i]["text"], new[j]["text"])
+                result.changed, i, j = result.changed + 1, i + 1, j + 1
+            elif j < j2 and (i == i2 or old[i]["anchor"] in later):
+                changes.insert(elements[j])
+                result.added, j = result.added + 1, j + 1
+            else:
+                changes.remove_before(elements[j] if j < len(elements) else None, elements[-1], old[i]["text"])
+                result.removed, i = result.removed + 1, i + 1
 
 
 class _Changes:

@@ -38,6 +38,7 @@ class Paragraph:
     authors: list[str] = field(default_factory=list)  # who made its tracked changes
     date: str = ""  # the latest tracked change's date
     removed: bool = False  # deleted whole, its paragraph mark too
+    added: bool = False  # a new paragraph, its paragraph mark a tracked insertion
     table: bool = False
     comments: list[str] = field(default_factory=list)  # ids of the comments anchored in it
 
@@ -113,6 +114,7 @@ def _paragraph(element, table: bool) -> Paragraph:
         authors=sorted({c.get(f"{W}author", "") for c in changes} - {""}),
         date=max((c.get(f"{W}date", "") for c in changes), default=""),
         removed=mark is not None and not text.strip(),
+        added=element.find(f"{W}pPr/{W}rPr/{W}ins") is not None,
         table=table,
         comments=[c.get(f"{W}id") for c in element.iter(f"{W}commentRangeStart")],
     )

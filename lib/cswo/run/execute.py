@@ -18,9 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from traceback import format_exception
 
+import papermill
+from nbclient.exceptions import CellTimeoutError
+from papermill.exceptions import PapermillExecutionError
+
 from cswo.cache.store import read_manifest, write_manifest
-from cswo.errors import SectionExecutionError, SectionFailure
+from cswo.errors import CellTimedOut, SectionExecutionError, SectionFailure
 from cswo.project.paths import FIGURES_MIME
+from cswo.run import engine
 from cswo.run.workers import SectionPool, WarmKernel
 
 MANIFEST = "manifest.json"
@@ -70,9 +75,6 @@ def _run_one(
     warm: bool = True,
     timeout: float | None = CELL_TIMEOUT,
 ) -> tuple[str, float]:
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
     started = time.perf_counter()
     output = Path(run_dir) / f"{name}.ipynb"
     try:
@@ -84,16 +86,16 @@ def _run_one(
             progress_bar=False,
             log_output=False,
             cwd=str(Path(notebook).parent),
-            engine_name="cswo-warm" if warm else None,
+            engine_name=engine.registered() if warm else None,
             execution_timeout=timeout,
         )
     except PapermillExecutionError:
         raise
-    except Exception as exc:
+    except CellTimeoutError:  # Papermill's own engine (not warm): which cell is read from the notebook
+        raise CellTimedOut(timeout) from None
+    except Exception:
         # a timed-out cell is still running in the kernel, and a kernel that died is no use: start afresh
         WarmKernel.stop()
-        if type(exc).__name__ == "CellTimeoutError":
-            raise TimeoutError(f"a cell ran for more than {timeout:g} seconds and was stopped") from None
         raise
     return name, time.perf_counter() - started
 
@@ -183,51 +185,80 @@ def run_jobs(
 
     ``pool`` is the workers started early (see :func:`start_pool`); it is closed here, whatever happens.
     """
-    timeout = cell_timeout(timeout)
-    stale = []
-    for job in jobs:
-        manifest = current_manifest(job, table_fingerprint)
-        if manifest is not None:
-            job.reused = True
-            job.tables_read = sorted(manifest.get("tables", {}))
-            on_done(job)
-        else:
-            stale.append(job)
+    stale = _stale(jobs, table_fingerprint, on_done)
     if not stale:
         if pool is not None:
             pool.stop()  # started for sections the data turned out not to touch: no need to wait for it
         return jobs
     if pool is None:
         pool = start_pool(stale, workers, kernel if warm else None)
-    failures: list[SectionFailure] = []
-    futures = {}
+    run = _Run(pool, failed_dir, table_fingerprint, on_start, on_done, (kernel, warm, cell_timeout(timeout)))
     try:
-        for job in sorted(stale, key=expected_seconds, reverse=True):
-            run_dir = job.folder.with_name(job.folder.name + ".run")
-            shutil.rmtree(run_dir, ignore_errors=True)
-            run_dir.mkdir(parents=True)
-            on_start(job)
-            args = (job.name, str(job.notebook), str(run_dir), job.parameters, kernel, warm, timeout)
-            futures[pool.submit(_run_one, *args)] = (job, run_dir)
-        for future in as_completed(futures):
-            job, run_dir = futures[future]
-            try:
-                _, job.seconds = future.result()
-            except Exception as exc:  # papermill's and the kernel's errors, reported per section
-                failures.append(_failure(job.name, exc, _keep_failed(job, run_dir, failed_dir), job.notebook))
-                continue
-            _promote(job, run_dir, table_fingerprint)
-            on_done(job)
+        run.submit(sorted(stale, key=expected_seconds, reverse=True))
+        run.collect()
     except BaseException:
         pool.stop()
-        for _, run_dir in futures.values():
-            shutil.rmtree(run_dir, ignore_errors=True)
+        run.discard()
         raise
     finally:
         pool.close()
-    if failures:
-        raise SectionExecutionError(sorted(failures, key=lambda f: f.section))
+    if run.failures:
+        raise SectionExecutionError(sorted(run.failures, key=lambda f: f.section))
     return jobs
+
+
+def _stale(jobs: list[Job], table_fingerprint: Callable[[str], str], on_done: Callable[[Job], None]) -> list[Job]:
+    """The jobs whose cached run is out of date; the others are marked reused (and reported done)."""
+    stale = []
+    for job in jobs:
+        manifest = current_manifest(job, table_fingerprint)
+        if manifest is None:
+            stale.append(job)
+            continue
+        job.reused = True
+        job.tables_read = sorted(manifest.get("tables", {}))
+        on_done(job)
+    return stale
+
+
+@dataclass
+class _Run:
+    """The jobs submitted to one pool, each with its run folder, and the failures they met."""
+
+    pool: SectionPool
+    failed_dir: Path
+    table_fingerprint: Callable[[str], str]
+    on_start: Callable[[Job], None]
+    on_done: Callable[[Job], None]
+    how: tuple  # kernel name, warm, cell timeout
+    futures: dict = field(default_factory=dict)
+    failures: list[SectionFailure] = field(default_factory=list)
+
+    def submit(self, jobs: list[Job]) -> None:
+        for job in jobs:
+            run_dir = job.folder.with_name(job.folder.name + ".run")
+            shutil.rmtree(run_dir, ignore_errors=True)
+            run_dir.mkdir(parents=True)
+            self.on_start(job)
+            args = (job.name, str(job.notebook), str(run_dir), job.parameters, *self.how)
+            self.futures[self.pool.submit(_run_one, *args)] = (job, run_dir)
+
+    def collect(self) -> None:
+        """Each job's result as it comes: promoted into the cache, or kept as a failure to report."""
+        for future in as_completed(self.futures):
+            job, run_dir = self.futures[future]
+            try:
+                _, job.seconds = future.result()
+            except Exception as exc:  # papermill's and the kernel's errors, reported per section
+                failed = _keep_failed(job, run_dir, self.failed_dir)
+                self.failures.append(_failure(job.name, exc, failed, job.notebook))
+                continue
+            _promote(job, run_dir, self.table_fingerprint)
+            self.on_done(job)
+
+    def discard(self) -> None:
+        for _, run_dir in self.futures.values():
+            shutil.rmtree(run_dir, ignore_errors=True)
 
 
 def start_pool(jobs: list[Job], workers: int | None = None, kernel: str | None = "python3") -> SectionPool:

@@ -22,7 +22,8 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
-from pathlib import Path
+
+import psutil
 
 from cswo.errors import EXIT_INTERRUPTED, Interrupted, message
 from cswo.publish import release as publish
@@ -38,31 +39,15 @@ def _print_to_stderr(error: Interrupted) -> None:
     print(f"Error: {message(error)}", file=sys.stderr, flush=True)
 
 
-def _descendants(root: int) -> list[int]:
-    """Every process started (directly or not) by ``root``, read from /proc; [] where there is none."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(ppid, []).append(int(stat.parent.name))
-    found, todo = [], [root]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
 def kill_children() -> None:
     """SIGKILL every process this one started, kernels (in their own sessions) included."""
-    import multiprocessing
-
-    pids = _descendants(os.getpid()) or [p.pid for p in multiprocessing.active_children() if p.pid]
-    for pid in pids:  # the whole tree was read first, so nothing is missed once its parent dies
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL)
+    try:
+        children = psutil.Process().children(recursive=True)
+    except psutil.Error:
+        children = []
+    for child in children:  # the whole tree was read first, so nothing is missed once its parent dies
+        with contextlib.suppress(psutil.Error):
+            child.kill()
 
 
 def hard_stop(report: Callable[[Interrupted], None]) -> None:

@@ -1,5 +1,9 @@
 """Kernel folders: where a build's kernels keep their connection files, and their removal.
 
+LibreOffice's folders (``<tmp>/cswo-lo-<build pid>-<random>/``: its profile, the copies it lays
+out and, as its TMPDIR, its own ``lu*.tmp`` files) are named and swept the same way, so a build
+stopped while LibreOffice lays out the contents leaves nothing behind after the next one.
+
 Each kernel gets ``<tmp>/cswo-kernel-<build pid>-<random>/`` holding its connection
 file (which carries the kernel's key), its local sockets and ``kernel.pid``. The
 build removes its own folders when it ends, however it ends; a build that was
@@ -11,19 +15,22 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import tempfile
 from pathlib import Path
 
+import psutil
+
 PREFIX = "cswo-kernel-"
+LIBREOFFICE_PREFIX = "cswo-lo-"
+PREFIXES = (PREFIX, LIBREOFFICE_PREFIX)
 
 
 def kernel_root() -> Path:
     return Path(tempfile.gettempdir())
 
 
-def new_folder(build_pid: int) -> Path:
-    return Path(tempfile.mkdtemp(prefix=f"{PREFIX}{build_pid}-", dir=kernel_root()))
+def new_folder(build_pid: int, prefix: str = PREFIX) -> Path:
+    return Path(tempfile.mkdtemp(prefix=f"{prefix}{build_pid}-", dir=kernel_root()))
 
 
 def record_pid(folder: Path, pid: int | None) -> None:
@@ -32,57 +39,54 @@ def record_pid(folder: Path, pid: int | None) -> None:
 
 
 def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return psutil.pid_exists(pid)
 
 
 def _owner(folder: Path) -> int | None:
-    parts = folder.name[len(PREFIX) :].split("-", 1)
+    prefix = next((p for p in PREFIXES if folder.name.startswith(p)), PREFIX)
+    parts = folder.name[len(prefix) :].split("-", 1)
     return int(parts[0]) if len(parts) == 2 and parts[0].isdigit() else None
 
 
-def _kernel_using(folder: Path) -> int | None:
+def _started_with(process: psutil.Process, folder: Path) -> bool:
+    """Whether ``process`` was started with a path in ``folder`` (a kernel given its connection file)."""
+    try:
+        return any(str(folder) in part for part in process.cmdline())
+    except psutil.Error:  # gone, a zombie, or not ours to read
+        return False
+
+
+def _kernel_using(folder: Path) -> psutil.Process | None:
     """The kernel process started with this folder's connection file, if it still runs."""
     try:
-        pid = int((folder / "kernel.pid").read_text(encoding="ascii").strip())
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except (OSError, ValueError):
+        process = psutil.Process(int((folder / "kernel.pid").read_text(encoding="ascii").strip()))
+    except (OSError, ValueError, psutil.Error):
         return None
-    return pid if str(folder).encode() in cmdline else None  # a reused pid is someone else's process
+    return process if _started_with(process, folder) else None  # a reused pid is someone else's process
 
 
 def remove(folder: Path) -> None:
     """Stop the folder's kernel (if any) and delete the folder with its connection file."""
-    pid = _kernel_using(folder)
-    if pid is not None:
+    processes = [_kernel_using(folder)]
+    if folder.name.startswith(LIBREOFFICE_PREFIX):  # a LibreOffice its build's end never stopped
+        processes += [p for p in psutil.process_iter() if p.pid != os.getpid() and _started_with(p, folder)]
+    for process in (p for p in processes if p is not None):
         try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
+            process.kill()
+        except psutil.Error:
             pass
     shutil.rmtree(folder, ignore_errors=True)
 
 
 def _in_use(folder: Path) -> bool:
     """Whether any running process was started with a path in this folder (a kernel of an older build)."""
-    needle = str(folder).encode()
-    for entry in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            if needle in entry.read_bytes():
-                return True
-        except OSError:
-            continue
-    return False
+    return any(_started_with(process, folder) for process in psutil.process_iter())
 
 
 def sweep(own_pid: int | None = None) -> int:
     """Remove folders of builds no longer running (and, with ``own_pid``, this build's). Returns how many."""
     removed = 0
-    for folder in kernel_root().glob(f"{PREFIX}*"):
+    for folder in [f for prefix in PREFIXES for f in kernel_root().glob(f"{prefix}*")]:
         if not folder.is_dir():
             continue
         owner = _owner(folder)
@@ -97,5 +101,5 @@ def sweep(own_pid: int | None = None) -> int:
 
 
 def leftovers() -> list[Path]:
-    """Kernel folders present now (the interruption probe asserts there are none after a build)."""
-    return sorted(p for p in kernel_root().glob(f"{PREFIX}*") if p.is_dir())
+    """Kernel and LibreOffice folders present now (the interruption probe asserts there are none after a build)."""
+    return sorted(p for prefix in PREFIXES for p in kernel_root().glob(f"{prefix}*") if p.is_dir())

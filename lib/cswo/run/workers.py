@@ -12,6 +12,7 @@ notebook sees nothing the last one left behind except imported modules.
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -19,10 +20,6 @@ import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-
-from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import NBClientEngine, papermill_engines
-from papermill.log import logger
 
 from cswo.run import kernels
 
@@ -191,6 +188,7 @@ class SectionPool:
 
     def __init__(self, size: int, kernel: str | None = "python3", cwd: Path | None = None, warm: dict | None = None):
         self.size = size
+        before = {process.pid for process in multiprocessing.active_children()}
         self.executor = ProcessPoolExecutor(
             max_workers=size,
             initializer=worker_start,
@@ -198,22 +196,28 @@ class SectionPool:
         )
         for _ in range(size):  # workers start when work arrives: this starts them (and their kernels) now
             self.executor.submit(int)
+        # the executor starts its workers within submit(), so the children new since then are this pool's
+        self.workers = [p for p in multiprocessing.active_children() if p.pid not in before]
 
     def submit(self, fn, *args) -> Future:
         return self.executor.submit(fn, *args)
 
     def stop(self) -> None:
-        """Stop every worker now (each kills its kernel on SIGTERM), without waiting for running notebooks."""
-        processes = list((getattr(self.executor, "_processes", None) or {}).values())
-        for process in processes:
+        """Stop every worker now (each kills its kernel on SIGTERM), without waiting for running notebooks.
+
+        The executor is shut down only once its workers are gone, and waited for: its manager thread then
+        ends at once, before the interpreter's exit handlers run. Left running, it could close its wake-up
+        pipe just as concurrent.futures' exit handler writes to it (EBADF, a traceback at exit: CPython
+        3.11 checks and writes without a lock)."""
+        for process in self.workers:
             if process.is_alive():
                 process.terminate()
-        self.executor.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
+        for process in self.workers:
             process.join(timeout=2)
             if process.is_alive():
                 process.kill()
                 process.join(timeout=1)
+        self.executor.shutdown(wait=True, cancel_futures=True)
         kernels.sweep(own_pid=os.getpid())
 
     def close(self) -> None:
@@ -222,46 +226,3 @@ class SectionPool:
             self.executor.shutdown(wait=True)
         finally:
             kernels.sweep(own_pid=os.getpid())
-
-
-class WarmKernelEngine(NBClientEngine):
-    """Papermill's nbclient engine, run against the worker's warm kernel.
-
-    The notebook is written once, when it has run (Papermill's own last step), or when it failed, so
-    the failed copy shows where; not after every cell, which re-encodes every chart so far each time.
-    """
-
-    @classmethod
-    def execute_managed_notebook(
-        cls,
-        nb_man,
-        kernel_name,
-        log_output=False,
-        stdout_file=None,
-        stderr_file=None,
-        start_timeout=60,
-        execution_timeout=None,
-        **kwargs,
-    ):
-        manager, kernel_client = WarmKernel.ready(kernel_name, kwargs.get("cwd") or os.getcwd())
-        client = PapermillNotebookClient(
-            nb_man,
-            km=manager,
-            kernel_name=kernel_name,
-            timeout=execution_timeout,
-            startup_timeout=start_timeout,
-            log=logger,
-            log_output=log_output,
-            stdout_file=stdout_file,
-            stderr_file=stderr_file,
-        )
-        client.kc = kernel_client  # kept open between notebooks; nbclient leaves a client it was given alone
-        output_path, nb_man.output_path = nb_man.output_path, None
-        try:
-            return client.execute()
-        except BaseException:
-            nb_man.output_path = output_path  # Papermill saves the notebook as it stopped, on the way out
-            raise
-
-
-papermill_engines.register("cswo-warm", WarmKernelEngine)

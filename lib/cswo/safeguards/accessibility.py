@@ -104,29 +104,39 @@ def check_docx(path: Path) -> list[str]:
             heading, level = text, new_level
         elif element.tag == qn("w:tbl"):
             tables += 1
-            header = element.find(f"{qn('w:tr')}/{qn('w:trPr')}/{qn('w:tblHeader')}")
-            if header is None or header.get(qn("w:val"), "true") in ("0", "false", "off"):
-                first_cell = element.find(f"{qn('w:tr')}/{qn('w:tc')}")
-                first = _paragraph_text(first_cell) if first_cell is not None else ""
-                starting = f" (first cell '{first[:40]}')" if first else ""
-                problems.append(
-                    f"{where}: table {tables}{starting} has no header row; set its first row to repeat as a header row."
-                )
+            problems += _table_problems(element, where, tables)
         else:
             images += 1
-            label = f"image {images} ('{element.get('name', '')}')"
-            alt = (element.get("descr") or "").strip()
             caption = caption_of(paragraph) if paragraph is not None else None
-            if not alt:
-                problems.append(f"{where}: {label} has no alt text; describe what it shows.")
-            elif _is_file_name(alt):
-                problems.append(f"{where}: {label} has alt text '{alt}', which is a file name, not a description.")
-            elif caption and alt.casefold() == caption.casefold():
-                problems.append(
-                    f"{where}: {label} has alt text identical to its caption ('{caption}'); "
-                    "the alt text should describe what the image shows."
-                )
+            problems += _image_problems(element, where, images, caption)
     return problems + _docx_properties(document, name)
+
+
+def _table_problems(table, where: str, number: int) -> list[str]:
+    """A table whose first row does not repeat as a header row."""
+    header = table.find(f"{qn('w:tr')}/{qn('w:trPr')}/{qn('w:tblHeader')}")
+    if header is not None and header.get(qn("w:val"), "true") not in ("0", "false", "off"):
+        return []
+    first_cell = table.find(f"{qn('w:tr')}/{qn('w:tc')}")
+    first = _paragraph_text(first_cell) if first_cell is not None else ""
+    starting = f" (first cell '{first[:40]}')" if first else ""
+    return [f"{where}: table {number}{starting} has no header row; set its first row to repeat as a header row."]
+
+
+def _image_problems(image, where: str, number: int, caption: str | None) -> list[str]:
+    """An image with no alt text, a file name for it, or its caption repeated."""
+    label = f"image {number} ('{image.get('name', '')}')"
+    alt = (image.get("descr") or "").strip()
+    if not alt:
+        return [f"{where}: {label} has no alt text; describe what it shows."]
+    if _is_file_name(alt):
+        return [f"{where}: {label} has alt text '{alt}', which is a file name, not a description."]
+    if caption and alt.casefold() == caption.casefold():
+        return [
+            f"{where}: {label} has alt text identical to its caption ('{caption}'); "
+            "the alt text should describe what the image shows."
+        ]
+    return []
 
 
 def _docx_properties(document, name: str) -> list[str]:

@@ -17,8 +17,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from stdnum.gb import nhs
+
 from cswo.errors import DataValidationError, Problem, PublishCheckError
-from cswo.safeguards.pdftext import page_texts
+from cswo.safeguards.published import document_texts
 
 if TYPE_CHECKING:  # the readers are imported where used: the CLI masks every message without them
     import pandas as pd
@@ -117,11 +119,6 @@ def _weighted_sum(first_nine: str) -> int:
     return sum(int(digit) * weight for digit, weight in zip(first_nine, range(10, 1, -1), strict=True))
 
 
-def _modulus_11_check(first_nine: str) -> int | None:
-    check = 11 - _weighted_sum(first_nine) % 11
-    return 0 if check == 11 else None if check == 10 else check
-
-
 def _valid_ddmmyy(six: str) -> bool:
     day, month, yy = int(six[:2]), int(six[2:4]), int(six[4:])
     if not 1 <= month <= 12:
@@ -140,11 +137,11 @@ def ten_digit_kind(digits: str) -> str | None:
     ASSUMPTION to confirm against the NHS Scotland CHI specification.
     NHS number (England and Wales): the modulus 11 check only.
     """
-    if len(digits) != 10 or not digits.isdigit():
+    if len(digits) != 10 or not digits.isdecimal():
         return None
-    check = int(digits[9])
-    modulus_11_ok = _modulus_11_check(digits[:9]) == check
-    modulus_10_ok = (10 - _weighted_sum(digits[:9]) % 10) % 10 == check
+    digits = "".join(str(int(digit)) for digit in digits)  # any script's digits, as stdnum reads ASCII only
+    modulus_11_ok = nhs.is_valid(digits)  # python-stdnum: the NHS number's check, which CHI shares
+    modulus_10_ok = (10 - _weighted_sum(digits[:9]) % 10) % 10 == int(digits[9])
     if _valid_ddmmyy(digits[:6]) and (modulus_11_ok or modulus_10_ok):
         return CHI
     return NHS if modulus_11_ok else None
@@ -346,16 +343,17 @@ def scan_files(paths: list[Path], root: Path, allow: Iterable[str] = ()) -> list
     return findings
 
 
-def scan_notebook(path: Path, root: Path | None = None, allow: Iterable[str] = ()) -> list[Finding]:
+def scan_notebook(path: Path, root: Path | None = None, allow: Iterable[str] = (), notebook=None) -> list[Finding]:
     """Scan a notebook's code, markdown and any saved outputs, cell by cell, before it runs.
 
     A comment or a hidden cell's output is not in the papers, but the notebook is shared with
-    reviewers and its text can reach the page: nothing identifying may be in it at all.
+    reviewers and its text can reach the page: nothing identifying may be in it at all. Pass
+    ``notebook`` when it is already read (a ``.md`` twin, read with jupytext).
     """
     import nbformat
 
     label = _label(Path(path), root)
-    notebook = nbformat.read(path, as_version=4)
+    notebook = notebook if notebook is not None else nbformat.read(path, as_version=4)
     findings: list[Finding] = []
     for number, cell in enumerate(notebook.cells, start=1):
         where = f"{label}, cell {number}"
@@ -379,50 +377,21 @@ def _output_texts(output: dict) -> list[str]:
 
 
 def scan_document(path: Path, root: Path | None = None, allow: Iterable[str] = ()) -> list[Finding]:
-    """Scan a rendered .docx (paragraphs, tables, headers, footers, link targets)
-    or .pdf (text of each page) for personal identifiers.
+    """Scan everything a reader can reach in a rendered .docx (every XML part: body, footnotes,
+    endnotes, comments, headers, footers, tracked deletions, field instructions, properties, alt text,
+    link targets) or .pdf (pages, metadata, annotations, bookmarks, embedded files): see
+    :mod:`cswo.safeguards.published`.
 
     Raises PublishCheckError if the document is another type or cannot be opened.
     """
     path = Path(path)
     label, allow = _label(path, root), set(allow)
-    texts: list[tuple[str, str]] = []
+    if path.suffix.lower() not in (".docx", ".pdf"):
+        raise PublishCheckError([f"{label} is not a .docx or .pdf, so it was not scanned."])
     try:
-        if path.suffix.lower() == ".docx":
-            texts = _docx_texts(path, label)
-        elif path.suffix.lower() == ".pdf":
-            for number, text in enumerate(page_texts(path), start=1):
-                texts.append((text, f"{label}, page {number}"))
-        else:
-            raise PublishCheckError([f"{label} is not a .docx or .pdf, so it was not scanned."])
-    except PublishCheckError:
-        raise
+        texts = document_texts(path, label)
     except Exception as error:  # an unreadable paper must stop publishing
         raise PublishCheckError(
             [f"{label} could not be opened to check it for personal identifiers ({error})."]
         ) from error
     return [finding for text, where in texts for finding in scan_text(text, where, allow)]
-
-
-def _docx_texts(path: Path, label: str) -> list[tuple[str, str]]:
-    import docx
-
-    document = docx.Document(str(path))
-    texts = [(p.text, f"{label}, paragraph {n}") for n, p in enumerate(document.paragraphs, 1)]
-    for t, table in enumerate(document.tables, start=1):
-        seen: set[object] = set()
-        for r, row in enumerate(table.rows, start=1):
-            for c, cell in enumerate(row.cells, start=1):
-                if cell._tc not in seen:  # merged cells repeat in python-docx
-                    seen.add(cell._tc)
-                    texts.append((cell.text, f"{label}, table {t}, row {r}, cell {c}"))
-    for s, section in enumerate(document.sections, start=1):
-        for part, name in ((section.header, "header"), (section.footer, "footer")):
-            if part.is_linked_to_previous:  # no text of its own; avoids scanning twice
-                continue
-            for p in part.paragraphs:
-                texts.append((p.text, f"{label}, {name} of section {s}"))
-    for rel in document.part.rels.values():
-        if rel.is_external:
-            texts.append((rel.target_ref, f"{label}, link target"))
-    return texts

@@ -13,7 +13,7 @@
   unchanged, so a saved notebook always builds and an unchanged one stays clean in ``git status``.
 * Quiet: a notebook's kernel shuts down when its tab closes, a kernel left idle with no tab open is
   culled, and the Jupytext front end (whose menu fails to load in this JupyterLab) is switched off;
-  ``make sync`` and the server still pair each notebook with its ``.md`` twin.
+  ``cswo sync`` and the server still pair each notebook with its ``.md`` twin.
 
 All of it lives in a folder under ``outputs/.cache/jupyter`` passed through environment
 variables; nothing in the user's own Jupyter settings changes.

@@ -18,6 +18,7 @@ from pathlib import Path
 import nbformat
 
 from cswo.errors import CSWOError, YearExistsError
+from cswo.narrative.years import rewrite_moving
 from cswo.project.parameters import load_parameters
 from cswo.project.paths import Project, is_financial_year, year_label, year_start
 from cswo.project.placeholders import to_complete
@@ -68,10 +69,16 @@ def roll_parameters(text: str, old: str, new: str, committees: list[str]) -> str
 
 
 def roll_notebook(source: Path, target: Path, old: str, new: str) -> None:
-    """Copy a notebook to the new year: outputs stripped, year moved on, an unreviewed banner on top."""
+    """Copy a notebook to the new year: outputs stripped, year moved on, an unreviewed banner on top.
+
+    A year label or date typed beside a figure that a role writes exactly (``old``'s label, the
+    year before's, the year-end dates) becomes the role, so it moves with the figure; the rest are
+    left for ``cswo validate`` to list."""
     nb = nbformat.read(source, as_version=4)
     migrate_notebook(nb, renames_for(nb))  # a notebook from before {eval} roles carries forward in today's syntax
     for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source, _ = rewrite_moving(cell.source, old)
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
             if "parameters" in cell.metadata.get("tags", []):

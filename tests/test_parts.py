@@ -1,0 +1,138 @@
+"""Each section converted by pandoc once for every paper: the same papers, fewer conversions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+
+from cswo.project.paths import TEMPLATES_DIR
+from cswo.render import engines, parts
+from cswo.render.parts import PartConverter
+
+META = {"title": "T", "author": "A", "lang": "en", "region": "GB", "date": dt.date(2024, 1, 1)}
+SECTION_A = """## Complaints
+
+Complaints received rose to 93.
+
+| Year | Complaints |
+|---|---:|
+| 2020-21 | 67 |
+| 2021-22 | 93 |
+
+: Complaints by year
+"""
+SECTION_B = """## Workforce
+
+Staff in post: 1,204.
+
+### Vacancies
+
+| Team | Vacancies |
+|---|---:|
+| Adults | 12 |
+
+: Vacancies by team
+
+## Complaints
+
+A heading met twice in the papers.
+"""
+
+
+def paper(cover: str) -> str:
+    return "\n".join(
+        [
+            cover,
+            "",
+            "# Appendix 1: Annual report {.unnumbered #appendix-1}",
+            "",
+            "::: {.report-start}",
+            ":::",
+            "",
+            "# Chapter one",
+            "",
+            SECTION_A,
+            "",
+            SECTION_B,
+            "",
+            "::: {.report-end}",
+            ":::",
+            "",
+            "| Cover | table |\n|---|---|\n| a | b |\n\n: A table on the cover",
+        ]
+    )
+
+
+def counting(calls: list):
+    def convert(markdown: str, fmt: str) -> str:
+        calls.append(markdown.count(parts.MARKER))
+        return "\n\n".join(
+            f"{line}\n\nconverted {fmt}" for line in markdown.splitlines() if line.startswith(parts.MARKER)
+        )
+
+    return convert
+
+
+def test_a_part_met_once_becomes_a_placeholder_and_one_met_twice_stays():
+    converter = PartConverter(counting([]), None, {})
+    markdown = paper("# Cover") + "\n\n" + SECTION_B
+    skeleton, found = converter.split(markdown, [SECTION_A, SECTION_B, ""])
+    assert found == [SECTION_A]
+    assert SECTION_A not in skeleton and skeleton.count(SECTION_B) == 2
+    assert skeleton.count(parts.MARKER) == 1
+
+
+def test_a_part_is_converted_once_and_an_edited_one_alone(tmp_path):
+    calls: list[int] = []
+    first = PartConverter(counting(calls), tmp_path, {"tools": 1})
+    assert set(first.typst([SECTION_A, SECTION_B]).values()) == {"converted typst"}
+    first.typst([SECTION_A, SECTION_B])  # a second paper carrying the same sections
+    assert calls == [2]  # both converted in one pandoc run, once
+    edited = SECTION_B + "\nOne more sentence.\n"
+    later = PartConverter(counting(calls), tmp_path, {"tools": 1})  # the next build: kept on disk
+    later.typst([SECTION_A, edited])
+    assert calls == [2, 1] and later.converted == 1
+    later.prune()
+    assert len(list(tmp_path.iterdir())) == 2  # the part before the edit is forgotten
+    PartConverter(counting(calls), tmp_path, {"tools": 2}).typst([SECTION_A])  # a tool upgrade converts anew
+    assert calls == [2, 1, 1]
+
+
+def typst_source(tmp_path, markdown: str, converter) -> str:
+    out = tmp_path / ("parts.pdf" if converter else "whole.pdf")
+    engines.render_pdf(
+        markdown, out, tmp_path, META, engines.font_dirs(), parts=[SECTION_A, SECTION_B], converter=converter
+    )
+    assert out.stat().st_size > 0
+    return (tmp_path / out.with_suffix(".typ").name).read_text()
+
+
+def test_a_pdf_from_converted_parts_has_the_typst_of_the_whole_paper(tmp_path):
+    markdown = paper("# Report to the board {.unnumbered}")
+    converter = engines.part_converter(tmp_path, None, {"test": "pdf"})
+    whole, assembled = typst_source(tmp_path, markdown, None), typst_source(tmp_path, markdown, converter)
+    labels = re.findall(r"<(cswo-table-[^>]+)>", assembled)
+    assert len(labels) == 6 and len(set(labels)) == 3  # each table's label (set, then queried) is its own
+    # the same Typst, but for the labels and blank lines between blocks (where a part joins the paper)
+    normal = re.sub(r"\n\s*\n", "\n", re.sub(r"cswo-table-[0-9a-f-]+", "cswo-table", assembled))
+    assert normal == re.sub(r"\n\s*\n", "\n", re.sub(r"cswo-table-\d+", "cswo-table", whole))
+
+
+def document_xml(path) -> str:
+    with zipfile.ZipFile(path) as docx:
+        return docx.read("word/document.xml").decode()
+
+
+def test_a_word_paper_from_converted_parts_is_the_word_paper_of_the_whole(tmp_path):
+    markdown = paper("# Report to the board {.unnumbered}")
+    reference = TEMPLATES_DIR / "reference.docx"
+    meta = {**META, "footer": "F", "subject": "S"}
+    engines.render_docx(markdown, tmp_path / "whole.docx", tmp_path, meta, reference)
+    converter = engines.part_converter(tmp_path, None, {"test": "docx"})
+    converter.blocks([SECTION_B])  # converted on its own (its heading is plain 'complaints' there)
+    engines.render_docx(markdown, tmp_path / "parts.docx", tmp_path, meta, reference, [SECTION_A, SECTION_B], converter)
+    assert converter.converted == 2
+    whole, assembled = document_xml(tmp_path / "whole.docx"), document_xml(tmp_path / "parts.docx")
+    assert 'w:name="complaints-1"' in whole  # the heading met twice gets its own bookmark, as before
+    assert assembled == whole

@@ -16,13 +16,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cswo.cache import keys, store, uptodate
+from cswo.cache import keys, uptodate
 from cswo.cache.memo import remembered
 from cswo.cache.store import DocumentRecord
 from cswo.compose.section import SectionText
 from cswo.data.load import Dataset
 from cswo.data.queries import queried
-from cswo.errors import CSWOError, IncompleteNarrativeError, PublishCheckError, YearOpenError
+from cswo.errors import CSWOError, IncompleteNarrativeError, PublishCheckError
 from cswo.narrative.typed import notebook_typed_numbers
 from cswo.pipeline import openitems
 from cswo.pipeline.documents import (
@@ -235,16 +235,10 @@ def compose(plan: Plan, options: BuildOptions, progress: Progress) -> Composed:
 def open_items(
     project: Project, plan: Plan, dataset: Dataset, composed: Composed, options: BuildOptions, progress: Progress
 ) -> list[OpenItem]:
-    """Everything still open in the year (the papers are DRAFT while any is); each section's fingerprint
-    is kept for `cswo validate`. Raises YearOpenError, listing them all, when a final build was asked for."""
+    """Everything still open in the year (the papers are DRAFT while any is). Raises YearOpenError when a
+    final build was asked for and anything is open."""
     progress.step("Listing what is still open (reviews, queries, placeholders)")
-    current = openitems.fingerprints(composed.texts)
-    store.write_manifest(project.review_fingerprints_file(plan.params.year), current)
-    missing = [m for text in composed.texts.values() for m in text.missing]
-    items = openitems.collect(project, plan.params, current, dataset.queries, missing)
-    if options.final and items:
-        raise YearOpenError(plan.params.year, items)
-    return items
+    return openitems.for_build(project, plan.params, composed.texts, dataset.queries, options.final)
 
 
 @contextlib.contextmanager

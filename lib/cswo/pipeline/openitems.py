@@ -28,6 +28,7 @@ from cswo.cache import keys, store
 from cswo.compose import anchors
 from cswo.compose.section import HIDDEN_TAGS, MissingFigure, SectionText
 from cswo.data.queries import QUERY_MARK, Query
+from cswo.errors import YearOpenError
 from cswo.narrative.stale import stale_years
 from cswo.project import placeholders
 from cswo.project.parameters import Parameters
@@ -169,6 +170,20 @@ def collect(
         *missing_items(project, params.year, list(missing)),
         *stale_year_items(project, params),
     ]
+
+
+def for_build(
+    project: Project, params: Parameters, texts: dict[str, SectionText], queries: list[Query], final: bool
+) -> list[OpenItem]:
+    """The build's open items; each section's fingerprint is kept for `cswo validate`. Raises
+    YearOpenError, listing them all, when ``final`` and anything is open."""
+    current = fingerprints(texts)
+    store.write_manifest(project.review_fingerprints_file(params.year), current)
+    missing = [m for text in texts.values() for m in text.missing]
+    items = collect(project, params, current, queries, missing)
+    if final and items:
+        raise YearOpenError(params.year, items)
+    return items
 
 
 def validate_items(project: Project, params: Parameters, queries: list[Query]) -> list[OpenItem]:

@@ -7,6 +7,7 @@ report year, the table's CSV file for an earlier year.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from cswo.data.load import Dataset, validate_tables
@@ -138,6 +139,7 @@ def check_year(project: Project, params: Parameters) -> YearCheck:
     dataset, problems = validate_tables(project, year)
     needs = year_needs(project, year, sections, dataset)
     result = YearCheck(year, data_problems=problems, unknown=needs.unknown, notes=needs.notes, queries=dataset.queries)
+    result.notes += dropped_since_last_year(project, params, needs)
     locations = workbook_locations(project, needs, dataset, sections)
     result.gaps = find_gaps(needs, dataset, locations, load_catalogue(project))
     for section in sections:
@@ -155,3 +157,26 @@ def narrative_gaps(project: Project, params: Parameters, dataset: Dataset) -> tu
     needs = year_needs(project, params.year, sections, dataset)
     locations = workbook_locations(project, needs, dataset, sections)
     return find_gaps(needs, dataset, locations, load_catalogue(project)), needs
+
+
+def dropped_since_last_year(project: Project, params: Parameters, needs: YearNeeds) -> list[str]:
+    """A note for each table or chart last year's notebooks drew that this year's no longer draw, so
+    a deleted cell is never silent (the tables and charts after it are numbered one lower)."""
+    last = previous_year(params.year)
+    if not project.year_notebooks(last).is_dir():
+        return []
+    before = year_needs(project, last, [*params.sections, *params.appendix_notebooks()]).shown
+    notes = []
+    for section, items in before.items():
+        now = {_yearless(item) for item in needs.shown.get(section, [])}
+        notes += [
+            f"Section '{section}': the {item} that {last}'s notebook drew is not drawn for {params.year}; "
+            "if that was not meant, restore its cell (the tables and charts after it are numbered one lower)"
+            for item in items
+            if _yearless(item) not in now
+        ]
+    return notes
+
+
+def _yearless(caption: str) -> str:
+    return re.sub(r"(?:19|20)\d{2}(?:[-/]\d{2})?", "YEAR", caption)

@@ -36,6 +36,7 @@ def validate(year: Annotated[str | None, typer.Option("--year", "-y")] = None) -
     for note in check.notes:
         console.print(f"[yellow]Note:[/] {escape(note)}", highlight=False, soft_wrap=True)
     review = "Verbs of change typed beside figures: check each is still true (not counted)"
+    _open_items(project, params, check)
     if check.ok:
         console.print(f"[green]Parameters, data and narrative for {year} are valid.[/]")
         listed(review, check.to_review)
@@ -50,6 +51,15 @@ def validate(year: Annotated[str | None, typer.Option("--year", "-y")] = None) -
     if state["debug"]:
         raise CSWOError(f"{check.count()} problem(s) for {year}")
     raise typer.Exit(2)
+
+
+def _open_items(project, params, check) -> None:
+    """What keeps the year a draft, as warnings (validate does not fail for them): sections are judged
+    by the fingerprints of the last build, since validate runs no notebook."""
+    from cswo.cli.review import show_open_items  # lazy: start-up; loaded when the command runs
+    from cswo.pipeline import openitems  # lazy: start-up; loaded when the command runs
+
+    show_open_items(openitems.validate_items(project, params, check.queries), params.year)
 
 
 @app.command("list")

@@ -98,6 +98,8 @@ def readable(text: str) -> str:
 
 def in_style(sentence: str, decimals: int | None) -> str:
     """A sentence with each {n} written as the paper writes a percentage."""
+    if decimals is None:  # as the data gives it: 37 is "37%", 1.5 is "1.5%"
+        return re.sub(r"\{([\d.]+)\}", r"\1%", sentence)
     return re.sub(r"\{([\d.]+)\}", lambda m: f"{float(m.group(1)):.{decimals}f}%", sentence)
 
 

@@ -7,9 +7,11 @@ report year, the table's CSV file for an earlier year.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from cswo.data.load import Dataset, validate_tables
+from cswo.data.queries import Query
 from cswo.data.returns import as_typed, row_locations, workbook_rows
 from cswo.errors import Problem
 from cswo.figures.formatting import SYMBOL_FOR_STATUS
@@ -35,6 +37,7 @@ class YearCheck:
     typed_years: list[str] = field(default_factory=list)  # typed years and dates, stale future tense
     to_review: list[str] = field(default_factory=list)  # typed verbs of change beside figures
     notes: list[str] = field(default_factory=list)
+    queries: list[Query] = field(default_factory=list)  # rows under query: open items, not problems
 
     @property
     def ok(self) -> bool:
@@ -135,7 +138,8 @@ def check_year(project: Project, params: Parameters) -> YearCheck:
     sections = [*params.sections, *params.appendix_notebooks()]
     dataset, problems = validate_tables(project, year)
     needs = year_needs(project, year, sections, dataset)
-    result = YearCheck(year, data_problems=problems, unknown=needs.unknown, notes=needs.notes)
+    result = YearCheck(year, data_problems=problems, unknown=needs.unknown, notes=needs.notes, queries=dataset.queries)
+    result.notes += dropped_since_last_year(project, params, needs)
     locations = workbook_locations(project, needs, dataset, sections)
     result.gaps = find_gaps(needs, dataset, locations, load_catalogue(project))
     for section in sections:
@@ -153,3 +157,26 @@ def narrative_gaps(project: Project, params: Parameters, dataset: Dataset) -> tu
     needs = year_needs(project, params.year, sections, dataset)
     locations = workbook_locations(project, needs, dataset, sections)
     return find_gaps(needs, dataset, locations, load_catalogue(project)), needs
+
+
+def dropped_since_last_year(project: Project, params: Parameters, needs: YearNeeds) -> list[str]:
+    """A note for each table or chart last year's notebooks drew that this year's no longer draw, so
+    a deleted cell is never silent (the tables and charts after it are numbered one lower)."""
+    last = previous_year(params.year)
+    if not project.year_notebooks(last).is_dir():
+        return []
+    before = year_needs(project, last, [*params.sections, *params.appendix_notebooks()]).shown
+    notes = []
+    for section, items in before.items():
+        now = {_yearless(item) for item in needs.shown.get(section, [])}
+        notes += [
+            f"Section '{section}': the {item} that {last}'s notebook drew is not drawn for {params.year}; "
+            "if that was not meant, restore its cell (the tables and charts after it are numbered one lower)"
+            for item in items
+            if _yearless(item) not in now
+        ]
+    return notes
+
+
+def _yearless(caption: str) -> str:
+    return re.sub(r"(?:19|20)\d{2}(?:[-/]\d{2})?", "YEAR", caption)

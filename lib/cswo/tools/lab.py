@@ -34,6 +34,11 @@ KERNEL_DISPLAY_NAME = "Python 3"  # as in every committed notebook's kernelspec
 EXTENSION = "jupyterlab-myst"
 DISABLED = ("jupyterlab-jupytext",)  # its front end fails in the browser (RUNTIME-012); the server pairs twins
 SAVE_HOOK = "cswo.tools.labsave.strip_for_saving"
+JUPYTEXT = {  # as [tool.jupytext] in the suite's pyproject.toml: no version lines, no {eval} results
+    "notebook_metadata_filter": "-jupytext.text_representation.jupytext_version,"
+    "-jupytext.text_representation.format_version",
+    "cell_metadata_filter": "-user_expressions",
+}
 # prebuilt, plain JavaScript: fills a role on the first Shift+Enter, shows validate's messages per cell
 LAB_EXTENSION = Path(__file__).parent / "labextension" / "cswo-lab"
 IDLE_KERNEL_SECONDS = 20 * 60  # a kernel holds ~300 MiB: one with no tab open is shut down after this
@@ -112,6 +117,8 @@ def lab_command(project: Project, year: str, folder: Path, no_browser: bool = Fa
         f"--MappingKernelManager.cull_idle_timeout={IDLE_KERNEL_SECONDS}",
         "--MappingKernelManager.cull_interval=60",
         f"--ContentsManager.pre_save_hook={SAVE_HOOK}",
+        # the .md twins as `make sync` writes them, in a project with no jupytext configuration of its own
+        *(f"--ContentsManager.{key}={value}" for key, value in JUPYTEXT.items()),
     ]
     if no_browser:
         command.append("--no-browser")

@@ -89,8 +89,9 @@ def pdf_text(path) -> str:
 
 
 def readable(text: str) -> str:
-    """One line, straight quotes, running footers and line-end hyphenation gone."""
+    """One line, straight quotes; running footers, a DRAFT watermark and line-end hyphenation gone."""
     text = re.sub(r"^.*\bPage \d+ of \d+\s*$", "", text, flags=re.MULTILINE)
+    text = re.sub(r"\bDRAFT\b", " ", text)  # a draft paper's watermark, which PDF text runs through sentences
     text = re.sub("[\u2018\u2019]", "'", text).replace("\u2011", "-").replace("\u00a0", " ")
     text = re.sub(r"(\w)-\s+(\w)", r"\1-\2", text)
     return " ".join(text.split())

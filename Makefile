@@ -42,8 +42,8 @@ lab: setup ## Open JupyterLab on the year's notebooks (YEAR=2021-22 by default)
 preview: setup ## Rebuild the year's draft PDF on every save (Ctrl-C stops)
 	$(BIN)/cswo preview --year $(YEAR)
 
-lab-check: setup ## Run All in every section in a real JupyterLab (headless Chromium); compare each paragraph with the papers
-	$(BIN)/python docs/lab_check.py --year $(YEAR)
+lab-check: setup ## In a real JupyterLab (headless Chromium): Run All, charts, a typed role, save; then git clean, build, preview
+	$(BIN)/python tests/lab/lab_check.py --year $(YEAR)
 
 bench: setup ## Benchmark builds against the hand-rolled baseline; writes docs/benchmarks.md
 	$(BIN)/python bench/bench.py
@@ -51,8 +51,8 @@ bench: setup ## Benchmark builds against the hand-rolled baseline; writes docs/b
 lint: setup ## ruff on the package and tests
 	$(BIN)/ruff check lib tests bench
 
-sync: setup ## Pair notebooks with their MyST twins (after editing either)
-	$(BIN)/jupytext --sync notebooks/*/*.ipynb
+sync: setup ## Pair notebooks with their MyST twins after editing either (cswo sync: never loses an edit)
+	$(BIN)/cswo sync
 
 data-docs: setup ## Regenerate data/README.md from the catalogue
 	$(BIN)/cswo data-docs

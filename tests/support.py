@@ -108,3 +108,38 @@ def fill_workbook(project: Project, year: str, value_for=None) -> int:
             filled += 1
     workbook.save(path)
     return filled
+
+
+def replace_typed_years(project: Project, year: str) -> int:
+    """Do what ``cswo validate`` asks of each typed year, as an analyst would: write the role it
+    names in place of each typed year or date, and rewrite (here: drop) each sentence in the future
+    tense about a time the year has reached. Edits the notebooks (their .md twins are removed, so
+    the notebook is what the build reads). Returns how many findings were dealt with."""
+    import jupytext
+
+    from cswo.narrative import years as typed_years
+    from cswo.narrative.stale import stale_years
+
+    findings = [f for f in stale_years(project, year) if not f.review_only and f.cell is not None]
+    for file in sorted({f.file for f in findings}):
+        path = project.root / file
+        nb = nbformat.read(path, as_version=4) if path.suffix == ".ipynb" else jupytext.read(path, fmt="md:myst")
+        for cell_number in sorted({f.cell for f in findings if f.file == file}):
+            cell = nb.cells[cell_number - 1]
+            stale = [f.text for f in findings if f.file == file and f.cell == cell_number and f.role is None]
+            sentences = typed_years.sentences(cell.source)
+            for _, sentence in sentences:
+                if any(text in sentence for text in stale):
+                    cell.source = cell.source.replace(sentence, "", 1)
+            for mention in reversed(typed_years.mentions(cell.source, year)):
+                if (
+                    mention.role
+                    and mention.kind != "calendar"
+                    and mention.text not in typed_years.allowed_years(cell.source)
+                ):
+                    end = mention.start + len(mention.text)
+                    cell.source = cell.source[: mention.start] + "{eval}`" + mention.role + "`" + cell.source[end:]
+        notebook = path.with_suffix(".ipynb")
+        nbformat.write(nb, notebook)
+        notebook.with_suffix(".md").unlink(missing_ok=True)
+    return len(findings)

@@ -103,7 +103,7 @@ def chi_number(first_nine: str) -> str:
 def test_a_planted_chi_number_stops_the_build_and_is_masked(project_copy):
     chi = next(c for c in (chi_number(f"150385{n:03d}") for n in range(100, 200)) if c)
     replace_in(
-        project_copy.data_dir / "complaints.csv", "CSWO Annual Report 2021-22", f"case {chi} CSWO Annual Report 2021-22"
+        project_copy.data_dir / "complaints.csv", "social work complaints records", f"case {chi} complaints records"
     )
     result = cswo(project_copy, "build", "--year", "2021-22")
     assert result.exit_code == 3
@@ -120,8 +120,8 @@ def test_a_chi_look_alike_with_a_wrong_check_digit_is_not_flagged(project_copy):
     wrong = chi[:-1] + str((int(chi[-1]) + 1) % 10)
     replace_in(
         project_copy.data_dir / "complaints.csv",
-        "CSWO Annual Report 2021-22",
-        f"ref {wrong} CSWO Annual Report 2021-22",
+        "social work complaints records",
+        f"ref {wrong} complaints records",
     )
     assert scan_inputs(project_copy, load_year(project_copy, "2021-22")) == []
 

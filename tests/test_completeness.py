@@ -9,10 +9,12 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from cswo.compose.section import notebook_to_section
 from cswo.data.load import Dataset
 from cswo.figures.formatting import MISSING_PHRASE
-from cswo.narrative.completeness import find_gaps
-from cswo.narrative.needs import Key, Use, YearNeeds
+from cswo.narrative.completeness import dropped_since_last_year, find_gaps
+from cswo.narrative.needs import Key, Use, YearNeeds, year_needs
 from cswo.pipeline.build import Document, out_of_date
+from cswo.project.parameters import load_year
 from cswo.project.paths import FIGURES_MIME
+from support import REFERENCE_YEAR
 
 YEAR = "2022-23"
 
@@ -94,3 +96,22 @@ def test_a_gap_with_no_returns_workbook_is_located_in_its_data_file(project_copy
     assert gaps, [str(g) for g in result.gaps]
     assert {g.file for g in gaps} == {"data/mental_health.csv"}, [str(g) for g in gaps]
     assert all("returns" not in str(g) for g in result.gaps)
+
+
+def test_a_table_last_years_notebook_drew_and_this_years_does_not_is_noted(project_copy):
+    """Deleting the cell that draws a table is never silent: validate says which, and where."""
+    last, params = "2020-21", load_year(project_copy, REFERENCE_YEAR)
+    project_copy.year_notebooks(last).mkdir()
+    this_year = project_copy.notebook(REFERENCE_YEAR, "complaints")
+    nb = nbformat.read(this_year, as_version=4)
+    nbformat.write(nb, project_copy.notebook(last, "complaints"))
+    needs = year_needs(project_copy, REFERENCE_YEAR, params.sections)
+    assert dropped_since_last_year(project_copy, params, needs) == []
+    nb.cells = [c for c in nb.cells if "Complaints by outcome" not in c.source]
+    nbformat.write(nb, this_year)
+    needs = year_needs(project_copy, REFERENCE_YEAR, params.sections)
+    assert dropped_since_last_year(project_copy, params, needs) == [
+        f"Section 'complaints': the table 'Complaints by outcome' that {last}'s notebook drew is not drawn for "
+        f"{REFERENCE_YEAR}; if that was not meant, restore its cell (the tables and charts after it are numbered "
+        "one lower)"
+    ]

@@ -102,6 +102,37 @@ def test_thousands_of_pounds_read_rounded_and_exactly():
     assert words["things.adults_exact"] == "£2,762,500"
 
 
+def test_whole_millions_read_without_a_decimal():
+    words = figure([("2021-22", "total", 1000)], unit="gbp_thousand").placeholders()
+    assert words["things.value"] == "£1 million"
+
+
+@pytest.mark.parametrize(
+    ("place", "words"),
+    [
+        (1, "the"),
+        (2, "the second"),
+        (3, "the third"),
+        (5, "the fifth"),
+        (11, "the 11th"),
+        (13, "the 13th"),
+        (21, "the 21st"),
+        (32, "the 32nd"),
+    ],
+)
+def test_a_place_in_a_ranking_reads_before_its_superlative(place, words):
+    ranked = figure([("2021-22", "total", place)], unit="number").placeholders()["things.ranked"]
+    assert ranked == words
+    assert f"Dundee was {ranked} poorest performing Partnership".startswith(
+        "Dundee was the poorest" if place == 1 else f"Dundee was {words} poorest"
+    )
+
+
+def test_a_missing_place_reads_as_missing_not_as_a_place():
+    ranked = figure([("2020-21", "total", 3)], unit="number").placeholders()["things.ranked"]
+    assert not ranked.startswith("the")
+
+
 def test_exact_keeps_what_was_given():
     assert format_exact(731423.7344, "gbp") == "£731,423.73"
     assert format_exact(1522411, "gbp") == "£1,522,411"
@@ -170,7 +201,7 @@ def test_catalogue_declares_the_number_style_once_and_a_project_may_change_it(tm
 
     project = Project(tmp_path)
     base = load_catalogue(project)
-    assert base.decimals("percent") == 1 and base.decimals("number") is None
+    assert base.decimals("percent") is None and base.decimals("number") is None  # as the data gives them
     assert all(m.decimals == base.decimals(m.unit) for t in base.values() for m in t.measures.values())
     (tmp_path / "catalogue.yml").write_text("number_style: {percent: 0}\n")
     own = load_catalogue(project)

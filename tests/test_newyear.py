@@ -26,8 +26,10 @@ def test_new_year_creates_files_that_validate_apart_from_missing_figures(project
     assert project_copy.parameters_file("2022-23") in made
     params = load_year(project_copy, "2022-23")
     assert params.year == "2022-23"
-    assert params.committees["ijb"].meeting_date.year == 2023
-    assert any("meeting_date" in item for item in params.review_required)
+    # the clerk's details are never carried forward as fact: visible placeholders until set
+    assert params.committees["ijb"].meeting_date == "[TO COMPLETE: meeting date (from the clerk)]"
+    assert params.committees["ijb"].report_number == "[TO COMPLETE: report number (from the clerk)]"
+    assert "DIJB83" not in project_copy.parameters_file("2022-23").read_text(encoding="utf-8")
     assert params.committees["ijb"].appendices[0].title.endswith("2022-23")
     nb = nbformat.read(project_copy.notebook("2022-23", "complaints"), as_version=4)
     assert "unreviewed" in nb.cells[0].metadata["tags"]
@@ -67,7 +69,7 @@ def test_backfill_starts_an_earlier_year_from_the_earliest_later_one(project_cop
     roll_forward(project_copy, "2016-17")
     params = load_year(project_copy, "2016-17")
     assert params.report_date.year == 2017  # 2022-11-09 moved back five years
-    assert params.committees["ijb"].meeting_date.year == 2017
+    assert params.committees["ijb"].meeting_date.startswith("[TO COMPLETE:")
     assert params.committees["ijb"].appendices[0].title.endswith("2016-17")
     assert any("moved from 2021-22" in item for item in params.review_required)
     nb = nbformat.read(project_copy.notebook("2016-17", "complaints"), as_version=4)
@@ -129,3 +131,25 @@ def test_the_default_sections_build_in_slash_style(tmp_path):
     assert "2021-22" not in text and "2020-21" not in text
     assert "Example Council" in text
     assert any("not yet reviewed" in w or "unreviewed" in w for w in result.warnings)
+
+
+def test_new_year_moves_typed_years_beside_figures_and_lists_the_rest(project_copy):
+    from cswo.narrative.stale import stale_years
+
+    source = project_copy.notebook("2021-22", "complaints")
+    nb = nbformat.read(source, as_version=4)
+    typed = "There were {eval}`complaints.value` in 2021-22, against {eval}`complaints.last_year` in 2020-21."
+    nb.cells.insert(-1, nbformat.v4.new_markdown_cell(typed + "\n\nWe moved office in 2021-22."))
+    nbformat.write(nb, source)
+    source.with_suffix(".md").unlink()
+    roll_forward(project_copy, "2022-23", template=False)
+    cells = nbformat.read(project_copy.notebook("2022-23", "complaints"), as_version=4).cells
+    assert cells[-2].source == (
+        "There were {eval}`complaints.value` in {eval}`s.label`, against {eval}`complaints.last_year` in "
+        "{eval}`s.last_label`.\n\nWe moved office in 2021-22."
+    )
+    left = [f for f in stale_years(project_copy, "2022-23") if not f.review_only]
+    assert any(f.section == "complaints" and f.text == "2021-22" and f.role == "{eval}`s.last_label`" for f in left)
+    assert any(f.section == "justice" and f.kind == "stale" and f.text == "October 2022" for f in left)
+    assert any(f.section == "statutory" and f.kind == "stale" and f.text == "December 2022" for f in left)
+    assert not any(f.cell == 1 for f in left), "the carried-forward banner never reaches the papers"

@@ -51,11 +51,11 @@ def test_notebook_is_thin_and_committed_clean(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_notebook_and_myst_twin_agree(path):
     twin = path.with_suffix(".md")
-    assert twin.exists(), f"{twin.name} is missing: run `make sync`"
+    assert twin.exists(), f"{twin.name} is missing: run `cswo sync`"
     a = nbformat.read(path, as_version=4)
     b = jupytext.read(twin)
     strip = lambda nb: [(c.cell_type, c.source.strip(), sorted(c.metadata.get("tags", []))) for c in nb.cells]  # noqa: E731
-    assert strip(a) == strip(b), f"{path.name} and {twin.name} differ: run `make sync`"
+    assert strip(a) == strip(b), f"{path.name} and {twin.name} differ: run `cswo sync`"
 
 
 def test_typed_number_check_catches_hand_typed_figures(tmp_path):

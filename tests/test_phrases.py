@@ -1,7 +1,9 @@
 import math
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
+import phrase_properties
 from cswo.errors import MissingFigureError
 from cswo.figures import phrases as narrative
 from cswo.figures.formatting import MISSING_PHRASE, format_cell, format_value, plural
@@ -99,3 +101,52 @@ def test_without_references_and_migrate():
 def test_relative_change_follows_the_percentage_style():
     assert narrative.change(93, 67, "count") == "an increase of 39%"
     assert narrative.change(93, 67, "count", 0, percent_decimals=1) == "an increase of 38.8%"
+
+
+def test_a_phrase_with_no_year_before_still_reads_as_a_number():
+    sentence = f"In 2024-25, {narrative.compared(21, None)} Child Protection Orders were granted."
+    assert sentence == "In 2024-25, 21 Child Protection Orders were granted."
+
+
+def test_no_change_is_said_once_and_never_from_a_value_to_itself():
+    assert narrative.trend(22, 22) == "stayed at 22"
+    assert narrative.trend(93, 67) == "increased from 67 to 93"
+    assert narrative.direction(95.04, 95.0, "percent", 1) == "stayed the same"  # both print 95.0%
+    assert narrative.change(1001, 1000) == "an increase of less than 1%"
+
+
+def test_same_or_nearest_and_standing_are_always_true_and_never_empty():
+    assert narrative.same_or_nearest(5, {"2019-20": 4, "2020-21": 7}) == "lower than in 2020-21"
+    assert narrative.same_or_nearest(5, {}) == "the first year with a figure"
+    history = {"2018-19": 9, "2019-20": 9, "2020-21": 4, "2021-22": 9}
+    assert narrative.standing(history) == "the joint highest on record (with 2019-20)"
+    assert narrative.standing({"2020-21": 4, "2021-22": 9}) == "fewer than three years of figures to compare"
+    middle = {"2018-19": 9, "2019-20": 1, "2020-21": 6, "2021-22": 4}
+    assert narrative.standing(middle) == "within the range of earlier years (since 2018-19)"
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(phrase_properties.series())
+def test_every_comparison_phrase_agrees_with_its_numbers_sample(case):
+    phrase_properties.check(*case)
+
+
+@pytest.mark.soak
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(phrase_properties.series())
+def test_every_comparison_phrase_agrees_with_its_numbers_soak(case):
+    phrase_properties.check(*case)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        ("count", None, {"2023-24": 22, "2024-25": 22}),  # equal values
+        ("count", None, {"2024-25": 21}),  # one year only
+        ("count", None, {"2021-22": 5, "2022-23": None, "2023-24": 3, "2024-25": 4}),  # gaps
+        ("number", 1, {"2021-22": -2.5, "2022-23": -1.0, "2023-24": -3.0, "2024-25": -4.0}),  # negatives
+        ("percent", None, {"2021-22": 9.0, "2022-23": 9.0, "2023-24": 4.0, "2024-25": 9.0}),  # ties at a record
+    ],
+)
+def test_named_cases_agree_with_their_numbers(case):
+    phrase_properties.check(*case)

@@ -74,6 +74,24 @@ def test_the_qa_record_carries_reviewers_notes_and_the_public_file_has_no_column
     assert "Quokkaverify" not in (tmp_path / "figures.csv").read_text(encoding="utf-8")
 
 
+def test_a_known_slips_reason_goes_to_the_qa_record_only():
+    reason = "the services add up to 72; the total is kept as published"
+    frame = pd.DataFrame(
+        {
+            "year": ["2024-25"],
+            "measure": ["complaints_received"],
+            "breakdown": ["total"],
+            "value": ["77"],
+            "status": [""],
+            "note": [""],
+            "qa_note": [""],
+            "known_slip": [reason],
+        }
+    )
+    (row,) = qa_notes({"complaints": frame})
+    assert row["qa_note"] == reason and row["reason"] == "kept as published (known slip)"
+
+
 @pytest.mark.e2e
 def test_a_private_note_reaches_the_qa_record_and_no_public_output(tmp_path):
     root = tmp_path / "project"
@@ -99,7 +117,7 @@ def test_a_private_note_reaches_the_qa_record_and_no_public_output(tmp_path):
     assert leaks == []
     qa = project.private_dir(YEAR) / "figures-qa.csv"
     with qa.open(encoding="utf-8") as handle:
-        rows = [r for r in csv.DictReader(handle) if r["qa_note"]]
+        rows = [r for r in csv.DictReader(handle) if r["reason"] == "reviewers' note"]
     assert {(r["table"], r["measure"], r["breakdown"], r["year"], r["qa_note"]) for r in rows} == {
         ("complaints", m, "total", YEAR, PRIVATE) for m in frame.loc[shown, "measure"]
     }

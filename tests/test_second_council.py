@@ -85,14 +85,16 @@ def test_slash_years_in_prose_and_table_headings(strathbrae):
     assert "2024-25" not in text
 
 
-def test_a_known_slip_builds_with_a_warning_and_a_table_note(strathbrae):
+def test_a_known_slip_builds_with_a_warning_and_its_reason_stays_private(strathbrae):
     project, result = strathbrae
     slips = [w for w in result.warnings if "known slip" in w]
     assert len(slips) == 1 and "add up to 72 but the total is 77" in slips[0]
     text, tables = text_of(project.year_outputs(YEAR) / "scrutiny" / f"strathbrae-cswo-{YEAR}.docx")
-    assert "Complaints received by social work, 2024/25: published total; the services add up to 72." in text
+    assert "the services add up to 72" not in text  # the reviewers' reason, not the members'
     service = next(t for t in tables if t[0][0] == "Service")
-    assert ["Total", "60", "77"] in service
+    assert ["Total", "60", "77"] in service  # the figure as published
+    qa = (project.private_dir(YEAR) / "figures-qa.csv").read_text(encoding="utf-8")
+    assert "published total; the services add up to 72" in qa
 
 
 def test_the_slip_leaves_other_years_checked(tmp_path):

@@ -55,3 +55,12 @@ def test_cover_templates_and_parameters_are_read_too(tmp_path):
 def test_the_reference_year_has_no_typed_year_or_stale_future_tense():
     findings = [f for f in stale_years(REFERENCE, REFERENCE_YEAR) if not f.review_only]
     assert findings == [], "\n".join(map(str, findings))
+
+
+def test_a_cell_that_never_reaches_the_documents_is_not_read(tmp_path):
+    project = _project(tmp_path, ["Carried forward from 2023-24: update for 2024-25."])
+    notebook = project.notebook(YEAR, "performance")
+    nb = nbformat.read(notebook, 4)
+    nb.cells[2].metadata["tags"] = ["unreviewed"]
+    nbformat.write(nb, notebook)
+    assert [f for f in stale_years(project, YEAR) if f.section == "performance"] == []

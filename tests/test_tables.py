@@ -1,8 +1,9 @@
+import pandas as pd
 import pytest
 
 from cswo.data.load import load_dataset
 from cswo.figures.figure import Figure
-from cswo.notebook.tables import breakdown_table, years_table
+from cswo.notebook.tables import breakdown_table, framework_table, years_table
 from cswo.project.catalogue import load_catalogue
 from cswo.project.paths import Project
 from support import REFERENCE, ROOT
@@ -60,7 +61,8 @@ def test_years_table_shows_published_average_when_years_are_missing(dataset):
     )
     row = table.rows[0]
     assert row[1:] == ["100", "97", "98*"]
-    assert any("as reported by the service" in note for note in table.notes)
+    assert "* The average over the last 5 years, including years not shown here." in table.notes
+    assert not any("reported" in note for note in table.notes)  # a provenance remark is for reviewers
 
 
 def test_disclosure_suppresses_small_counts_in_tables(dataset):
@@ -120,3 +122,25 @@ def test_tables_show_one_percentage_style_and_words_for_approximate_figures():
     table = years_table("Workforce", [young, women], ["2020-21", "2021-22"])
     assert table.rows == [["Workforce aged 30 or under", "84.0%", "just under 10%"], ["Women", "4.4%", "82.0%"]]
     assert table._repr_markdown_().splitlines()[1].endswith("-:|")  # the last column stays a number column
+
+
+def test_the_governance_framework_has_one_row_per_assurance_mechanism():
+    frame = pd.DataFrame(
+        {
+            "function_number": ["1", "2"],
+            "function": ["Give professional advice.", "Promote values and standards."],
+            "assurance_mechanisms": ["Membership of the IJB; Meetings with Convenors", "Induction of new staff"],
+            "lead": ["The CSWO; Service Manager", "Head of Service"],
+            "frequency": ["2 monthly; As required", "As required"],
+            "source": ["Framework, 2018", "Framework, 2018"],
+        }
+    )
+    table = framework_table("Framework", frame, source="Framework, 2018; as at 9 November 2022")
+    assert table.columns == ["No.", "Function", "Assurance mechanism", "Lead", "Frequency"]
+    assert table.rows == [
+        ["1", "Give professional advice.", "Membership of the IJB", "The CSWO", "2 monthly"],
+        ["1", "", "Meetings with Convenors", "Service Manager", "As required"],
+        ["2", "Promote values and standards.", "Induction of new staff", "Head of Service", "As required"],
+    ]
+    markdown = table._repr_markdown_()
+    assert markdown.count("Source:") == 1 and "as at 9 November 2022" in markdown

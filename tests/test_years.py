@@ -61,7 +61,7 @@ def test_future_tense_about_a_year_the_report_has_reached_is_stale(text, year, s
 def test_a_typed_verb_of_change_beside_a_figure_is_for_review_unless_the_data_says_it():
     typed = year_findings("The rate rose to {eval}`beds.value`.", "2021-22")
     assert [(f.kind, f.text, f.review_only) for f in typed] == [("trend", "rose", True)]
-    assert "{eval}`beds.direction`" in typed[0].message
+    assert "{eval}`beds.trend`" in typed[0].message
     assert year_findings("The rate {eval}`beds.direction` to {eval}`beds.value`.", "2021-22") == []
 
 
@@ -87,3 +87,8 @@ def test_every_year_role_reads_as_the_vocabulary_says(style):
     }
     assert texts["last_label"] == ("2020/21" if style == "slash" else "2020-21")
     assert year_texts("2022-23")["year_end"] == "31 March 2023"
+
+
+def test_a_direction_followed_by_from_to_is_listed_with_the_trend_role():
+    text = "It has {eval}`beds.direction` from {eval}`beds.last_year` to {eval}`beds.value`."
+    assert [(f.kind, f.role) for f in year_findings(text, "2021-22")] == [("trend", "{eval}`beds.trend`")]

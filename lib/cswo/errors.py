@@ -271,6 +271,34 @@ class IncompleteNarrativeError(InputError):
         )
 
 
+class YearOpenError(InputError):
+    """A final build was asked for while the year still has open items (each a located sentence)."""
+
+    def __init__(self, year: str, items: list):
+        self.year, self.items = year, list(items)
+        super().__init__(
+            _grouped(
+                f"{year} is still open, so a final build was refused: {len(self.items)} open item(s); "
+                "close them (or build without --final for DRAFT papers)",
+                self.items,
+            )
+        )
+
+
+class TwinConflictError(InputError):
+    """A section's notebook and its ``.md`` twin were both edited since they were last in step:
+    using either would lose the other's edit. ``differences`` names the paragraphs, file by file."""
+
+    def __init__(self, notebook: str, twin: str, differences: list[str]):
+        self.notebook, self.twin, self.differences = notebook, twin, differences
+        super().__init__(
+            f"{notebook} and {twin} were both edited since they were last in step, so neither is used "
+            f"(that would lose the other's edit). Copy each edit into one file, then run "
+            f"`cswo sync --keep ipynb` or `cswo sync --keep md` (the other file is kept in outputs/.cache/twins). "
+            "They differ in:\n" + "\n".join(f"  - {d}" for d in differences)
+        )
+
+
 class UnknownNameError(InputError):
     """A notebook's code names a table, measure or breakdown the catalogue does not have."""
 

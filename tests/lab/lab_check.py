@@ -46,17 +46,19 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = {"complaints", "justice", "adults"}  # the typed role, then two sections' charts
 TYPED_IN = "complaints"
 TYPED = "Typed in the lab: {eval}`complaints.value` complaints, {eval}`complaints.compard`, and 17 more."
-PANEL = "[...window.jupyterapp.shell.widgets('main')].find(w => w.sessionContext && w.isVisible)"
+PANEL = "(window.jupyterapp && [...window.jupyterapp.shell.widgets('main')].find(w => w.sessionContext && w.isVisible))"
 READY = f"(() => {{ const p = {PANEL}; return !!(p && p.sessionContext.isReady && window.cswoLab); }})()"
 RUN_ALL = "window.jupyterapp.commands.execute('notebook:run-all-cells').then(done => String(done))"
 SAVE = f"""(async () => {{ const p = {PANEL}; await p.context.save(); return !p.context.model.dirty; }})()"""
-# every role of every markdown cell evaluated (jupyterlab-myst keeps them in user_expressions) and shown
+# every role of every markdown cell evaluated (jupyterlab-myst keeps them in user_expressions) and shown:
+# a role not filled shows as its name in code type, or as the {eval} text
 FILLED = f"""(() => {{
   const p = {PANEL};
   return p.content.widgets.filter(c => c.model.type === 'markdown').every(c => {{
     const roles = [...c.model.sharedModel.getSource().matchAll(/\\{{eval\\}}`([^`]*)`/g)].map(m => m[1]);
     const kept = (c.model.getMetadata('user_expressions') || []).map(e => e.expression);
-    return roles.every(r => kept.includes(r)) && !c.node.innerText.includes('{{eval}}');
+    const raw = [...c.node.querySelectorAll('code')].map(e => e.textContent);
+    return roles.every(r => kept.includes(r) && !raw.includes(r)) && !c.node.innerText.includes('{{eval}}');
   }});
 }})()"""
 READ_PROSE = f"""(() => {{
@@ -98,8 +100,9 @@ DELETE_CELL = f"""(index => {{
   const p = {PANEL}; p.content.activeCellIndex = index;
   return window.jupyterapp.commands.execute('notebook:delete-cell').then(() => true);
 }})"""
-FIRST_CHART = "(() => { const f = document.querySelector('.cswo-chart'); if (f) f.scrollIntoView(); return !!f; })()"
-TO_TOP = "document.querySelectorAll('.jp-WindowedPanel-outer').forEach(e => e.scrollTop = 0)"
+FIRST_CHART = """(() => { const f = document.querySelector('.cswo-chart');
+  if (f) f.closest('.jp-Cell').scrollIntoView(); return !!f; })()"""
+TYPED_IN_VIEW = f"""(index => {{ {PANEL}.content.widgets[index - 1].node.scrollIntoView(); return true; }})"""
 
 
 def git(root: Path, *args: str) -> str:
@@ -174,7 +177,7 @@ def check_section(browser: Browser, base: str, year: str, section: str, shots: P
         found, index = typed_role_problems(browser)
         problems += found
     if section in SCREENSHOTS:
-        browser.evaluate(TO_TOP if section == TYPED_IN else FIRST_CHART)
+        browser.evaluate(f"{TYPED_IN_VIEW}({index})" if section == TYPED_IN else FIRST_CHART)
         time.sleep(1)
         print(f"  screenshot: {browser.screenshot(shots / f'{section}.png').relative_to(ROOT)}")
     if section == TYPED_IN:

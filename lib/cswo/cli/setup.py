@@ -86,7 +86,19 @@ def new_year(
     say(f"Started {year} from " + (source or "the suite's defaults") + ".")
     for path in made:
         say(str(path), "green", "created")
+    _list_typed_years(project, year)
     say(f"Next: fill data/returns/{year}.xlsx, then `cswo validate --year {year}`.")
+
+
+def _list_typed_years(project, year: str) -> None:
+    """What new-year could not move safely: typed years and dates, and stale future tense."""
+    from cswo.narrative.stale import stale_years  # lazy: start-up; loaded when the command runs
+
+    left = [f for f in stale_years(project, year) if not f.review_only]
+    if left:
+        say(f"{len(left)} typed year(s) or date(s) to rewrite for {year} (validate lists them too):", "yellow")
+        for finding in left:
+            console.print(f"  - {escape(str(finding))}", highlight=False, soft_wrap=True)
 
 
 @app.command("data-template")

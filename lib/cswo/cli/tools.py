@@ -101,3 +101,29 @@ def lab(
 
 if __name__ == "__main__":
     app()
+
+
+@app.command("sync")
+def sync_twins(
+    year: Annotated[str | None, typer.Option("--year", "-y", help="One year (default: every year)")] = None,
+    keep: Annotated[
+        str | None, typer.Option("--keep", help="ipynb or md: the file that wins where both were edited")
+    ] = None,
+) -> None:
+    """Pair each section notebook with its .md twin: the file edited since they were last in step is
+    written over the other. Where both were edited, nothing is written unless --keep says which wins
+    (the other is copied to outputs/.cache/twins first). Exit code 2 while a pair is left unpaired."""
+    from cswo.tools.sync import sync  # lazy: start-up; loaded when the command runs
+
+    project = project_asked()
+    report = sync(project, year_asked(project, year) if year else None, keep)
+    for line in report.written:
+        say(line, "green", "wrote")
+    for line in report.kept:
+        say(f"{line} (the file replaced, as it was)", "yellow", "kept")
+    for line in report.conflicts:
+        say(line, "red", "not paired:")
+    if report.conflicts:
+        raise typer.Exit(2)
+    if not report.written:
+        say("Every notebook is in step with its .md twin.")

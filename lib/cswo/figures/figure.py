@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from cswo.data.queries import QUERY_MARK
 from cswo.figures import phrases as narrative
 from cswo.figures.formatting import (
     MISSING_PHRASE,
@@ -16,6 +17,7 @@ from cswo.figures.formatting import (
     format_exact,
     format_value,
     is_missing,
+    ranked,
 )
 from cswo.figures.phrases import Phrase
 from cswo.figures.vocabulary import EXACT, FIGURE_ATTRIBUTES, year_attribute
@@ -48,6 +50,7 @@ class Figure:
     percent_decimals: int | None = None  # the paper's percentage style, for relative changes
     approximate: dict[str, str] = field(default_factory=dict)  # year -> "just under" (given in words)
     breakdowns_approximate: dict[str, str] = field(default_factory=dict)  # this year's breakdown -> qualifier
+    queries: dict[str, str] = field(default_factory=dict)  # year -> the question its row is under (an open item)
 
     @classmethod
     def from_table(
@@ -83,6 +86,7 @@ class Figure:
             breakdowns_hidden=_why(this_year, "breakdown"),
             approximate=_qualifiers(mine, "year"),
             breakdowns_approximate=_qualifiers(this_year, "breakdown"),
+            queries={r.year: r.query for r in mine if getattr(r, "query", "")},
         )
 
     @property
@@ -126,8 +130,10 @@ class Figure:
         if is_missing(value):
             return SYMBOL_FOR_STATUS.get(self.status.get(year, ""), NOT_AVAILABLE)
         if self.approximate.get(year):
-            return approximately(value, self.unit, self.approximate[year])
-        return format_cell(value, self.unit, self.decimals)
+            shown = approximately(value, self.unit, self.approximate[year])
+        else:
+            shown = format_cell(value, self.unit, self.decimals)
+        return f"{shown} {QUERY_MARK}" if year in self.queries else shown  # a draft marks a figure under query
 
     def is_approximate(self, year: str) -> bool:
         return bool(self.approximate.get(year))
@@ -206,16 +212,17 @@ class Figure:
             "year": self.year_text(self.year),
             "last_year_label": self.year_text(last),
             "label": self.measure.label,
+            "ranked": self._shown(cur) if cur is None or self.is_hidden(self.year) else ranked(cur),
             **self._comparisons(hidden),
         }
         earlier = {y: v for y, v in self.history.items() if y < self.year}
-        out["same_as"] = narrative.same_as(cur, earlier, self.year_text) or "different from every earlier year"
+        out["same_as"] = narrative.same_or_nearest(cur, earlier, self.year_text)
         average = narrative.average_value(self.history, 5)
         out["average_5y"] = narrative.average(self.history, 5, unit, self.average_decimals)
         out["average_5y_value"] = (
             MISSING_PHRASE if average is None else format_value(average, unit, self.average_decimals)
         )
-        out["record"] = narrative.record(self.history, self.year_text) or "within the range of earlier years"
+        out["record"] = narrative.standing(self._up_to_year(), self.year_text) if cur is not None else MISSING_PHRASE
         if self.is_hidden(self.year):  # "the same as in 2019-20" or "the lowest on record" would tell
             out["same_as"] = out["record"] = NOT_PUBLISHED
         if any(self.is_hidden(y) for y in sorted(self.history)[-5:]):  # a mean gives away a missing term
@@ -232,18 +239,23 @@ class Figure:
         unit, cur, prev, last = self.unit, self.current, self.previous, previous_year(self.year)
         both = f"{self._shown(cur)}, compared with {self._shown(prev, last)} the year before"
         if hidden:
-            return {"compared": both, "change": NOT_PUBLISHED, "direction": NOT_PUBLISHED}
+            return {"compared": both, "change": NOT_PUBLISHED, "direction": NOT_PUBLISHED, "trend": NOT_PUBLISHED}
         if self.is_approximate(self.year) or self.is_approximate(last):
             compared = narrative.compared(cur, prev, unit) if cur is None or prev is None else both
             if cur is not None and prev is None:
-                compared = f"{self._shown(cur)} (no comparable figure for the year before)"
+                compared = self._shown(cur)
             rough = "not measured exactly (the figures are approximate)"
-            return {"compared": compared, "change": rough, "direction": rough}
+            return {"compared": compared, "change": rough, "direction": rough, "trend": rough}
         return {
             "compared": narrative.compared(cur, prev, unit, decimals=self.decimals),
             "change": narrative.change(cur, prev, unit, self.decimals, self.percent_decimals),
-            "direction": narrative.direction(cur, prev),
+            "direction": narrative.direction(cur, prev, unit, self.decimals),
+            "trend": narrative.trend(cur, prev, unit, self.decimals),
         }
+
+    def _up_to_year(self) -> dict[str, float]:
+        """The history up to the report year: a later year in the data is not on record yet."""
+        return {y: v for y, v in self.history.items() if y <= self.year}
 
     def audit_rows(self, section: str) -> list[dict]:
         return [

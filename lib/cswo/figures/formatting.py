@@ -46,9 +46,9 @@ def pounds(value: float) -> str:
 
 
 def pounds_thousands(value: float) -> str:
-    """A £000 figure as prose: £122,739k -> '£122.7 million', £194k -> '£194,000'."""
-    if abs(value) >= 1000:
-        return f"£{value / 1000:,.1f} million"
+    """A £000 figure as prose: £122,739k -> '£122.7 million', £1,000k -> '£1 million', £194k -> '£194,000'."""
+    if abs(value) >= 1000:  # whole millions without a '.0': '£1 million'
+        return f"£{value / 1000:,.1f}".removesuffix(".0") + " million"
     return f"£{value * 1000:,.0f}"
 
 
@@ -78,6 +78,18 @@ def approximately(value, unit: str, qualifier: str) -> str:
     return f"{qualifier} {format_value(value, unit, decimals_of(value))}"
 
 
+# words that say a figure is not exact: what follows them never claims a decimal place it lacks
+QUALIFIERS = re.compile(
+    r"\b(?:around|about|approximately|roughly|nearly|almost|over|under|more than|less than)\s*$", re.I
+)
+_TRAILING_ZEROS = re.compile(r"^(£?-?[\d,]+)\.0+(?=%|\b)")
+
+
+def without_false_precision(phrase: str, before: str) -> str:
+    """``phrase`` as it reads after ``before``: after "around" or "over", '70.0%' reads '70%'."""
+    return _TRAILING_ZEROS.sub(r"\1", phrase) if QUALIFIERS.search(before) else phrase
+
+
 def format_exact(value, unit: str, status: str = "") -> str:
     """A value in full, for prose that also rounds it: £4,716 thousand reads '£4,716,000', not '£4.7 million'."""
     if is_missing(value):
@@ -103,6 +115,21 @@ def format_cell(value, unit: str, decimals: int | None = None, status: str = "")
     if unit == "gbp_thousand":
         return number(value, 0)
     return format_value(value, unit, decimals)
+
+
+ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
+
+
+def ranked(value) -> str:
+    """A place in a ranking as prose puts it before a superlative: 1 -> 'the' ('the poorest'),
+    3 -> 'the third', 13 -> 'the 13th' (words to ninth, then figures)."""
+    place = int(value)
+    if place == 1:
+        return "the"
+    if 1 < place <= len(ORDINAL_WORDS):
+        return f"the {ORDINAL_WORDS[place - 1]}"
+    suffix = "th" if 10 <= place % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(place % 10, "th")
+    return f"the {place:,}{suffix}"
 
 
 def plural(count: float, singular: str, plural_form: str | None = None) -> str:

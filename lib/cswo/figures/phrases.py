@@ -17,15 +17,23 @@ from cswo.figures.formatting import MISSING_PHRASE, format_value, is_missing, nu
 def compared(
     current, previous, unit: str = "count", previous_label: str = "the year before", decimals: int | None = None
 ) -> str:
-    """'93, compared with 67 the year before'; ``decimals`` is the paper's number style for the unit."""
+    """'93, compared with 67 the year before'; ``decimals`` is the paper's number style for the unit.
+
+    With no figure the year before there is nothing to compare: the value alone ('21'), so the
+    phrase still reads wherever a number does."""
     if is_missing(current):
         return MISSING_PHRASE
     if is_missing(previous):
-        return f"{format_value(current, unit, decimals)} (no comparable figure for {previous_label})"
+        return format_value(current, unit, decimals)
     return (
         f"{format_value(current, unit, decimals)}, compared with {format_value(previous, unit, decimals)} "
         f"{previous_label}"
     )
+
+
+def _shown_equal(current, previous, unit: str, decimals: int | None) -> bool:
+    """True if the two values print the same: a change too small to show is no change on the page."""
+    return current == previous or format_value(current, unit, decimals) == format_value(previous, unit, decimals)
 
 
 def change(
@@ -33,29 +41,50 @@ def change(
 ) -> str:
     """'an increase of 39%', 'a decrease of 5%', 'no change'; percentages change in points, shown in
     the unit's style (``decimals``); a relative change is a percentage, in the paper's percentage
-    style (``percent_decimals``, whole numbers where none is declared)."""
+    style (``percent_decimals``, whole numbers where none is declared). A change that rounds to
+    nothing says so ('an increase of less than 1%'), never 'of 0%'."""
     if is_missing(current) or is_missing(previous):
         return MISSING_PHRASE
-    if current == previous:
+    if _shown_equal(current, previous, unit, decimals):
         return "no change"
     direction = "an increase" if current > previous else "a decrease"
     if unit == "percent":
         points = abs(current - previous)
         places = decimals if decimals is not None else (1 if points != int(points) else 0)
-        return f"{direction} of {number(points, places)} percentage points"
+        return f"{direction} of {_at_least(points, places)} percentage point{'' if points == 1 else 's'}"
     if previous == 0:
         return f"{direction} from none"
     relative = abs(current - previous) / abs(previous) * 100
-    return f"{direction} of {number(relative, percent_decimals or 0)}%"
+    return f"{direction} of {_at_least(relative, percent_decimals or 0)}%"
 
 
-def direction(current, previous) -> str:
-    """'increased', 'decreased' or 'stayed the same'."""
+def _at_least(amount: float, places: int) -> str:
+    """``amount`` at ``places`` decimals, or 'less than 1' (0.1 ...) where it would round to 0."""
+    shown = number(amount, places)
+    if float(shown.replace(",", "")) == 0:
+        return f"less than {number(10**-places, places)}"
+    return shown
+
+
+def direction(current, previous, unit: str = "count", decimals: int | None = None) -> str:
+    """'increased', 'decreased' or 'stayed the same' (as the values print: a change too small to
+    show is none)."""
     if is_missing(current) or is_missing(previous):
         return MISSING_PHRASE
-    if current == previous:
+    if _shown_equal(current, previous, unit, decimals):
         return "stayed the same"
     return "increased" if current > previous else "decreased"
+
+
+def trend(current, previous, unit: str = "count", decimals: int | None = None) -> str:
+    """A whole movement: 'increased from 67 to 93', 'decreased from 8.5% to 7.9%', 'stayed at 22'
+    (never 'stayed the same from 22 to 22')."""
+    if is_missing(current) or is_missing(previous):
+        return MISSING_PHRASE
+    now, before = format_value(current, unit, decimals), format_value(previous, unit, decimals)
+    if now == before:
+        return f"stayed at {now}"
+    return f"{'increased' if current > previous else 'decreased'} from {before} to {now}"
 
 
 def same_as(current, history: Mapping[str, float], label: Callable[[str], str] = str) -> str | None:
@@ -69,6 +98,21 @@ def same_as(current, history: Mapping[str, float], label: Callable[[str], str] =
         if not is_missing(history[year]) and history[year] == current:
             return f"the same as in {label(year)}"
     return None
+
+
+def same_or_nearest(current, history: Mapping[str, float], label: Callable[[str], str] = str) -> str:
+    """'the same as in 2019-20'; else against the latest earlier year with a figure: 'higher than in
+    2020-21', 'lower than in 2020-21'; else 'the first year with a figure'."""
+    if is_missing(current):
+        return MISSING_PHRASE
+    same = same_as(current, history, label)
+    if same:
+        return same
+    earlier = [y for y in sorted(history) if not is_missing(history[y])]
+    if not earlier:
+        return "the first year with a figure"
+    latest = earlier[-1]
+    return f"{'higher' if current > history[latest] else 'lower'} than in {label(latest)}"
 
 
 def average(history: Mapping[str, float], years: int = 5, unit: str = "count", decimals: int = 1) -> str:
@@ -107,6 +151,24 @@ def record(history: Mapping[str, float], label: Callable[[str], str] = str) -> s
                     return f"the {word} since {label(year)}"
                 break
     return None
+
+
+def standing(history: Mapping[str, float], label: Callable[[str], str] = str) -> str:
+    """Where the latest year stands among the earlier ones, always true: a record (:func:`record`),
+    'the joint highest on record (with 2019-20)', 'within the range of earlier years (since
+    2017-18)', or, with fewer than three years, 'fewer than three years of figures to compare'."""
+    found = record(history, label)
+    if found:
+        return found
+    years = [y for y in sorted(history) if not is_missing(history[y])]
+    if len(years) < 3:
+        return "fewer than three years of figures to compare"
+    value, earlier = history[years[-1]], years[:-1]
+    for word, extreme in (("highest", max), ("lowest", min)):
+        if value == extreme(history[y] for y in earlier):
+            ties = [y for y in earlier if history[y] == value]
+            return f"the joint {word} on record (with {label(ties[-1])})"
+    return f"within the range of earlier years (since {label(earlier[0])})"
 
 
 class Phrase(str):

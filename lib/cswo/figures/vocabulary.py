@@ -21,15 +21,17 @@ FIGURE_ATTRIBUTES: dict[str, tuple[int, ...]] = {
     "compared": CURRENT,  # says so in words when the year before has no figure
     "change": BOTH,
     "direction": BOTH,
+    "trend": BOTH,  # "increased from 67 to 93", "stayed at 22": the whole movement, never "from 22 to 22"
     "last_year": PREVIOUS,
     "last_year_exact": PREVIOUS,
     "same_as": CURRENT,  # compared with every earlier year the data has, which need not all be there
-    "record": CURRENT,  # likewise
+    "record": CURRENT,  # likewise; "within the range of earlier years" when it is neither
     "average_5y": FIVE_YEARS,
     "average_5y_value": FIVE_YEARS,
     "year": NO_DATA,
     "last_year_label": NO_DATA,
     "label": NO_DATA,
+    "ranked": CURRENT,  # a place in a ranking, before a superlative: "the 13th (poorest)", "the (poorest)"
 }
 EXACT = "_exact"  # suffix: the value in full
 IN_YEAR = "in_"  # prefix: in_2019_20, the value in that year

@@ -7,13 +7,16 @@ report year, the table's CSV file for an earlier year.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from cswo.data.load import Dataset, validate_tables
+from cswo.data.queries import Query
 from cswo.data.returns import as_typed, row_locations, workbook_rows
 from cswo.errors import Problem
 from cswo.figures.formatting import SYMBOL_FOR_STATUS
 from cswo.narrative.needs import Key, UnknownName, Use, YearNeeds, year_needs
+from cswo.narrative.stale import stale_years
 from cswo.narrative.typed import notebook_typed_numbers
 from cswo.project.catalogue import TOTAL, load_catalogue
 from cswo.project.parameters import Parameters
@@ -31,14 +34,18 @@ class YearCheck:
     gaps: list[Problem] = field(default_factory=list)
     unknown: list[UnknownName] = field(default_factory=list)
     typed_numbers: list[str] = field(default_factory=list)
+    typed_years: list[str] = field(default_factory=list)  # typed years and dates, stale future tense
+    to_review: list[str] = field(default_factory=list)  # typed verbs of change beside figures
     notes: list[str] = field(default_factory=list)
+    queries: list[Query] = field(default_factory=list)  # rows under query: open items, not problems
 
     @property
     def ok(self) -> bool:
-        return not (self.data_problems or self.gaps or self.unknown or self.typed_numbers)
+        return not (self.data_problems or self.gaps or self.unknown or self.typed_numbers or self.typed_years)
 
     def count(self) -> int:
-        return len(self.data_problems) + len(self.gaps) + len(self.unknown) + len(self.typed_numbers)
+        problems = (self.data_problems, self.gaps, self.unknown, self.typed_numbers, self.typed_years)
+        return sum(len(p) for p in problems)
 
 
 def _describe(key: Key, catalogue: dict | None) -> str:
@@ -125,18 +132,22 @@ def last_year_values(dataset, year: str, catalogue: dict) -> dict[tuple[str, str
 
 
 def check_year(project: Project, params: Parameters) -> YearCheck:
-    """Data problems, figures the narrative needs and lacks, unknown names and typed numbers, at once."""
+    """Data problems, figures the narrative needs and lacks, unknown names, typed numbers and typed
+    years (with verbs of change to review), at once."""
     year = params.year
     sections = [*params.sections, *params.appendix_notebooks()]
     dataset, problems = validate_tables(project, year)
     needs = year_needs(project, year, sections, dataset)
-    result = YearCheck(year, data_problems=problems, unknown=needs.unknown, notes=needs.notes)
+    result = YearCheck(year, data_problems=problems, unknown=needs.unknown, notes=needs.notes, queries=dataset.queries)
+    result.notes += dropped_since_last_year(project, params, needs)
     locations = workbook_locations(project, needs, dataset, sections)
     result.gaps = find_gaps(needs, dataset, locations, load_catalogue(project))
     for section in sections:
         notebook = project.notebook(year, section)
         if notebook.exists():
             result.typed_numbers += notebook_typed_numbers(notebook, section)
+    for finding in stale_years(project, year):
+        (result.to_review if finding.review_only else result.typed_years).append(str(finding))
     return result
 
 
@@ -146,3 +157,26 @@ def narrative_gaps(project: Project, params: Parameters, dataset: Dataset) -> tu
     needs = year_needs(project, params.year, sections, dataset)
     locations = workbook_locations(project, needs, dataset, sections)
     return find_gaps(needs, dataset, locations, load_catalogue(project)), needs
+
+
+def dropped_since_last_year(project: Project, params: Parameters, needs: YearNeeds) -> list[str]:
+    """A note for each table or chart last year's notebooks drew that this year's no longer draw, so
+    a deleted cell is never silent (the tables and charts after it are numbered one lower)."""
+    last = previous_year(params.year)
+    if not project.year_notebooks(last).is_dir():
+        return []
+    before = year_needs(project, last, [*params.sections, *params.appendix_notebooks()]).shown
+    notes = []
+    for section, items in before.items():
+        now = {_yearless(item) for item in needs.shown.get(section, [])}
+        notes += [
+            f"Section '{section}': the {item} that {last}'s notebook drew is not drawn for {params.year}; "
+            "if that was not meant, restore its cell (the tables and charts after it are numbered one lower)"
+            for item in items
+            if _yearless(item) not in now
+        ]
+    return notes
+
+
+def _yearless(caption: str) -> str:
+    return re.sub(r"(?:19|20)\d{2}(?:[-/]\d{2})?", "YEAR", caption)

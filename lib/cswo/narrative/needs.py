@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from cswo.cache.instep import InStep
 from cswo.figures.vocabulary import EXACT, GRADES_KEYS, SECTION_NAMES, figure_names, years_read
 from cswo.narrative import roles as prose
 from cswo.narrative.codenames import UnknownCodeName, name_problem, shown_call
@@ -64,6 +65,7 @@ class YearNeeds:
     needs: dict[Key, list[Use]] = field(default_factory=dict)
     unknown: list[UnknownName | UnknownCodeName] = field(default_factory=list)  # in prose and in code
     notes: list[str] = field(default_factory=list)  # e.g. a .md twin read instead of its notebook
+    shown: dict[str, list[str]] = field(default_factory=dict)  # section -> "table 'caption'", in order
 
     def add(self, key: Key, use: Use) -> None:
         uses = self.needs.setdefault(key, [])
@@ -91,6 +93,11 @@ class _SectionScan:
     texts: set[str] = field(default_factory=set)
     grades: dict[str, str] = field(default_factory=dict)  # summary name -> table
     dynamic: bool = False  # a name not written as a literal: unknown-name checks are skipped
+
+
+# the calls that draw a table or chart, and where their caption is
+SHOWN_CAPTION = {"years_table": 0, "breakdown_table": 0, "grades_table": 0, "list_table": 0, "framework_table": 0,
+                 "recommendations_table": 0, "trend_chart": 2}  # fmt: skip
 
 
 def _literal(node: ast.AST | None) -> str | None:
@@ -225,6 +232,10 @@ class _Scanner:
 
     def _shown(self, call: ast.Call, cell: int) -> None:
         method = call.func.attr
+        if method in SHOWN_CAPTION:
+            caption = _literal(_argument(call, SHOWN_CAPTION[method], "caption"))
+            kind = "chart" if method == "trend_chart" else "table"
+            self.result.shown.setdefault(self.section, []).append(f"{kind} '{caption or '(no literal caption)'}'")
         if method == "table" and _literal(_argument(call, 0, "name")):
             self._check_names(cell, ("table", None), _literal(_argument(call, 0, "name")))
         elif method == "years_table":
@@ -327,11 +338,12 @@ def year_needs(project: Project, year: str, sections: list[str], dataset=None, c
     catalogue = catalogue or load_catalogue(project)
     result = YearNeeds(year)
     last_rows = reported_breakdowns(dataset, year)
+    in_step = InStep(project)
     for section in sections:
         notebook = project.notebook(year, section)
         if not notebook.exists() and not notebook.with_suffix(".md").exists():
             continue
-        source = section_source(notebook, section)
+        source = section_source(notebook, section, in_step)
         if source.note:
             result.notes.append(source.note)
         scanner = _Scanner(section, year, catalogue, result, last_rows)

@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping
 
 from cswo.errors import MissingFigureError
+from cswo.figures.formatting import without_false_precision
 
 ROLE = "eval"
 # ``{eval}`anything` `` -- the content is checked separately, so a bad one is reported, not ignored
@@ -73,7 +74,7 @@ def fill(text: str, figures: Mapping[str, str], section: str) -> str:
             suggestions={k: v for k, v in hints.items() if v},
             refused=refused,
         )
-    return EVAL_ROLE.sub(lambda m: figures[m.group(1).strip()], text)
+    return EVAL_ROLE.sub(lambda m: without_false_precision(figures[m.group(1).strip()], text[: m.start()]), text)
 
 
 def migrate(text: str, renames: Mapping[str, str] | None = None) -> str:

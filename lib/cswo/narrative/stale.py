@@ -11,11 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cswo.cache.instep import InStep
 from cswo.narrative.years import year_findings
 from cswo.project.parameters import load_year
 from cswo.project.paths import Project
 from cswo.project.reading import read_text
 from cswo.project.twins import section_source
+
+# cells that never reach the documents: the carried-forward banner (compose.section.UNREVIEWED_TAG)
+# and cells the build removes
+UNPUBLISHED_TAGS = {"unreviewed", "remove-cell"}
 
 
 @dataclass(frozen=True)
@@ -65,11 +70,11 @@ def stale_years(project: Project, year: str) -> list[StaleFinding]:
 
 def notebook_findings(project: Project, notebook, section: str, year: str) -> list[StaleFinding]:
     """The findings in a section's markdown cells (read from its .md twin where the build would)."""
-    source = section_source(notebook, section)
+    source = section_source(notebook, section, InStep(project))
     file = _relative(project, source.path)
     out = []
     for index, cell in enumerate(source.read().cells, start=1):
-        if cell.cell_type != "markdown":
+        if cell.cell_type != "markdown" or UNPUBLISHED_TAGS & set(cell.metadata.get("tags", [])):
             continue
         for f in year_findings(cell.source, year):
             out.append(

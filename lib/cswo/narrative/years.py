@@ -43,7 +43,9 @@ CHANGE_VERBS = re.compile(
     re.IGNORECASE,
 )
 # a phrase the vocabulary produces already, so a verb beside it comes from data
-FROM_DATA = ("direction", "change", "compared", "record", "same_as")
+FROM_DATA = ("direction", "trend", "change", "compared", "record", "same_as")
+# "{eval}`x.direction` from {eval}`x.last_year` to ...": "stayed the same from 22 to 22" when equal
+DIRECTION_FROM = re.compile(r"\{eval\}`([A-Za-z_][\w]*)\.direction`\s+from\b")
 SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[*])|\n\s*\n|\n(?=\s*[-*] )")
 
 
@@ -181,6 +183,7 @@ def year_findings(text: str, year: str, template: bool = False) -> list[YearFind
             finding = _year_finding(mention, year, bool(moving), fixed, future, template)
             if finding:
                 findings.append(finding)
+        findings += _direction_from(sentence)
         verbs = CHANGE_VERBS.findall(prose.without_references(sentence))
         if verbs and figures and not any(n.split(".", 1)[1] in FROM_DATA for n in figures):
             names = ", ".join(prose.role(n) for n in figures[:2])
@@ -188,13 +191,29 @@ def year_findings(text: str, year: str, template: bool = False) -> list[YearFind
                 YearFinding(
                     "trend",
                     verbs[0],
-                    f"{figures[0].split('.')[0]}.direction",
+                    prose.role(f"{figures[0].split('.')[0]}.trend"),
                     f"'{verbs[0]}' is typed beside {names}: check it is still true of this year's figures, "
-                    f"or let the data say it with {prose.role(figures[0].split('.')[0] + '.direction')}",
+                    f"or let the data say it with {prose.role(figures[0].split('.')[0] + '.trend')}",
                     review_only=True,
                 )
             )
     return findings
+
+
+def _direction_from(sentence: str) -> list[YearFinding]:
+    """A direction followed by a typed 'from … to …', which reads 'stayed the same from 22 to 22'
+    when nothing changed: the trend role says the whole movement."""
+    return [
+        YearFinding(
+            "trend",
+            m.group(0),
+            prose.role(f"{m.group(1)}.trend"),
+            f"{prose.role(m.group(1) + '.direction')} followed by 'from … to …' reads 'stayed the same from 22 "
+            f"to 22' when nothing changed: write {prose.role(m.group(1) + '.trend')} for the whole movement",
+            review_only=True,
+        )
+        for m in DIRECTION_FROM.finditer(sentence)
+    ]
 
 
 def _year_finding(mention: Mention, year: str, moving: bool, fixed: set[int], future, template: bool):

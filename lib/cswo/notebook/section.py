@@ -170,12 +170,12 @@ class Section:
         return text_rows_for_year(self.data.text_tables[name], self.year)
 
     def text_origin(self, name: str) -> str:
-        """The line shown with a text table: the paper it comes from and the date it is as at."""
+        """Where a text table comes from and the date it is as at, shown as its one Source line."""
         rows = self.text_table(name)
         if rows.empty:
             return ""
         as_at = dt.date.fromisoformat(rows["as_at"].iloc[0])
-        return f"Source: {rows['source'].iloc[0].rstrip('.')}; as at {as_at.day} {as_at:%B %Y}."
+        return f"{rows['source'].iloc[0].rstrip('.')}; as at {as_at.day} {as_at:%B %Y}"
 
     def threshold(self, table: str) -> int | None:
         rule = self.params.disclosure.rule_for(table)
@@ -232,28 +232,17 @@ class Section:
         return "\n".join(lines)
 
     # --- output -----------------------------------------------------------
-    def slip_notes(self, measures: list[tuple[str, str]], years: list[str]) -> list[str]:
-        """Notes for the known slips (published figures kept as published) a table or chart shows."""
-        notes = []
-        for slip in self.data.slips:
-            if (slip["table"], slip["measure"]) in measures and slip["year"] in years:
-                label = self.catalogue[slip["table"]].measures[slip["measure"]].label
-                notes.append(f"{label}, {self.year_label(slip['year'])}: {slip['reason']}.")
-        return list(dict.fromkeys(notes))
-
     def year_label(self, year: str) -> str:
         return year_label(year, self.params.year_label_style)
 
     def years_table(self, caption, figures, years, **options):
-        measures = [(f.measure.table, f.measure.name) for f in figures]
-        options["notes"] = list(options.get("notes") or []) + self.slip_notes(measures, years)
+        # a known slip's reason is for reviewers: it reaches figures-qa.csv, never the table
         options.setdefault("year_style", self.params.year_label_style)
         return tables_module.years_table(caption, figures, years, **options)
 
     def breakdown_table(self, caption, table, measure, years, **options):
         spec = checked_measure(self.catalogue, self.id, ("breakdown_table", caption), table, measure)
         options.setdefault("threshold", self.threshold(table))
-        options["notes"] = list(options.get("notes") or []) + self.slip_notes([(table, measure)], years)
         options.setdefault("year_style", self.params.year_label_style)
         options.setdefault("symbol", self.symbol(table))
         options.setdefault("share_decimals", self.catalogue.decimals("percent"))
@@ -263,15 +252,16 @@ class Section:
         return tables_module.list_table(caption, columns, rows, notes)
 
     def framework_table(self, caption, notes=None, name="governance_framework"):
-        """A governance framework text table, each mechanism lettered with its lead and frequency,
-        with its source and as-at date."""
-        notes = [self.text_origin(name), *(notes or [])]
-        return tables_module.framework_table(caption, self.text_table(name), notes)
+        """A governance framework text table, one row per assurance mechanism with its lead and
+        frequency, with one Source line naming its paper and as-at date."""
+        return tables_module.framework_table(caption, self.text_table(name), notes, source=self.text_origin(name))
 
     def recommendations_table(self, caption, actions_heading, notes=None, name="audit_recommendations"):
-        """A recommendations tracker text table, with its source and as-at date."""
-        table = tables_module.recommendations_table(caption, self.text_table(name), actions_heading)
-        table.notes[:0] = [self.text_origin(name), *(notes or [])]
+        """A recommendations tracker text table, with one Source line naming its paper and as-at date."""
+        table = tables_module.recommendations_table(
+            caption, self.text_table(name), actions_heading, source=self.text_origin(name)
+        )
+        table.notes[:0] = list(notes or [])
         return table
 
     def grades_table(self, caption, table, **options):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from cswo.data.queries import QUERY_MARK
 from cswo.figures.figure import Figure
 from cswo.figures.formatting import (
     GRADE_WORDS,
@@ -188,7 +189,8 @@ def years_table(
             elif published_averages and fig.name in published_averages:
                 pub = published_averages[fig.name]
                 row.append(pub.shown_value(fig.year) + "*")
-                note = "Averages marked * are as reported by the service."
+                # what members need: the average spans years the table does not show
+                note = f"* The average over the last {average_years} years, including years not shown here."
                 if note not in notes:
                     notes.append(note)
             else:
@@ -266,6 +268,8 @@ def breakdown_table(
                 row.append(approximately(value, measure.unit, r.approximate))
             else:
                 row.append(format_cell(value, measure.unit, measure.decimals, status=status))
+            if r is not None and getattr(r, "query", "") and row[-1] != symbol:
+                row[-1] += f" {QUERY_MARK}"  # a draft marks a figure under query
             source = r.source if r is not None else ""
             audit.append(_audit(caption, row[0], year_label(year, year_style), value, measure.unit, source))
             if shares:
@@ -344,26 +348,25 @@ def grades_summary(frame: pd.DataFrame, measures: dict[str, Measure], year: str)
     }
 
 
-LETTERS = "abcdefghijklmnopqrstuvwxyz"
-
-
-def _lettered(items: str) -> str:
-    """'x; y' -> '(a) x; (b) y', so each mechanism can be matched with its lead and frequency."""
-    parts = [p.strip() for p in items.split("; ") if p.strip()]
-    if len(parts) <= 1:
-        return items
-    return "; ".join(f"({letter}) {part}" for letter, part in zip(LETTERS, parts, strict=False))
+def _parts(items: str) -> list[str]:
+    """'x; y' -> ['x', 'y']: a framework cell lists its mechanisms (or their leads, or frequencies) in order."""
+    return [p.strip() for p in str(items).split("; ") if p.strip()]
 
 
 def framework_table(caption: str, frame: pd.DataFrame, notes: list[str] | None = None, source: str = "") -> ReportTable:
-    """The CSWO governance framework: function, assurance mechanisms, lead, frequency."""
-    rows = [
-        [r.function_number, r.function, _lettered(r.assurance_mechanisms), _lettered(r.lead), _lettered(r.frequency)]
-        for r in frame.itertuples()
-    ]
+    """The CSWO governance framework, one row per assurance mechanism (as the framework itself sets it
+    out): the function's number on every row, its wording on its first, then the mechanism, its lead
+    and its frequency."""
+    rows = []
+    for r in frame.itertuples():
+        mechanisms, leads, frequencies = (_parts(c) for c in (r.assurance_mechanisms, r.lead, r.frequency))
+        for position, mechanism in enumerate(mechanisms):
+            lead = leads[position] if position < len(leads) else ""
+            frequency = frequencies[position] if position < len(frequencies) else ""
+            rows.append([str(r.function_number), r.function if position == 0 else "", mechanism, lead, frequency])
     return ReportTable(
         caption,
-        ["No.", "Function", "Assurance mechanisms", "Lead", "Frequency"],
+        ["No.", "Function", "Assurance mechanism", "Lead", "Frequency"],
         rows,
         list(notes or []),
         source=source or frame_source(frame),

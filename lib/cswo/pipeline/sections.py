@@ -12,9 +12,10 @@ import nbformat
 
 from cswo.cache import keys
 from cswo.cache import store as cache
+from cswo.cache.instep import InStep
 from cswo.cache.memo import remembered
 from cswo.cache.prose import with_current_prose
-from cswo.compose.section import SectionText
+from cswo.compose.section import SectionText, queried_names
 from cswo.compose.section import section_text as exported_text
 from cswo.data.load import Dataset, load_dataset
 from cswo.errors import CSWOError, DataValidationError, IncompleteNarrativeError, PublishCheckError
@@ -90,12 +91,12 @@ def make_jobs(
 ) -> list[execute.Job]:
     """A job per section, reading the newer of each notebook and its .md twin (said in ``notes``)."""
     names = [*params.sections, *params.appendix_notebooks()]
-    jobs = []
+    jobs, in_step = [], InStep(project)
     for name in names:
         notebook = project.notebook(params.year, name)
         if not notebook.exists() and not notebook.with_suffix(twins.TWIN_SUFFIX).exists():
             raise CSWOError(f"Section '{name}' has no notebook: expected {notebook.relative_to(project.root)}")
-        source = twins.section_source(notebook, name)
+        source = twins.section_source(notebook, name, in_step)
         if source.note and notes is not None:
             notes.append(source.note)
         notebook = twins.materialise(source, project.twins_dir(params.year))
@@ -142,6 +143,18 @@ def section_text(job: execute.Job) -> SectionText:
 
 def section_texts(jobs: list[execute.Job]) -> dict[str, SectionText]:
     return {job.name: section_text(job) for job in jobs}
+
+
+def with_queries_marked(
+    jobs: list[execute.Job], texts: dict[str, SectionText], queried: set[tuple]
+) -> dict[str, SectionText]:
+    """The texts as a draft prints them: a section showing a figure under query is exported again with
+    the figure marked in its sentences (its tables and charts mark it as they are drawn)."""
+    marked = dict(texts)
+    for job in jobs:
+        if queried_names(texts[job.name].bundle, queried):
+            marked[job.name] = exported_text(nbformat.read(job.executed, as_version=4), job.name, queried)
+    return marked
 
 
 def sections_pool(project: Project, params: Parameters, jobs: list[execute.Job], force: bool, workers: int | None):

@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from cswo.errors import CatalogueError, YAMLProblems
+from cswo.errors import CatalogueError, UnreadableTextError, YAMLProblems
+from cswo.project.catalogue_schema import schema_problems
 from cswo.project.paths import BASE_CATALOGUE_FILE, Project, year_label
-from cswo.project.reading import parse_yaml
+from cswo.project.reading import decode, parse_yaml
 
 UNITS = {
     "count": "number of people, cases or events (a whole number)",
@@ -145,7 +146,7 @@ def _measure(table_name: str, name: str, m: dict, number_style: dict) -> Measure
         rules=tuple(_rule(r) for r in m.get("rules") or ()),
         year_basis=m.get("year_basis") or "financial",
         unit_label=m.get("unit_label") or "",
-        decimals=number_style.get(m["unit"]),
+        decimals=m["decimals"] if "decimals" in m else number_style.get(m["unit"]),
         scale=tuple(m["scale"]) if m.get("scale") else None,
     )
 
@@ -216,6 +217,7 @@ def _problems(raw: dict) -> list[str]:
                 problems.append(f"{where}: unit '{spec['unit']}' is not one of {', '.join(UNITS)}")
             if spec.get("year_basis", "financial") not in YEAR_BASES:
                 problems.append(f"{where}: year_basis '{spec['year_basis']}' is not one of {', '.join(YEAR_BASES)}")
+            problems += _decimals_problems(where, spec)
             scale = spec.get("scale")
             if scale is not None and not (
                 isinstance(scale, list)
@@ -232,6 +234,16 @@ def _problems(raw: dict) -> list[str]:
         if not isinstance(columns, dict) or not columns:
             problems.append(f"text_tables.{name} must list its columns, each with what it holds")
     return problems + _number_style_problems(raw.get("number_style") or {})
+
+
+def _decimals_problems(where: str, spec: dict) -> list[str]:
+    """A measure's own ``decimals``: 0 to 4 places, or blank (as the data gives it)."""
+    places = spec.get("decimals")
+    if places is not None and (isinstance(places, bool) or not isinstance(places, int) or not 0 <= places <= 4):
+        return [f"{where}: decimals must be 0 to 4 decimal places, or blank (as the data gives it)"]
+    if places and spec.get("unit") in WHOLE_NUMBER_UNITS:
+        return [f"{where}: decimals: {spec['unit']} figures are whole numbers, so 0 decimal places"]
+    return []
 
 
 def _number_style_problems(style) -> list[str]:
@@ -261,6 +273,9 @@ def _read_yaml(text: str, label: str) -> dict:
     unknown = sorted(set(raw) - {"tables", "text_tables", "number_style"})
     if unknown:
         raise CatalogueError(label, [f"unknown key(s) {unknown}: use 'tables', 'text_tables' and 'number_style'"])
+    problems = schema_problems(raw)
+    if problems:
+        raise CatalogueError(label, problems)
     return raw
 
 
@@ -280,7 +295,14 @@ def load_catalogue(project: Project) -> Catalogue:
     """
     base = BASE_CATALOGUE_FILE.read_text(encoding="utf-8")
     path = project.catalogue_file
-    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    if path.is_dir():
+        raise CatalogueError(path.name, ["is a folder, not a file: the catalogue is one YAML file, catalogue.yml"])
+    try:  # read as the parameters are: UTF-8 only, any other encoding a sentence saying how to re-save
+        text = decode(path.read_bytes(), path.name) if path.exists() else ""
+    except UnreadableTextError as exc:
+        raise CatalogueError(path.name, [exc.rule]) from None
+    except OSError as exc:
+        raise CatalogueError(path.name, [f"cannot be read ({exc.strerror or exc})"]) from None
     return _parsed(base, text, path.name)
 
 

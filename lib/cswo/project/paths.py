@@ -95,10 +95,15 @@ class Project:
     def quarto_file(self) -> Path:
         return self.root / "_quarto.yml"
 
+    @property
+    def reviews_dir(self) -> Path:
+        """The review record: who signed off each section, and open review comments, by year."""
+        return self.root / "reviews"
+
     def sources(self) -> list[Path]:
         """What the council's analysts write (everything a build reads and never changes); copying
         these copies the project without its outputs."""
-        entries = (self.parameters_dir, self.data_dir, self.notebooks_dir, self.quarto_file)
+        entries = (self.parameters_dir, self.data_dir, self.notebooks_dir, self.quarto_file, self.reviews_dir)
         return [p for p in (*entries, self.catalogue_file, self.templates_dir) if p.exists()]
 
     def copy_to(self, target: Path, notebooks: bool = True) -> Project:
@@ -151,6 +156,16 @@ class Project:
         """A section's last successful run, with its manifest and exported text."""
         return self.cache_dir(year) / section
 
+    @property
+    def twins_record(self) -> Path:
+        """Each notebook and .md twin's cells when last seen in step (so an edit to both is caught)."""
+        return self.shared_cache_dir / "twins.json"
+
+    @property
+    def twins_kept_dir(self) -> Path:
+        """A twin's text as it was before ``cswo sync --keep`` replaced it, so no edit is lost."""
+        return self.shared_cache_dir / "twins"
+
     def twins_dir(self, year: str) -> Path:
         """Notebooks made from a newer ``.md`` twin, run in their place (the analyst's files stay as they are)."""
         return self.cache_dir(year) / ".twins"
@@ -158,6 +173,10 @@ class Project:
     def render_dir(self, year: str) -> Path:
         """The build's working folder for writing the papers (figures, filters)."""
         return self.cache_dir(year) / "render"
+
+    def review_fingerprints_file(self, year: str) -> Path:
+        """Each section's fingerprint at the last build, for `cswo validate` (which runs no notebook)."""
+        return self.cache_dir(year) / "review-fingerprints.json"
 
     def parts_dir(self, year: str) -> Path:
         """Each section's markdown as pandoc converted it, kept so an unchanged section is not converted again."""

@@ -8,6 +8,7 @@ cells go only to the private QA record (:func:`write_qa_csv`).
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -57,17 +58,23 @@ def write_figures_csv(bundles: dict[str, dict], path: Path) -> int:
 QA_COLUMNS = ["section", "table", "measure", "breakdown", "year", "value", "reason", "threshold", "qa_note"]
 
 
+# the private columns of a data row, and how the QA record names each
+PRIVATE_NOTES = {"qa_note": "reviewers' note", "known_slip": "kept as published (known slip)"}
+
+
 def qa_notes(tables: dict[str, pd.DataFrame]) -> list[dict]:
-    """Every data row with a reviewers' note (``qa_note``), for the private QA record only."""
+    """Every data row with a reviewers' note (``qa_note``) or a known slip's reason (``known_slip``),
+    for the private QA record only: neither reaches a paper or figures.csv."""
     rows = []
     for name, frame in tables.items():
-        if "qa_note" not in frame.columns:
-            continue
-        for row in frame[frame["qa_note"].fillna("").str.strip() != ""].itertuples():
-            rows.append(
-                {"table": name, "measure": row.measure, "breakdown": row.breakdown, "year": row.year}
-                | {"value": row.value or row.status, "reason": "reviewers' note", "qa_note": row.qa_note.strip()}
-            )
+        for column, reason in PRIVATE_NOTES.items():
+            if column not in frame.columns:
+                continue
+            for row in frame[frame[column].fillna("").str.strip() != ""].itertuples():
+                rows.append(
+                    {"table": name, "measure": row.measure, "breakdown": row.breakdown, "year": row.year}
+                    | {"value": row.value or row.status, "reason": reason, "qa_note": getattr(row, column).strip()}
+                )
     return rows
 
 
@@ -113,3 +120,16 @@ def chart_alt_problems(bundles: dict[str, dict]) -> list[str]:
             elif alt.rstrip(".") == caption.rstrip("."):
                 problems.append(f"{where}: its alt text only repeats the caption; say what the chart shows")
     return problems
+
+
+PRIVATE_FOLDER_MODE, PRIVATE_FILE_MODE = 0o700, 0o600
+
+
+def lock_private(folder: Path) -> None:
+    """``outputs/.private`` for its owner only: the folder and every folder in it 0700, every file
+    0600. The QA record holds every suppressed value and the executed notebooks the data as read,
+    so no other user of the machine may list or read them."""
+    folder.mkdir(mode=PRIVATE_FOLDER_MODE, parents=True, exist_ok=True)
+    for path in [folder, *folder.rglob("*")]:
+        if not path.is_symlink():
+            os.chmod(path, PRIVATE_FOLDER_MODE if path.is_dir() else PRIVATE_FILE_MODE)

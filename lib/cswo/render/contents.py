@@ -10,15 +10,16 @@ so Word still recomputes it. Without LibreOffice the paper is left as it was.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
-import tempfile
 import zipfile
 from pathlib import Path
 
 from docx.oxml import OxmlElement
 
+from cswo.run import kernels
 from cswo.safeguards.pdftext import page_texts
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -42,20 +43,24 @@ def laid_out_pages(paths: list[Path]) -> dict[Path, list[str]]:
     soffice = libreoffice()
     if soffice is None or not paths:
         return {}
-    with tempfile.TemporaryDirectory(prefix="cswo-lo-") as folder:
+    # named for this build and swept like kernel folders: a build stopped mid-layout leaves nothing
+    folder = str(kernels.new_folder(os.getpid(), kernels.LIBREOFFICE_PREFIX))
+    try:
         copies = {}
         for number, path in enumerate(paths):
             try:
                 copies[path] = _layout_copy(path, Path(folder) / f"{number}.docx")
             except (OSError, zipfile.BadZipFile):
                 continue  # not a Word file: LibreOffice could not lay it out either
-        # a profile of its own, so builds running side by side do not share LibreOffice's lock
+        # a profile of its own, so builds running side by side do not share LibreOffice's lock; its
+        # own temporary files (lu*.tmp) go in the folder too
         profile = Path(folder, "profile").as_uri()
         subprocess.run(
             [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf"]
             + ["--outdir", folder, *map(str, copies.values())],
             capture_output=True,
             timeout=TIMEOUT,
+            env={**os.environ, "TMPDIR": folder, "TMP": folder, "TEMP": folder},
         )
         found = {}
         for path, copy in copies.items():
@@ -63,6 +68,8 @@ def laid_out_pages(paths: list[Path]) -> dict[Path, list[str]]:
             if converted.exists():
                 found[path] = page_texts(converted)
         return found
+    finally:
+        kernels.remove(Path(folder))
 
 
 def _layout_copy(path: Path, target: Path) -> Path:

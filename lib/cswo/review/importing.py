@@ -153,16 +153,19 @@ def _prose_edit(project: Project, notebook: cells.Notebook | None, edit: _Edit, 
         why = notebook.note if notebook else "its notebook is gone"
         report.listed.append(f"{where}: not applied, {why} ('{anchor['text']}' -> '{edit.reviewed}')")
         return
-    now = notebook.paragraph(anchor["cell"], anchor["number"], anchor["paragraph"])
-    if now != anchor["source"]:
-        report.conflicts.append(Conflict(where, anchor["text"], edit.reviewed, now or "(gone)"))
-        return
     if not edit.reviewed:
         new, figures, unplaced = "", [], []
     else:
         mapped = map_back(anchor["source"], anchor["roles"], anchor["text"], edit.reviewed)
-        new = mapped.source if mapped.prose_changed else None
+        new = mapped.source.strip() if mapped.prose_changed else None
         figures, unplaced = mapped.figures, mapped.unplaced
+    now = notebook.paragraph(anchor["cell"], anchor["number"], anchor["paragraph"])
+    if now != anchor["source"]:
+        if new and now == new:  # this paper was imported before
+            report.notes.append(f"{where}: {edit.reviewer}'s edit is in the notebook already")
+        else:
+            report.conflicts.append(Conflict(where, anchor["text"], edit.reviewed, now or "(gone)"))
+        return
     for role, old, changed in figures:
         _query(project, anchor, role, old, changed, edit, report)
     for old, changed in unplaced:
@@ -190,6 +193,9 @@ def _query(project: Project, anchor: dict, role: str, old: str, new: str, edit: 
         report.listed.append(f"{_where(anchor)}: {words} ({role} is not a figure with a data row): check by hand")
         return
     figure = queries.Row(row["table"], row["measure"], row["breakdown"], row["year"])
+    if words in queries.query_of(project, figure):
+        report.notes.append(f"{_where(anchor)}: the query on {figure} is raised already: {words}")
+        return
     placed = queries.raise_query(project, figure, words, dry_run=report.dry_run)
     if placed is None:
         report.listed.append(f"{_where(anchor)}: {words}; {figure} has no row in a data table: raise it by hand")

@@ -1,5 +1,9 @@
 """Kernel folders: where a build's kernels keep their connection files, and their removal.
 
+LibreOffice's folders (``<tmp>/cswo-lo-<build pid>-<random>/``: its profile, the copies it lays
+out and, as its TMPDIR, its own ``lu*.tmp`` files) are named and swept the same way, so a build
+stopped while LibreOffice lays out the contents leaves nothing behind after the next one.
+
 Each kernel gets ``<tmp>/cswo-kernel-<build pid>-<random>/`` holding its connection
 file (which carries the kernel's key), its local sockets and ``kernel.pid``. The
 build removes its own folders when it ends, however it ends; a build that was
@@ -9,6 +13,7 @@ running, stopping any kernel still using them.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -16,14 +21,16 @@ from pathlib import Path
 import psutil
 
 PREFIX = "cswo-kernel-"
+LIBREOFFICE_PREFIX = "cswo-lo-"
+PREFIXES = (PREFIX, LIBREOFFICE_PREFIX)
 
 
 def kernel_root() -> Path:
     return Path(tempfile.gettempdir())
 
 
-def new_folder(build_pid: int) -> Path:
-    return Path(tempfile.mkdtemp(prefix=f"{PREFIX}{build_pid}-", dir=kernel_root()))
+def new_folder(build_pid: int, prefix: str = PREFIX) -> Path:
+    return Path(tempfile.mkdtemp(prefix=f"{prefix}{build_pid}-", dir=kernel_root()))
 
 
 def record_pid(folder: Path, pid: int | None) -> None:
@@ -36,7 +43,8 @@ def _alive(pid: int) -> bool:
 
 
 def _owner(folder: Path) -> int | None:
-    parts = folder.name[len(PREFIX) :].split("-", 1)
+    prefix = next((p for p in PREFIXES if folder.name.startswith(p)), PREFIX)
+    parts = folder.name[len(prefix) :].split("-", 1)
     return int(parts[0]) if len(parts) == 2 and parts[0].isdigit() else None
 
 
@@ -59,8 +67,10 @@ def _kernel_using(folder: Path) -> psutil.Process | None:
 
 def remove(folder: Path) -> None:
     """Stop the folder's kernel (if any) and delete the folder with its connection file."""
-    process = _kernel_using(folder)
-    if process is not None:
+    processes = [_kernel_using(folder)]
+    if folder.name.startswith(LIBREOFFICE_PREFIX):  # a LibreOffice its build's end never stopped
+        processes += [p for p in psutil.process_iter() if p.pid != os.getpid() and _started_with(p, folder)]
+    for process in (p for p in processes if p is not None):
         try:
             process.kill()
         except psutil.Error:
@@ -76,7 +86,7 @@ def _in_use(folder: Path) -> bool:
 def sweep(own_pid: int | None = None) -> int:
     """Remove folders of builds no longer running (and, with ``own_pid``, this build's). Returns how many."""
     removed = 0
-    for folder in kernel_root().glob(f"{PREFIX}*"):
+    for folder in [f for prefix in PREFIXES for f in kernel_root().glob(f"{prefix}*")]:
         if not folder.is_dir():
             continue
         owner = _owner(folder)
@@ -91,5 +101,5 @@ def sweep(own_pid: int | None = None) -> int:
 
 
 def leftovers() -> list[Path]:
-    """Kernel folders present now (the interruption probe asserts there are none after a build)."""
-    return sorted(p for p in kernel_root().glob(f"{PREFIX}*") if p.is_dir())
+    """Kernel and LibreOffice folders present now (the interruption probe asserts there are none after a build)."""
+    return sorted(p for prefix in PREFIXES for p in kernel_root().glob(f"{prefix}*") if p.is_dir())

@@ -15,22 +15,26 @@ COLUMN_RULES = {
     "status": "Blank when a value is given; otherwise "
     + ", ".join(f"`{k}` ({v})" for k, v in STATUS_MEANING.items())
     + ".",
-    "source": "Where the figure comes from, e.g. `CSWO Annual Report 2021-22, section 3.1`.",
+    "source": "Who supplied the figure or published it first, shown in the table's Source line: the service "
+    "(`Children and Families Service`), a national body (`Care Inspectorate`, `Public Health Scotland`, `SCRA`) "
+    "or the IJB's accounts. Never the annual report itself.",
     "note": "Optional, for members: what a reader of the report should know about the figure (calendar "
     "year, excludes COVID-related absence, ...). It may be printed with the figure.",
     "qa_note": "Optional, for reviewers only: how the figure was checked or what is still to check (rounded "
     "as published, being checked with finance, ...). Never published: it reaches only the reviewers' QA "
     "record, `outputs/.private/<year>/figures-qa.csv`.",
     "known_slip": "Optional: blank, or why a published figure that breaks a rule (say, parts that do not add up "
-    "to the total) is kept as published. The rule then warns in the build summary and the table carries "
-    "the reason as a note, instead of stopping the build. Put it on the row the rule names.",
+    "to the total) is kept as published. The rule then warns in the build summary instead of stopping the build, and "
+    "the reason goes to the reviewers' QA record only, never a paper. Put it on the row the rule names.",
     "approximate": "Optional: blank, or how the source words a figure it gives only approximately ("
     + ", ".join(f"`{a}`" for a in APPROXIMATIONS)
     + "), with the figure in `value`: 'just under 10%' is `10` and `just under`. The paper shows it in "
     "those words, never as a precise number.",
-    "query": "Optional: blank, or an open question on the figure (`check with finance`); `cswo review import` "
-    "writes a reviewer's change to a figure here, in the reviewer's words. A row with a query is an open item "
-    "until the question is answered and the query cleared.",
+    "query": "Optional: blank, or a question still open on the figure (`check with finance`); `cswo review import` "
+    "writes a reviewer's change to a figure here, in the reviewer's words. Any table may have this column, and "
+    "the returns workbook has it as Query. While a row has one, the year is open: its papers are DRAFT, the "
+    "figure is marked [query] where it is printed, and `cswo build --final` refuses. Delete the question once it "
+    "is answered (say how in `note` or `qa_note`).",
 }
 RULE_TEXT = {
     "parts_sum_to_total": "breakdowns add up to the total",

@@ -13,7 +13,7 @@
   unchanged, so a saved notebook always builds and an unchanged one stays clean in ``git status``.
 * Quiet: a notebook's kernel shuts down when its tab closes, a kernel left idle with no tab open is
   culled, and the Jupytext front end (whose menu fails to load in this JupyterLab) is switched off;
-  ``make sync`` and the server still pair each notebook with its ``.md`` twin.
+  ``cswo sync`` and the server still pair each notebook with its ``.md`` twin.
 
 All of it lives in a folder under ``outputs/.cache/jupyter`` passed through environment
 variables; nothing in the user's own Jupyter settings changes.
@@ -34,6 +34,11 @@ KERNEL_DISPLAY_NAME = "Python 3"  # as in every committed notebook's kernelspec
 EXTENSION = "jupyterlab-myst"
 DISABLED = ("jupyterlab-jupytext",)  # its front end fails in the browser (RUNTIME-012); the server pairs twins
 SAVE_HOOK = "cswo.tools.labsave.strip_for_saving"
+JUPYTEXT = {  # as [tool.jupytext] in the suite's pyproject.toml: no version lines, no {eval} results
+    "notebook_metadata_filter": "-jupytext.text_representation.jupytext_version,"
+    "-jupytext.text_representation.format_version",
+    "cell_metadata_filter": "-user_expressions",
+}
 # prebuilt, plain JavaScript: fills a role on the first Shift+Enter, shows validate's messages per cell
 LAB_EXTENSION = Path(__file__).parent / "labextension" / "cswo-lab"
 IDLE_KERNEL_SECONDS = 20 * 60  # a kernel holds ~300 MiB: one with no tab open is shut down after this
@@ -112,6 +117,8 @@ def lab_command(project: Project, year: str, folder: Path, no_browser: bool = Fa
         f"--MappingKernelManager.cull_idle_timeout={IDLE_KERNEL_SECONDS}",
         "--MappingKernelManager.cull_interval=60",
         f"--ContentsManager.pre_save_hook={SAVE_HOOK}",
+        # the .md twins as `make sync` writes them, in a project with no jupytext configuration of its own
+        *(f"--ContentsManager.{key}={value}" for key, value in JUPYTEXT.items()),
     ]
     if no_browser:
         command.append("--no-browser")

@@ -1,4 +1,4 @@
-"""A generator of malformed inputs: parameters, data (CSV and XLSX), notebooks and _quarto.yml.
+"""A generator of malformed inputs: parameters, the catalogue, data (CSV and XLSX), notebooks and _quarto.yml.
 
 Each case names the file its message must name and the files it changes (new bytes, or None to
 delete one). Every case is wrong on purpose, so `cswo validate` must refuse it with a located
@@ -137,6 +137,66 @@ def parameter_cases() -> Iterator[Case]:
         yield f"params:{label}", PARAMS, raw
 
 
+CATALOGUE = "catalogue.yml"
+# the keys a catalogue defines (a table's or a measure's own name is the council's to choose)
+CATALOGUE_KEYS = {"title", "description", "sections", "measures", "label", "unit", "breakdowns", "required"}
+CATALOGUE_KEYS |= {"rules", "year_basis", "unit_label", "scale", "tables", "text_tables", "number_style"}
+
+
+def catalogue_cases() -> Iterator[Case]:
+    """The project's catalogue.yml: every key of the wrong type or misspelt, the encodings the
+    parameters are refused in, and the shapes a council has been seen to write by mistake."""
+    text = (ROOT / CATALOGUE).read_text(encoding="utf-8")
+    tree = yaml.safe_load(text)
+    dump = lambda t: yaml.safe_dump(t, sort_keys=False, allow_unicode=True).encode()  # noqa: E731
+    sampled = set(list(tree["tables"])[:2])  # every key of two tables: the others repeat the same keys
+    for path in _catalogue_keys(tree):
+        if len(path) > 1 and path[0] == "tables" and path[1] not in sampled:
+            continue
+        where = ".".join(map(str, path))
+        yield f"catalogue:wrong-type:{where}", CATALOGUE, dump(_set(tree, path, _wrong_type))
+        if path[-1] in CATALOGUE_KEYS - {"tables", "measures"}:
+            yield f"catalogue:misspelt:{where}", CATALOGUE, dump(_set(tree, path, _rename))
+    table = next(iter(tree["tables"]))
+    measure = next(iter(tree["tables"][table]["measures"]))
+    here = ("tables", table, "measures", measure)
+    for label, path, value in [
+        ("table-as-text", ("tables", table), "complaints"),
+        ("measures-as-list", ("tables", table, "measures"), ["a", "b"]),
+        ("required-7", (*here, "required"), 7),
+        ("rule-share_of-5", (*here, "rules"), [{"share_of": 5}]),
+        ("label-42", (*here, "label"), 42),
+        ("label-list", (*here, "label"), ["Complaints", "received"]),
+        ("sections-text", ("tables", table, "sections"), "children"),
+        ("unit-unknown", (*here, "unit"), "parsecs"),
+        ("rule-unknown", (*here, "rules"), ["sum_to_whatever"]),
+    ]:
+        yield (
+            f"catalogue:{label}",
+            CATALOGUE,
+            dump(_set(tree, path, lambda node, key, v=value: node.__setitem__(key, v))),
+        )
+    first = next(line for line in text.splitlines() if line[:1].isalpha())
+    for label, raw in [
+        ("utf-16", text.encode("utf-16")),
+        ("latin-1", (text + "\n# £\n").encode("latin-1", errors="replace")),
+        ("duplicate-key", (first + "\n" + text).encode()),
+        ("truncated", text.encode()[: len(text) // 2 + 7]),
+        ("tab-indent", text.replace("  ", "\t", 3).encode()),
+        ("list", b"- tables\n"),
+        ("unknown-top-level", text.encode() + b"\ncolours: {}\n"),
+    ]:
+        yield f"catalogue:{label}", CATALOGUE, raw
+
+
+def _catalogue_keys(value, path=()) -> Iterator[tuple]:
+    if isinstance(value, dict):
+        for key, child in value.items():
+            here = (*path, key)
+            yield here
+            yield from _catalogue_keys(child, here)
+
+
 def _get(tree, path):
     for key in path:
         tree = tree[key]
@@ -264,5 +324,6 @@ def controls() -> list[Case]:
 
 
 def all_cases() -> list[Case]:
-    found = [*parameter_cases(), *data_cases(), *notebook_cases(), *quarto_cases(), *workbook_cases()]
+    found = [*parameter_cases(), *catalogue_cases(), *data_cases(), *notebook_cases(), *quarto_cases()]
+    found += workbook_cases()
     return [case if isinstance(case, Case) else Case(*case) for case in found]

@@ -237,7 +237,6 @@ SIZE_EXCEPTIONS = {
     "lib/cswo/data/load.py:validate_tables": "one pass collecting every problem at once; to split by source",
     "lib/cswo/notebook/tables.py:years_table": "one table, column by column",
     "lib/cswo/notebook/tables.py:breakdown_table": "one table with its disclosure pass",
-    "lib/cswo/safeguards/disclosure.py:suppress": "the secondary suppression search",
     "lib/cswo/tools/datadocs.py:render_data_readme": "the README's sections in order",
 }
 

@@ -42,3 +42,74 @@ def test_a_duplicate_key_in_a_projects_catalogue_is_refused_with_both_lines(tmp_
     with pytest.raises(CatalogueError) as error:
         load_catalogue(project)
     assert "key 'percent' appears twice in the same mapping" in str(error.value)
+
+
+# --- read like the parameters: the same encodings, every wrong type located at its key ----------
+
+WRONG = {
+    "a table as text": ("tables:\n  befriending: complaints\n", "tables.befriending: a table"),
+    "measures as a list": ("tables:\n  t:\n    measures: [a, b]\n", "tables.t.measures: a mapping"),
+    "required: 7": (
+        "tables:\n  t:\n    measures:\n      m: {label: M, unit: count, required: 7}\n",
+        "tables.t.measures.m.required: true, false, or a list of breakdowns (got 7)",
+    ),
+    "share_of: 5": (
+        "tables:\n  t:\n    measures:\n      m: {label: M, unit: count, rules: [{share_of: 5}]}\n",
+        "tables.t.measures.m.rules[1]",
+    ),
+    "label: 42": (
+        "tables:\n  t:\n    measures:\n      m: {label: 42, unit: count}\n",
+        "tables.t.measures.m.label: give the label as text (got 42)",
+    ),
+    "a label as a list": (
+        "tables:\n  t:\n    measures:\n      m: {label: [a, b], unit: count}\n",
+        "tables.t.measures.m.label: give the label as text",
+    ),
+    "sections: children": ("tables:\n  t:\n    sections: children\n", "tables.t.sections: a list of section names"),
+}
+
+
+@pytest.fixture
+def bare_project(tmp_path):
+    return copy_project(tmp_path / "p", with_notebooks=False)
+
+
+@pytest.mark.parametrize("case", list(WRONG), ids=list(WRONG))
+def test_a_wrong_type_is_refused_at_its_key(bare_project, case):
+    from cswo.errors import CatalogueError
+
+    text, expected = WRONG[case]
+    (bare_project.root / "catalogue.yml").write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogueError) as error:
+        load_catalogue(bare_project)
+    assert "catalogue.yml" in str(error.value) and expected in str(error.value)
+
+
+def test_every_wrong_type_is_reported_at_once(bare_project):
+    from cswo.errors import CatalogueError
+
+    text = "tables:\n  t:\n    sections: children\n    measures:\n      m: {label: 42, unit: count, required: 7}\n"
+    (bare_project.root / "catalogue.yml").write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogueError) as error:
+        load_catalogue(bare_project)
+    assert len(error.value.problems) == 3
+
+
+@pytest.mark.parametrize(
+    ("write", "expected"),
+    [
+        (lambda path: path.write_bytes("tables: {}\n".encode("utf-16")), "UTF-16"),
+        (lambda path: path.write_bytes("# £ \ntables: {}\n".encode("latin-1")), "not UTF-8"),
+        (lambda path: path.mkdir(), "is a folder"),
+    ],
+    ids=["utf-16", "latin-1", "folder"],
+)
+def test_an_unreadable_catalogue_is_a_sentence_not_a_fault(bare_project, write, expected):
+    from cswo.errors import CatalogueError
+
+    path = bare_project.root / "catalogue.yml"
+    path.unlink()
+    write(path)
+    with pytest.raises(CatalogueError, match=expected) as error:
+        load_catalogue(bare_project)
+    assert "catalogue.yml" in str(error.value)

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import subprocess
 import sys
+import tomllib
 
 from papermill.engines import papermill_engines
 
 from cswo.run import engine
 from support import ROOT
+
+
+def test_the_engine_is_declared_as_a_papermill_entry_point():
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["entry-points"]
+    assert declared["papermill.engine"] == {engine.NAME: "cswo.run.engine:WarmKernelEngine"}
+    installed = [e for e in importlib.metadata.entry_points(group="papermill.engine") if e.name == engine.NAME]
+    # an install older than the entry point has none: engine.registered() stands in for it
+    assert all(e.value == "cswo.run.engine:WarmKernelEngine" for e in installed)
 
 
 def test_papermill_runs_sections_with_the_warm_engine():

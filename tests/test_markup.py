@@ -10,10 +10,13 @@ import shutil
 import subprocess
 import zipfile
 
+import openpyxl
 import pytest
 import yaml
 from pypdf import PdfReader
+from typer.testing import CliRunner
 
+from cswo.cli import app
 from cswo.errors import PublishCheckError
 from cswo.figures.markup import literal
 from cswo.pipeline.build import BuildOptions, build
@@ -139,8 +142,26 @@ def attacked(tmp_path_factory):
     board["name"] = f"Strathbrae Care Board {MATH} {CITATION}"
     (root / "parameters" / f"{YEAR}.yml").write_text(yaml.safe_dump(parameters))
     project = Project(root)
+    from_the_returns_workbook(project, "befriending_matches", 23, f"Scheme {ATTACK}")
     build(project, BuildOptions(year=YEAR, committees=["care-board"], formats=["docx", "pdf"]))
     return project.year_outputs(YEAR) / "care-board" / f"strathbrae-cswo-{YEAR}-care-board"
+
+
+def from_the_returns_workbook(project: Project, measure: str, value: float, source: str) -> None:
+    """The year's figure for ``measure`` given in the returns workbook (not its CSV), as a service would."""
+    result = CliRunner().invoke(app, ["--project", str(project.root), "data-template", "--year", YEAR, "--output",
+                                      str(project.returns_workbook(YEAR))])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    befriending = project.data_dir / "befriending.csv"
+    befriending.write_text("".join(line for line in befriending.read_text().splitlines(True) if YEAR not in line))
+    workbook = openpyxl.load_workbook(project.returns_workbook(YEAR))
+    for sheet in workbook.worksheets:
+        header = [cell.value for cell in sheet[2]]
+        for row in sheet.iter_rows(min_row=3) if "Value" in header else ():
+            if row[header.index("measure")].value == measure:
+                row[header.index("Value")].value = value
+                row[header.index("Source")].value = source
+    workbook.save(project.returns_workbook(YEAR))
 
 
 def docx_parts(path) -> dict[str, str]:
@@ -155,7 +176,7 @@ def test_word_paper_shows_the_characters_and_adds_nothing(attacked):
     text = "".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", body))
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     for shown in SHOWN:
-        assert text.count(shown) >= 3, shown  # the recommendation, the source and the label: each as typed
+        assert text.count(shown) >= 4, shown  # the recommendation, both sources and the label: each as typed
     assert "<w:r><w:t>RAWRUN" not in body  # the raw run was never inserted as XML
     assert "<w:hyperlink" not in body and "evil.example" not in "".join(
         v for k, v in parts.items() if k.endswith(".rels")

@@ -271,6 +271,20 @@ class IncompleteNarrativeError(InputError):
         )
 
 
+class YearOpenError(InputError):
+    """A final build was asked for while the year still has open items (each a located sentence)."""
+
+    def __init__(self, year: str, items: list):
+        self.year, self.items = year, list(items)
+        super().__init__(
+            _grouped(
+                f"{year} is still open, so a final build was refused: {len(self.items)} open item(s); "
+                "close them (or build without --final for DRAFT papers)",
+                self.items,
+            )
+        )
+
+
 class TwinConflictError(InputError):
     """A section's notebook and its ``.md`` twin were both edited since they were last in step:
     using either would lose the other's edit. ``differences`` names the paragraphs, file by file."""

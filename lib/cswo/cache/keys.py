@@ -220,15 +220,26 @@ def build_id(render_key: str) -> str:
     return "b" + render_key[:11]
 
 
-def stamp_options(committees: list[str] | None, formats: list[str] | None, checks: bool, draft: bool) -> dict:
+def stamp_options(
+    committees: list[str] | None, formats: list[str] | None, checks: bool, draft: bool, final: bool = False
+) -> dict:
     """The build options that change what a build publishes (part of the stamp)."""
-    return {"committees": committees, "formats": formats, "checks": checks, "draft": draft}
+    return {"committees": committees, "formats": formats, "checks": checks, "draft": draft, "final": final}
+
+
+def review_fingerprint(markdown: str, figures: list[dict]) -> str:
+    """What a reviewer signs off: a section's text as printed and the figures it shows (each with its
+    value and year), so a change to either re-opens the section."""
+    shown = sorted(
+        (f.get("table"), f.get("measure"), f.get("breakdown"), f.get("year"), f.get("value")) for f in figures
+    )
+    return digest({"text": markdown, "figures": shown})[:16]
 
 
 def _stamp_inputs(project: Project, year: str) -> list[Path]:
     files = [p for p in project.year_notebooks(year).rglob("*") if p.is_file() and ".ipynb_checkpoints" not in p.parts]
     files += [p for p in project.data_dir.rglob("*") if p.is_file()]
-    files += [project.parameters_file(year), project.quarto_file, project.catalogue_file]
+    files += [project.parameters_file(year), project.quarto_file, project.catalogue_file, project.reviews_file(year)]
     if project.templates_dir.is_dir():  # the project's house style and cover template
         files += [p for p in project.templates_dir.rglob("*") if p.is_file()]
     return sorted(p for p in files if p.exists())

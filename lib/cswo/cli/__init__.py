@@ -1,9 +1,10 @@
 """The `cswo` command: build, validate, list, init, new-year, data-template, house-style, data-docs,
-preview, workbook-text, migrate, lab, review import, redline (``cswo = "cswo.cli:app"``).
+preview, workbook-text, migrate, lab, review (status, sign, import), redline (``cswo = "cswo.cli:app"``).
 
 - :mod:`cswo.cli.app`: the command group, ``--debug`` anywhere, one message and an exit code per failure;
 - :mod:`cswo.cli.printer`: the one printer, which masks everything it prints;
-- :mod:`cswo.cli.build`, :mod:`~cswo.cli.checks`, :mod:`~cswo.cli.setup`, :mod:`~cswo.cli.tools`: the commands.
+- :mod:`cswo.cli.build`, :mod:`~cswo.cli.checks`, :mod:`~cswo.cli.review`, :mod:`~cswo.cli.setup`,
+  :mod:`~cswo.cli.tools`: the commands.
 """
 
 import sys

@@ -47,20 +47,22 @@ def build(
     draft: Annotated[
         bool, typer.Option("--draft", help="Build even with figures missing, each marked [MISSING: name]")
     ] = False,
+    final: Annotated[
+        bool,
+        typer.Option("--final", help="The papers for committee: refused (listing them) while anything is open"),
+    ] = False,
     cell_timeout: Annotated[
         float | None,
         typer.Option("--cell-timeout", help="Seconds one cell may run before its section fails (default: 600)"),
     ] = None,
 ) -> None:
-    """Build the committee papers for a year (a final build refuses while figures are missing)."""
+    """Build the committee papers for a year: DRAFT on every page while anything is open (reviews,
+    queries, placeholders, items to confirm); --final refuses until nothing is."""
     from cswo.run.interrupt import stop_on_signals  # lazy: start-up; loaded when the command runs
 
     project = project_asked()
     year = year_asked(project, year)
-    formats = [f.strip() for f in format.split(",") if f.strip()]
-    bad = [f for f in formats if f not in FORMATS]  # committees are checked against the parameters
-    if bad:
-        raise InputError(f"unknown format: {', '.join(bad)} (formats: {', '.join(FORMATS)})")
+    formats = _formats(format, draft, final)
     if renderer == "quarto":
         from cswo.render.quarto import render_with_quarto  # lazy: start-up; loaded when the command runs
 
@@ -69,7 +71,7 @@ def build(
     from cswo.run import kernels  # lazy: start-up; loaded when the command runs
 
     kernels.sweep()  # kernel folders of builds that were killed outright, even if nothing changed since
-    if not force and _nothing_changed(project, year, committee, formats, draft):
+    if not force and _nothing_changed(project, year, committee, formats, draft, final):
         return
     from cswo.pipeline.build import BuildOptions  # lazy: start-up; loaded when the command runs
     from cswo.pipeline.build import build as run_build  # lazy: start-up; loaded when the command runs
@@ -81,6 +83,7 @@ def build(
         force=force,
         workers=jobs,
         draft=draft,
+        final=final,
         cell_timeout=cell_timeout,
     )
     try:
@@ -93,11 +96,22 @@ def build(
     _summary(project, result)
 
 
-def _nothing_changed(project: Project, year: str, committees, formats: list[str], draft: bool) -> bool:
+def _formats(format: str, draft: bool, final: bool) -> list[str]:
+    """The formats asked for; raises InputError for an unknown one, or for --draft with --final."""
+    formats = [f.strip() for f in format.split(",") if f.strip()]
+    bad = [f for f in formats if f not in FORMATS]  # committees are checked against the parameters
+    if bad:
+        raise InputError(f"unknown format: {', '.join(bad)} (formats: {', '.join(FORMATS)})")
+    if draft and final:
+        raise InputError("--draft (figures may be missing) and --final (nothing may be open) cannot go together")
+    return formats
+
+
+def _nothing_changed(project: Project, year: str, committees, formats: list[str], draft: bool, final: bool) -> bool:
     """Decided from hashes alone: the pipeline (pandas, nbconvert...) is not imported for it."""
     from cswo.cache import keys, uptodate  # lazy: light, but needed only by `build`
 
-    saved = uptodate.current(project, year, keys.stamp_options(committees, formats, True, draft))
+    saved = uptodate.current(project, year, keys.stamp_options(committees, formats, True, draft, final))
     if saved is None:
         return False
     folder = project.year_outputs(year).relative_to(project.root)
@@ -146,3 +160,21 @@ def _summary(project: Project, result) -> None:
         )
     for warning in result.warnings:
         say(warning, "yellow", "Warning:")
+    _open_items(result)
+
+
+def _open_items(result) -> None:
+    """A draft says why it is one: every open item, by file and place."""
+    from cswo.cli.review import show_open_items  # lazy: only a build that finished prints it
+
+    if not result.open_items:
+        say(
+            f"\nFinal: nothing is open in {result.year}; the papers carry no DRAFT mark and their status is Final.",
+            "green",
+        )
+        return
+    say(
+        f"\nDRAFT: every page of these papers says DRAFT and their status is Draft, because {result.year} is open.",
+        "bold yellow",
+    )
+    show_open_items(result.open_items, result.year)

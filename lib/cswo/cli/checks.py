@@ -35,9 +35,11 @@ def validate(year: Annotated[str | None, typer.Option("--year", "-y")] = None) -
     check = check_year(project, params)
     for note in check.notes:
         console.print(f"[yellow]Note:[/] {escape(note)}", highlight=False, soft_wrap=True)
-    listed("Verbs of change typed beside figures: check each is still true (not counted)", check.to_review)
+    review = "Verbs of change typed beside figures: check each is still true (not counted)"
+    _open_items(project, params, check)
     if check.ok:
         console.print(f"[green]Parameters, data and narrative for {year} are valid.[/]")
+        listed(review, check.to_review)
         return
     console.print(f"[bold red]{check.count()} problem(s) for {year}[/]")
     listed("Problems in the data", check.data_problems, by_file=True)
@@ -45,9 +47,19 @@ def validate(year: Annotated[str | None, typer.Option("--year", "-y")] = None) -
     listed("Names in the narrative that no section registers, or in code that the catalogue lacks", check.unknown)
     listed("Numbers typed into the narrative (use a figure from the data)", check.typed_numbers)
     listed("Years and dates typed into the text (use the role named, so they move with the year)", check.typed_years)
+    listed(review, check.to_review)
     if state["debug"]:
         raise CSWOError(f"{check.count()} problem(s) for {year}")
     raise typer.Exit(2)
+
+
+def _open_items(project, params, check) -> None:
+    """What keeps the year a draft, as warnings (validate does not fail for them): sections are judged
+    by the fingerprints of the last build, since validate runs no notebook."""
+    from cswo.cli.review import show_open_items  # lazy: start-up; loaded when the command runs
+    from cswo.pipeline import openitems  # lazy: start-up; loaded when the command runs
+
+    show_open_items(openitems.validate_items(project, params, check.queries), params.year)
 
 
 @app.command("list")

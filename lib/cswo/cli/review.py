@@ -1,4 +1,10 @@
-"""`cswo review import` and `cswo redline`: the review round's Word papers, both ways."""
+"""`cswo review` and `cswo redline`: the review round.
+
+``cswo review status`` lists each section's sign-off and everything else still open; ``cswo review
+sign SECTION... --by NAME`` signs sections off as they read now (``reviews/<year>.yml``); ``cswo review
+import`` takes a reviewed Word paper's edits and comments home; ``cswo redline`` shows what changed
+between two builds. More review commands join :data:`review_app`.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +12,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
+from rich.table import Table
 
 from cswo.cli.app import app, project_asked, year_asked
 from cswo.cli.printer import console, listed, say
 
-review_app = typer.Typer(help="The review round: reviewers' edits and comments from the Word papers.")
+review_app = typer.Typer(
+    no_args_is_help=True,
+    help="The review round: sign-off of each section, what is still open, reviewers' edits and comments from Word.",
+)
 app.add_typer(review_app, name="review")
 
 
@@ -71,3 +82,60 @@ def redline(
     result = write_redline(project, year, old=old, build_id=from_build, output=output)
     say(f"Wrote {result.path}: {result.changed} paragraph(s) changed, {result.added} added, {result.removed} removed "
         f"(build {result.old_build} -> {result.new_build})")  # fmt: skip
+
+
+@review_app.command("status")
+def status(year: Annotated[str | None, typer.Option("--year", "-y")] = None) -> None:
+    """Each section's sign-off (signed, changed since, not reviewed) and every other open item."""
+    from cswo.pipeline.review import year_review  # lazy: start-up; the pipeline loads when the command runs
+    from cswo.project.reviews import read_record  # lazy: start-up; loaded when the command runs
+
+    project = project_asked()
+    year = year_asked(project, year)
+    review = year_review(project, year)
+    reviews = read_record(project, year)
+    table = Table(title=f"Sections of {year}")
+    for column in ("Section", "Review"):
+        table.add_column(column)
+    for name, now in review.fingerprints.items():
+        signed = reviews.sections.get(name)
+        if signed is None:
+            state = "[yellow]not reviewed[/]"
+        elif signed.fingerprint != now:
+            state = f"[yellow]changed since {escape(signed.reviewed_by)} signed it off on {signed.reviewed_on}[/]"
+        else:
+            state = f"[green]signed off by {escape(signed.reviewed_by)} on {signed.reviewed_on}[/]"
+        table.add_row(name, state)
+    console.print(table)
+    show_open_items(review.items, year)
+
+
+@review_app.command("sign")
+def sign(
+    sections: Annotated[list[str], typer.Argument(help="the sections to sign off (notebook names)")],
+    by: Annotated[str, typer.Option("--by", help="the reviewer's name, as the record should show it")],
+    year: Annotated[str | None, typer.Option("--year", "-y")] = None,
+) -> None:
+    """Sign sections off as they read now (text and figures); a later change opens them again."""
+    from cswo.pipeline.review import sign as sign_sections  # lazy: start-up; loaded when the command runs
+
+    project = project_asked()
+    year = year_asked(project, year)
+    review = sign_sections(project, year, sections, by)
+    say(f"Signed off by {by.strip()}: {', '.join(sections)} (recorded in reviews/{year}.yml).", "green")
+    show_open_items(review.items, year)
+
+
+def show_open_items(items: list, year: str) -> None:
+    """Every open item, by file; or that the year may be built final."""
+    if not items:
+        say(f"Nothing is open in {year}: `cswo build --year {year} --final` makes the papers for committee.", "green")
+        return
+    console.print(f"\n[bold yellow]{len(items)} open item(s) in {year}[/] (the papers are DRAFT until they are closed)")
+    by_file: dict[str, list] = {}
+    for item in items:
+        by_file.setdefault(item.file, []).append(item)
+    for file, found in by_file.items():
+        console.print(f"  [bold]{escape(file)}[/] ({len(found)})")
+        for item in found:
+            console.print(f"    - {escape(item.where)}: {escape(item.message)}", highlight=False, soft_wrap=True)

@@ -27,8 +27,9 @@ from cswo.project.reading import read_yaml
 from cswo.project.templates import cover_template
 
 
-def long_date(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
+def long_date(day: dt.date | str) -> str:
+    """"14 December 2022"; a placeholder ('[TO COMPLETE: meeting date]') prints as it stands."""
+    return day if isinstance(day, str) else f"{day.day} {day:%B %Y}"
 
 
 class _Numbering:

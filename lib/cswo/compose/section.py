@@ -17,6 +17,7 @@ from nbconvert.exporters.markdown import MarkdownExporter
 from nbconvert.preprocessors.base import Preprocessor
 
 from cswo.compose import anchors as anchoring
+from cswo.data.queries import QUERY_MARK
 from cswo.figures import vocabulary
 from cswo.figures.formatting import MISSING_PHRASE
 from cswo.figures.markup import literal
@@ -60,8 +61,11 @@ def marker(name: str) -> str:
     return f"**[MISSING: {name}]**"
 
 
-def _with_markers(text: str, placeholders: dict[str, str], section: str, cell: int, found: list) -> str:
-    """Fill ``text``, putting a marker where a figure is missing, and note each marker in ``found``."""
+def _with_markers(
+    text: str, placeholders: dict[str, str], section: str, cell: int, found: list, queried: set[str] = frozenset()
+) -> str:
+    """Fill ``text``, putting a marker where a figure is missing (noted in ``found``), and marking a
+    figure under query (``queried``: figure names) after its words."""
     used = set(prose.references(text))
     # a phrase holds labels, names and sources from the data: the prose's markup is the analyst's, its text is not
     marked = {name: literal(phrase) for name, phrase in placeholders.items()}
@@ -69,7 +73,18 @@ def _with_markers(text: str, placeholders: dict[str, str], section: str, cell: i
         if MISSING_PHRASE in placeholders.get(name, ""):
             marked[name] = marker(name)
             found.append(MissingFigure(section, cell, name))
+        elif name.split(".")[0] in queried and name in placeholders:
+            marked[name] = f"{literal(placeholders[name])} **{QUERY_MARK}**"
     return prose.fill(text, marked, section)
+
+
+def queried_names(bundle: dict, queried: set[tuple]) -> set[str]:
+    """The figures of a section's bundle read from a row under query ((table, measure, breakdown, year))."""
+    return {
+        f["name"]
+        for f in bundle.get("figures", [])
+        if (f.get("table"), f.get("measure"), f.get("breakdown"), f.get("year")) in queried
+    }
 
 
 class SectionPreprocessor(Preprocessor):
@@ -92,6 +107,7 @@ class SectionPreprocessor(Preprocessor):
                         kept.append(output)
                 cell.outputs = kept
             cells.append(cell)
+        queried = queried_names(bundle, resources.get("queried", set()))
         highlights, priorities, unreviewed, shown, missing, number = [], [], False, [], [], 0
         found: list[anchoring.Anchor] = []
         for cell in cells:
@@ -103,7 +119,7 @@ class SectionPreprocessor(Preprocessor):
             if tags & HIDDEN_TAGS:
                 continue
             if cell.cell_type == "markdown":
-                cell.source = _anchored_prose(cell, section, number, bundle, missing, found)
+                cell.source = _anchored_prose(cell, section, number, bundle, missing, found, queried)
                 if HIGHLIGHT_TAG in tags:
                     # highlights summarise the section for the cover report only
                     highlights.append(anchoring.as_cover_copies(_one_paragraph(cell.source)))
@@ -129,13 +145,16 @@ def _cell_id(cell, number: int) -> str:
     return cell.get("id") or f"cell-{number}"
 
 
-def _anchored_prose(cell, section: str, number: int, bundle: dict, missing: list, found: list) -> str:
-    """A markdown cell filled, each paragraph led by its anchor (noted in ``found``)."""
+def _anchored_prose(
+    cell, section: str, number: int, bundle: dict, missing: list, found: list, queried: set[str] = frozenset()
+) -> str:
+    """A markdown cell filled, each paragraph led by its anchor (noted in ``found``); a figure under
+    query (``queried``: figure names) is marked after its words."""
     cell_id, placeholders = _cell_id(cell, number), bundle.get("placeholders", {})
     text, places = anchoring.anchored(
         cell.source,
         lambda index: anchoring.anchor_name(section, cell_id, index),
-        lambda part: _with_markers(part, placeholders, section, number, missing),
+        lambda part: _with_markers(part, placeholders, section, number, missing, queried),
     )
     for index, name, source in places:
         roles = {n: placeholders.get(n, "") for n in prose.references(source)}
@@ -191,13 +210,16 @@ def notebook_to_section(path: Path, section: str) -> SectionText:
     return section_text(nb, section)
 
 
-def section_text(nb: nbformat.NotebookNode, section: str) -> SectionText:
+def section_text(nb: nbformat.NotebookNode, section: str, queried: set[tuple] = frozenset()) -> SectionText:
+    """The section as readers see it; a figure read from a row under query (``queried``) is marked."""
     exporter = MarkdownExporter()
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     exporter.register_preprocessor(SectionPreprocessor(), enabled=True)
-    body, resources = exporter.from_notebook_node(copy.deepcopy(nb), resources={"section": section})
+    body, resources = exporter.from_notebook_node(
+        copy.deepcopy(nb), resources={"section": section, "queried": set(queried)}
+    )
     body = re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
     return SectionText(
         section=section,

@@ -15,6 +15,7 @@ import pandas as pd
 
 from cswo.cache.keys import text_digest
 from cswo.data.cells import read_first_sheet, read_text_table, tidy
+from cswo.data.queries import QUERY_COLUMN, Query, as_records, from_records, rows_under_query
 from cswo.data.returns import Block, read_returns
 from cswo.data.schemas import (
     COLUMNS,
@@ -56,6 +57,7 @@ class Dataset:
     files: dict[str, list[str]] = field(default_factory=dict)
     unfilled: dict[tuple[str, str, str], tuple[str, int]] = field(default_factory=dict)
     slips: list[dict] = field(default_factory=list)  # known slips kept as published, up to this year
+    queries: list[Query] = field(default_factory=list)  # rows under query, up to this year
 
     def slip_warnings(self) -> list[str]:
         return [
@@ -103,6 +105,7 @@ class Dataset:
             "files": self.files,
             "unfilled": [[*key, *where] for key, where in self.unfilled.items()],
             "slips": self.slips,
+            "queries": as_records(self.queries),
         }
         (folder / "dataset.json").write_text(json.dumps(meta), encoding="utf-8")
         return folder
@@ -124,6 +127,7 @@ class Dataset:
             files={name: list(labels) for name, labels in meta["files"].items()},
             unfilled={(t, m, b): (label, int(row)) for t, m, b, label, row in meta["unfilled"]},
             slips=list(meta.get("slips", [])),
+            queries=from_records(meta.get("queries", [])),
         )
 
 
@@ -253,6 +257,7 @@ def validate_tables(project: Project, year: str, sections: list[str] | None = No
     files: dict[str, list[str]] = {}
     unfilled: dict[tuple[str, str, str], tuple[str, int]] = {}
     slips: list[dict] = []
+    queries: list[Query] = []
     rule_of: dict[int, tuple[str, str]] = {}  # a cross-row problem of the report year -> (table, measure)
     sections_of = {name: table.sections for name, table in catalogue.items()}
     returns = read_returns(project, year, set(catalogue), problems, sections_of)
@@ -320,6 +325,7 @@ def validate_tables(project: Project, year: str, sections: list[str] | None = No
         problems.extend(unit_slips(frame[~frame["year"].isin(bad_years)], table, year))
         visible = frame[upto]
         tables[name] = visible.reset_index(drop=True)
+        queries += rows_under_query(visible, name)
     from pandera.errors import SchemaErrors
 
     text_tables = {}
@@ -334,6 +340,10 @@ def validate_tables(project: Project, year: str, sections: list[str] | None = No
         frame = tidy(frame)
         file_rows = [int(i) + 1 + HEADER_ROWS for i in frame.index]
         frame = frame.reset_index(drop=True)
+        if QUERY_COLUMN in frame.columns:  # any table may carry a query column; text tables keep it apart
+            located = frame.assign(file=label, row=file_rows)
+            queries += rows_under_query(located[located["year"].map(lambda y: _valid_year_upto(y, year))], name)
+            frame = frame.drop(columns=[QUERY_COLUMN])
         columns = [*TEXT_TABLE_COLUMNS, *own_columns]
         header = _header_problems(frame, label, columns, columns)
         if header:
@@ -344,7 +354,9 @@ def validate_tables(project: Project, year: str, sections: list[str] | None = No
         except SchemaErrors as exc:
             problems.extend(_schema_problems(exc, label, frame, file_rows))
         text_tables[name] = frame
-    dataset = Dataset(year=year, tables=tables, text_tables=text_tables, files=files, unfilled=unfilled, slips=slips)
+    dataset = Dataset(
+        year=year, tables=tables, text_tables=text_tables, files=files, unfilled=unfilled, slips=slips, queries=queries
+    )
     if sections is not None:
         missing = missing_figures(dataset, sections, catalogue)
         # a sum that fails only because a required part of this year is missing says nothing more

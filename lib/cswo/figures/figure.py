@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from cswo.data.queries import QUERY_MARK
 from cswo.figures import phrases as narrative
 from cswo.figures.formatting import (
     MISSING_PHRASE,
@@ -49,6 +50,7 @@ class Figure:
     percent_decimals: int | None = None  # the paper's percentage style, for relative changes
     approximate: dict[str, str] = field(default_factory=dict)  # year -> "just under" (given in words)
     breakdowns_approximate: dict[str, str] = field(default_factory=dict)  # this year's breakdown -> qualifier
+    queries: dict[str, str] = field(default_factory=dict)  # year -> the question its row is under (an open item)
 
     @classmethod
     def from_table(
@@ -84,6 +86,7 @@ class Figure:
             breakdowns_hidden=_why(this_year, "breakdown"),
             approximate=_qualifiers(mine, "year"),
             breakdowns_approximate=_qualifiers(this_year, "breakdown"),
+            queries={r.year: r.query for r in mine if getattr(r, "query", "")},
         )
 
     @property
@@ -127,8 +130,10 @@ class Figure:
         if is_missing(value):
             return SYMBOL_FOR_STATUS.get(self.status.get(year, ""), NOT_AVAILABLE)
         if self.approximate.get(year):
-            return approximately(value, self.unit, self.approximate[year])
-        return format_cell(value, self.unit, self.decimals)
+            shown = approximately(value, self.unit, self.approximate[year])
+        else:
+            shown = format_cell(value, self.unit, self.decimals)
+        return f"{shown} {QUERY_MARK}" if year in self.queries else shown  # a draft marks a figure under query
 
     def is_approximate(self, year: str) -> bool:
         return bool(self.approximate.get(year))

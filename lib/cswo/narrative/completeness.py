@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from cswo.data.load import Dataset, validate_tables
+from cswo.data.queries import Query
 from cswo.data.returns import as_typed, row_locations, workbook_rows
 from cswo.errors import Problem
 from cswo.figures.formatting import SYMBOL_FOR_STATUS
@@ -36,6 +37,7 @@ class YearCheck:
     typed_years: list[str] = field(default_factory=list)  # typed years and dates, stale future tense
     to_review: list[str] = field(default_factory=list)  # typed verbs of change beside figures
     notes: list[str] = field(default_factory=list)
+    queries: list[Query] = field(default_factory=list)  # rows under query: open items, not problems
 
     @property
     def ok(self) -> bool:
@@ -136,7 +138,7 @@ def check_year(project: Project, params: Parameters) -> YearCheck:
     sections = [*params.sections, *params.appendix_notebooks()]
     dataset, problems = validate_tables(project, year)
     needs = year_needs(project, year, sections, dataset)
-    result = YearCheck(year, data_problems=problems, unknown=needs.unknown, notes=needs.notes)
+    result = YearCheck(year, data_problems=problems, unknown=needs.unknown, notes=needs.notes, queries=dataset.queries)
     result.notes += dropped_since_last_year(project, params, needs)
     locations = workbook_locations(project, needs, dataset, sections)
     result.gaps = find_gaps(needs, dataset, locations, load_catalogue(project))

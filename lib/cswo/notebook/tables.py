@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from cswo.data.queries import QUERY_MARK
 from cswo.figures.figure import Figure
 from cswo.figures.formatting import (
     GRADE_WORDS,
@@ -267,6 +268,8 @@ def breakdown_table(
                 row.append(approximately(value, measure.unit, r.approximate))
             else:
                 row.append(format_cell(value, measure.unit, measure.decimals, status=status))
+            if r is not None and getattr(r, "query", "") and row[-1] != symbol:
+                row[-1] += f" {QUERY_MARK}"  # a draft marks a figure under query
             source = r.source if r is not None else ""
             audit.append(_audit(caption, row[0], year_label(year, year_style), value, measure.unit, source))
             if shares:

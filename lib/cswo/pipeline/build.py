@@ -8,6 +8,7 @@ untouched, with the section workers stopped and the staging folder removed.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import shutil
 import time
@@ -20,8 +21,10 @@ from cswo.cache.memo import remembered
 from cswo.cache.store import DocumentRecord
 from cswo.compose.section import SectionText
 from cswo.data.load import Dataset
+from cswo.data.queries import queried
 from cswo.errors import CSWOError, IncompleteNarrativeError, PublishCheckError
 from cswo.narrative.typed import notebook_typed_numbers
+from cswo.pipeline import openitems
 from cswo.pipeline.documents import (
     Document,
     RenderTask,
@@ -30,12 +33,14 @@ from cswo.pipeline.documents import (
     scan_published_files,
 )
 from cswo.pipeline.inputs import check_inputs
+from cswo.pipeline.openitems import OpenItem
 from cswo.pipeline.sections import (
     checked_dataset,
     dataset_folder,
     make_jobs,
     section_texts,
     sections_pool,
+    with_queries_marked,
 )
 from cswo.project import templates
 from cswo.project.parameters import Parameters, load_year
@@ -58,6 +63,7 @@ class BuildOptions:
     workers: int | None = None
     checks: bool = True
     draft: bool = False  # build with figures missing, each marked in the papers; never published as final
+    final: bool = False  # refuse (YearOpenError) while anything is open, instead of marking the papers DRAFT
     cell_timeout: float | None = None  # seconds per cell; None: $CSWO_CELL_TIMEOUT or 600
     annual_report: bool = True  # also the annual report on its own (the papers carry it as an appendix)
 
@@ -73,6 +79,7 @@ class BuildResult:
     markers: list[str] = field(default_factory=list)  # draft: each [MISSING: name] in the papers
     out_of_date: list[Path] = field(default_factory=list)  # documents this (partial) build did not rewrite
     draft: bool = False
+    open_items: list[OpenItem] = field(default_factory=list)  # while any is open, the papers say DRAFT
 
 
 class Progress:
@@ -118,13 +125,17 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
         dataset = validate(project, plan, options, progress)
         run(project, plan, dataset, options, progress, pool)
     composed = compose(plan, options, progress)
+    items = open_items(project, plan, dataset, composed, options, progress)
+    printed = dataclasses.replace(
+        composed, texts=with_queries_marked(plan.jobs, composed.texts, queried(dataset.queries))
+    )
     published = project.draft_outputs(plan.params.year) if options.draft else project.year_outputs(plan.params.year)
     with staged(project, plan, options, published) as staging:
-        documents = render_papers(project, plan, composed, staging, options, progress)
+        documents = render_papers(project, plan, printed, staging, options, progress, open_year=bool(items))
         check(project, plan, composed, documents, staging, options, progress)
     final = publish_papers(staging, published, documents, progress)
     warnings = build_warnings(plan, dataset, composed, options)
-    record(project, plan, dataset, composed, options, warnings)
+    record(project, plan, dataset, composed, options, warnings + [f"DRAFT: open item: {item}" for item in items])
     return BuildResult(
         plan.params.year,
         plan.jobs,
@@ -135,6 +146,7 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
         markers=composed.markers,
         out_of_date=out_of_date(published, final),
         draft=options.draft,
+        open_items=items,
     )
 
 
@@ -220,6 +232,15 @@ def compose(plan: Plan, options: BuildOptions, progress: Progress) -> Composed:
     return Composed(texts, markers, typed, warnings)
 
 
+def open_items(
+    project: Project, plan: Plan, dataset: Dataset, composed: Composed, options: BuildOptions, progress: Progress
+) -> list[OpenItem]:
+    """Everything still open in the year (the papers are DRAFT while any is). Raises YearOpenError when a
+    final build was asked for and anything is open."""
+    progress.step("Listing what is still open (reviews, queries, placeholders)")
+    return openitems.for_build(project, plan.params, composed.texts, dataset.queries, options.final)
+
+
 @contextlib.contextmanager
 def staged(project: Project, plan: Plan, options: BuildOptions, published: Path) -> Iterator[Path]:
     """A staging folder holding the published set (committees not asked for are kept); removed on failure."""
@@ -235,7 +256,13 @@ def staged(project: Project, plan: Plan, options: BuildOptions, published: Path)
 
 
 def render_papers(
-    project: Project, plan: Plan, composed: Composed, staging: Path, options: BuildOptions, progress: Progress
+    project: Project,
+    plan: Plan,
+    composed: Composed,
+    staging: Path,
+    options: BuildOptions,
+    progress: Progress,
+    open_year: bool = False,
 ) -> list[Document]:
     """Write the papers whose inputs changed into ``staging``, and figures.csv beside them."""
     params = plan.params
@@ -257,6 +284,7 @@ def render_papers(
         plan.depth,
         annual_report=options.annual_report,
         draft=options.draft,
+        open_year=open_year,
     )
     documents = render_documents(
         tasks,
@@ -318,8 +346,7 @@ def record(
 
 def build_warnings(plan: Plan, dataset: Dataset, composed: Composed, options: BuildOptions) -> list[str]:
     """What the summary warns of, in the order the steps met it."""
-    warnings = [f"To confirm before committee: {item}" for item in plan.params.review_required]
-    warnings += dataset.slip_warnings() + plan.notes + composed.warnings
+    warnings = dataset.slip_warnings() + plan.notes + composed.warnings  # review_required: an open item
     return warnings + ([] if options.checks else composed.typed)
 
 
@@ -357,7 +384,7 @@ def write_private(
 
 def stamp_options(options: BuildOptions) -> dict:
     """The options that change what a build publishes (for the nothing-changed fast path)."""
-    return keys.stamp_options(options.committees, options.formats, options.checks, options.draft)
+    return keys.stamp_options(options.committees, options.formats, options.checks, options.draft, options.final)
 
 
 def write_quarto_books(project: Project, params: Parameters, tasks: list[RenderTask], work: Path) -> None:

@@ -80,13 +80,15 @@ def plan_documents(
     depth: int = 2,
     annual_report: bool = True,
     draft: bool = False,
+    open_year: bool = False,
 ) -> list[RenderTask]:
-    """The committee papers and the annual report on its own, for each committee asked for."""
+    """The committee papers and the annual report on its own, for each committee asked for (``draft``:
+    a --draft build; ``open_year``: each marked DRAFT on every page, with the document status Draft)."""
     highlights = [h for name in params.sections for h in texts[name].highlights]
     priorities = [p for name in params.sections for p in texts[name].priorities]
     report = annual_report_markdown(params, texts, standalone=False, depth=depth, draft=draft)
     standalone = annual_report_markdown(params, texts, standalone=True, depth=depth, draft=draft)
-    meta = document_meta(params)
+    meta = document_meta(params, open_year)
     sections = [anchor for text in texts.values() for anchor in text.anchors]
     tasks = []
     for committee in committees:
@@ -117,7 +119,7 @@ def plan_documents(
     return tasks
 
 
-def document_meta(params: Parameters) -> Callable[[str | None], dict]:
+def document_meta(params: Parameters, open_year: bool = False) -> Callable[[str | None], dict]:
     """The metadata of a committee's paper (or, for None, of the annual report on its own)."""
     title = f"{params.report_title} {params.label}"
     common = {
@@ -125,6 +127,7 @@ def document_meta(params: Parameters) -> Callable[[str | None], dict]:
         "lang": params.language,
         "region": params.language.split("-")[-1],
         "date": params.report_date,
+        "status": "Draft" if open_year else "Final",
     }
     if params.raw_markup.allowed:  # the guard filter reads it (templates/guard.lua)
         common["cswo-raw-markup"] = "allowed"

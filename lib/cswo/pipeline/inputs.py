@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 
 from cswo.errors import InputError, Problem, ProblemsError
+from cswo.narrative import roles as prose
+from cswo.project import twins
 from cswo.project.paths import Project
 from cswo.project.reading import decode
 from cswo.render.quarto import quarto_config
@@ -59,6 +61,31 @@ def notebook_problems(project: Project, year: str, names: list[str]) -> list[Pro
         problem = notebook_problem(path, label)
         if problem:
             problems.append(Problem(label, None, None, None, problem))
+        else:
+            problems += legacy_problems(project, path, name)
+    return problems
+
+
+def legacy_problems(project: Project, notebook: Path, name: str) -> list[Problem]:
+    """The older ``{{ name }}`` placeholders in the prose the build runs: never filled in any more,
+    they would be published as typed, so each is an error saying how to rewrite it."""
+    source = twins.section_source(notebook, name)
+    label = source.path.relative_to(project.root).as_posix()
+    problems = []
+    for number, cell in enumerate(source.read().cells, start=1):
+        if cell.cell_type != "markdown":
+            continue
+        for old in dict.fromkeys(prose.legacy_references(cell.source)):
+            problems.append(
+                Problem(
+                    label,
+                    None,
+                    None,
+                    None,
+                    f"cell {number}: {{{{ {old} }}}} is the old placeholder, which is no longer filled in; "
+                    f"run `cswo migrate` to rewrite it as {prose.role(old)}",
+                )
+            )
     return problems
 
 

@@ -15,7 +15,7 @@ from cswo.cache import store as cache
 from cswo.cache.instep import InStep
 from cswo.cache.memo import remembered
 from cswo.cache.prose import with_current_prose
-from cswo.compose.section import SectionText
+from cswo.compose.section import SectionText, queried_names
 from cswo.compose.section import section_text as exported_text
 from cswo.data.load import Dataset, load_dataset
 from cswo.errors import CSWOError, DataValidationError, IncompleteNarrativeError, PublishCheckError
@@ -143,6 +143,18 @@ def section_text(job: execute.Job) -> SectionText:
 
 def section_texts(jobs: list[execute.Job]) -> dict[str, SectionText]:
     return {job.name: section_text(job) for job in jobs}
+
+
+def with_queries_marked(
+    jobs: list[execute.Job], texts: dict[str, SectionText], queried: set[tuple]
+) -> dict[str, SectionText]:
+    """The texts as a draft prints them: a section showing a figure under query is exported again with
+    the figure marked in its sentences (its tables and charts mark it as they are drawn)."""
+    marked = dict(texts)
+    for job in jobs:
+        if queried_names(texts[job.name].bundle, queried):
+            marked[job.name] = exported_text(nbformat.read(job.executed, as_version=4), job.name, queried)
+    return marked
 
 
 def sections_pool(project: Project, params: Parameters, jobs: list[execute.Job], force: bool, workers: int | None):

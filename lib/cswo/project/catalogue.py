@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from cswo.errors import CatalogueError, YAMLProblems
+from cswo.errors import CatalogueError, UnreadableTextError, YAMLProblems
+from cswo.project.catalogue_schema import schema_problems
 from cswo.project.paths import BASE_CATALOGUE_FILE, Project, year_label
-from cswo.project.reading import parse_yaml
+from cswo.project.reading import decode, parse_yaml
 
 UNITS = {
     "count": "number of people, cases or events (a whole number)",
@@ -272,6 +273,9 @@ def _read_yaml(text: str, label: str) -> dict:
     unknown = sorted(set(raw) - {"tables", "text_tables", "number_style"})
     if unknown:
         raise CatalogueError(label, [f"unknown key(s) {unknown}: use 'tables', 'text_tables' and 'number_style'"])
+    problems = schema_problems(raw)
+    if problems:
+        raise CatalogueError(label, problems)
     return raw
 
 
@@ -291,7 +295,14 @@ def load_catalogue(project: Project) -> Catalogue:
     """
     base = BASE_CATALOGUE_FILE.read_text(encoding="utf-8")
     path = project.catalogue_file
-    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    if path.is_dir():
+        raise CatalogueError(path.name, ["is a folder, not a file: the catalogue is one YAML file, catalogue.yml"])
+    try:  # read as the parameters are: UTF-8 only, any other encoding a sentence saying how to re-save
+        text = decode(path.read_bytes(), path.name) if path.exists() else ""
+    except UnreadableTextError as exc:
+        raise CatalogueError(path.name, [exc.rule]) from None
+    except OSError as exc:
+        raise CatalogueError(path.name, [f"cannot be read ({exc.strerror or exc})"]) from None
     return _parsed(base, text, path.name)
 
 

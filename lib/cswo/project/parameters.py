@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from cswo.errors import InputError, ParametersError, YAMLProblems
 from cswo.project.catalogue import load_catalogue
 from cswo.project.paths import SECTION_NAME, Project, is_financial_year, year_label
+from cswo.project.placeholders import is_placeholder
 from cswo.project.reading import decode, parse_yaml
 
 COMMITTEE_KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -69,7 +70,7 @@ class Directions(Strict):
 
 class Committee(Strict):
     name: str = Field(description="Full committee name, as in REPORT TO")
-    meeting_date: dt.date
+    meeting_date: dt.date | str = Field(description="A date, or '[TO COMPLETE: …]' until the clerk sets it")
     report_number: str
     report_by: str
     report_on: str | None = None
@@ -87,8 +88,17 @@ class Committee(Strict):
     directions: Directions | None = None
     background_papers: list[str] = Field(default_factory=list)
     signatories: list[Person] = Field(min_length=1)
-    date: dt.date
+    date: dt.date | str = Field(description="A date, or '[TO COMPLETE: …]' until the paper is signed")
     appendices: list[Appendix] = Field(min_length=1)
+
+    @field_validator("meeting_date", "date")
+    @classmethod
+    def _date_or_placeholder(cls, value: dt.date | str) -> dt.date | str:
+        if isinstance(value, str) and not is_placeholder(value):
+            raise ValueError(
+                f"{value!r} is neither a date like 2022-12-14 nor a placeholder like '[TO COMPLETE: date]'"
+            )
+        return value
 
     @model_validator(mode="after")
     def _annual_report_first(self) -> Committee:

@@ -95,10 +95,15 @@ class Project:
     def quarto_file(self) -> Path:
         return self.root / "_quarto.yml"
 
+    @property
+    def reviews_dir(self) -> Path:
+        """The review record: who signed off each section, and open review comments, by year."""
+        return self.root / "reviews"
+
     def sources(self) -> list[Path]:
         """What the council's analysts write (everything a build reads and never changes); copying
         these copies the project without its outputs."""
-        entries = (self.parameters_dir, self.data_dir, self.notebooks_dir, self.quarto_file)
+        entries = (self.parameters_dir, self.data_dir, self.notebooks_dir, self.quarto_file, self.reviews_dir)
         return [p for p in (*entries, self.catalogue_file, self.templates_dir) if p.exists()]
 
     def copy_to(self, target: Path, notebooks: bool = True) -> Project:
@@ -168,6 +173,10 @@ class Project:
     def render_dir(self, year: str) -> Path:
         """The build's working folder for writing the papers (figures, filters)."""
         return self.cache_dir(year) / "render"
+
+    def review_fingerprints_file(self, year: str) -> Path:
+        """Each section's fingerprint at the last build, for `cswo validate` (which runs no notebook)."""
+        return self.cache_dir(year) / "review-fingerprints.json"
 
     def parts_dir(self, year: str) -> Path:
         """Each section's markdown as pandoc converted it, kept so an unchanged section is not converted again."""

@@ -24,6 +24,13 @@ GUARD_FILTER = TEMPLATES_DIR / "guard.lua"  # runs first: what markup may not do
 REFUSED = "cswo refuses:"
 MARKDOWN = "markdown-implicit_figures+implicit_figures"
 TYPST_TEMPLATE = TEMPLATES_DIR / "report.typ"
+# A draft: "DRAFT" across every page, under the text, whatever the project's template sets (a later
+# `set page` keeps a background it does not name). Set first, so it holds for the first page too.
+DRAFT_PAGE = (
+    '#set page(background: rotate(-40deg, text(size: 110pt, weight: "bold", '
+    'fill: rgb("#C00000").transparentize(82%), [DRAFT])), '
+    'header: align(right, text(size: 12pt, weight: "bold", fill: rgb("#C00000"), [DRAFT])))\n'
+)
 
 
 # --- documents ---------------------------------------------------------------
@@ -171,6 +178,8 @@ def render_pdf(
     )
     if found:
         source.write_text(fill_typst(source.read_text(encoding="utf-8"), converter.typst(found)), encoding="utf-8")
+    if meta.get("status") == "Draft":
+        source.write_text(DRAFT_PAGE + source.read_text(encoding="utf-8"), encoding="utf-8")
     compiler = _compilers.take(resource_dir, font_dirs)
     try:
         compiler.compile(input=str(source), output=str(out), pdf_standards=["ua-1"])

@@ -26,6 +26,8 @@ def finish(document, meta: dict) -> None:
     keep_quotes_with_attributions(document)
     word_tables.lay_out_tables(document)
     word_page.footer(document, meta.get("footer", meta["title"]))
+    if meta.get("status") == "Draft":
+        word_page.draft_header(document)
     word_page.properties(document, meta)
     word_page.refresh_fields_on_open(document)
 

@@ -54,6 +54,27 @@ def footer(document, text: str) -> None:
                 paragraph.add_run(part).font.size = FOOTER_SIZE
 
 
+DRAFT = "DRAFT"
+DRAFT_SIZE = Pt(14)
+
+
+def draft_header(document) -> None:
+    """"DRAFT" at the top of every page: a paragraph added to each section's header (and its first-page
+    and even-page headers where the reference document has them), after anything already there."""
+    for section in document.sections:
+        headers = [section.header]
+        if section.different_first_page_header_footer:
+            headers.append(section.first_page_header)
+        if document.settings.odd_and_even_pages_header_footer:
+            headers.append(section.even_page_header)
+        for header in headers:
+            header.is_linked_to_previous = False
+            paragraph = header.paragraphs[0] if not "".join(p.text for p in header.paragraphs).strip() else None
+            paragraph = paragraph or header.add_paragraph()
+            run = paragraph.add_run(DRAFT)
+            run.bold, run.font.size = True, DRAFT_SIZE
+
+
 def _field(paragraph, instruction: str) -> None:
     """A field in its own runs (begin, instruction, separate, result, end), each at the footer size."""
     for kind in ("begin", "instruction", "separate", "result", "end"):

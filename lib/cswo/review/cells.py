@@ -8,7 +8,9 @@ from pathlib import Path
 
 import nbformat
 
+from cswo.cache.instep import InStep
 from cswo.compose import anchors
+from cswo.errors import TwinConflictError
 from cswo.project import twins
 from cswo.project.paths import Project
 
@@ -20,7 +22,8 @@ class Notebook:
     path: Path
     nb: nbformat.NotebookNode
     replaced: list[tuple[str, str]] = field(default_factory=list)  # (paragraph before, after), for the twin
-    note: str = ""  # why it may not be changed (its twin is newer and differs)
+    note: str = ""  # why it may not be changed (its twin was edited apart from it)
+    in_step: InStep | None = None  # the record of pairs in step, to mark the pair once both are changed
 
     def cell(self, cell_id: str, number: int):
         """The cell by its id; by its number when the id is unknown (the build read a twin)."""
@@ -68,6 +71,9 @@ class Notebook:
                 )
             text = text.replace(old, new, 1)
         twin.write_text(text, encoding="utf-8")
+        cells = twins.cells_of(self.path)
+        if self.in_step is not None and cells is not None and cells == twins.cells_of(twin):
+            self.in_step.mark(self.path, cells)  # both changed alike: still in step
         return ""
 
 
@@ -76,11 +82,15 @@ def open_notebook(project: Project, year: str, section: str) -> Notebook | None:
     path = project.notebook(year, section)
     if not path.exists():
         return None
-    source = twins.section_source(path, section)
-    notebook = Notebook(path, nbformat.read(path, as_version=4))
+    in_step = InStep(project)
+    notebook = Notebook(path, nbformat.read(path, as_version=4), in_step=in_step)
+    try:
+        source = twins.section_source(path, section, in_step)
+    except TwinConflictError as exc:
+        notebook.note = f"{exc}; import again once they are paired"
+        return notebook
     if source.from_twin:
         notebook.note = (
-            f"{source.path.name} is newer than {path.name} and they differ: run `cswo sync` to pair them, then "
-            "import again"
+            f"{source.path.name} was edited apart from {path.name}: run {twins.SYNC} to pair them, then import again"
         )
     return notebook

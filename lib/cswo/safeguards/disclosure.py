@@ -215,6 +215,12 @@ def suppress(
             )
         hide(cell)
 
+    display = _displayed(table, counts, hidden, symbol)
+    return SuppressionResult(display, primary, secondary, _note(symbol, threshold, primary, secondary))
+
+
+def _displayed(table: pd.DataFrame, counts: pd.DataFrame, hidden: set[Cell], symbol: str) -> pd.DataFrame:
+    """The table as published: each hidden cell shows ``symbol``, a whole number shows without decimals."""
     display = table.astype(object).copy()
     for row in counts.index:
         for column in counts.columns:
@@ -223,7 +229,7 @@ def suppress(
                 display.at[row, column] = symbol
             elif not math.isnan(value) and value.is_integer():
                 display.at[row, column] = int(value)
-    return SuppressionResult(display, primary, secondary, _note(symbol, threshold, primary, secondary))
+    return display
 
 
 def _note(symbol: str, threshold: int, primary: list[Cell], secondary: list[Cell]) -> str:

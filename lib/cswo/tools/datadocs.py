@@ -30,9 +30,11 @@ COLUMN_RULES = {
     + ", ".join(f"`{a}`" for a in APPROXIMATIONS)
     + "), with the figure in `value`: 'just under 10%' is `10` and `just under`. The paper shows it in "
     "those words, never as a precise number.",
-    "query": "Optional: blank, or an open question on the figure (`check with finance`); `cswo review import` "
-    "writes a reviewer's change to a figure here, in the reviewer's words. A row with a query is an open item "
-    "until the question is answered and the query cleared.",
+    "query": "Optional: blank, or a question still open on the figure (`check with finance`); `cswo review import` "
+    "writes a reviewer's change to a figure here, in the reviewer's words. Any table may have this column, and "
+    "the returns workbook has it as Query. While a row has one, the year is open: its papers are DRAFT, the "
+    "figure is marked [query] where it is printed, and `cswo build --final` refuses. Delete the question once it "
+    "is answered (say how in `note` or `qa_note`).",
 }
 RULE_TEXT = {
     "parts_sum_to_total": "breakdowns add up to the total",

@@ -2,8 +2,8 @@
 
 The source is the latest earlier year; for a backfill (a year older than every
 year set up) the earliest later year; and, in a project with no year at all,
-the package's defaults. Creates ``parameters/<new>.yml`` (years and dates moved,
-meeting details listed for review), ``notebooks/<new>/`` (the source year's
+the package's defaults. Creates ``parameters/<new>.yml`` (years and dates moved, each
+committee's meeting date, report number and date left ``[TO COMPLETE: …]``), ``notebooks/<new>/`` (the source year's
 narrative, marked unreviewed) and the data-entry workbook
 ``data/returns/<new>.xlsx``. Refuses to overwrite.
 """
@@ -21,6 +21,7 @@ from cswo.errors import CSWOError, YearExistsError
 from cswo.narrative.years import rewrite_moving
 from cswo.project.parameters import load_parameters
 from cswo.project.paths import Project, is_financial_year, year_label, year_start
+from cswo.project.placeholders import to_complete
 from cswo.tools import defaults
 from cswo.tools.migrate import migrate_notebook, renames_for
 from cswo.tools.workbook import write_template
@@ -33,6 +34,25 @@ def _moved_date(match: re.Match, years: int) -> str:
     return f"{year + years}-{month}-{day}"
 
 
+# a committee's details that are the clerk's for each meeting: carried from last year they would be
+# printed as fact, so they become visible placeholders (open items) until set
+TO_COMPLETE = {
+    "meeting_date": "meeting date (from the clerk)",
+    "report_number": "report number (from the clerk)",
+    "date": "date of the report",
+}
+
+
+def _committee_details_to_complete(text: str) -> str:
+    """Each committee's meeting date, report number and date as ``[TO COMPLETE: …]`` (comments kept)."""
+    keys = "|".join(TO_COMPLETE)
+    return re.sub(
+        rf"(?m)^(    )({keys}):[^\n#]*?(\s*#.*)?$",
+        lambda m: f'{m.group(1)}{m.group(2)}: "{to_complete(TO_COMPLETE[m.group(2)])}"{m.group(3) or ""}',
+        text,
+    )
+
+
 def roll_parameters(text: str, old: str, new: str, committees: list[str]) -> str:
     """The source year's parameters text, moved to ``new`` (forward or back); comments are kept."""
     for style in ("hyphen", "slash"):
@@ -40,13 +60,9 @@ def roll_parameters(text: str, old: str, new: str, committees: list[str]) -> str
     years = year_start(new) - year_start(old)
     text = re.sub(r"\b(20\d{2})-(\d{2})-(\d{2})\b", lambda m: _moved_date(m, years), text)
     text = re.sub(r"(?ms)^review_required:.*?(?=^\S|\Z)", "", text).rstrip() + "\n"
+    text = _committee_details_to_complete(text)
     items = [f"report_date (moved from {old}: confirm)"]
-    for key in committees:
-        items += [
-            f"committees.{key}.meeting_date (moved from {old}: confirm with the clerk)",
-            f"committees.{key}.report_number (still {old}'s number with the year changed: confirm)",
-            f"committees.{key}.date and signatories (confirm)",
-        ]
+    items += [f"committees.{key}.signatories (carried from {old}: confirm)" for key in committees]
     text += "\n# Values to confirm before committee; the build warns while any are listed.\nreview_required:\n"
     text += "".join(f"  - {json.dumps(item)}\n" for item in items)
     return text

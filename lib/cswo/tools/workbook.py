@@ -17,7 +17,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from cswo.data.load import validate_tables
-from cswo.data.returns import FIRST_ROW, HEADER_ROW, QA_NOTE, RESERVED_SHEETS, Row, workbook_rows
+from cswo.data.returns import FIRST_ROW, HEADER_ROW, QA_NOTE, QUERY, RESERVED_SHEETS, Row, workbook_rows
 from cswo.errors import TemplateError, TemplateExistsError
 from cswo.figures.formatting import neutralise_workbook
 from cswo.narrative.completeness import last_year_values
@@ -73,7 +73,7 @@ def write_template(project: Project, year: str, path: Path | None = None) -> Pat
     return target
 
 
-TYPED_HEADINGS = ("Value", "Status", "Source", "Note", QA_NOTE)
+TYPED_HEADINGS = ("Value", "Status", "Source", "Note", QA_NOTE, QUERY)
 
 
 def typed_cells(path: Path) -> dict[tuple[str, str, str], dict[str, object]]:

@@ -12,7 +12,16 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from cswo.data.returns import FIRST_ROW, HEADER_ROW, INSTRUCTIONS_SHEET, MEASURES_SHEET, QA_NOTE, Row, service_columns
+from cswo.data.returns import (
+    FIRST_ROW,
+    HEADER_ROW,
+    INSTRUCTIONS_SHEET,
+    MEASURES_SHEET,
+    QA_NOTE,
+    QUERY,
+    Row,
+    service_columns,
+)
 from cswo.data.schemas import STATUS_MEANING
 from cswo.project.catalogue import TOTAL, UNITS, WHOLE_NUMBER_UNITS, Measure, Table
 from cswo.project.paths import previous_year
@@ -23,7 +32,12 @@ LOCKED_FILL = PatternFill("solid", fgColor="F2F2F2")  # cells not to be typed in
 TO_FILL_FILL = PatternFill("solid", fgColor="FFF2CC")  # cells the service types in
 TITLE_FONT = Font(bold=True, size=14)
 HEADING_FONT = Font(bold=True, size=12)
-WIDTHS = [60, 30, 18, 16, 9, 44, 36, 36]
+WIDTHS = [60, 30, 18, 16, 9, 44, 36, 36, 36]
+QUERY_HELP = (
+    f"{QUERY}: a question still open on the figure (for example 'check with finance'). While any row has one, "
+    "the report is a DRAFT: the figure is marked where it is printed and no final paper is made. Delete the "
+    "question once it is answered."
+)
 MEASURES_WIDTHS = [24, 44, 44, 14, 40, 30, 70]
 
 
@@ -65,7 +79,7 @@ def _status_check() -> DataValidation:
 def service_sheet_layout(sheet: Worksheet, year: str, rows: list[Row]) -> None:
     last = previous_year(year)
     names = service_columns(last)
-    typed = {"Value", "Status", "Source", "Note", QA_NOTE}
+    typed = {"Value", "Status", "Source", "Note", QA_NOTE, QUERY}
     instructions = sheet.cell(
         row=1,
         column=1,
@@ -88,7 +102,7 @@ def service_sheet_layout(sheet: Worksheet, year: str, rows: list[Row]) -> None:
     checks: dict[str, DataValidation] = {}
     for excel_row, row in enumerate(rows, start=FIRST_ROW):
         shown = [row.label, UNITS.get(row.measure.unit, row.measure.unit), row.last_year or "none"]
-        to_type = [None] * 5  # value, status, source, note, QA note
+        to_type = [None] * 6  # value, status, source, note, QA note, query
         values = [*shown, *to_type, row.table, row.measure.name, row.breakdown, year, row.measure.unit]
         for index, (name, value) in enumerate(zip(names, values, strict=True), start=1):
             cell = sheet.cell(row=excel_row, column=index, value=value)
@@ -168,6 +182,7 @@ def instructions_sheet(sheet: Worksheet, year: str, services: list[str]) -> None
             f"{QA_NOTE}: optional, anything the report team should check or know (for example 'being checked "
             "with finance'). It is never published: only the reviewers' QA record shows it.",
         ),
+        ("text", QUERY_HELP),
         ("heading", "Status codes"),
         *[("pair", f"{code}\t{meaning}") for code, meaning in STATUS_MEANING.items()],
         ("heading", "Sheets"),

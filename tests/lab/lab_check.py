@@ -47,7 +47,9 @@ SCREENSHOTS = {"complaints", "justice", "adults"}  # the typed role, then two se
 TYPED_IN = "complaints"
 TYPED = "Typed in the lab: {eval}`complaints.value` complaints, {eval}`complaints.compard`, and 17 more."
 PANEL = "(window.jupyterapp && [...window.jupyterapp.shell.widgets('main')].find(w => w.sessionContext && w.isVisible))"
-READY = f"(() => {{ const p = {PANEL}; return !!(p && p.sessionContext.isReady && window.cswoLab); }})()"
+READY = f"(() => {{ const p = {PANEL}; return !!(p && p.sessionContext.isReady); }})()"
+EXTENSION = "!!window.cswoLab"  # set by the cswo-lab extension once JupyterLab has activated it
+JUPYTEXT_MENU = "window.jupyterapp.listPlugins().filter(id => id.startsWith('jupyterlab-jupytext'))"
 RUN_ALL = "window.jupyterapp.commands.execute('notebook:run-all-cells').then(done => String(done))"
 SAVE = f"""(async () => {{ const p = {PANEL}; await p.context.save(); return !p.context.model.dirty; }})()"""
 # every role of every markdown cell evaluated (jupyterlab-myst keeps them in user_expressions) and shown:
@@ -164,9 +166,11 @@ def typed_role_problems(browser: Browser) -> list[str]:
 def check_section(browser: Browser, base: str, year: str, section: str, shots: Path) -> tuple[list[str], list[str]]:
     """Run All, charts, the typed role (in one section), save. Returns (problems, paragraphs shown)."""
     browser.open(f"{base}/lab/tree/notebooks/{year}/{section}.ipynb?reset&token={TOKEN}")
-    browser.until(READY, f"{section} to open with its kernel and the cswo-lab extension", 240)
+    browser.until(READY, f"{section} to open with its kernel", 240)
+    problems = [] if browser.evaluate(EXTENSION) else [f"{section}: the cswo-lab extension is not running"]
+    problems += [f"{section}: the Jupytext front end is loaded ({id}); `cswo lab` switches it off"
+                 for id in browser.evaluate(JUPYTEXT_MENU)]  # fmt: skip
     browser.evaluate(RUN_ALL)  # resolves when the last cell has run, as the Run menu's "Run All Cells"
-    problems = []
     try:
         browser.until(FILLED, f"every role in {section} to be filled", 90)
     except CheckFailed as error:
@@ -179,7 +183,7 @@ def check_section(browser: Browser, base: str, year: str, section: str, shots: P
     if section in SCREENSHOTS:
         browser.evaluate(f"{TYPED_IN_VIEW}({index})" if section == TYPED_IN else FIRST_CHART)
         time.sleep(1)
-        print(f"  screenshot: {browser.screenshot(shots / f'{section}.png').relative_to(ROOT)}")
+        print(f"  screenshot: {browser.screenshot(shots / f'{section}.png')}")
     if section == TYPED_IN:
         browser.evaluate(f"{DELETE_CELL}({index})")
     if not browser.evaluate(SAVE):
@@ -234,7 +238,7 @@ def built_papers(project: Project, year: str) -> tuple[list[str], str]:
     return [], paper_text(project, year, result.documents)
 
 
-def run(year: str, sections: list[str] | None) -> list[str]:
+def run(year: str, sections: list[str] | None, shots: Path) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="cswo-lab-") as temp:
         project = Project(ROOT).copy_to(Path(temp) / "project")
         params = load_year(project, year)
@@ -245,7 +249,6 @@ def run(year: str, sections: list[str] | None) -> list[str]:
         lab = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         chrome = start_chromium(chrome_port, Path(temp) / "chrome")
         problems, shown = [], {}
-        shots = Project(ROOT).private_dir(year) / "lab-check"
         try:
             base = f"http://127.0.0.1:{lab_port}"
             wait_for(f"{base}/api/status?token={TOKEN}")
@@ -272,8 +275,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--year", default="2021-22")
     parser.add_argument("--sections", nargs="*", help="only these sections (default: all the year's)")
+    parser.add_argument("--screenshots", type=Path, help="folder (default: outputs/.private/<year>/lab-check)")
     args = parser.parse_args()
-    problems = run(args.year, args.sections)
+    problems = run(args.year, args.sections, args.screenshots or Project(ROOT).private_dir(args.year) / "lab-check")
     print("\n".join(problems) or "In the lab every role filled, every chart showed with its alt text, a role typed "
           "and run once filled with validate's messages under it; saving changed nothing git sees; the build "
           "and the preview succeeded and every paragraph reads as in the papers.")  # fmt: skip

@@ -95,6 +95,10 @@ class Committee(Strict):
     @classmethod
     def _date_or_placeholder(cls, value: dt.date | str) -> dt.date | str:
         if isinstance(value, str) and not is_placeholder(value):
+            try:  # a date written as a quoted string, as a YAML writer may
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
             raise ValueError(
                 f"{value!r} is neither a date like 2022-12-14 nor a placeholder like '[TO COMPLETE: date]'"
             )

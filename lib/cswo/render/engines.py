@@ -24,13 +24,10 @@ GUARD_FILTER = TEMPLATES_DIR / "guard.lua"  # runs first: what markup may not do
 REFUSED = "cswo refuses:"
 MARKDOWN = "markdown-implicit_figures+implicit_figures"
 TYPST_TEMPLATE = TEMPLATES_DIR / "report.typ"
-# A draft: "DRAFT" across every page, under the text, whatever the project's template sets (a later
-# `set page` keeps a background it does not name). Set first, so it holds for the first page too.
-DRAFT_PAGE = (
-    '#set page(background: rotate(-40deg, text(size: 110pt, weight: "bold", '
-    'fill: rgb("#C00000").transparentize(82%), [DRAFT])), '
-    'header: align(right, text(size: 12pt, weight: "bold", fill: rgb("#C00000"), [DRAFT])))\n'
-)
+# A draft: "DRAFT" at the top of every page, in the top margin (never over the text), whatever the
+# project's template sets (a later `set page` keeps a header it does not name). Set first, so it holds
+# for the first page too.
+DRAFT_PAGE = '#set page(header: align(right, text(size: 12pt, weight: "bold", fill: rgb("#C00000"), [DRAFT])))\n'
 
 
 # --- documents ---------------------------------------------------------------

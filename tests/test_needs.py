@@ -6,6 +6,7 @@ import os
 
 import jupytext
 import nbformat
+import yaml
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from cswo.narrative.needs import Key, year_needs
@@ -126,16 +127,12 @@ def test_a_breakdown_another_year_added_is_not_asked_of_this_year(project_copy):
     from cswo.project.parameters import load_year
 
     catalogue = project_copy.root / "catalogue.yml"
-    text = catalogue.read_text()
-    assert "\ntables:\n" in text
-    catalogue.write_text(
-        text.replace(
-            "\ntables:\n",
-            "\ntables:\n  complaints:\n    measures:\n      complaints_received:\n"
-            "        breakdowns: {education_services: Education Services}\n",
-            1,
-        )
+    raw = yaml.safe_load(catalogue.read_text())
+    measure = raw["tables"].setdefault("complaints", {}).setdefault("measures", {})
+    measure.setdefault("complaints_received", {}).setdefault("breakdowns", {})["education_services"] = (
+        "Education Services"
     )
+    catalogue.write_text(yaml.safe_dump(raw, sort_keys=False))
     result = check_year(project_copy, load_year(project_copy, "2021-22"))
     assert not [g for g in result.gaps if "Education Services" in g.rule or "education_services" in g.rule], [
         str(g) for g in result.gaps

@@ -43,6 +43,7 @@ class MeasureSpec(_Strict):
     year_basis: Text | None = None
     unit_label: Text | None = None
     scale: list[int] | None = None
+    decimals: int | None = None
 
 
 class TableSpec(_Strict):
@@ -122,6 +123,7 @@ def _expected(key: str) -> str:
         "required": "true, false, or a list of breakdowns",
         "rules": "a list of rules, like [parts_sum_to_total]",
         "scale": "[lowest, highest] in whole numbers",
+        "decimals": "0 to 4 decimal places, or blank (as the data gives it)",
         "number_style": "a mapping of units to decimal places",
         "text_tables": "a mapping of text table names to their columns",
     }.get(last, "")

@@ -101,14 +101,15 @@ def test_ijb_cover_has_directions_and_the_report_fields(params):
     assert "# 8.0 DIRECTIONS {.unnumbered}" in cover and "# 9.0 BACKGROUND PAPERS {.unnumbered}" in cover
     assert "| 1. No direction required | X |" in cover
     assert "- Highlight one." in cover and "- **ACT** now." in cover
-    assert "**DATE:** 9 November 2022" in cover
+    assert "Chief Social Work Officer\n\nDATE: 9 November 2022" in cover  # signed as published: the date under its author
 
 
 def test_policy_and_resources_cover_has_no_directions(params):
     cover = cover_markdown(REFERENCE, params, "policy-resources", [], [])
     assert "DIRECTIONS" not in cover
     assert "# 8.0 BACKGROUND PAPERS {.unnumbered}" in cover
-    assert "2.2 Approves the continued use" in cover
+    assert "2.2 Notes the Chief Social Work Officer Governance Framework (Appendix 2)" in cover
+    assert "Approves" not in cover  # the main text and 6.1 ask no decision
 
 
 def test_directions_table_marks_the_body_directed(params):

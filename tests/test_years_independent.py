@@ -4,6 +4,7 @@ the reference year's validation, figures and papers exactly as they were."""
 from __future__ import annotations
 
 import csv
+import io
 
 import nbformat
 import pytest
@@ -41,12 +42,26 @@ CATALOGUE = """
 
 def add_earlier_year(project) -> None:
     """2016-17, with one chapter of one section of its own, as docs/project.md shows."""
-    text = project.catalogue_file.read_text(encoding="utf-8")
-    project.catalogue_file.write_text(text.replace("\ntables:\n", "\ntables:" + CATALOGUE, 1), encoding="utf-8")
-    with (project.data_dir / "complaints.csv").open("a", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
+    raw = yaml.safe_load(project.catalogue_file.read_text(encoding="utf-8"))
+    own = raw["tables"].setdefault("complaints", {}).setdefault("measures", {})
+    for name, spec in yaml.safe_load(CATALOGUE)["complaints"]["measures"].items():
+        own.setdefault(name, {}).update(spec)  # the project's own complaints measures stay
+    project.catalogue_file.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    path = project.data_dir / "complaints.csv"
+    header = next(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    with path.open("a", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, restval="", lineterminator="\n")
         for measure, breakdown, value in ROWS:
-            writer.writerow([EARLIER, measure, breakdown, value, "count", "", "CSWO Annual Report 2016-17", "", ""])
+            writer.writerow(
+                {
+                    "year": EARLIER,
+                    "measure": measure,
+                    "breakdown": breakdown,
+                    "value": value,
+                    "unit": "count",
+                    "source": "CSWO Annual Report 2016-17",
+                }
+            )
     params = yaml.safe_load(project.parameters_file(REFERENCE_YEAR).read_text(encoding="utf-8"))
     params["year"] = EARLIER
     params["chapters"] = [{"title": "Complaints", "sections": ["summary"]}]

@@ -101,7 +101,8 @@ def test_ijb_cover_has_directions_and_the_report_fields(params):
     assert "# 8.0 DIRECTIONS {.unnumbered}" in cover and "# 9.0 BACKGROUND PAPERS {.unnumbered}" in cover
     assert "| 1. No direction required | X |" in cover
     assert "- Highlight one." in cover and "- **ACT** now." in cover
-    assert "Chief Social Work Officer\n\nDATE: 9 November 2022" in cover  # signed as published: the date under its author
+    # signed as published: the date under its author
+    assert "Chief Social Work Officer\n\nDATE: 9 November 2022" in cover
 
 
 def test_policy_and_resources_cover_has_no_directions(params):

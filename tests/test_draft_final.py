@@ -8,11 +8,12 @@ import subprocess
 import nbformat
 import pytest
 from docx import Document
+from typer.testing import CliRunner
 
+from cswo.cli import app
 from cswo.errors import YearOpenError
 from cswo.narrative.stale import stale_years
 from cswo.pipeline.build import BuildOptions, build
-from cswo.pipeline.review import sign
 from cswo.tools.newyear import roll_forward
 from support import fill_workbook
 
@@ -67,8 +68,14 @@ def test_year_two_is_a_draft_until_signed_and_filled_then_final(project_copy):
 
     close_committee_details(project_copy)
     settle_typed_years(project_copy)
-    review = sign(project_copy, YEAR, [*drafted_sections(project_copy)], "A. Reviewer")
-    assert review.items == []
+    signed = CliRunner().invoke(
+        app,
+        ["--project", str(project_copy.root), "review", "sign", *drafted_sections(project_copy)]
+        + ["--year", YEAR, "--by", "A. Reviewer"],
+    )
+    assert signed.exit_code == 0 and f"Nothing is open in {YEAR}" in signed.output, signed.output
+    for notebook in project_copy.year_notebooks(YEAR).glob("*.*"):  # the banners went with the sign-off
+        assert "not yet reviewed" not in notebook.read_text(encoding="utf-8"), notebook.name
     final = build(project_copy, options(final=True))
     assert final.open_items == []
     for document in final.documents:

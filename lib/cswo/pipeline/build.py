@@ -211,13 +211,6 @@ def compose(plan: Plan, options: BuildOptions, progress: Progress) -> Composed:
     if markers and not options.draft:
         raise IncompleteNarrativeError(markers, [])
     warnings = [w for text in texts.values() for w in text.bundle.get("omitted", [])]
-    unreviewed = [name for name, text in texts.items() if text.unreviewed]
-    if unreviewed:
-        warnings.append(
-            "Narrative carried forward from last year and not yet reviewed in: "
-            + ", ".join(unreviewed)
-            + " (delete the 'unreviewed' cell at the top of each notebook once reviewed)"
-        )
     typed = [
         m
         for job in plan.jobs

@@ -238,7 +238,7 @@ def open_items(
     """Everything still open in the year (the papers are DRAFT while any is). Raises YearOpenError when a
     final build was asked for and anything is open."""
     progress.step("Listing what is still open (reviews, queries, placeholders)")
-    return openitems.for_build(project, plan.params, composed.texts, dataset.queries, options.final)
+    return openitems.for_build(project, plan.params, composed.texts, dataset.queries, options.final, dataset)
 
 
 @contextlib.contextmanager

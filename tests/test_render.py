@@ -66,7 +66,7 @@ def test_tags_decide_what_readers_see(tmp_path):
     assert "We received 93, compared with 67 the year before." in text.markdown
     assert "| A | B |" in text.markdown and "<table" not in text.markdown
     assert "secret" not in text.markdown and "debug output" not in text.markdown
-    assert "review me" not in text.markdown and text.unreviewed
+    assert "review me" not in text.markdown
     assert "Complaints rose to 93." not in text.markdown  # the highlight goes to the cover report only
     # each carries its cell's anchor, renamed as the cover's copy (a bookmark name is unique in a paper)
     assert [anchors.strip(h) for h in text.highlights] == ["Complaints rose to 93."]

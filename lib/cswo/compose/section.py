@@ -1,7 +1,7 @@
 """An executed section notebook -> the markdown readers see (nbconvert, cell tags, roles filled).
 
 Cell tags decide what readers see: ``remove-cell`` and the parameters are dropped, ``highlight``
-and ``priorities`` cells are also kept for the cover report, an ``unreviewed`` banner is noted. A
+and ``priorities`` cells are also kept for the cover report, an ``unreviewed`` banner is dropped. A
 role whose figure is missing becomes a visible marker, listed for the build's summary.
 """
 
@@ -39,7 +39,6 @@ class SectionText:
     highlights: list[str] = field(default_factory=list)
     priorities: list[str] = field(default_factory=list)
     bundle: dict = field(default_factory=dict)
-    unreviewed: bool = False
     missing: list[MissingFigure] = field(default_factory=list)
     anchors: list[dict] = field(default_factory=list)  # each anchored paragraph (anchors.Anchor, as a dict)
 
@@ -108,14 +107,12 @@ class SectionPreprocessor(Preprocessor):
                 cell.outputs = kept
             cells.append(cell)
         queried = queried_names(bundle, resources.get("queried", set()))
-        highlights, priorities, unreviewed, shown, missing, number = [], [], False, [], [], 0
+        highlights, priorities, shown, missing, number = [], [], [], [], 0
         found: list[anchoring.Anchor] = []
         for cell in cells:
             tags = set(cell.get("metadata", {}).get("tags", []))
             if "injected-parameters" not in tags:
                 number += 1  # cells as the analyst's notebook numbers them (Papermill adds one)
-            if UNREVIEWED_TAG in tags:
-                unreviewed = True
             if tags & HIDDEN_TAGS:
                 continue
             if cell.cell_type == "markdown":
@@ -132,9 +129,7 @@ class SectionPreprocessor(Preprocessor):
                 continue
             shown.append(cell)
         nb.cells = shown
-        resources.update(
-            bundle=bundle, highlights=highlights, priorities=priorities, unreviewed=unreviewed, missing=missing
-        )
+        resources.update(bundle=bundle, highlights=highlights, priorities=priorities, missing=missing)
         resources["anchors"] = [a.as_dict() for a in found] + [
             {**a.as_dict(), "name": a.name + anchoring.COVER_COPY} for a in found if a.kind == "prose"
         ]
@@ -240,7 +235,6 @@ def section_text(nb: nbformat.NotebookNode, section: str, queried: set[tuple] = 
         highlights=resources["highlights"],
         priorities=resources["priorities"],
         bundle=resources["bundle"],
-        unreviewed=resources["unreviewed"],
         missing=resources["missing"],
         anchors=resources["anchors"],
     )

@@ -40,7 +40,7 @@ from cswo.notebook import kept, lab
 from cswo.notebook import tables as tables_module
 from cswo.project.catalogue import TOTAL, load_catalogue, restyle_years, with_year_style
 from cswo.project.parameters import Parameters, load_year
-from cswo.project.paths import FIGURES_MIME, Project, previous_year, year_label, year_start
+from cswo.project.paths import FIGURES_MIME, Project, previous_year, year_label, years_up_to
 from cswo.project.templates import house_style
 from cswo.safeguards.disclosure import NOT_PUBLISHED
 
@@ -105,18 +105,17 @@ class Section:
 
     def years(self, count: int) -> list[str]:
         """The last ``count`` financial years up to the report year, oldest first."""
-        start = year_start(self.year)
-        return [f"{y}-{(y + 1) % 100:02d}" for y in range(start - count + 1, start + 1)]
+        return years_up_to(self.year, count)
 
     @property
     def label(self) -> Phrase:
         """The report year as the paper writes it (prose: ``{eval}`s.label` ``)."""
-        return Phrase(self.params.label)
+        return self._year_text("label")
 
     @property
     def last_label(self) -> Phrase:
         """The year before, written the same way (prose: ``{eval}`s.last_label` ``)."""
-        return Phrase(year_label(self.last_year, self.params.year_label_style))
+        return self._year_text("last_label")
 
     @property
     def next_label(self) -> Phrase:

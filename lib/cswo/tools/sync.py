@@ -45,6 +45,13 @@ def sync(project: Project, year: str | None = None, keep: str | None = None) -> 
     return report
 
 
+def sync_section(project: Project, notebook: Path) -> SyncReport:
+    """Pair one section's notebook with its twin, as :func:`sync` does (a conflict is listed, not resolved)."""
+    report = SyncReport()
+    _sync_pair(project, notebook, InStep(project), None, report)
+    return report
+
+
 def _sync_pair(project: Project, notebook: Path, in_step: InStep, keep: str | None, report: SyncReport) -> None:
     twin = notebook.with_suffix(TWIN_SUFFIX)
     if not notebook.exists() or not twin.exists():
@@ -61,6 +68,20 @@ def _sync_pair(project: Project, notebook: Path, in_step: InStep, keep: str | No
     cells = cells_of(notebook)
     if cells is not None and cells == cells_of(twin):
         in_step.mark(notebook, cells)
+    elif notebook.exists() and twin.exists():
+        report.written.pop()
+        why = _why(notebook)
+        report.conflicts.append(f"{_relative(project, notebook)} and {twin.name} are still not in step: {why}")
+
+
+def _why(notebook: Path) -> str:
+    """Why jupytext left a pair apart: most often a notebook that does not name its twin format."""
+    import nbformat  # lazy: only for a pair that failed
+
+    formats = nbformat.read(notebook, as_version=4).metadata.get("jupytext", {}).get("formats", "")
+    if "md:myst" not in formats:
+        return "jupytext does not see them as a pair (the notebook's metadata needs jupytext formats 'ipynb,md:myst')"
+    return "jupytext could not write one from the other; pair them by hand"
 
 
 def _winner(notebook, twin, ours, theirs, in_step, keep, project, report) -> Path | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import nbformat
+import pypandoc
 import pytest
 
 from cswo.compose import anchors
@@ -73,6 +74,22 @@ def test_tags_decide_what_readers_see(tmp_path):
     priorities = ["**REVIEW** the complaints process.", "**PUBLISH** outcomes."]
     assert [anchors.strip(p) for p in text.priorities] == priorities
     assert "**REVIEW**" in text.markdown  # priorities stay in the report too
+
+
+def test_a_highlight_with_a_list_lists_its_items_under_its_lead_on_the_cover(tmp_path, params):
+    """As a cover report groups its highlights ("Positive performance ... includes:" then a bullet per service)."""
+    lead = "<!-- allow-number: 2 -->\n\nPositive performance across\nstatutory functions includes:\n\n"
+    items = "- In children's services, {eval}`orders.value` orders.\n- In justice, more orders\n  than before.\n"
+    path = executed_notebook(tmp_path, [markdown_cell(lead + items, "highlight")], {"orders.value": "36"})
+    (highlight,) = notebook_to_section(path, "demo").highlights
+    assert anchors.strip(highlight) == (
+        "Positive performance across statutory functions includes:\n"
+        "    - In children's services, 36 orders.\n"
+        "    - In justice, more orders than before."
+    )
+    cover = pypandoc.convert_text(cover_markdown(REFERENCE, params, "ijb", [highlight], []), "native", "markdown")
+    nested = cover[cover.index('Str "Positive"') :]
+    assert "BulletList" in nested[: nested.index('Str "children')]  # a list inside the highlight's item
 
 
 def test_unknown_placeholders_are_all_named(tmp_path):

@@ -54,12 +54,17 @@ BOOKMARK = re.compile(r"\[\]\{#" + anchors.NAME.pattern + r"\}")
 
 
 def fingerprint(text: SectionText) -> str:
-    """What a sign-off records for a section: its text as printed and the figures it shows. A draft's
-    query marks and the paragraphs' invisible bookmarks are not part of it: answering a query alone,
-    or a bookmark renamed, does not re-open the section."""
-    markdown = text.markdown.replace(f" **{QUERY_MARK}**", "").replace(f" {QUERY_MARK}", "")
-    markdown = BOOKMARK.sub("", markdown)
-    return keys.review_fingerprint(markdown, text.bundle.get("figures", []))
+    """What a sign-off records for a section: its text as printed, its highlights as the cover report
+    prints them, and the figures it shows. A draft's query marks and the paragraphs' invisible
+    bookmarks are not part of it: answering a query alone, or a bookmark renamed, does not re-open
+    the section."""
+
+    def printed(markdown: str) -> str:
+        return BOOKMARK.sub("", markdown.replace(f" **{QUERY_MARK}**", "").replace(f" {QUERY_MARK}", ""))
+
+    return keys.review_fingerprint(
+        printed(text.markdown), text.bundle.get("figures", []), [printed(h) for h in text.highlights]
+    )
 
 
 def fingerprints(texts: dict[str, SectionText]) -> dict[str, str]:

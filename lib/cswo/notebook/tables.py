@@ -35,7 +35,7 @@ from cswo.figures.markup import literal
 from cswo.figures.vocabulary import GRADES_KEYS
 from cswo.project.catalogue import APPROXIMATIONS, TOTAL, Measure
 from cswo.project.paths import year_label
-from cswo.safeguards.disclosure import suppress, suppression_summary
+from cswo.safeguards.disclosure import suppress, suppression_note, suppression_summary
 
 MARKDOWN_MIME = "text/markdown"
 # a cell a number column may hold: a number, a GSS symbol, or a figure given in words
@@ -197,10 +197,8 @@ def years_table(
                 row.append(SYMBOL_FOR_STATUS["x"])
         rows.append(row)
     if suppressed:
-        fig = next(f for f in figures if f.threshold)
-        notes.append(
-            f"{fig.symbol} = suppressed: fewer than {fig.threshold}, or a figure that would let one be worked out."
-        )
+        fig = next((f for f in figures if f.threshold), figures[0])
+        notes.append(suppression_note(fig.symbol, fig.threshold))
     summary = [f"{s} shown as {figures[0].symbol} (below the threshold)" for s in suppressed]
     return ReportTable(caption, columns, rows, notes, audit=audit, suppressions=summary)
 
@@ -285,9 +283,7 @@ def breakdown_table(
     if shares:
         notes.append("Percentages are calculated from the numbers and may not add to 100 because of rounding.")
     if used_threshold:
-        notes.append(
-            f"{symbol} = suppressed: fewer than {threshold}, or a figure that would let a suppressed one be worked out."
-        )
+        notes.append(suppression_note(symbol, threshold))
     return ReportTable(caption, columns, rows, notes, audit=audit, suppressions=suppressions)
 
 

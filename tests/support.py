@@ -49,6 +49,14 @@ def copy_project(target: Path, with_notebooks: bool = True) -> Project:
     return Project(ROOT).copy_to(target, notebooks=with_notebooks)
 
 
+def latin1_cover(project) -> None:
+    """The project's cover template saved from an old editor: 'é' as one Latin-1 byte on line 3."""
+    path = project.templates_dir / "cover.md.j2"
+    lines = path.read_bytes().split(b"\n")
+    lines[2] += " caf\u00e9".encode("latin-1")
+    path.write_bytes(b"\n".join(lines))
+
+
 def close_reference_year(project: Project) -> Project:
     """The reference year as it goes to committee: its only open items (the Policy and Resources
     meeting date and report number, and one review_required note) filled in, so it builds final.

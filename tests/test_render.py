@@ -11,10 +11,10 @@ import pytest
 from cswo.compose import anchors
 from cswo.compose.cover import cover_markdown
 from cswo.compose.section import notebook_to_section
-from cswo.errors import MissingFigureError
+from cswo.errors import MissingFigureError, UnreadableTextError
 from cswo.project.parameters import load_parameters
 from cswo.project.paths import FIGURES_MIME
-from support import REFERENCE, ROOT
+from support import REFERENCE, ROOT, copy_project, latin1_cover
 
 
 def executed_notebook(tmp_path, cells, placeholders):
@@ -139,3 +139,11 @@ def test_directions_table_marks_the_body_directed(params):
     assert "| 4. Dundee City Council and NHS Tayside | X |" in cover
     assert "| 1. No direction required |  |" in cover
     assert dt.date(2022, 12, 14) == changed.committees["ijb"].meeting_date
+
+
+def test_a_cover_template_not_saved_as_utf8_is_a_sentence_naming_it_and_the_line(params, tmp_path):
+    project = copy_project(tmp_path / "project", with_notebooks=False)
+    latin1_cover(project)
+    with pytest.raises(UnreadableTextError) as refused:
+        cover_markdown(project, params, "ijb", [], [])
+    assert str(refused.value).startswith("templates/cover.md.j2, line 3: the file is not UTF-8 text")

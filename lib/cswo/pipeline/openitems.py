@@ -33,6 +33,7 @@ from cswo.narrative.stale import stale_years
 from cswo.project import placeholders
 from cswo.project.parameters import Parameters
 from cswo.project.paths import Project
+from cswo.project.reading import read_text
 from cswo.project.reviews import Reviews, read_record
 
 TEMPLATE_SUFFIXES = (".j2", ".md", ".typ")
@@ -134,8 +135,8 @@ def placeholder_items(project: Project, params: Parameters) -> list[OpenItem]:
                 )
     if project.templates_dir.is_dir():
         for path in sorted(p for p in project.templates_dir.rglob("*") if p.suffix in TEMPLATE_SUFFIXES):
-            label = path.relative_to(project.root).as_posix()
-            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            label = project.shown(path)
+            for number, line in enumerate(read_text(path, label).splitlines(), start=1):
                 items += _found(placeholders.found_in(line), label, f"line {number}")
     values = params.model_dump(mode="json", exclude={"review_required"})
     for key, value in _leaves(values):

@@ -239,6 +239,12 @@ def test_no_word_page_under_a_third_full_before_a_table_that_breaks(word_papers)
         assert word_layout.emptied_pages(source, laid_out) == [], source.name
 
 
+def test_no_word_page_is_blank(word_papers):
+    """A page break after a full page (before Appendix 2) leaves no page with only the header on it."""
+    for source, laid_out in word_papers:
+        assert word_layout.blank_pages(laid_out) == [], source.name
+
+
 def test_appendix_one_numbers_its_tables_the_same_in_every_paper(built, word_papers):
     """Appendix 1's tables are numbered from 1 in both papers, Word and PDF, whatever the cover holds."""
     project, _ = built

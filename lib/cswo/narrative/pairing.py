@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cswo.figures.vocabulary import EXACT, attribute_year, financial_year, years_read
+from cswo.figures.vocabulary import EXACT, attribute_year, year_attribute, years_read
 from cswo.narrative import roles as prose
+from cswo.project.paths import financial_year, year_start
 
 # the financial year each year role of the vocabulary (YEAR_NAMES) names, counted from the report year
 YEAR_ROLE_OFFSETS = {
@@ -66,7 +67,7 @@ def figure_years(name: str, year: str) -> set[int] | None:
     read = years_read(attribute, year)
     if read is None:  # a breakdown, or a name registered as text: this year's
         read = [year]
-    start = int(year[:4])
+    start = year_start(year)
     years = {int(y[:4]) for y in read}
     if attribute.removesuffix(EXACT) in PRINTS_BOTH_YEARS:
         years |= {start - 1}
@@ -78,7 +79,7 @@ def role_year(name: str, year: str) -> int | None:
     before; None for any other role."""
     head, _, attribute = name.partition(".")
     offset = YEAR_ROLE_OFFSETS.get(attribute) if head == "s" else FIGURE_YEAR_NAMES.get(attribute)
-    return None if offset is None else int(year[:4]) + offset
+    return None if offset is None else year_start(year) + offset
 
 
 def unpaired(
@@ -128,10 +129,10 @@ def message(named: Named, figures: dict[str, set[int]], year: str) -> str:
         for n, ys in list(figures.items())[:3]
     )
     first = named.start - 1 if named.calendar else named.start
-    history = f"x.in_{first}_{(first + 1) % 100:02d}"
+    history = f"x.{year_attribute(financial_year(first))}"
     what = f"the calendar year {named.start}" if named.calendar else financial_year(named.start)
     return (
         f"'{named.text}' names {what}, out of step with the figures beside it in the {year} report: {shown}. "
-        f"For history, name that year's figure ({history}) and allow the typed year (<!-- allow-year: … -->); "
+        f"For history, name that year's figure (e.g. {history}) and allow the typed year (<!-- allow-year: … -->); "
         f"for this year's story, use moving roles for both (s.label with x.value, s.last_label with x.last_year)"
     )

@@ -24,6 +24,7 @@ from cswo.figures.vocabulary import year_texts
 from cswo.narrative import claims, pairing
 from cswo.narrative import roles as prose
 from cswo.narrative.typed import ALLOW_COMMENT, MONTHS
+from cswo.project.paths import year_start
 
 MONTH_NUMBER = {m: i for i, m in enumerate(MONTHS.split("|"), start=1)}
 _DASH = r"\s?[-/–]\s?"
@@ -96,7 +97,7 @@ def _financial_start(year: int, month: int) -> int:
 
 def mentions(text: str, year: str) -> list[Mention]:
     """Every year label and date in ``text`` (roles and HTML comments left out), in order."""
-    start = int(year[:4])
+    start = year_start(year)
     texts = year_texts(year)
     roles_by_text = {v: f"s.{k}" for k, v in texts.items() if k != "next_label"}
     blank = _blanked(text)
@@ -190,7 +191,7 @@ def year_findings(
 def _sentence_findings(
     sentence: str, year: str, allowed: set[str], template: bool, readings: Mapping[str, claims.Reading] | None
 ) -> list[YearFinding]:
-    start = int(year[:4])
+    start = year_start(year)
     found = [m for m in mentions(sentence, year) if m.text not in allowed]
     blank = _blanked(sentence)
     future = FUTURE.search(prose.without_references(sentence))

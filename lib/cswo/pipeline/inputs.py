@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from cswo.errors import InputError, Problem, ProblemsError
+from cswo.data.load import validate_tables
+from cswo.errors import InputError, ParametersError, Problem, ProblemsError
+from cswo.narrative import legacy
 from cswo.narrative import roles as prose
 from cswo.project import twins
 from cswo.project.paths import Project
@@ -67,30 +69,32 @@ def notebook_problems(project: Project, year: str, names: list[str]) -> list[Pro
 
 
 def legacy_problems(project: Project, notebook: Path, name: str) -> list[Problem]:
-    """The older ``{{ name }}`` placeholders in the prose the build runs: never filled in any more,
-    they would be published as typed, so each is an error saying how to rewrite it."""
+    """What an older version of the suite left in the notebook the build runs: ``{{ name }}``
+    placeholders (never filled in any more, they would be published as typed) and imports of
+    renamed modules (the section would fail in its kernel). Each is an error saying what
+    ``cswo migrate`` rewrites it as."""
     source = twins.section_source(notebook, name)
     label = source.path.relative_to(project.root).as_posix()
-    problems = []
-    for number, cell in enumerate(source.read().cells, start=1):
+    cells = source.read().cells
+    renames = legacy.renames("\n".join(cell.source for cell in cells if cell.cell_type == "code"))
+    found = []
+    for number, cell in enumerate(cells, start=1):
+        if cell.cell_type == "code":
+            found += [f"cell {number}: {problem}" for problem in legacy.import_problems(cell.source)]
+            continue
         if cell.cell_type != "markdown":
             continue
         for old in dict.fromkeys(prose.legacy_references(cell.source)):
-            problems.append(
-                Problem(
-                    label,
-                    None,
-                    None,
-                    None,
-                    f"cell {number}: {{{{ {old} }}}} is the old placeholder, which is no longer filled in; "
-                    f"run `cswo migrate` to rewrite it as {prose.role(old)}",
-                )
+            found.append(
+                f"cell {number}: {{{{ {old} }}}} is the old placeholder, which is no longer filled in; "
+                f"run `cswo migrate` to rewrite it as {prose.role(renames.get(old, old))}"
             )
-    return problems
+    return [Problem(label, None, None, None, text) for text in found]
 
 
 def check_inputs(project: Project, params) -> None:
-    """Raise one ProblemsError listing every bad notebook and _quarto.yml value."""
+    """Raise one ProblemsError listing every bad notebook and _quarto.yml value, with the data's
+    problems beside them: a run that stops here still lists everything there is to fix."""
     problems = notebook_problems(project, params.year, [*params.sections, *params.appendix_notebooks()])
     try:
         quarto_config(project)
@@ -99,4 +103,14 @@ def check_inputs(project: Project, params) -> None:
     except InputError as exc:
         problems.append(Problem("_quarto.yml", None, None, None, str(exc).removeprefix("_quarto.yml: ")))
     if problems:
-        raise ProblemsError(problems)
+        raise ProblemsError(problems + data_problems(project, params.year))
+
+
+def data_problems(project: Project, year: str) -> list[Problem]:
+    """Every problem in the year's data and the catalogue it is read by, as located problems."""
+    try:
+        return validate_tables(project, year)[1]
+    except ProblemsError as exc:
+        return exc.problems
+    except ParametersError as exc:  # the catalogue: its file and each key at fault
+        return [Problem(exc.path, None, None, None, problem) for problem in exc.problems]

@@ -18,66 +18,20 @@ line outside its code cells, so nothing else in either file changes.
 
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
 
 import nbformat
 
+from cswo.narrative import legacy
 from cswo.narrative import roles as prose
+from cswo.narrative.legacy import migrate_imports
 
-SECTION_RENAMES = {
-    "year": "s.label",
-    "last_year": "s.last_label",
-    "council": "s.council",
-    "area": "s.area",
-    "partnership": "s.partnership",
-}
 FENCE = re.compile(r"^(`{3,}|~{3,})")
-# modules notebooks imported under older names -> their names now
-MODULE_RENAMES = {
-    "cswo.section": "cswo.notebook",
-    "cswo.formatting": "cswo.figures.formatting",
-    "cswo.figures.prose": "cswo.narrative.roles",
-    "cswo.figures.disclosure": "cswo.safeguards.disclosure",
-}
-OLD_MODULE = re.compile(r"\b(" + "|".join(re.escape(m) for m in MODULE_RENAMES) + r")\b")
-
-
-def migrate_imports(code: str) -> tuple[str, int]:
-    """Code with renamed package modules given their names now, and how many were renamed."""
-    return OLD_MODULE.subn(lambda m: MODULE_RENAMES[m.group(1)], code)
-
-
-def figure_names(code: str) -> set[str]:
-    """Names registered with ``s.figure("name", ...)`` in a code cell (unparseable code: none)."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return set()
-    names = set()
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "figure"
-            and node.args
-            and isinstance(node.args[0], ast.Constant)
-            and isinstance(node.args[0].value, str)
-        ):
-            names.add(node.args[0].value)
-    return names
 
 
 def renames_for(nb: nbformat.NotebookNode) -> dict[str, str]:
-    code = "\n".join(
-        "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
-        for cell in nb.cells
-        if cell.cell_type == "code"
-    )
-    renames = dict(SECTION_RENAMES)
-    renames.update({name: f"{name}.value" for name in figure_names(code)})
-    return renames
+    return legacy.renames("\n".join(cell.source for cell in nb.cells if cell.cell_type == "code"))
 
 
 def migrate_notebook(nb: nbformat.NotebookNode, renames: dict[str, str]) -> int:

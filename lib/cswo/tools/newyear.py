@@ -63,7 +63,8 @@ def roll_parameters(text: str, old: str, new: str, committees: list[str]) -> str
     text = _committee_details_to_complete(text)
     items = [f"report_date (moved from {old}: confirm)"]
     items += [f"committees.{key}.signatories (carried from {old}: confirm)" for key in committees]
-    text += "\n# Values to confirm before committee; the build warns while any are listed.\nreview_required:\n"
+    text += "\n# Values to confirm before committee; the papers are marked DRAFT while any are listed.\n"
+    text += "review_required:\n"
     text += "".join(f"  - {json.dumps(item)}\n" for item in items)
     return text
 
@@ -85,10 +86,7 @@ def roll_notebook(source: Path, target: Path, old: str, new: str) -> None:
                 cell.source = cell.source.replace(f'"{old}"', f'"{new}"')
     moved = "Carried forward" if old < new else "Copied back"
     defaults.write_unreviewed(
-        nb,
-        target,
-        f"**{moved} from {old}: not yet reviewed.** Read and update the narrative below for {new}, "
-        "then delete this cell. The build warns while it is here, and it never appears in the documents.",
+        nb, target, new, f"**{moved} from {old}: not yet reviewed.** Read and update the narrative below for {new}"
     )
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from cswo.data.cells import read_first_sheet, read_text_table, tidy
+from cswo.data.consistency import consistency_failures
 from cswo.data.dataset import Dataset
 from cswo.data.queries import QUERY_COLUMN, Query, rows_under_query
 from cswo.data.returns import Block, read_returns
@@ -22,7 +23,6 @@ from cswo.data.schemas import (
     REQUIRED_COLUMNS,
     ROW_CHECK_COLUMN,
     TEXT_TABLE_COLUMNS,
-    consistency_failures,
     parse_number,
     row_schema,
     text_schema,

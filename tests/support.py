@@ -50,9 +50,14 @@ def copy_project(target: Path, with_notebooks: bool = True) -> Project:
 
 
 def section_notebook(
-    section: str, markdown: list[str], code: list[str] | None = None, year: str = REFERENCE_YEAR
+    section: str,
+    markdown: list[str],
+    code: list[str] | None = None,
+    year: str = REFERENCE_YEAR,
+    shown: list[str] | None = None,
 ) -> nbformat.NotebookNode:
-    """A minimal section notebook built in memory, in the shape the build expects."""
+    """A minimal section notebook built in memory, in the shape the build expects; each of ``shown``
+    is a cell after the prose whose output the papers show (``s.show(...)``), its code hidden."""
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     params = nbformat.v4.new_code_cell(
@@ -67,7 +72,10 @@ def section_notebook(
     start.metadata["tags"] = ["remove-cell"]
     finish = nbformat.v4.new_code_cell("s.finish()")
     finish.metadata["tags"] = ["remove-cell"]
-    nb.cells = [params, start, *[nbformat.v4.new_markdown_cell(m) for m in markdown], finish]
+    shows = [nbformat.v4.new_code_cell(line) for line in shown or []]
+    for cell in shows:
+        cell.metadata["tags"] = ["remove-input"]
+    nb.cells = [params, start, *[nbformat.v4.new_markdown_cell(m) for m in markdown], *shows, finish]
     return nb
 
 

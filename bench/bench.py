@@ -549,8 +549,8 @@ NOTES = [
     "pictures are one-pixel images of the same size on the page: the pages break exactly as in the paper "
     "(a test compares them with the real paper's layout) and LibreOffice spends no time on chart images, "
     "which were three quarters of its time. The PDFs are written meanwhile. Without LibreOffice the step "
-    "is skipped. This is final-only work: a draft build (`--draft`) leaves it out, and its Word contents say "
-    "that Word fills in the page numbers when it opens the file.",
+    "is skipped. This is final-only work: a draft (`--draft`, or any build of a year with anything open) "
+    "leaves it out, and its Word contents say that Word fills in the page numbers when it opens the file.",
     "- **Charts** are not validated against the Vega-Lite schema at build time (a fifth of a chart's "
     "time); every kind of chart the suite draws is validated in the tests instead.",
     "- **Checks** read every new PDF back with poppler's `pdftotext` (about 0.2 s for a 50-page paper; "

@@ -10,13 +10,14 @@ from support import copy_project
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
-    """The reference year's papers, built once per test session (tests using it share the
-    xdist group "reference", so one worker builds them)."""
+    """The reference year's papers as they go to committee, built once per test session (tests using
+    it share the xdist group "reference", so one worker builds them). Its open items are closed in the
+    copy, so the papers are final, with the final-only work (the Word contents' page numbers) done."""
     from cswo.pipeline.build import BuildOptions, build
-    from support import REFERENCE_YEAR
+    from support import REFERENCE_YEAR, close_reference_year
 
-    project = copy_project(tmp_path_factory.mktemp("reference"))
-    result = build(project, BuildOptions(year=REFERENCE_YEAR))
+    project = close_reference_year(copy_project(tmp_path_factory.mktemp("reference")))
+    result = build(project, BuildOptions(year=REFERENCE_YEAR, final=True))
     return project, result
 
 

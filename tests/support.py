@@ -49,6 +49,28 @@ def copy_project(target: Path, with_notebooks: bool = True) -> Project:
     return Project(ROOT).copy_to(target, notebooks=with_notebooks)
 
 
+def latin1_cover(project) -> None:
+    """The project's cover template saved from an old editor: 'é' as one Latin-1 byte on line 3."""
+    path = project.templates_dir / "cover.md.j2"
+    lines = path.read_bytes().split(b"\n")
+    lines[2] += " caf\u00e9".encode("latin-1")
+    path.write_bytes(b"\n".join(lines))
+
+
+def close_reference_year(project: Project) -> Project:
+    """The reference year as it goes to committee: its only open items (the Policy and Resources
+    meeting date and report number, and one review_required note) filled in, so it builds final.
+    Raises AssertionError if the parameters no longer read as expected."""
+    path = project.parameters_file(REFERENCE_YEAR)
+    text = path.read_text(encoding="utf-8")
+    filled = text.replace('"[TO COMPLETE: Policy and Resources Committee meeting date]"', "2022-12-12")
+    filled = filled.replace('"[TO COMPLETE: report number]"', "PAC123-2022")
+    filled = re.sub(r"\nreview_required:\n(  - .*\n)+", "\n", filled)
+    assert filled.count("[TO COMPLETE") == 0 and "review_required" not in filled and filled != text
+    path.write_text(filled, encoding="utf-8")
+    return project
+
+
 def section_notebook(
     section: str,
     markdown: list[str],

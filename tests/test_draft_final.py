@@ -3,16 +3,19 @@ every Word header, status Draft); --final refuses listing everything; signed and
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 import nbformat
 import pytest
 from docx import Document
+from typer.testing import CliRunner
 
+from cswo.cli import app
+from cswo.compose.papers import DRAFT_CONTENTS_NOTE
 from cswo.errors import YearOpenError
 from cswo.narrative.stale import stale_years
 from cswo.pipeline.build import BuildOptions, build
-from cswo.pipeline.review import sign
 from cswo.tools.newyear import roll_forward
 from support import fill_workbook
 
@@ -30,6 +33,17 @@ def word_state(path) -> tuple[list[str], str]:
     return headers, document.core_properties.content_status
 
 
+def contents_state(path) -> tuple[list[str], bool]:
+    """The Word paper's contents entries as read back, and whether it carries the draft's contents note."""
+    document = Document(path)
+    entries = [
+        "".join("\t" if t.tag.endswith("}tab") else t.text or "" for t in p.iter("{*}t", "{*}tab"))
+        for p in document.element.body.iter("{*}p")
+        if p.xpath("./w:pPr/w:pStyle[starts-with(@w:val, 'TOC') and @w:val != 'TOCHeading']")
+    ]
+    return entries, DRAFT_CONTENTS_NOTE in "\n".join(p.text for p in document.paragraphs)
+
+
 def options(final: bool = False) -> BuildOptions:
     return BuildOptions(year=YEAR, committees=["ijb"], checks=False, annual_report=False, final=final)
 
@@ -44,10 +58,16 @@ def close_committee_details(project) -> None:
 
 
 @pytest.mark.e2e
-def test_year_two_is_a_draft_until_signed_and_filled_then_final(project_copy):
+def test_year_two_is_a_draft_until_signed_and_filled_then_final(project_copy, monkeypatch):
+    from cswo.render import contents
+
+    laid_out = []
+    real_layout = contents.laid_out_pages
+    monkeypatch.setattr(contents, "laid_out_pages", lambda paths: real_layout(laid_out.extend(paths) or paths))
     roll_forward(project_copy, YEAR)
     fill_workbook(project_copy, YEAR)
-    drafted = build(project_copy, options())
+    drafted = build(project_copy, options())  # not --draft: the year is open
+    assert laid_out == []  # the final-only work is left out, and the Word contents say so
     kinds = {item.kind for item in drafted.open_items}
     assert {"review", "placeholder", "to confirm", "stale year"} <= kinds
     for document in drafted.documents:
@@ -58,6 +78,8 @@ def test_year_two_is_a_draft_until_signed_and_filled_then_final(project_copy):
         else:
             headers, status = word_state(document.path)
             assert status == "Draft" and all(h == "DRAFT" for h in headers)
+            entries, noted = contents_state(document.path)
+            assert noted and entries and not any(re.search(r"\t\d+$", e) for e in entries)
 
     with pytest.raises(YearOpenError) as refused:
         build(project_copy, options(final=True))
@@ -67,8 +89,14 @@ def test_year_two_is_a_draft_until_signed_and_filled_then_final(project_copy):
 
     close_committee_details(project_copy)
     settle_typed_years(project_copy)
-    review = sign(project_copy, YEAR, [*drafted_sections(project_copy)], "A. Reviewer")
-    assert review.items == []
+    signed = CliRunner().invoke(
+        app,
+        ["--project", str(project_copy.root), "review", "sign", *drafted_sections(project_copy)]
+        + ["--year", YEAR, "--by", "A. Reviewer"],
+    )
+    assert signed.exit_code == 0 and f"Nothing is open in {YEAR}" in signed.output, signed.output
+    for notebook in project_copy.year_notebooks(YEAR).glob("*.*"):  # the banners went with the sign-off
+        assert "not yet reviewed" not in notebook.read_text(encoding="utf-8"), notebook.name
     final = build(project_copy, options(final=True))
     assert final.open_items == []
     for document in final.documents:
@@ -77,6 +105,9 @@ def test_year_two_is_a_draft_until_signed_and_filled_then_final(project_copy):
         else:
             headers, status = word_state(document.path)
             assert status == "Final" and not any(headers)
+            assert document.path.name in {p.name for p in laid_out}  # LibreOffice laid it out (in staging)
+            entries, noted = contents_state(document.path)
+            assert not noted and entries and all(re.search(r"\t\d+$", e) for e in entries), entries
 
 
 def settle_typed_years(project) -> None:

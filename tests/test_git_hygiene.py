@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import nbformat
 import pytest
 from openpyxl import Workbook
 
+from cswo.project.reading import read_yaml
 from cswo.tools.labsave import strip_for_saving
 from support import ROOT
 
@@ -109,3 +111,24 @@ def test_a_returns_workbook_diffs_as_text(repo):
     assert "-2\t2022-23\tcomplaints_received\t93" in diff
     assert "+2\t2022-23\tcomplaints_received\t95" in diff
     assert "Binary files" not in diff
+
+
+def hooks() -> list[dict]:
+    config = read_yaml(ROOT / ".pre-commit-config.yaml")
+    return [hook for repo in config["repos"] for hook in repo["hooks"]]
+
+
+def test_the_notebook_hook_pairs_twins_with_cswo_sync_which_never_loses_an_edit():
+    """jupytext --sync writes the newer file over the other, losing an edit made there since."""
+    pairing = [hook for hook in hooks() if re.search(hook.get("files", "^$"), "notebooks/2021-22/adults.md")]
+    assert [hook["entry"] for hook in pairing] == [".venv/bin/cswo sync"]
+    assert pairing[0]["pass_filenames"] is False  # cswo sync pairs every notebook; it takes no file names
+    assert not [hook["id"] for hook in hooks() if "jupytext" in hook["entry"]]
+
+
+def test_every_hook_limited_to_some_files_matches_a_file_the_repository_has():
+    """A hook whose pattern names a moved file never runs, and says nothing."""
+    tracked = git(ROOT, "ls-files").splitlines()
+    for hook in hooks():
+        if "files" in hook:
+            assert any(re.search(hook["files"], path) for path in tracked), f"{hook['id']}: {hook['files']}"

@@ -118,6 +118,16 @@ def test_no_table_caption_at_the_foot_of_a_page(pdf_pages):
     assert not problems, "\n".join(problems)
 
 
+def test_no_source_line_starts_a_page(pdf_pages):
+    """A chart's or a short table's Source line is on the page of what it is the source of."""
+    stranded = []
+    for page in pdf_pages:
+        body = [line["text"] for line in page.lines if line["text"].strip() not in ("DRAFT", "")]
+        if body and body[0].startswith("Source:"):
+            stranded.append(f"{page.where}: {body[0][:50]}")
+    assert stranded == []
+
+
 def test_year_headings_never_run_together(pdf_pages):
     for page in pdf_pages:
         text = "\n".join(line["text"] for line in page.lines)
@@ -237,6 +247,12 @@ def test_every_word_heading_shows_its_number(word_papers):
 def test_no_word_page_under_a_third_full_before_a_table_that_breaks(word_papers):
     for source, laid_out in word_papers:
         assert word_layout.emptied_pages(source, laid_out) == [], source.name
+
+
+def test_no_word_page_is_blank(word_papers):
+    """A page break after a full page (before Appendix 2) leaves no page with only the header on it."""
+    for source, laid_out in word_papers:
+        assert word_layout.blank_pages(laid_out) == [], source.name
 
 
 def test_appendix_one_numbers_its_tables_the_same_in_every_paper(built, word_papers):

@@ -15,29 +15,11 @@ from docx import Document
 from pypdf import PdfReader
 
 from cswo.project.catalogue import load_catalogue
+from papers import docx_text, paper, pdf_text
 from support import ipc_kernel_manager
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("reference")]
 YEAR = "2021-22"
-
-
-def paper(project, committee, suffix):
-    return project.year_outputs(YEAR) / committee / f"cswo-annual-report-{YEAR}-{committee}-paper.{suffix}"
-
-
-def docx_text(path) -> str:
-    """Paragraphs and table rows in document order, as a screen reader meets them."""
-    parts = []
-    for block in Document(str(path)).iter_inner_content():
-        if hasattr(block, "rows"):
-            parts += [" | ".join(cell.text for cell in row.cells) for row in block.rows]
-        else:
-            parts.append(block.text)
-    return "\n".join(parts)
-
-
-def pdf_text(path) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(str(path)).pages)
 
 
 def test_every_committee_gets_word_and_pdf(built):

@@ -11,10 +11,9 @@ import csv
 import re
 
 import pytest
-from docx import Document
-from pypdf import PdfReader
 
 from cswo.project.catalogue import load_catalogue
+from papers import docx_text, paper, pdf_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("reference")]
 YEAR = "2021-22"
@@ -68,24 +67,6 @@ QA_PHRASES = [
 ]
 # a Source line that cites the report itself (its title or one of its sections) rather than a source
 SELF_CITING = re.compile(r"(CSWO|Chief Social Work Officer) Annual Report|\bsection \d|\bthis report\b", re.IGNORECASE)
-
-
-def paper(project, committee: str, suffix: str):
-    return project.year_outputs(YEAR) / committee / f"cswo-annual-report-{YEAR}-{committee}-paper.{suffix}"
-
-
-def docx_text(path) -> str:
-    parts = []
-    for block in Document(str(path)).iter_inner_content():
-        if hasattr(block, "rows"):
-            parts += [" | ".join(cell.text for cell in row.cells) for row in block.rows]
-        else:
-            parts.append(block.text)
-    return "\n".join(parts)
-
-
-def pdf_text(path) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(str(path)).pages)
 
 
 def readable(text: str) -> str:

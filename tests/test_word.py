@@ -17,7 +17,7 @@ from docx.shared import Cm
 from cswo.project.templates import DEFAULT_REFERENCE_DOCX
 from cswo.render.engines import render_docx
 from cswo.render.word import heading_numbering_id
-from word_layout import Line, Page, convert, emptied_pages, lost_words, pages, paragraph_text
+from word_layout import Line, Page, blank_pages, convert, emptied_pages, lost_words, pages, paragraph_text
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 META = {
@@ -214,3 +214,30 @@ def test_a_page_under_a_third_full_before_a_table_that_breaks_is_found(tmp_path)
     assert emptied_pages(path, [full, page(2, *["words"] * 30), *breaking]) == []  # half full is fine
     whole = page(3, caption, "Item Progress", "1 Done", "2 Last row")
     assert emptied_pages(path, [full, short, whole]) == []  # a table that jumps whole is not this fault
+
+
+def test_a_page_break_is_the_next_paragraphs_page_break_before(tmp_path):
+    body = Document(str(write(tmp_path, "Text.\n\n::: {.pagebreak}\n:::\n\n# Next\n\nAfter.\n"))).element.body
+    breaks = [p for p in body.iter(f"{W}p") if p.find(f"{W}r/{W}br[@{W}type='page']") is not None]
+    assert breaks == []  # no paragraph of its own that could land on a page and leave it blank
+    heading = next(p for p in body.iter(f"{W}p") if text_of(p) == "Next")
+    properties = [child.tag.removeprefix(W) for child in heading.find(f"{W}pPr")]
+    assert properties[:2] == ["pStyle", "pageBreakBefore"]  # in the order the schema sets
+
+
+@needs_libreoffice
+def test_a_page_break_after_a_full_page_leaves_no_blank_page(tmp_path):
+    """Whatever number of lines fills the page, the heading after the break starts the next page."""
+    lengths = range(24, 38)
+    sources = []
+    for lines in lengths:
+        text = "\n\n".join(f"Line {i}." for i in range(lines))
+        markdown = f"{text}\n\n::: {{.pagebreak}}\n:::\n\n# Next\n\nAfter.\n"
+        sources.append(write(tmp_path, markdown, name=f"l{lines}.docx"))
+    laid_out = [pages(pdf) for pdf in convert(sources, tmp_path)]
+    fits = [lines for paper, lines in zip(laid_out, lengths, strict=True) if len(paper[0].body) == lines]
+    assert fits and max(fits) < max(lengths)  # the longest text that fits fills its page exactly
+    assert {lines: blank_pages(paper) for lines, paper in zip(lengths, laid_out, strict=True)} == dict.fromkeys(
+        lengths, []
+    )
+    assert all(paper[-1].body[0].text.endswith("Next") for paper in laid_out)  # "1 Next": numbered

@@ -6,6 +6,7 @@ import pytest
 
 from cswo.figures.vocabulary import YEAR_NAMES, year_texts
 from cswo.narrative.years import mentions, rewrite_moving, year_findings
+from cswo.project.paths import next_year, previous_year, years_up_to
 
 
 def test_each_kind_of_year_is_found_with_where_it_falls():
@@ -34,7 +35,9 @@ def test_a_typed_year_is_listed_with_the_role_that_moves_with_the_year():
 
 def test_last_years_label_beside_last_years_figure_in_the_next_year_is_listed():
     text = "It decreased from around {eval}`x.last_year` in 2020-21 to {eval}`x.value` in {eval}`s.label`."
-    assert [(f.text, f.role) for f in year_findings(text, "2022-23") if f.kind == "year"] == [("2020-21", None)]
+    findings = [f for f in year_findings(text, "2022-23") if f.kind == "year"]
+    assert [(f.text, f.role) for f in findings] == [("2020-21", None)]
+    assert "name that year's figure (e.g. x.in_2020_21)" in findings[0].message
 
 
 def test_a_year_allowed_as_history_is_not_listed():
@@ -87,6 +90,12 @@ def test_every_year_role_reads_as_the_vocabulary_says(style):
     }
     assert texts["last_label"] == ("2020/21" if style == "slash" else "2020-21")
     assert year_texts("2022-23")["year_end"] == "31 March 2023"
+
+
+def test_financial_years_are_counted_across_a_century():
+    assert years_up_to("2000-01", 3) == ["1998-99", "1999-00", "2000-01"]
+    assert (previous_year("2000-01"), next_year("1999-00")) == ("1999-00", "2000-01")
+    assert year_texts("1999-00", "slash")["next_label"] == "2000/01"
 
 
 def test_a_direction_followed_by_from_to_is_listed_with_the_trend_role():

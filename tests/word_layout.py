@@ -197,3 +197,8 @@ def emptied_pages(path: Path, laid_out: list[Page], least: float = 1 / 3) -> lis
             if breaks and before.fill(top_margin, bottom) < least:
                 found.append(f"page {before.number} is {before.fill(top_margin, bottom):.0%} full before '{caption}'")
     return found
+
+
+def blank_pages(laid_out: list[Page], running: tuple[str, ...] = ("DRAFT",)) -> list[int]:
+    """The numbers of pages with nothing on them but the footer and a running header (a draft's mark)."""
+    return [page.number for page in laid_out if all(line.text.strip() in running for line in page.body)]

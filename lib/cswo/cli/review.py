@@ -121,8 +121,14 @@ def sign(
 
     project = project_asked()
     year = year_asked(project, year)
+    from cswo.tools.defaults import drop_unreviewed  # lazy: as above
+
     review = sign_sections(project, year, sections, by)
     say(f"Signed off by {by.strip()}: {', '.join(sections)} (recorded in reviews/{year}.yml).", "green")
+    for name in sections:
+        note = drop_unreviewed(project, project.notebook(year, name))
+        if note:
+            say(f"{name}: {note}", "yellow")
     show_open_items(review.items, year)
 
 

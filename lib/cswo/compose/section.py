@@ -1,7 +1,7 @@
 """An executed section notebook -> the markdown readers see (nbconvert, cell tags, roles filled).
 
 Cell tags decide what readers see: ``remove-cell`` and the parameters are dropped, ``highlight``
-and ``priorities`` cells are also kept for the cover report, an ``unreviewed`` banner is noted. A
+and ``priorities`` cells are also kept for the cover report, an ``unreviewed`` banner is dropped. A
 role whose figure is missing becomes a visible marker, listed for the build's summary.
 """
 
@@ -39,7 +39,6 @@ class SectionText:
     highlights: list[str] = field(default_factory=list)
     priorities: list[str] = field(default_factory=list)
     bundle: dict = field(default_factory=dict)
-    unreviewed: bool = False
     missing: list[MissingFigure] = field(default_factory=list)
     anchors: list[dict] = field(default_factory=list)  # each anchored paragraph (anchors.Anchor, as a dict)
 
@@ -108,21 +107,19 @@ class SectionPreprocessor(Preprocessor):
                 cell.outputs = kept
             cells.append(cell)
         queried = queried_names(bundle, resources.get("queried", set()))
-        highlights, priorities, unreviewed, shown, missing, number = [], [], False, [], [], 0
+        highlights, priorities, shown, missing, number = [], [], [], [], 0
         found: list[anchoring.Anchor] = []
         for cell in cells:
             tags = set(cell.get("metadata", {}).get("tags", []))
             if "injected-parameters" not in tags:
                 number += 1  # cells as the analyst's notebook numbers them (Papermill adds one)
-            if UNREVIEWED_TAG in tags:
-                unreviewed = True
             if tags & HIDDEN_TAGS:
                 continue
             if cell.cell_type == "markdown":
                 cell.source = _anchored_prose(cell, section, number, bundle, missing, found, queried)
                 if HIGHLIGHT_TAG in tags:
                     # highlights summarise the section for the cover report only
-                    highlights.append(anchoring.as_cover_copies(_one_paragraph(cell.source)))
+                    highlights.append(anchoring.as_cover_copies(_highlight(cell.source)))
                     continue
                 if PRIORITIES_TAG in tags:
                     priorities.extend(anchoring.as_cover_copies(item) for item in _list_items(cell.source))
@@ -132,9 +129,7 @@ class SectionPreprocessor(Preprocessor):
                 continue
             shown.append(cell)
         nb.cells = shown
-        resources.update(
-            bundle=bundle, highlights=highlights, priorities=priorities, unreviewed=unreviewed, missing=missing
-        )
+        resources.update(bundle=bundle, highlights=highlights, priorities=priorities, missing=missing)
         resources["anchors"] = [a.as_dict() for a in found] + [
             {**a.as_dict(), "name": a.name + anchoring.COVER_COPY} for a in found if a.kind == "prose"
         ]
@@ -191,8 +186,21 @@ def _anchor_outputs(cell, section: str, number: int, found: list) -> None:
             found.append(anchoring.Anchor(name, "output", section, cell_id, number, index, source))
 
 
-def _one_paragraph(text: str) -> str:
-    return " ".join(line.strip() for line in text.strip().splitlines() if not line.startswith("#"))
+def _highlight(text: str) -> str:
+    """A highlight as the cover lists it: its lead as one paragraph and a list under it, if any, as
+    that item's sub-items (markdown indented under the cover's "- "); headings and comments are dropped."""
+    lead, items = [], []
+    for line in text.strip().splitlines():
+        if line.startswith("#") or not line.strip() or anchoring.NOT_TEXT.match(line):
+            continue
+        match = re.match(r"^\s*[-*]\s+(.*)$", line)
+        if match:
+            items.append(match.group(1).strip())
+        elif items:
+            items[-1] += " " + line.strip()  # an item's text running on to the next line
+        else:
+            lead.append(line.strip())
+    return "\n".join([" ".join(lead), *(f"    - {item}" for item in items)])
 
 
 def _list_items(text: str) -> list[str]:
@@ -227,7 +235,6 @@ def section_text(nb: nbformat.NotebookNode, section: str, queried: set[tuple] = 
         highlights=resources["highlights"],
         priorities=resources["priorities"],
         bundle=resources["bundle"],
-        unreviewed=resources["unreviewed"],
         missing=resources["missing"],
         anchors=resources["anchors"],
     )

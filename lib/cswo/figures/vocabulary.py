@@ -12,6 +12,8 @@ this year) and ``<any of those>_exact`` (the value in full, where prose rounds i
 
 from __future__ import annotations
 
+from cswo.project.paths import financial_year, year_label, year_start
+
 # which years an attribute reads, counted back from the report year (0 = the report year)
 CURRENT, PREVIOUS, BOTH, FIVE_YEARS, NO_DATA = (0,), (1,), (0, 1), (0, 1, 2, 3, 4), ()
 
@@ -53,17 +55,13 @@ SECTION_NAMES = (*YEAR_NAMES, "council", "area", "partnership")
 GRADES_KEYS = ("awarded", "services", "counts")
 
 
-def financial_year(start: int) -> str:
-    return f"{start}-{(start + 1) % 100:02d}"
-
-
 def year_texts(year: str, style: str = "hyphen") -> dict[str, str]:
     """What each of :data:`YEAR_NAMES` reads in a report for ``year`` ('2022-23'), in the council's
     style for year labels (hyphen 2022-23, slash 2022/23)."""
-    start = int(year[:4])
+    start = year_start(year)
 
     def label(first: int) -> str:
-        return financial_year(first).replace("-", "/" if style == "slash" else "-")
+        return year_label(financial_year(first), style)
 
     return {
         "label": label(start),
@@ -93,7 +91,7 @@ def years_read(attribute: str, year: str) -> list[str] | None:
     """The years of data a figure's ``attribute`` reads in a report for ``year`` (most recent first);
     None when it is not in the vocabulary (it may still be a breakdown, which reads ``year``)."""
     if attribute in FIGURE_ATTRIBUTES:
-        start = int(year[:4])
+        start = year_start(year)
         return [financial_year(start - back) for back in FIGURE_ATTRIBUTES[attribute]]
     named = attribute_year(attribute.removesuffix(EXACT))
     return [named] if named else None

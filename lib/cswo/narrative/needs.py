@@ -16,7 +16,7 @@ from cswo.figures.vocabulary import EXACT, GRADES_KEYS, SECTION_NAMES, figure_na
 from cswo.narrative import roles as prose
 from cswo.narrative.codenames import UnknownCodeName, name_problem, shown_call
 from cswo.project.catalogue import TOTAL, Table, load_catalogue
-from cswo.project.paths import Project, previous_year, year_start
+from cswo.project.paths import Project, previous_year, years_up_to
 from cswo.project.twins import section_source
 
 
@@ -114,8 +114,7 @@ def _years_of(node: ast.AST | None, year: str) -> list[str]:
     """The years a table or chart shows: ``s.years(3)`` or a literal list; the report year otherwise."""
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "years":
         count = node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else 1
-        start = year_start(year)
-        return [f"{y}-{(y + 1) % 100:02d}" for y in range(start - int(count) + 1, start + 1)]
+        return years_up_to(year, int(count))
     if isinstance(node, ast.List):
         found = [_literal(e) for e in node.elts]
         return [y for y in found if y] or [year]

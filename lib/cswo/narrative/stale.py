@@ -71,7 +71,7 @@ def stale_years(project: Project, year: str) -> list[StaleFinding]:
 def notebook_findings(project: Project, notebook, section: str, year: str) -> list[StaleFinding]:
     """The findings in a section's markdown cells (read from its .md twin where the build would)."""
     source = section_source(notebook, section, InStep(project))
-    file = _relative(project, source.path)
+    file = project.shown(source.path)
     out = []
     for index, cell in enumerate(source.read().cells, start=1):
         if cell.cell_type != "markdown" or UNPUBLISHED_TAGS & set(cell.metadata.get("tags", [])):
@@ -96,14 +96,7 @@ def text_findings(project: Project, path, section: str, year: str, template: boo
             if f.kind != "trend":
                 out.append(
                     StaleFinding(
-                        _relative(project, path), section, None, None, number, f.text, f.role, f.message, f.kind
+                        project.shown(path), section, None, None, number, f.text, f.role, f.message, f.kind
                     )
                 )
     return out
-
-
-def _relative(project: Project, path) -> str:
-    try:
-        return str(path.relative_to(project.root))
-    except ValueError:
-        return str(path)

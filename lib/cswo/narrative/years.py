@@ -18,9 +18,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from cswo.figures.vocabulary import EXACT, FIGURE_ATTRIBUTES, year_texts
+from cswo.figures.vocabulary import EXACT, FIGURE_ATTRIBUTES, year_attribute, year_texts
 from cswo.narrative import roles as prose
 from cswo.narrative.typed import ALLOW_COMMENT, MONTHS
+from cswo.project.paths import financial_year, year_start
 
 MONTH_NUMBER = {m: i for i, m in enumerate(MONTHS.split("|"), start=1)}
 _DASH = r"\s?[-/–]\s?"
@@ -81,7 +82,7 @@ def _financial_start(year: int, month: int) -> int:
 
 def mentions(text: str, year: str) -> list[Mention]:
     """Every year label and date in ``text`` (roles and HTML comments left out), in order."""
-    start = int(year[:4])
+    start = year_start(year)
     texts = year_texts(year)
     roles_by_text = {v: f"s.{k}" for k, v in texts.items() if k != "next_label"}
     blank = _blanked(text)
@@ -218,7 +219,7 @@ def _direction_from(sentence: str) -> list[YearFinding]:
 
 def _year_finding(mention: Mention, year: str, moving: bool, fixed: set[int], future, template: bool):
     """The finding for one typed year or date in a sentence, or None when it is fine as it is."""
-    start = int(year[:4])
+    start = year_start(year)
     if _future_of(future, mention) and mention.offset <= 0 and not (mention.kind == "calendar" and mention.offset == 0):
         return YearFinding(
             "stale",
@@ -250,7 +251,7 @@ def _year_finding(mention: Mention, year: str, moving: bool, fixed: set[int], fu
             mention.text,
             None,
             f"'{mention.text}' is typed beside figures for {year} and the year before: name that year's "
-            f"figure (e.g. x.in_{start + mention.offset}_{(start + mention.offset + 1) % 100:02d}) "
+            f"figure (e.g. x.{year_attribute(financial_year(start + mention.offset))}) "
             f"or rewrite the sentence (or allow it with <!-- allow-year: {mention.text} -->)",
         )
     return None

@@ -20,7 +20,7 @@ from cswo.cache import keys, uptodate
 from cswo.cache.memo import remembered
 from cswo.cache.store import DocumentRecord
 from cswo.compose.section import SectionText
-from cswo.data.load import Dataset
+from cswo.data.dataset import Dataset
 from cswo.data.queries import queried
 from cswo.errors import CSWOError, IncompleteNarrativeError, PublishCheckError
 from cswo.narrative.typed import notebook_typed_numbers
@@ -211,13 +211,6 @@ def compose(plan: Plan, options: BuildOptions, progress: Progress) -> Composed:
     if markers and not options.draft:
         raise IncompleteNarrativeError(markers, [])
     warnings = [w for text in texts.values() for w in text.bundle.get("omitted", [])]
-    unreviewed = [name for name, text in texts.items() if text.unreviewed]
-    if unreviewed:
-        warnings.append(
-            "Narrative carried forward from last year and not yet reviewed in: "
-            + ", ".join(unreviewed)
-            + " (delete the 'unreviewed' cell at the top of each notebook once reviewed)"
-        )
     typed = [
         m
         for job in plan.jobs
@@ -264,15 +257,16 @@ def render_papers(
     progress: Progress,
     open_year: bool = False,
 ) -> list[Document]:
-    """Write the papers whose inputs changed into ``staging``, and figures.csv beside them."""
+    """Write the papers whose inputs changed into ``staging``, and figures.csv beside them. A draft (``--draft``,
+    or any build of an open year) leaves out the final-only work (the Word contents' page numbers) and says so."""
     params = plan.params
+    draft = options.draft or open_year
     work = project.render_dir(params.year)
     shutil.rmtree(work, ignore_errors=True)
     render.copy_figures([job.folder for job in plan.jobs], work)
     guard = {"cswo-raw-markup": "allowed"} if params.raw_markup.allowed else {}  # as in document_meta
     converter = render.part_converter(work, project.parts_dir(params.year), keys.part_inputs(work / "figures"), guard)
-    names = " and ".join(params.committees[c].name for c in plan.committees)
-    progress.step(f"Writing and checking {names} papers")
+    progress.step(f"Writing and checking {' and '.join(params.committees[c].name for c in plan.committees)} papers")
     tasks = plan_documents(
         project,
         params,
@@ -283,7 +277,7 @@ def render_papers(
         work,
         plan.depth,
         annual_report=options.annual_report,
-        draft=options.draft,
+        draft=draft,
         open_year=open_year,
     )
     documents = render_documents(
@@ -294,7 +288,7 @@ def render_papers(
         typst=templates.typst_template(project),
         record=DocumentRecord(project.document_record(params.year, options.draft), staging),
         allow=set(params.public_contact_details) if options.checks else None,
-        layout_contents=not options.draft,  # final-only: a draft's Word contents get their numbers in Word
+        layout_contents=not draft,  # final-only: a draft's Word contents get their numbers in Word
         converter=converter,
     )
     converter.prune()

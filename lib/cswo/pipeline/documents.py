@@ -83,7 +83,8 @@ def plan_documents(
     open_year: bool = False,
 ) -> list[RenderTask]:
     """The committee papers and the annual report on its own, for each committee asked for (``draft``:
-    a --draft build; ``open_year``: each marked DRAFT on every page, with the document status Draft)."""
+    a --draft build or an open year's, whose Word contents say Word fills their page numbers;
+    ``open_year``: each marked DRAFT on every page, with the document status Draft)."""
     highlights = [h for name in params.sections for h in texts[name].highlights]
     priorities = [p for name in params.sections for p in texts[name].priorities]
     report = annual_report_markdown(params, texts, standalone=False, depth=depth, draft=draft)

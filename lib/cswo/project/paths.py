@@ -32,19 +32,36 @@ def year_start(year: str) -> int:
     return int(year[:4])
 
 
-def next_year(year: str) -> str:
-    start = year_start(year) + 1
+def financial_year(start: int) -> str:
+    """The financial year that starts in April of ``start``: 2021 -> '2021-22'."""
     return f"{start}-{(start + 1) % 100:02d}"
+
+
+def next_year(year: str) -> str:
+    return financial_year(year_start(year) + 1)
 
 
 def previous_year(year: str) -> str:
-    start = year_start(year) - 1
-    return f"{start}-{(start + 1) % 100:02d}"
+    return financial_year(year_start(year) - 1)
+
+
+def years_up_to(year: str, count: int) -> list[str]:
+    """The last ``count`` financial years up to ``year``, oldest first."""
+    start = year_start(year)
+    return [financial_year(first) for first in range(start - count + 1, start + 1)]
 
 
 def year_label(year: str, style: str = "hyphen") -> str:
     """'2021-22' in the council's style: hyphen (2021-22) or slash (2021/22)."""
     return year.replace("-", "/") if style == "slash" else year
+
+
+def shown_path(path: Path, root: Path | None) -> str:
+    """``path`` as a message shows it: relative to ``root`` (the project) when under it, else in full."""
+    try:
+        return Path(path).relative_to(root).as_posix() if root else str(path)
+    except ValueError:
+        return str(path)
 
 
 @dataclass(frozen=True)
@@ -64,6 +81,10 @@ class Project:
             if (folder / "parameters").is_dir() and (folder / "data").is_dir():
                 return cls(folder)
         return cls(here)
+
+    def shown(self, path: Path) -> str:
+        """``path`` as a message shows it: relative to the project when under it ('templates/cover.md.j2')."""
+        return shown_path(path, self.root)
 
     @property
     def data_dir(self) -> Path:
@@ -249,7 +270,7 @@ def suggest_year(text: str) -> str | None:
     if len(digits) >= 4:
         start = int(digits[:4])
         if 1990 <= start <= 2100:
-            return f"{start}-{(start + 1) % 100:02d}"
+            return financial_year(start)
     return None
 
 

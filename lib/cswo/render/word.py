@@ -2,14 +2,15 @@
 
 pandoc writes the content with the council's reference document (its styles, page set-up and
 footer, taken as given); this module adds what Word users look for: headings numbered by Word's
-own list numbering (not typed numbers), an appendix's chapters nested under its heading, quotes
-kept with their attributions, tables laid out for the page (word_tables), a footer where the
-reference document has none, and the document's own properties (word_page).
+own list numbering (not typed numbers), an appendix's chapters nested under its heading, a new
+page started by the paragraph that opens it (never a blank page), quotes kept with their
+attributions, tables laid out for the page (word_tables), a footer where the reference document
+has none, and the document's own properties (word_page).
 """
 
 from __future__ import annotations
 
-from docx.oxml import parse_xml
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls
 
 from cswo.render import word_page, word_tables
@@ -23,6 +24,7 @@ def finish(document, meta: dict) -> None:
     """Apply every finishing step to a python-docx Document (saved by the caller)."""
     number_headings(document)
     nest_appendices(document)
+    page_breaks_before(document)
     keep_quotes_with_attributions(document)
     word_tables.lay_out_tables(document)
     word_page.footer(document, meta.get("footer", meta["title"]))
@@ -119,6 +121,42 @@ def nest_appendices(document) -> None:
             shift = max(0, appendix + 1 - level)
         if shift:
             child.find(f"{W}pPr/{W}pStyle").set(f"{W}val", f"Heading{level + shift}")
+
+
+# what comes before "page break before" in a paragraph's properties, as the schema orders them
+_BEFORE_PAGE_BREAK = {f"{W}pStyle", f"{W}keepNext", f"{W}keepLines"}
+
+
+def _only_a_page_break(paragraph) -> bool:
+    """A paragraph whose one run holds only a page break (what the Lua filter writes for .pagebreak)."""
+    runs = [child for child in paragraph if child.tag != f"{W}pPr"]
+    if len(runs) != 1 or runs[0].tag != f"{W}r":
+        return False
+    content = [child for child in runs[0] if child.tag != f"{W}rPr"]
+    return len(content) == 1 and content[0].tag == f"{W}br" and content[0].get(f"{W}type") == "page"
+
+
+def page_breaks_before(document) -> None:
+    """A page break becomes "page break before" on the paragraph that opens the new page.
+
+    A paragraph holding only a break lands on a page of its own when the page before it is full,
+    and its break then leaves that page blank; a paragraph that starts a page is never moved on.
+    A break followed by no paragraph (a table, the end) stays as it is.
+    """
+    body = document.element.body
+    for paragraph in [p for p in body.iterchildren(f"{W}p") if _only_a_page_break(p)]:
+        following = paragraph.getnext()
+        while following is not None and following.tag in (f"{W}bookmarkStart", f"{W}bookmarkEnd"):
+            following = following.getnext()
+        if following is None or following.tag != f"{W}p":
+            continue
+        ppr = following.find(f"{W}pPr")
+        if ppr is None:
+            ppr = OxmlElement("w:pPr")
+            following.insert(0, ppr)
+        place = sum(1 for child in ppr if child.tag in _BEFORE_PAGE_BREAK)
+        ppr.insert(place, OxmlElement("w:pageBreakBefore"))
+        body.remove(paragraph)
 
 
 def keep_quotes_with_attributions(document) -> None:

@@ -14,8 +14,11 @@ import jinja2
 import jupytext
 import nbformat
 
+from cswo.cache.instep import InStep
 from cswo.compose.section import UNREVIEWED_TAG
-from cswo.project.paths import TEMPLATES_DIR, year_label, year_start
+from cswo.project.paths import TEMPLATES_DIR, Project, year_label, year_start
+from cswo.project.twins import TWIN_SUFFIX, cells_of
+from cswo.tools.sync import sync_section
 
 DEFAULTS_DIR = TEMPLATES_DIR / "project"
 
@@ -57,17 +60,47 @@ def write_notebook(source: Path, target: Path, year: str) -> None:
     write_unreviewed(
         nb,
         target,
+        year,
         "**Started from the suite's defaults: not yet reviewed.** The narrative below is neutral "
-        f"wording for any council. Rewrite it for {year}, then delete this cell. The build warns "
-        "while it is here, and it never appears in the documents.",
+        f"wording for any council. Rewrite it for {year}",
     )
 
 
-def write_unreviewed(nb, target: Path, banner_text: str) -> None:
-    """Write ``nb`` and its MyST twin to ``target`` with an 'unreviewed' banner cell on top."""
-    banner = nbformat.v4.new_markdown_cell(banner_text)
+def write_unreviewed(nb, target: Path, year: str, headline: str) -> None:
+    """Write ``nb`` and its MyST twin to ``target`` with an 'unreviewed' banner cell on top: ``headline``,
+    then how to sign the section off (which removes the banner, see :func:`drop_unreviewed`)."""
+    banner = nbformat.v4.new_markdown_cell(
+        f"{headline}, then sign it off with `cswo review sign {target.stem} --year {year} --by NAME`, which "
+        "removes this cell. Until then the papers are marked DRAFT; this cell never appears in them."
+    )
     banner.metadata["tags"] = [UNREVIEWED_TAG]
     nb.cells.insert(0, banner)
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, target)
-    jupytext.write(nb, target.with_suffix(".md"), fmt="md:myst")
+    jupytext.write(nb, target.with_suffix(TWIN_SUFFIX), fmt="md:myst")
+
+
+def drop_unreviewed(project: Project, notebook: Path) -> str:
+    """Remove the 'unreviewed' banner from a signed-off section's notebook and its twin. The pair is
+    first brought into step as `cswo sync` would; when both were edited apart, nothing is changed and
+    the note says why (the banner never reaches the papers, so it may wait)."""
+    if not notebook.exists() or not _has_banner(notebook):
+        return ""
+    conflicts = sync_section(project, notebook).conflicts
+    twin = notebook.with_suffix(TWIN_SUFFIX)
+    if conflicts:
+        return f"the 'not yet reviewed' cell was left in {notebook.name}: {conflicts[0]}"
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells = [cell for cell in nb.cells if UNREVIEWED_TAG not in cell.metadata.get("tags", [])]
+    nbformat.write(nb, notebook)
+    if twin.exists():
+        jupytext.write(nb, twin, fmt="md:myst")
+    cells = cells_of(notebook)
+    if cells is not None and cells == cells_of(twin):
+        InStep(project).mark(notebook, cells)
+    return ""
+
+
+def _has_banner(notebook: Path) -> bool:
+    nb = nbformat.read(notebook, as_version=4)
+    return any(UNREVIEWED_TAG in cell.metadata.get("tags", []) for cell in nb.cells)

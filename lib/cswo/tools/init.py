@@ -24,7 +24,7 @@ from cswo.narrative.needs import Key, year_needs
 from cswo.project import templates
 from cswo.project.catalogue import load_catalogue
 from cswo.project.parameters import load_year
-from cswo.project.paths import TEMPLATES_DIR, Project, is_financial_year
+from cswo.project.paths import TEMPLATES_DIR, Project, financial_year, is_financial_year
 from cswo.tools import defaults
 from cswo.tools.datadocs import render_data_readme
 
@@ -60,7 +60,7 @@ def last_financial_year(today: dt.date | None = None) -> str:
     """The latest year that has ended: reports are written in the autumn after it."""
     today = today or dt.date.today()
     start = today.year - 1 if today.month >= 4 else today.year - 2
-    return f"{start}-{(start + 1) % 100:02d}"
+    return financial_year(start)
 
 
 def _check_target(path: Path) -> None:

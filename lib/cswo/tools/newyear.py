@@ -22,6 +22,7 @@ from cswo.narrative.years import rewrite_moving
 from cswo.project.parameters import load_parameters
 from cswo.project.paths import Project, is_financial_year, year_label, year_start
 from cswo.project.placeholders import to_complete
+from cswo.project.reading import read_text
 from cswo.tools import defaults
 from cswo.tools.migrate import migrate_notebook, renames_for
 from cswo.tools.workbook import write_template
@@ -63,7 +64,8 @@ def roll_parameters(text: str, old: str, new: str, committees: list[str]) -> str
     text = _committee_details_to_complete(text)
     items = [f"report_date (moved from {old}: confirm)"]
     items += [f"committees.{key}.signatories (carried from {old}: confirm)" for key in committees]
-    text += "\n# Values to confirm before committee; the build warns while any are listed.\nreview_required:\n"
+    text += "\n# Values to confirm before committee; the papers are marked DRAFT while any are listed.\n"
+    text += "review_required:\n"
     text += "".join(f"  - {json.dumps(item)}\n" for item in items)
     return text
 
@@ -85,10 +87,7 @@ def roll_notebook(source: Path, target: Path, old: str, new: str) -> None:
                 cell.source = cell.source.replace(f'"{old}"', f'"{new}"')
     moved = "Carried forward" if old < new else "Copied back"
     defaults.write_unreviewed(
-        nb,
-        target,
-        f"**{moved} from {old}: not yet reviewed.** Read and update the narrative below for {new}, "
-        "then delete this cell. The build warns while it is here, and it never appears in the documents.",
+        nb, target, new, f"**{moved} from {old}: not yet reviewed.** Read and update the narrative below for {new}"
     )
 
 
@@ -125,7 +124,7 @@ def roll_forward(
         sources = defaults.notebook_files()
     else:
         old_params = load_parameters(project.parameters_file(old))
-        source = project.parameters_file(old).read_text(encoding="utf-8")
+        source = read_text(project.parameters_file(old), f"parameters/{old}.yml")
         text = roll_parameters(source, old, new, list(old_params.committees))
         sources = sorted(project.year_notebooks(old).glob("*.ipynb"))
     project.parameters_dir.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from cswo.data.load import Dataset, validate_tables
+from cswo.data.dataset import Dataset
+from cswo.data.load import validate_tables
 from cswo.data.queries import Query
 from cswo.data.returns import as_typed, row_locations, workbook_rows
 from cswo.errors import Problem

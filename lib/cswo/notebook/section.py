@@ -26,7 +26,8 @@ from pathlib import Path
 
 from IPython.display import Markdown, display
 
-from cswo.data.load import Dataset, load_dataset
+from cswo.data.dataset import Dataset
+from cswo.data.load import load_dataset
 from cswo.data.schemas import text_rows_for_year
 from cswo.errors import CSWOError
 from cswo.figures.figure import Figure

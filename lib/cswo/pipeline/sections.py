@@ -17,7 +17,8 @@ from cswo.cache.memo import remembered
 from cswo.cache.prose import with_current_prose
 from cswo.compose.section import SectionText, queried_names
 from cswo.compose.section import section_text as exported_text
-from cswo.data.load import Dataset, load_dataset
+from cswo.data.dataset import Dataset
+from cswo.data.load import load_dataset
 from cswo.errors import CSWOError, DataValidationError, IncompleteNarrativeError, PublishCheckError
 from cswo.narrative.completeness import narrative_gaps
 from cswo.project import twins

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from cswo.data.cells import parse_number
-from cswo.project.catalogue import APPROXIMATIONS, UNITS, WHOLE_NUMBER_UNITS, Measure, Table
+from cswo.project.catalogue import APPROXIMATIONS, UNITS, WHOLE_NUMBER_UNITS, YEAR_BASES, Measure, Table
 from cswo.project.paths import is_financial_year, year_start
 
 if TYPE_CHECKING:
@@ -24,11 +24,13 @@ if TYPE_CHECKING:
 # reaches nothing but the private QA record (outputs/.private/<year>/figures-qa.csv). ``approximate``
 # words a figure the source gives only approximately ("just under"). ``query`` is an open question
 # on the row ("check with finance"), e.g. a reviewer's change to the figure (data/queries.py).
+# ``period`` is the period the row's figure covers (financial or calendar year; blank: the measure's
+# own year_basis), so one report's calendar-year rows never mix with another's financial-year ones.
 COLUMNS = [
     "year", "measure", "breakdown", "value", "unit", "status", "source", "note", "qa_note", "known_slip", "approximate",
-    "query",
+    "query", "period",
 ]  # fmt: skip
-OPTIONAL_COLUMNS = ["note", "qa_note", "known_slip", "approximate", "query"]
+OPTIONAL_COLUMNS = ["note", "qa_note", "known_slip", "approximate", "query", "period"]
 REQUIRED_COLUMNS = [c for c in COLUMNS if c not in OPTIONAL_COLUMNS]
 STATUS_MEANING = {
     "x": "not available",
@@ -140,13 +142,19 @@ def _columns(pa, measures: dict[str, Measure]) -> dict:
 
 
 def _optional_columns(pa, text: dict) -> dict:
-    """The columns a table may leave out: notes, queries, known slips and approximations."""
+    """The columns a table may leave out: notes, queries, known slips, approximations and periods."""
     approximate = pa.Check.isin(
         ["", *APPROXIMATIONS], error=f"approximate must be blank or one of: {', '.join(APPROXIMATIONS)}"
+    )
+    period = pa.Check.isin(
+        ["", *YEAR_BASES],
+        error="the period must be blank (the measure's year_basis in the catalogue) or one of: "
+        + ", ".join(YEAR_BASES),
     )
     return {
         **{name: pa.Column(required=False, **text) for name in ("note", "qa_note", "query", "known_slip")},
         "approximate": pa.Column(required=False, checks=approximate, **text),
+        "period": pa.Column(required=False, checks=period, **text),
     }
 
 

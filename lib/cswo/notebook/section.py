@@ -230,6 +230,7 @@ class Section:
         options.setdefault("year_style", self.params.year_label_style)
         options.setdefault("symbol", self.symbol(table))
         options.setdefault("share_decimals", self.catalogue.decimals("percent"))
+        options.setdefault("report_year", self.year)
         return tables_module.breakdown_table(caption, self.table(table), spec, years, **options)
 
     def list_table(self, caption, columns, rows, notes=None):

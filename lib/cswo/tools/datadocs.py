@@ -35,6 +35,11 @@ COLUMN_RULES = {
     "the returns workbook has it as Query. While a row has one, the year is open: its papers are DRAFT, the "
     "figure is marked [query] where it is printed, and `cswo build --final` refuses. Delete the question once it "
     "is answered (say how in `note` or `qa_note`).",
+    "period": "Optional: blank, or `financial` or `calendar`: the period the figure covers, where it is not "
+    "the measure's own (`year_basis` in the catalogue, financial unless it says otherwise). A year's report "
+    "reads only the rows of the period its own row of the measure covers, with their sources, so a measure "
+    "one report gives by calendar year and another by financial year never mixes the two in a table, chart or "
+    "sentence.",
 }
 RULE_TEXT = {
     "parts_sum_to_total": "breakdowns add up to the total",

@@ -72,9 +72,14 @@ def close_reference_year(project: Project) -> Project:
 
 
 def section_notebook(
-    section: str, markdown: list[str], code: list[str] | None = None, year: str = REFERENCE_YEAR
+    section: str,
+    markdown: list[str],
+    code: list[str] | None = None,
+    year: str = REFERENCE_YEAR,
+    shown: list[str] | None = None,
 ) -> nbformat.NotebookNode:
-    """A minimal section notebook built in memory, in the shape the build expects."""
+    """A minimal section notebook built in memory, in the shape the build expects; each of ``shown``
+    is a cell after the prose whose output the papers show (``s.show(...)``), its code hidden."""
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     params = nbformat.v4.new_code_cell(
@@ -89,7 +94,10 @@ def section_notebook(
     start.metadata["tags"] = ["remove-cell"]
     finish = nbformat.v4.new_code_cell("s.finish()")
     finish.metadata["tags"] = ["remove-cell"]
-    nb.cells = [params, start, *[nbformat.v4.new_markdown_cell(m) for m in markdown], finish]
+    shows = [nbformat.v4.new_code_cell(line) for line in shown or []]
+    for cell in shows:
+        cell.metadata["tags"] = ["remove-input"]
+    nb.cells = [params, start, *[nbformat.v4.new_markdown_cell(m) for m in markdown], *shows, finish]
     return nb
 
 
@@ -169,3 +177,44 @@ def replace_typed_years(project: Project, year: str) -> int:
         nbformat.write(nb, notebook)
         notebook.with_suffix(".md").unlink(missing_ok=True)
     return len(findings)
+
+
+def listed_figures(to_fill: list[str]) -> set[tuple[str, str, str, str]]:
+    """(file, year, measure, breakdown) for every figure the to-fill list names."""
+    found = set()
+    for line in to_fill:
+        match = re.match(r"(data/\w+\.csv): \d+ figure\(s\) marked x, to replace with the value and source: (.*)", line)
+        if match:
+            for item in match.group(2).split("; "):
+                year, measure, *rest = item.split(" ")
+                found.add((match.group(1), year, measure, rest[0].strip("()") if rest else "total"))
+    return found
+
+
+def fill_what_is_listed(project: Project, listed: set, year: str, leave: tuple[str, ...] = ()) -> None:
+    """Type a value and a source into every row the list names, keeping the catalogue's rules:
+    parts of 10 with totals that add up, shares of a whole that make 100. The data files named in
+    ``leave`` (``data/complaints.csv``) are left as init wrote them: a project part-filled."""
+    import pandas as pd
+
+    from cswo.project.catalogue import load_catalogue
+
+    catalogue = load_catalogue(project)
+    for path in sorted(project.data_dir.glob("*.csv")):
+        if f"data/{path.name}" in leave:
+            continue
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        table = catalogue[path.stem]
+        for index, row in frame.iterrows():
+            assert (f"data/{path.name}", row.year, row.measure, row.breakdown) in listed, dict(row)
+            measure = table.measures[row.measure]
+            kinds = {rule.kind for rule in measure.rules}
+            parts = frame[(frame.measure == row.measure) & (frame.year == row.year) & (frame.breakdown != "total")]
+            if "shares_sum_to_100" in kinds and row.breakdown != "total":
+                value = 100 // len(parts) + (100 % len(parts) if row.breakdown == parts.breakdown.iloc[-1] else 0)
+            elif "parts_sum_to_total" in kinds and row.breakdown == "total" and len(parts):
+                value = 10 * len(parts)
+            else:
+                value = 10 if row.year == year else 8
+            frame.loc[index, ["value", "status", "source"]] = [str(value), "", "Service return, May 2025"]
+        frame.to_csv(path, index=False)

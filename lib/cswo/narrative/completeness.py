@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from cswo.data.load import Dataset, validate_tables
+from cswo.data.dataset import Dataset
+from cswo.data.load import validate_tables
 from cswo.data.queries import Query
 from cswo.data.returns import as_typed, row_locations, workbook_rows
-from cswo.errors import Problem
+from cswo.errors import ParametersError, Problem
 from cswo.figures.formatting import SYMBOL_FOR_STATUS
 from cswo.narrative.needs import Key, UnknownName, Use, YearNeeds, year_needs
 from cswo.narrative.stale import stale_years
@@ -157,6 +158,17 @@ def check_year(project: Project, params: Parameters) -> YearCheck:
         else:
             (result.comparisons if finding.kind in COMPARISON_KINDS else result.typed_years).append(str(finding))
     return result
+
+
+def name_problems(project: Project, year: str, sections: list[str], dataset: Dataset | None = None) -> list[Problem]:
+    """Every name the notebooks use that no section registers or the catalogue lacks, located in its
+    notebook: listed beside problems found first elsewhere, so a refused run says everything at once."""
+    try:
+        needs = year_needs(project, year, sections, dataset)
+    except ParametersError:  # the catalogue cannot be read: that is reported where it is read
+        return []
+    folder = project.year_notebooks(year).relative_to(project.root).as_posix()
+    return [Problem(f"{folder}/{u.section}.ipynb", None, None, None, str(u)) for u in needs.unknown]
 
 
 def narrative_gaps(project: Project, params: Parameters, dataset: Dataset) -> tuple[list[Problem], YearNeeds]:

@@ -26,7 +26,8 @@ from pathlib import Path
 
 from IPython.display import Markdown, display
 
-from cswo.data.load import Dataset, load_dataset
+from cswo.data.dataset import Dataset
+from cswo.data.load import load_dataset
 from cswo.data.schemas import text_rows_for_year
 from cswo.errors import CSWOError
 from cswo.figures.figure import Figure
@@ -229,6 +230,7 @@ class Section:
         options.setdefault("year_style", self.params.year_label_style)
         options.setdefault("symbol", self.symbol(table))
         options.setdefault("share_decimals", self.catalogue.decimals("percent"))
+        options.setdefault("report_year", self.year)
         return tables_module.breakdown_table(caption, self.table(table), spec, years, **options)
 
     def list_table(self, caption, columns, rows, notes=None):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from cswo.data.queries import QUERY_MARK
-from cswo.figures.figure import Figure
+from cswo.figures.figure import Figure, period_rows
 from cswo.figures.formatting import (
     GRADE_WORDS,
     MISSING_PHRASE,
@@ -221,15 +221,17 @@ def breakdown_table(
     notes: list[str] | None = None,
     year_style: str = "hyphen",
     symbol: str = "[c]",
+    report_year: str | None = None,
 ) -> ReportTable:
     """Rows are the measure's breakdowns reported in the years shown; per year a count and, if asked, its share.
+    Only rows of the period the report year's rows cover are read (the last year shown, by default).
 
     Shares are always computed from the counts and the total, never typed, and shown to
     ``share_decimals`` places (the paper's percentage style; one place if none is given). Year headings
     follow ``year_style`` (2021-22 or 2021/22). A breakdown reported only in other
     years is not a row: it was not reported then.
     """
-    rows_of = frame[frame["measure"] == measure.name]
+    rows_of, _ = period_rows(frame[frame["measure"] == measure.name], measure, report_year or years[-1])
     breakdowns = _breakdowns_shown(rows_of, measure, years) + ([TOTAL] if include_total else [])
     lookup = {(r.year, r.breakdown): r for r in rows_of.itertuples()}
     heading = value_heading or ("£000" if measure.unit == "gbp_thousand" else "Number")

@@ -20,7 +20,7 @@ from cswo.cache import keys, uptodate
 from cswo.cache.memo import remembered
 from cswo.cache.store import DocumentRecord
 from cswo.compose.section import SectionText
-from cswo.data.load import Dataset
+from cswo.data.dataset import Dataset
 from cswo.data.queries import queried
 from cswo.errors import CSWOError, IncompleteNarrativeError, PublishCheckError
 from cswo.narrative.typed import notebook_typed_numbers

@@ -14,6 +14,7 @@ from cswo.data.load import validate_tables
 from cswo.errors import InputError, ParametersError, Problem, ProblemsError
 from cswo.narrative import legacy
 from cswo.narrative import roles as prose
+from cswo.narrative.completeness import name_problems
 from cswo.project import twins
 from cswo.project.paths import Project
 from cswo.project.reading import decode
@@ -52,7 +53,11 @@ def notebook_problem(path: Path, label: str) -> str | None:
     return None
 
 
-def notebook_problems(project: Project, year: str, names: list[str]) -> list[Problem]:
+def notebook_problems(
+    project: Project, year: str, names: list[str], readable: list[str] | None = None
+) -> list[Problem]:
+    """Every notebook that cannot be run or carries an older version's words; the sections whose
+    notebooks can be read are added to ``readable``."""
     problems = []
     for name in names:
         path = project.notebook(year, name)
@@ -65,6 +70,8 @@ def notebook_problems(project: Project, year: str, names: list[str]) -> list[Pro
             problems.append(Problem(label, None, None, None, problem))
         else:
             problems += legacy_problems(project, path, name)
+            if readable is not None:
+                readable.append(name)
     return problems
 
 
@@ -95,7 +102,8 @@ def legacy_problems(project: Project, notebook: Path, name: str) -> list[Problem
 def check_inputs(project: Project, params) -> None:
     """Raise one ProblemsError listing every bad notebook and _quarto.yml value, with the data's
     problems beside them: a run that stops here still lists everything there is to fix."""
-    problems = notebook_problems(project, params.year, [*params.sections, *params.appendix_notebooks()])
+    readable: list[str] = []
+    problems = notebook_problems(project, params.year, [*params.sections, *params.appendix_notebooks()], readable)
     try:
         quarto_config(project)
     except ProblemsError as exc:
@@ -103,7 +111,8 @@ def check_inputs(project: Project, params) -> None:
     except InputError as exc:
         problems.append(Problem("_quarto.yml", None, None, None, str(exc).removeprefix("_quarto.yml: ")))
     if problems:
-        raise ProblemsError(problems + data_problems(project, params.year))
+        problems += data_problems(project, params.year) + name_problems(project, params.year, readable)
+        raise ProblemsError(problems)
 
 
 def data_problems(project: Project, year: str) -> list[Problem]:

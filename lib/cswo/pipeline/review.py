@@ -8,7 +8,7 @@ import difflib
 from dataclasses import dataclass
 
 from cswo.compose.section import SectionText
-from cswo.data.load import Dataset
+from cswo.data.dataset import Dataset
 from cswo.errors import InputError
 from cswo.pipeline import openitems
 from cswo.pipeline.build import BuildOptions, Progress, load, run, stopped_on_failure, validate

@@ -17,9 +17,10 @@ from cswo.cache.memo import remembered
 from cswo.cache.prose import with_current_prose
 from cswo.compose.section import SectionText, queried_names
 from cswo.compose.section import section_text as exported_text
-from cswo.data.load import Dataset, load_dataset
-from cswo.errors import CSWOError, DataValidationError, IncompleteNarrativeError, PublishCheckError
-from cswo.narrative.completeness import narrative_gaps
+from cswo.data.dataset import Dataset
+from cswo.data.load import load_dataset
+from cswo.errors import CSWOError, DataValidationError, IncompleteNarrativeError, ProblemsError, PublishCheckError
+from cswo.narrative.completeness import name_problems, narrative_gaps
 from cswo.project import twins
 from cswo.project.parameters import Parameters
 from cswo.project.paths import Project
@@ -174,7 +175,13 @@ def checked_dataset(
 ) -> Dataset:
     """The year's data, validated, with every figure the narrative needs and (with checks) no identifiers."""
     step("Validating data")
-    dataset, _ = validated_dataset(project, params, params.sections)
+    try:
+        dataset, _ = validated_dataset(project, params, params.sections)
+    except DataValidationError as error:  # the names the notebooks use are read without the data: list them too
+        names = name_problems(project, params.year, [*params.sections, *params.appendix_notebooks()])
+        if not names:
+            raise
+        raise ProblemsError([*error.problems, *names]) from None
     step("Checking the data has every figure the narrative needs")
     check_completeness(project, params, dataset, draft=draft)
     if checks:

@@ -85,14 +85,14 @@ def test_every_sentence_pairing_a_year_with_a_figure_is_right(year_two, fmt):
     offenders = last_year(project, "community_justice", "registered_sex_offenders_mappa", "mappa_area")
     visits = last_year(project, "out_of_hours", "out_of_hours_visits")
     hours = last_year(project, "community_justice", "unpaid_work_hours_imposed")
-    orders = last_year(project, "community_justice", "community_payback_orders_imposed")
     count = lambda value: format_value(value, "count")  # noqa: E731
     expected = [
         f"At 31 March 2023, there were {count(offenders * 2)} registered sex offenders",
         f"In the year to March 2023, it made {count(visits * 2)} visits",
         f"{count(hours * 2)} hours of unpaid work in 2022-23, compared with {count(hours)} in 2021-22",
-        f"{count(orders * 2)} Community Payback Orders were imposed, up from {count(orders)} in 2021-22",
     ]
+    # "..., up from 353 in 2021-22 but still below the high of 532 in 2019-20" is false once the orders
+    # double (706): validate counts it and it is rewritten, so it is not expected here (see the test below)
     missing = [sentence for sentence in expected if sentence not in text]
     assert not missing, f"{fmt} lacks {missing}"
     for stale in ("At 31 March 2022, there were", "In the year to March 2022", "will be completed during 2022-23"):

@@ -13,3 +13,9 @@ def test_a_path_is_shown_from_the_project_folder_and_one_outside_it_in_full(tmp_
     package = Path("/usr/lib/cswo/templates/cover.md.j2")
     assert project.shown(package) == str(package)
     assert shown_path(package, None) == str(package)
+
+
+def test_a_tables_file_is_named_after_the_table_in_the_data_folder(tmp_path):
+    project = Project(tmp_path)
+    assert project.shown(project.table_file("complaints")) == "data/complaints.csv"
+    assert project.shown(project.table_file("complaints", ".xlsx")) == "data/complaints.xlsx"

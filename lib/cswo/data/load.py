@@ -127,19 +127,18 @@ def _table_sources(
     unfilled = {} if unfilled is None else unfilled
     returns = {} if returns is None else returns
     sources = []
-    csv, xlsx = project.data_dir / f"{name}.csv", project.data_dir / f"{name}.xlsx"
+    csv, xlsx = project.table_file(name), project.table_file(name, ".xlsx")
+    csv_label, xlsx_label = project.shown(csv), project.shown(xlsx)
     if csv.exists() and xlsx.exists():
-        problems.append(
-            Problem(f"data/{name}.xlsx", None, None, None, f"both data/{name}.csv and data/{name}.xlsx exist: keep one")
-        )
+        problems.append(Problem(xlsx_label, None, None, None, f"both {csv_label} and {xlsx_label} exist: keep one"))
     if csv.exists():
-        frame = read_text_table(csv, f"data/{name}.csv", problems)
+        frame = read_text_table(csv, csv_label, problems)
         if frame is not None:
-            sources.append(Source(f"data/{name}.csv", tidy(frame)))
+            sources.append(Source(csv_label, tidy(frame)))
     elif xlsx.exists():
-        frame = read_first_sheet(xlsx, f"data/{name}.xlsx", problems)
+        frame = read_first_sheet(xlsx, xlsx_label, problems)
         if frame is not None:
-            sources.append(Source(f"data/{name}.xlsx", tidy(frame)))
+            sources.append(Source(xlsx_label, tidy(frame)))
     for block in returns.get(name, []):
         frame = tidy(block.frame)
         if {"value", "status"} <= set(frame.columns):
@@ -186,7 +185,7 @@ def validate_tables(project: Project, year: str, sections: list[str] | None = No
     for path in sorted(project.data_dir.glob("*")):
         if path.suffix in (".csv", ".xlsx") and path.stem not in known and not path.name.startswith("~$"):
             found.problems.append(
-                Problem(f"data/{path.name}", None, None, None, "this file is not a known table; see data/README.md")
+                Problem(project.shown(path), None, None, None, "this file is not a known table; see data/README.md")
             )
     tables = {}
     for name, table in catalogue.items():
@@ -293,10 +292,10 @@ def _checked_text_tables(project: Project, year: str, declared: dict, found: _Fo
 
     text_tables = {}
     for name, own_columns in declared.items():
-        path = project.data_dir / f"{name}.csv"
+        path = project.table_file(name)
         if not path.exists():
             continue
-        label = f"data/{name}.csv"
+        label = project.shown(path)
         frame = read_text_table(path, label, found.problems)
         if frame is None:
             continue

@@ -149,6 +149,10 @@ class Project:
     def notebook(self, year: str, name: str) -> Path:
         return self.year_notebooks(year) / f"{name}.ipynb"
 
+    def table_file(self, table: str, suffix: str = ".csv") -> Path:
+        """A data table's file, every year in one: ``data/<table>.csv`` (or ``.xlsx``, first sheet)."""
+        return self.data_dir / f"{table}{suffix}"
+
     def returns_workbook(self, year: str) -> Path:
         """A filled data-entry workbook for the year, read beside the CSV tables."""
         return self.data_dir / "returns" / f"{year}.xlsx"

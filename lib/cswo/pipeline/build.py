@@ -161,7 +161,7 @@ def load(project: Project, options: BuildOptions, progress: Progress) -> Plan:
             f"parameters/{params.year}.yml has no committee {', '.join(repr(c) for c in unknown)}; "
             f"its committees are {', '.join(params.committees)}"
         )
-    check_inputs(project, params)
+    check_inputs(project, params, draft=options.draft)
     audit.lock_private(project.private_dir(params.year).parent)  # before a failed run writes there
     notes: list[str] = []
     jobs = make_jobs(project, params, dataset_folder(project, params.year), notes)

@@ -378,7 +378,9 @@ def write_private(
 
 def stamp_options(options: BuildOptions) -> dict:
     """The options that change what a build publishes (for the nothing-changed fast path)."""
-    return keys.stamp_options(options.committees, options.formats, options.checks, options.draft, options.final)
+    return keys.stamp_options(
+        options.committees, options.formats, options.checks, options.draft, options.final, options.annual_report
+    )
 
 
 def write_quarto_books(project: Project, params: Parameters, tasks: list[RenderTask], work: Path) -> None:

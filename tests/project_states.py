@@ -30,9 +30,9 @@ class State(NamedTuple):
     name: str
     year: str
     make: Callable[[Path], Project]
-    # what validate must say of the state whatever else is wrong ({}: the state validates): for each
-    # file the state changed (a prefix of its path), words its messages hold
-    said: dict[str, tuple[str, ...]]
+    # what validate must say of the state whatever else is wrong ({}: the state validates): for the
+    # files a problem of the state is read from (prefixes of their paths), words its messages hold
+    said: dict[tuple[str, ...], tuple[str, ...]]
 
 
 def _edit_notebook(project: Project, year: str, section: str, edit: Callable[[nbformat.NotebookNode], None]) -> None:
@@ -130,12 +130,12 @@ STATES = [
         REFERENCE_YEAR,
         half_migrated,
         {
-            f"notebooks/{REFERENCE_YEAR}/complaints.": (
+            (f"notebooks/{REFERENCE_YEAR}/complaints.",): (
                 f"notebooks/{REFERENCE_YEAR}/complaints.",
                 "`cswo.section`",
                 MIGRATE,
             ),
-            f"notebooks/{REFERENCE_YEAR}/mental_health.": (f"notebooks/{REFERENCE_YEAR}/mental_health.", MIGRATE),
+            (f"notebooks/{REFERENCE_YEAR}/mental_health.",): (f"notebooks/{REFERENCE_YEAR}/mental_health.", MIGRATE),
         },
     ),
     State("catalogue extended after its notebooks", REFERENCE_YEAR, catalogue_ahead, {}),
@@ -144,7 +144,7 @@ STATES = [
         REFERENCE_YEAR,
         notebooks_ahead,
         {
-            f"notebooks/{REFERENCE_YEAR}/complaints.": (
+            (f"notebooks/{REFERENCE_YEAR}/complaints.",): (
                 "has no breakdown 'education_services'",
                 "has no measure 'complaints_withdrawn'",
                 "catalogue.yml",
@@ -156,7 +156,7 @@ STATES = [
         REFERENCE_YEAR,
         csv_and_workbook_overlap,
         {
-            f"data/returns/{REFERENCE_YEAR}.xlsx": (
+            (f"data/returns/{REFERENCE_YEAR}.xlsx", "data/complaints."): (
                 f"data/returns/{REFERENCE_YEAR}.xlsx, sheet 'complaints', row 2",
                 "already given in data/complaints.csv",
             )
@@ -167,8 +167,8 @@ STATES = [
         NEW_COUNCIL_YEAR,
         new_council_part_filled,
         {
-            "data/complaints.csv": ("data/complaints.csv, column 'value': Social work complaints received",),
-            "data/mental_health.csv": ("data/mental_health.csv, column 'value': Emergency detentions",),
+            ("data/complaints.",): ("data/complaints.csv, column 'value': Social work complaints received",),
+            ("data/mental_health.",): ("data/mental_health.csv, column 'value': Emergency detentions",),
         },
     ),
 ]

@@ -218,3 +218,12 @@ def fill_what_is_listed(project: Project, listed: set, year: str, leave: tuple[s
                 value = 10 if row.year == year else 8
             frame.loc[index, ["value", "status", "source"]] = [str(value), "", "Service return, May 2025"]
         frame.to_csv(path, index=False)
+
+
+def word_state(path) -> tuple[list[str], str]:
+    """A Word paper's page headers (each section's, as text) and its document status (Draft or Final)."""
+    from docx import Document
+
+    document = Document(path)
+    headers = [" ".join(p.text for p in s.header.paragraphs).strip() for s in document.sections]
+    return headers, document.core_properties.content_status

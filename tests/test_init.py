@@ -21,7 +21,7 @@ from cswo.project.catalogue import load_catalogue
 from cswo.project.parameters import load_year
 from cswo.project.paths import Project
 from cswo.tools.init import init_project, last_financial_year
-from support import fill_what_is_listed, listed_figures
+from support import fill_what_is_listed, listed_figures, word_state
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("init")]
 
@@ -48,6 +48,11 @@ def test_init_fill_what_it_lists_validate_and_build(tmp_path):
     text = "\n".join(p.text for p in Document(str(paper)).paragraphs)
     assert "Example Council" in text and "2024/25" in text
     assert "[MISSING: " not in text and not result.markers
+    # its neutral placeholders are open items, so the papers are marked draft until they are replaced
+    placeholders = [str(item) for item in result.open_items if "Describe here" in str(item) or "DESCRIBE" in str(item)]
+    assert placeholders, [str(item) for item in result.open_items]
+    headers, status = word_state(paper)
+    assert status == "Draft" and headers and all(header == "DRAFT" for header in headers)
 
 
 def test_the_commands_init_prints_run_as_printed(tmp_path):

@@ -160,15 +160,22 @@ def check_year(project: Project, params: Parameters) -> YearCheck:
     return result
 
 
-def name_problems(project: Project, year: str, sections: list[str], dataset: Dataset | None = None) -> list[Problem]:
+def narrative_problems(
+    project: Project, year: str, sections: list[str], dataset: Dataset | None = None, gaps: bool = True
+) -> list[Problem]:
     """Every name the notebooks use that no section registers or the catalogue lacks, located in its
-    notebook: listed beside problems found first elsewhere, so a refused run says everything at once."""
+    notebook, and (with ``gaps`` and a dataset) every figure they need that the data lacks: listed
+    beside problems found first elsewhere, so a refused run says everything at once."""
     try:
         needs = year_needs(project, year, sections, dataset)
+        catalogue = load_catalogue(project)
     except ParametersError:  # the catalogue cannot be read: that is reported where it is read
         return []
+    found = []
+    if gaps and dataset is not None:
+        found += find_gaps(needs, dataset, workbook_locations(project, needs, dataset, sections), catalogue)
     folder = project.year_notebooks(year).relative_to(project.root).as_posix()
-    return [Problem(f"{folder}/{u.section}.ipynb", None, None, None, str(u)) for u in needs.unknown]
+    return found + [Problem(f"{folder}/{u.section}.ipynb", None, None, None, str(u)) for u in needs.unknown]
 
 
 def narrative_gaps(project: Project, params: Parameters, dataset: Dataset) -> tuple[list[Problem], YearNeeds]:

@@ -161,7 +161,7 @@ def load(project: Project, options: BuildOptions, progress: Progress) -> Plan:
             f"parameters/{params.year}.yml has no committee {', '.join(repr(c) for c in unknown)}; "
             f"its committees are {', '.join(params.committees)}"
         )
-    check_inputs(project, params)
+    check_inputs(project, params, draft=options.draft)
     audit.lock_private(project.private_dir(params.year).parent)  # before a failed run writes there
     notes: list[str] = []
     jobs = make_jobs(project, params, dataset_folder(project, params.year), notes)
@@ -378,7 +378,9 @@ def write_private(
 
 def stamp_options(options: BuildOptions) -> dict:
     """The options that change what a build publishes (for the nothing-changed fast path)."""
-    return keys.stamp_options(options.committees, options.formats, options.checks, options.draft, options.final)
+    return keys.stamp_options(
+        options.committees, options.formats, options.checks, options.draft, options.final, options.annual_report
+    )
 
 
 def write_quarto_books(project: Project, params: Parameters, tasks: list[RenderTask], work: Path) -> None:

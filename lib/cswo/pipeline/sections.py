@@ -18,9 +18,9 @@ from cswo.cache.prose import with_current_prose
 from cswo.compose.section import SectionText, queried_names
 from cswo.compose.section import section_text as exported_text
 from cswo.data.dataset import Dataset
-from cswo.data.load import load_dataset
+from cswo.data.load import load_dataset, validate_tables
 from cswo.errors import CSWOError, DataValidationError, IncompleteNarrativeError, ProblemsError, PublishCheckError
-from cswo.narrative.completeness import name_problems, narrative_gaps
+from cswo.narrative.completeness import narrative_gaps, narrative_problems
 from cswo.project import twins
 from cswo.project.parameters import Parameters
 from cswo.project.paths import Project
@@ -177,11 +177,13 @@ def checked_dataset(
     step("Validating data")
     try:
         dataset, _ = validated_dataset(project, params, params.sections)
-    except DataValidationError as error:  # the names the notebooks use are read without the data: list them too
-        names = name_problems(project, params.year, [*params.sections, *params.appendix_notebooks()])
-        if not names:
+    except DataValidationError as error:  # what the notebooks name and lack is listed beside it
+        readable, _ = validate_tables(project, params.year)
+        sections = [*params.sections, *params.appendix_notebooks()]
+        more = narrative_problems(project, params.year, sections, readable, gaps=not draft)
+        if not more:
             raise
-        raise ProblemsError([*error.problems, *names]) from None
+        raise ProblemsError([*error.problems, *more]) from None
     step("Checking the data has every figure the narrative needs")
     check_completeness(project, params, dataset, draft=draft)
     if checks:

@@ -188,3 +188,14 @@ def test_generated_phrases_that_repeat_each_other_are_counted():
     text = "This is {eval}`x.same_as`, and {eval}`x.change` on {eval}`s.last_label`."
     assert [(f.kind, f.review_only) for f in year_findings(text, "2021-22")] == [("repeat", False)]
     assert year_findings("This is {eval}`x.change` on {eval}`s.last_label`.", "2021-22") == []
+
+
+def test_a_typed_claim_about_an_average_beside_moving_figures_is_for_review():
+    text = (
+        "There were {eval}`d.value` detentions and {eval}`t.value` orders, each close to its average over five years."
+    )
+    found = year_findings(text, "2022-23")
+    assert [(f.kind, f.text, f.role, f.review_only) for f in found] == [
+        ("trend", "close to its average", "{eval}`d.average_5y`", True)
+    ]
+    assert year_findings("In 2019-20 it was {eval}`d.in_2019_20`, close to its average.", "2022-23") == []

@@ -100,8 +100,8 @@ def unpaired(
     figures = {n: ys for n in names if (ys := figure_years(n, year))}
     if not figures:
         return []
-    fixed = {y for n, ys in figures.items() if not _moves(n) for y in ys}
-    moving = [(y, n in calendar_basis) for n, ys in figures.items() if _moves(n) for y in ys]
+    fixed = {y for n, ys in figures.items() if not moves(n) for y in ys}
+    moving = [(y, n in calendar_basis) for n, ys in figures.items() if moves(n) for y in ys]
     out = []
     for one in named:
         if any(one.names(first, None) for first in fixed):
@@ -117,7 +117,7 @@ def unpaired(
     return out
 
 
-def _moves(name: str) -> bool:
+def moves(name: str) -> bool:
     """True if a figure role reads a year counted from the report year (``x.value``, not ``x.in_2019_20``)."""
     return attribute_year(name.partition(".")[2].removesuffix(EXACT)) is None
 

@@ -56,6 +56,12 @@ CHANGE_VERBS = re.compile(
     r"dropped|declined|went up|went down|higher than|lower than)\b",
     re.IGNORECASE,
 )
+# a typed claim about a figure against its average, true only of the figures it was typed beside
+AVERAGE_CLAIM = re.compile(
+    r"\b(?:close to|near|in line with|similar to|above|below|higher than|lower than)\s+(?:its|their|the)\s+"
+    r"(?:\w+\s+)?average\b",
+    re.IGNORECASE,
+)
 # a phrase the vocabulary produces already, so a verb beside it comes from data
 FROM_DATA = ("direction", "trend", "change", "compared", "record", "same_as")
 # "{eval}`x.direction` from {eval}`x.last_year` to ...": "stayed the same from 22 to 22" when equal
@@ -209,7 +215,8 @@ def _sentence_findings(
         YearFinding("year", named.text, None, pairing.message(named, figures, year))
         for named, figures in pairing.unpaired(sentence, typed, year, calendar_basis)
     ]
-    return findings + _direction_from(sentence) + _repeats(sentence) + _typed_comparisons(sentence, readings)
+    findings += _direction_from(sentence) + _repeats(sentence) + _typed_comparisons(sentence, readings)
+    return findings + _average_claim(sentence, year)
 
 
 def _named(mention: Mention, start: int, allowed: bool) -> pairing.Named:
@@ -247,6 +254,26 @@ def _typed_comparisons(sentence: str, readings: Mapping[str, claims.Reading] | N
             trend,
             f"'{verbs[0]}' is typed beside {names}: check it is still true of this year's figures, "
             f"or let the data say it with {trend}",
+            review_only=True,
+        )
+    ]
+
+
+def _average_claim(sentence: str, year: str) -> list[YearFinding]:
+    """A typed claim about a figure's average ("each close to its average over the last five years")
+    beside figures that move: for review, with the role that gives the average from data."""
+    claim = AVERAGE_CLAIM.search(prose.without_references(sentence))
+    moving = [n for n in _figure_roles(sentence) if pairing.figure_years(n, year) and pairing.moves(n)]
+    if not claim or not moving or any(n.split(".", 1)[1].startswith("average_5y") for n in moving):
+        return []
+    average = prose.role(f"{moving[0].split('.')[0]}.average_5y")
+    return [
+        YearFinding(
+            "trend",
+            claim.group(0),
+            average,
+            f"'{claim.group(0)}' is typed beside {', '.join(prose.role(n) for n in moving[:3])}: check each against "
+            f"its average this year, or let the data say it with {average}",
             review_only=True,
         )
     ]

@@ -143,24 +143,27 @@ def fill_workbook(project: Project, year: str, value_for=None) -> int:
 
 def replace_typed_years(project: Project, year: str) -> int:
     """Do what ``cswo validate`` asks of each typed year, as an analyst would: write the role it
-    names in place of each typed year or date, and rewrite (here: drop) each sentence in the future
-    tense about a time the year has reached. Edits the notebooks (their .md twins are removed, so
-    the notebook is what the build reads). Returns how many findings were dealt with."""
+    names in place of each typed year or date, and rewrite (here: drop) each sentence it cannot
+    name a role for: future tense about a time the year has reached, a year out of step with the
+    figures beside it, a typed comparison the year's figures contradict, phrases that repeat each
+    other. Edits the notebooks (their .md twins are removed, so the notebook is what the build
+    reads). Returns how many findings were dealt with."""
     import jupytext
 
+    from cswo.data.load import validate_tables
     from cswo.narrative import years as typed_years
     from cswo.narrative.stale import stale_years
 
-    findings = [f for f in stale_years(project, year) if not f.review_only and f.cell is not None]
+    dataset, _ = validate_tables(project, year)
+    findings = [f for f in stale_years(project, year, dataset) if not f.review_only and f.cell is not None]
     for file in sorted({f.file for f in findings}):
         path = project.root / file
         nb = nbformat.read(path, as_version=4) if path.suffix == ".ipynb" else jupytext.read(path, fmt="md:myst")
         for cell_number in sorted({f.cell for f in findings if f.file == file}):
             cell = nb.cells[cell_number - 1]
-            stale = [f.text for f in findings if f.file == file and f.cell == cell_number and f.role is None]
-            sentences = typed_years.sentences(cell.source)
-            for _, sentence in sentences:
-                if any(text in sentence for text in stale):
+            stale = {f.sentence for f in findings if f.file == file and f.cell == cell_number and f.role is None}
+            for _, sentence in typed_years.sentences(cell.source):
+                if sentence.strip() in stale:
                     cell.source = cell.source.replace(sentence, "", 1)
             for mention in reversed(typed_years.mentions(cell.source, year)):
                 if (

@@ -221,10 +221,22 @@ def build_id(render_key: str) -> str:
 
 
 def stamp_options(
-    committees: list[str] | None, formats: list[str] | None, checks: bool, draft: bool, final: bool = False
+    committees: list[str] | None,
+    formats: list[str] | None,
+    checks: bool,
+    draft: bool,
+    final: bool = False,
+    annual_report: bool = True,
 ) -> dict:
     """The build options that change what a build publishes (part of the stamp)."""
-    return {"committees": committees, "formats": formats, "checks": checks, "draft": draft, "final": final}
+    return {
+        "committees": committees,
+        "formats": formats,
+        "checks": checks,
+        "draft": draft,
+        "final": final,
+        "annual_report": annual_report,
+    }
 
 
 def review_fingerprint(markdown: str, figures: list[dict], highlights: list[str] = ()) -> str:

@@ -19,6 +19,7 @@ from cswo.data.queries import QUERY_COLUMN, Query, rows_under_query
 from cswo.data.returns import Block, read_returns
 from cswo.data.schemas import (
     COLUMNS,
+    FIGURE_KEY,
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
     ROW_CHECK_COLUMN,
@@ -156,10 +157,9 @@ def _table_sources(
 def _without_answered_placeholders(frame: pd.DataFrame) -> pd.DataFrame:
     """A figure marked ``x`` with no value (not yet collected, as ``cswo init`` writes them) gives
     way to the same figure given in another file, such as the year's filled returns workbook."""
-    keys = ["year", "measure", "breakdown"]
     placeholder = (frame["status"] == "x") & (frame["value"] == "")
-    answered = frame[~placeholder].set_index(keys).index
-    superseded = placeholder & frame.set_index(keys).index.isin(answered)
+    answered = frame[~placeholder].set_index(FIGURE_KEY).index
+    superseded = placeholder & frame.set_index(FIGURE_KEY).index.isin(answered)
     return frame[~superseded].reset_index(drop=True)
 
 
@@ -237,7 +237,7 @@ def _checked_table(project, year: str, name: str, table: Table, returns, found: 
     # measure would otherwise read as a breakdown not reported, and a sum fail besides
     places = zip(frame["year"], frame["file"], frame["row"], strict=True)
     bad_years = {y for y, f, r in places if (f, r) in bad_rows}
-    checked = frame[~frame["year"].isin(bad_years)].drop_duplicates(["year", "measure", "breakdown"])
+    checked = frame[~frame["year"].isin(bad_years)].drop_duplicates(FIGURE_KEY)
     checked = checked.iloc[0:0] if rows_left_out else checked
     _check_across_rows(frame, checked, upto, name, table, year, found)
     found.problems.extend(unit_slips(frame[~frame["year"].isin(bad_years)], table, year))
@@ -248,9 +248,8 @@ def _checked_table(project, year: str, name: str, table: Table, returns, found: 
 
 def _given_twice(frame: pd.DataFrame) -> list[Problem]:
     """A figure given in two files (the data CSV and the returns workbook), at the second."""
-    keys = ["year", "measure", "breakdown"]
-    first_file = frame.groupby(keys)["file"].transform("first")
-    dupes = frame.duplicated(keys, keep="first") & (frame["file"] != first_file)
+    first_file = frame.groupby(FIGURE_KEY)["file"].transform("first")
+    dupes = frame.duplicated(FIGURE_KEY, keep="first") & (frame["file"] != first_file)
     return [
         Problem(
             r.file,

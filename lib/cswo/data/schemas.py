@@ -32,6 +32,7 @@ COLUMNS = [
 ]  # fmt: skip
 OPTIONAL_COLUMNS = ["note", "qa_note", "known_slip", "approximate", "query", "period"]
 REQUIRED_COLUMNS = [c for c in COLUMNS if c not in OPTIONAL_COLUMNS]
+FIGURE_KEY = ["year", "measure", "breakdown"]  # what names one figure: one row for each in a file
 STATUS_MEANING = {
     "x": "not available",
     "z": "not applicable",
@@ -80,7 +81,7 @@ def row_schema(table: Table) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         _columns(pa, table.measures),
         checks=_row_checks(table.measures),
-        unique=["year", "measure", "breakdown"],
+        unique=FIGURE_KEY,
         report_duplicates="exclude_first",
         strict=True,
         ordered=False,

@@ -24,6 +24,7 @@ from cswo.project.parameters import Parameters
 from cswo.project.paths import Project, previous_year
 
 USES_SHOWN = 3
+COMPARISON_KINDS = ("claim", "repeat")  # stale.StaleFinding kinds about what a sentence compares
 
 
 @dataclass
@@ -36,16 +37,18 @@ class YearCheck:
     unknown: list[UnknownName] = field(default_factory=list)
     typed_numbers: list[str] = field(default_factory=list)
     typed_years: list[str] = field(default_factory=list)  # typed years and dates, stale future tense
+    comparisons: list[str] = field(default_factory=list)  # typed comparisons the data contradict, repeated phrases
     to_review: list[str] = field(default_factory=list)  # typed verbs of change beside figures
     notes: list[str] = field(default_factory=list)
     queries: list[Query] = field(default_factory=list)  # rows under query: open items, not problems
+    dataset: Dataset | None = None  # the year's validated data, which typed comparisons are judged against
 
     @property
     def ok(self) -> bool:
-        return not (self.data_problems or self.gaps or self.unknown or self.typed_numbers or self.typed_years)
+        return not self.count()
 
     def count(self) -> int:
-        problems = (self.data_problems, self.gaps, self.unknown, self.typed_numbers, self.typed_years)
+        problems = (self.data_problems, self.gaps, self.unknown, self.typed_numbers, self.typed_years, self.comparisons)
         return sum(len(p) for p in problems)
 
 
@@ -139,7 +142,9 @@ def check_year(project: Project, params: Parameters) -> YearCheck:
     sections = [*params.sections, *params.appendix_notebooks()]
     dataset, problems = validate_tables(project, year)
     needs = year_needs(project, year, sections, dataset)
-    result = YearCheck(year, data_problems=problems, unknown=needs.unknown, notes=needs.notes, queries=dataset.queries)
+    result = YearCheck(
+        year, data_problems=problems, unknown=needs.unknown, notes=needs.notes, queries=dataset.queries, dataset=dataset
+    )
     result.notes += dropped_since_last_year(project, params, needs)
     locations = workbook_locations(project, needs, dataset, sections)
     result.gaps = find_gaps(needs, dataset, locations, load_catalogue(project))
@@ -147,8 +152,11 @@ def check_year(project: Project, params: Parameters) -> YearCheck:
         notebook = project.notebook(year, section)
         if notebook.exists():
             result.typed_numbers += notebook_typed_numbers(notebook, section)
-    for finding in stale_years(project, year):
-        (result.to_review if finding.review_only else result.typed_years).append(str(finding))
+    for finding in stale_years(project, year, dataset):
+        if finding.review_only:
+            result.to_review.append(str(finding))
+        else:
+            (result.comparisons if finding.kind in COMPARISON_KINDS else result.typed_years).append(str(finding))
     return result
 
 

@@ -231,7 +231,7 @@ def open_items(
     """Everything still open in the year (the papers are DRAFT while any is). Raises YearOpenError when a
     final build was asked for and anything is open."""
     progress.step("Listing what is still open (reviews, queries, placeholders)")
-    return openitems.for_build(project, plan.params, composed.texts, dataset.queries, options.final)
+    return openitems.for_build(project, plan.params, composed.texts, dataset.queries, options.final, dataset)
 
 
 @contextlib.contextmanager
@@ -378,7 +378,9 @@ def write_private(
 
 def stamp_options(options: BuildOptions) -> dict:
     """The options that change what a build publishes (for the nothing-changed fast path)."""
-    return keys.stamp_options(options.committees, options.formats, options.checks, options.draft, options.final)
+    return keys.stamp_options(
+        options.committees, options.formats, options.checks, options.draft, options.final, options.annual_report
+    )
 
 
 def write_quarto_books(project: Project, params: Parameters, tasks: list[RenderTask], work: Path) -> None:

@@ -167,8 +167,12 @@ STATES = [
         NEW_COUNCIL_YEAR,
         new_council_part_filled,
         {
-            ("data/complaints.",): ("data/complaints.csv, column 'value': Social work complaints received",),
-            ("data/mental_health.",): ("data/mental_health.csv, column 'value': Emergency detentions",),
+            ("data/complaints.", f"notebooks/{NEW_COUNCIL_YEAR}/complaints."): (
+                "data/complaints.csv, column 'value': Social work complaints received",
+            ),
+            ("data/mental_health.", f"notebooks/{NEW_COUNCIL_YEAR}/mental_health."): (
+                "data/mental_health.csv, column 'value': Emergency detentions",
+            ),
         },
     ),
 ]

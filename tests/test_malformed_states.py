@@ -113,5 +113,5 @@ def test_the_sweep_over_council_projects_in_every_state(tmp_path):
     table = summary(tally, "State, command", STATE_OUTCOMES)
     write_section(ROOT / "docs" / "robustness.md", "malformed-states-sweep", table)
     print(f"\nmalformed-input sweep over project states\n{table}")
-    assert sum(sum(c.values()) for c in tally.values()) >= 200
+    assert sum(sum(c.values()) for c in tally.values()) >= 150  # runs: cases of every kind, by two commands
     assert wrong == {}

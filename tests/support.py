@@ -49,6 +49,14 @@ def copy_project(target: Path, with_notebooks: bool = True) -> Project:
     return Project(ROOT).copy_to(target, notebooks=with_notebooks)
 
 
+def latin1_cover(project) -> None:
+    """The project's cover template saved from an old editor: 'é' as one Latin-1 byte on line 3."""
+    path = project.templates_dir / "cover.md.j2"
+    lines = path.read_bytes().split(b"\n")
+    lines[2] += " caf\u00e9".encode("latin-1")
+    path.write_bytes(b"\n".join(lines))
+
+
 def close_reference_year(project: Project) -> Project:
     """The reference year as it goes to committee: its only open items (the Policy and Resources
     meeting date and report number, and one review_required note) filled in, so it builds final.
@@ -64,9 +72,14 @@ def close_reference_year(project: Project) -> Project:
 
 
 def section_notebook(
-    section: str, markdown: list[str], code: list[str] | None = None, year: str = REFERENCE_YEAR
+    section: str,
+    markdown: list[str],
+    code: list[str] | None = None,
+    year: str = REFERENCE_YEAR,
+    shown: list[str] | None = None,
 ) -> nbformat.NotebookNode:
-    """A minimal section notebook built in memory, in the shape the build expects."""
+    """A minimal section notebook built in memory, in the shape the build expects; each of ``shown``
+    is a cell after the prose whose output the papers show (``s.show(...)``), its code hidden."""
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     params = nbformat.v4.new_code_cell(
@@ -81,7 +94,10 @@ def section_notebook(
     start.metadata["tags"] = ["remove-cell"]
     finish = nbformat.v4.new_code_cell("s.finish()")
     finish.metadata["tags"] = ["remove-cell"]
-    nb.cells = [params, start, *[nbformat.v4.new_markdown_cell(m) for m in markdown], finish]
+    shows = [nbformat.v4.new_code_cell(line) for line in shown or []]
+    for cell in shows:
+        cell.metadata["tags"] = ["remove-input"]
+    nb.cells = [params, start, *[nbformat.v4.new_markdown_cell(m) for m in markdown], *shows, finish]
     return nb
 
 
@@ -127,24 +143,27 @@ def fill_workbook(project: Project, year: str, value_for=None) -> int:
 
 def replace_typed_years(project: Project, year: str) -> int:
     """Do what ``cswo validate`` asks of each typed year, as an analyst would: write the role it
-    names in place of each typed year or date, and rewrite (here: drop) each sentence in the future
-    tense about a time the year has reached. Edits the notebooks (their .md twins are removed, so
-    the notebook is what the build reads). Returns how many findings were dealt with."""
+    names in place of each typed year or date, and rewrite (here: drop) each sentence it cannot
+    name a role for: future tense about a time the year has reached, a year out of step with the
+    figures beside it, a typed comparison the year's figures contradict, phrases that repeat each
+    other. Edits the notebooks (their .md twins are removed, so the notebook is what the build
+    reads). Returns how many findings were dealt with."""
     import jupytext
 
+    from cswo.data.load import validate_tables
     from cswo.narrative import years as typed_years
     from cswo.narrative.stale import stale_years
 
-    findings = [f for f in stale_years(project, year) if not f.review_only and f.cell is not None]
+    dataset, _ = validate_tables(project, year)
+    findings = [f for f in stale_years(project, year, dataset) if not f.review_only and f.cell is not None]
     for file in sorted({f.file for f in findings}):
         path = project.root / file
         nb = nbformat.read(path, as_version=4) if path.suffix == ".ipynb" else jupytext.read(path, fmt="md:myst")
         for cell_number in sorted({f.cell for f in findings if f.file == file}):
             cell = nb.cells[cell_number - 1]
-            stale = [f.text for f in findings if f.file == file and f.cell == cell_number and f.role is None]
-            sentences = typed_years.sentences(cell.source)
-            for _, sentence in sentences:
-                if any(text in sentence for text in stale):
+            stale = {f.sentence for f in findings if f.file == file and f.cell == cell_number and f.role is None}
+            for _, sentence in typed_years.sentences(cell.source):
+                if sentence.strip() in stale:
                     cell.source = cell.source.replace(sentence, "", 1)
             for mention in reversed(typed_years.mentions(cell.source, year)):
                 if (
@@ -158,3 +177,53 @@ def replace_typed_years(project: Project, year: str) -> int:
         nbformat.write(nb, notebook)
         notebook.with_suffix(".md").unlink(missing_ok=True)
     return len(findings)
+
+
+def listed_figures(to_fill: list[str]) -> set[tuple[str, str, str, str]]:
+    """(file, year, measure, breakdown) for every figure the to-fill list names."""
+    found = set()
+    for line in to_fill:
+        match = re.match(r"(data/\w+\.csv): \d+ figure\(s\) marked x, to replace with the value and source: (.*)", line)
+        if match:
+            for item in match.group(2).split("; "):
+                year, measure, *rest = item.split(" ")
+                found.add((match.group(1), year, measure, rest[0].strip("()") if rest else "total"))
+    return found
+
+
+def fill_what_is_listed(project: Project, listed: set, year: str, leave: tuple[str, ...] = ()) -> None:
+    """Type a value and a source into every row the list names, keeping the catalogue's rules:
+    parts of 10 with totals that add up, shares of a whole that make 100. The data files named in
+    ``leave`` (``data/complaints.csv``) are left as init wrote them: a project part-filled."""
+    import pandas as pd
+
+    from cswo.project.catalogue import load_catalogue
+
+    catalogue = load_catalogue(project)
+    for path in sorted(project.data_dir.glob("*.csv")):
+        if f"data/{path.name}" in leave:
+            continue
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        table = catalogue[path.stem]
+        for index, row in frame.iterrows():
+            assert (f"data/{path.name}", row.year, row.measure, row.breakdown) in listed, dict(row)
+            measure = table.measures[row.measure]
+            kinds = {rule.kind for rule in measure.rules}
+            parts = frame[(frame.measure == row.measure) & (frame.year == row.year) & (frame.breakdown != "total")]
+            if "shares_sum_to_100" in kinds and row.breakdown != "total":
+                value = 100 // len(parts) + (100 % len(parts) if row.breakdown == parts.breakdown.iloc[-1] else 0)
+            elif "parts_sum_to_total" in kinds and row.breakdown == "total" and len(parts):
+                value = 10 * len(parts)
+            else:
+                value = 10 if row.year == year else 8
+            frame.loc[index, ["value", "status", "source"]] = [str(value), "", "Service return, May 2025"]
+        frame.to_csv(path, index=False)
+
+
+def word_state(path) -> tuple[list[str], str]:
+    """A Word paper's page headers (each section's, as text) and its document status (Draft or Final)."""
+    from docx import Document
+
+    document = Document(path)
+    headers = [" ".join(p.text for p in s.header.paragraphs).strip() for s in document.sections]
+    return headers, document.core_properties.content_status

@@ -232,12 +232,6 @@ def test_paths_are_built_in_one_place():
 
 # (module or module:function) -> why it is larger than the rule allows; shrink one, then remove it here
 SIZE_EXCEPTIONS = {
-    "lib/cswo/data/load.py": "the loader and its all-at-once validation; to split with validate_tables",
-    "lib/cswo/data/schemas.py": "every column and row rule with its sentence, and the rules across rows",
-    "lib/cswo/data/load.py:validate_tables": "one pass collecting every problem at once; to split by source",
-    "lib/cswo/notebook/tables.py:years_table": "one table, column by column",
-    "lib/cswo/notebook/tables.py:breakdown_table": "one table with its disclosure pass",
-    "lib/cswo/tools/datadocs.py:render_data_readme": "the README's sections in order",
 }
 
 

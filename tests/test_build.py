@@ -226,6 +226,16 @@ def test_a_prose_edit_runs_no_kernel_and_reaches_the_paper(glenmorven):
     assert ran(again) == set() and not any(doc.rendered for doc in again.documents)
 
 
+def test_every_option_that_changes_what_is_published_is_in_the_stamp():
+    """The stamp lets `cswo build` skip a build; an option missing from it would skip one that changes the papers."""
+    base = stamp_options(BuildOptions(year=YEAR))
+    published = [{"committees": ["ijb"]}, {"formats": ["pdf"]}, {"checks": False}, {"draft": True}, {"final": True}]
+    for change in [*published, {"annual_report": False}]:
+        assert stamp_options(BuildOptions(year=YEAR, **change)) != base, change
+    for change in ({"force": True}, {"workers": 1}, {"cell_timeout": 5.0}):  # how a build runs, not what it makes
+        assert stamp_options(BuildOptions(year=YEAR, **change)) == base, change
+
+
 def test_the_last_build_stays_current_until_an_input_or_an_output_changes(glenmorven):
     project, _ = glenmorven
     build(project, BuildOptions(year=YEAR))

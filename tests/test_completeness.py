@@ -7,7 +7,7 @@ import pandas as pd
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from cswo.compose.section import notebook_to_section
-from cswo.data.load import Dataset
+from cswo.data.dataset import Dataset
 from cswo.figures.formatting import MISSING_PHRASE
 from cswo.narrative.completeness import dropped_since_last_year, find_gaps
 from cswo.narrative.needs import Key, Use, YearNeeds, year_needs

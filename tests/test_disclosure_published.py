@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cswo.data.load import Dataset
+from cswo.data.dataset import Dataset
 from cswo.figures.figure import Figure
 from cswo.notebook.charts import trend_alt_text
 from cswo.notebook.section import Section

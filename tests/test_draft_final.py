@@ -17,7 +17,7 @@ from cswo.errors import YearOpenError
 from cswo.narrative.stale import stale_years
 from cswo.pipeline.build import BuildOptions, build
 from cswo.tools.newyear import roll_forward
-from support import fill_workbook
+from support import fill_workbook, word_state
 
 YEAR = "2022-23"
 
@@ -25,12 +25,6 @@ YEAR = "2022-23"
 def pdf_pages(path) -> list[str]:
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
     return [page for page in text.split("\f") if page.strip()]
-
-
-def word_state(path) -> tuple[list[str], str]:
-    document = Document(path)
-    headers = [" ".join(p.text for p in s.header.paragraphs).strip() for s in document.sections]
-    return headers, document.core_properties.content_status
 
 
 def contents_state(path) -> tuple[list[str], bool]:

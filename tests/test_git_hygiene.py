@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -132,3 +133,18 @@ def test_every_hook_limited_to_some_files_matches_a_file_the_repository_has():
     for hook in hooks():
         if "files" in hook:
             assert any(re.search(hook["files"], path) for path in tracked), f"{hook['id']}: {hook['files']}"
+
+
+def test_the_yaml_hook_refuses_a_duplicate_key_as_the_suite_does_in_one_sentence(tmp_path):
+    """yaml.safe_load keeps the last of two keys silently; the build would refuse the file."""
+    (hook,) = [hook for hook in hooks() if hook["id"] == "check-yaml"]
+    command = shlex.split(hook["entry"])
+    assert command[0] == ".venv/bin/python"
+    parameters = tmp_path / "2024-25.yml"
+    parameters.write_text("year: 2024-25\ncouncil: Glenmorven\nyear: 2025-26\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, *command[1:], str(parameters)], capture_output=True, text=True)
+    assert result.returncode != 0
+    assert result.stdout.strip() == (
+        f"{parameters}: line 3: key 'year' appears twice in the same mapping (first on line 1); delete one"
+    )
+    assert "Traceback" not in result.stdout + result.stderr

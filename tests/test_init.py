@@ -11,7 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from docx import Document
 
@@ -22,42 +21,9 @@ from cswo.project.catalogue import load_catalogue
 from cswo.project.parameters import load_year
 from cswo.project.paths import Project
 from cswo.tools.init import init_project, last_financial_year
+from support import fill_what_is_listed, listed_figures, word_state
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("init")]
-
-
-def listed_figures(to_fill: list[str]) -> set[tuple[str, str, str, str]]:
-    """(file, year, measure, breakdown) for every figure the to-fill list names."""
-    found = set()
-    for line in to_fill:
-        match = re.match(r"(data/\w+\.csv): \d+ figure\(s\) marked x, to replace with the value and source: (.*)", line)
-        if match:
-            for item in match.group(2).split("; "):
-                year, measure, *rest = item.split(" ")
-                found.add((match.group(1), year, measure, rest[0].strip("()") if rest else "total"))
-    return found
-
-
-def fill_what_is_listed(project: Project, listed: set, year: str) -> None:
-    """Type a value and a source into every row the list names, keeping the catalogue's rules:
-    parts of 10 with totals that add up, shares of a whole that make 100."""
-    catalogue = load_catalogue(project)
-    for path in sorted(project.data_dir.glob("*.csv")):
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-        table = catalogue[path.stem]
-        for index, row in frame.iterrows():
-            assert (f"data/{path.name}", row.year, row.measure, row.breakdown) in listed, dict(row)
-            measure = table.measures[row.measure]
-            kinds = {rule.kind for rule in measure.rules}
-            parts = frame[(frame.measure == row.measure) & (frame.year == row.year) & (frame.breakdown != "total")]
-            if "shares_sum_to_100" in kinds and row.breakdown != "total":
-                value = 100 // len(parts) + (100 % len(parts) if row.breakdown == parts.breakdown.iloc[-1] else 0)
-            elif "parts_sum_to_total" in kinds and row.breakdown == "total" and len(parts):
-                value = 10 * len(parts)
-            else:
-                value = 10 if row.year == year else 8
-            frame.loc[index, ["value", "status", "source"]] = [str(value), "", "Service return, May 2025"]
-        frame.to_csv(path, index=False)
 
 
 def test_init_fill_what_it_lists_validate_and_build(tmp_path):
@@ -82,6 +48,11 @@ def test_init_fill_what_it_lists_validate_and_build(tmp_path):
     text = "\n".join(p.text for p in Document(str(paper)).paragraphs)
     assert "Example Council" in text and "2024/25" in text
     assert "[MISSING: " not in text and not result.markers
+    # its neutral placeholders are open items, so the papers are marked draft until they are replaced
+    placeholders = [str(item) for item in result.open_items if "Describe here" in str(item) or "DESCRIBE" in str(item)]
+    assert placeholders, [str(item) for item in result.open_items]
+    headers, status = word_state(paper)
+    assert status == "Draft" and headers and all(header == "DRAFT" for header in headers)
 
 
 def test_the_commands_init_prints_run_as_printed(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from cswo.data.load import Dataset
+from cswo.data.dataset import Dataset
 from cswo.notebook import kept
 from cswo.pipeline.sections import validated_dataset
 from cswo.project.parameters import load_year

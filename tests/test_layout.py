@@ -118,6 +118,16 @@ def test_no_table_caption_at_the_foot_of_a_page(pdf_pages):
     assert not problems, "\n".join(problems)
 
 
+def test_no_source_line_starts_a_page(pdf_pages):
+    """A chart's or a short table's Source line is on the page of what it is the source of."""
+    stranded = []
+    for page in pdf_pages:
+        body = [line["text"] for line in page.lines if line["text"].strip() not in ("DRAFT", "")]
+        if body and body[0].startswith("Source:"):
+            stranded.append(f"{page.where}: {body[0][:50]}")
+    assert stranded == []
+
+
 def test_year_headings_never_run_together(pdf_pages):
     for page in pdf_pages:
         text = "\n".join(line["text"] for line in page.lines)

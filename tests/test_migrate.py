@@ -2,7 +2,9 @@
 
 import jupytext
 import nbformat
+import pytest
 
+from cswo.errors import UnreadableTextError
 from cswo.narrative import roles as prose
 from cswo.tools.migrate import migrate_paths
 from support import section_notebook
@@ -54,3 +56,16 @@ def test_migrate_renames_old_module_imports_in_code_cells_of_both_twins(tmp_path
             's = cswo.notebook.start("justice", year=year)'
         )
         assert migrated.cells[1].source == "The cswo.section module is named here in prose, and stays."
+
+
+def test_a_twin_not_saved_as_utf8_is_a_sentence_naming_it_not_a_traceback(tmp_path):
+    nb = section_notebook("justice", ["In {{ year }} we did well."])
+    path = tmp_path / "justice.ipynb"
+    nbformat.write(nb, path)
+    jupytext.write(nb, path.with_suffix(".md"), fmt="md:myst")
+    twin = path.with_suffix(".md")
+    twin.write_bytes(twin.read_bytes() + "Caf\u00e9 opened.\n".encode("latin-1"))
+    with pytest.raises(UnreadableTextError) as refused:
+        migrate_paths([tmp_path])
+    assert str(refused.value).startswith(f"{twin}, line ")
+    assert "is not UTF-8 text" in str(refused.value)

@@ -165,11 +165,14 @@ def test_misspelt_tables_and_measures_in_code_are_reported_with_their_cell_and_t
     found = [str(u) for u in year_needs(project, YEAR, ["complaints"]).unknown]
     assert found == [
         "Section 'complaints', cell 2: s.figure('complaints', 'complaints', 'complaints_recieved'): "
-        "table 'complaints' has no measure 'complaints_recieved'; did you mean 'complaints_received'?",
+        "table 'complaints' has no measure 'complaints_recieved'; did you mean 'complaints_received'? "
+        "(correct the name in the notebook, or declare it in the project's catalogue.yml)",
         "Section 'complaints', cell 3: s.breakdown_table('By service', 'complaint', 'complaints_received'): "
-        "there is no table 'complaint' in the catalogue; did you mean 'complaints'?",
+        "there is no table 'complaint' in the catalogue; did you mean 'complaints'? "
+        "(correct the name in the notebook, or declare it in the project's catalogue.yml)",
         "Section 'complaints', cell 4: s.table('complaintz'): "
-        "there is no table 'complaintz' in the catalogue; did you mean 'complaints'?",
+        "there is no table 'complaintz' in the catalogue; did you mean 'complaints'? "
+        "(correct the name in the notebook, or declare it in the project's catalogue.yml)",
     ]
 
 
@@ -192,3 +195,15 @@ def test_figures_passed_in_a_list_variable_or_unpacked_are_needed(tmp_path):
         ("complaints", "complaints_received", "community_justice", YEAR),
         ("complaints", "complaints_received", "total", YEAR),
     }
+
+
+def test_a_breakdown_the_catalogue_lacks_is_shown_in_its_call(tmp_path):
+    project = project_with(
+        tmp_path, new_code_cell(SETUP + 'e = s.figure("e", "complaints", "complaints_received", "education")')
+    )
+    [found] = [str(u) for u in year_needs(project, YEAR, ["complaints"]).unknown]
+    assert found.startswith(
+        "Section 'complaints', cell 1: s.figure('e', 'complaints', 'complaints_received', 'education'): "
+        "measure 'complaints_received' of table 'complaints' has no breakdown 'education'"
+    )
+    assert found.endswith("declare it in the project's catalogue.yml)")

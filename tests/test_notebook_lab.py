@@ -20,7 +20,7 @@ CHART = 's.show(s.trend_chart([cpos], s.years(3), "Community Payback Orders impo
 MISSPELT = 'complaints = s.figure("complaints", "complaints", "complaints_recieved")'
 MESSAGES = (
     "import cswo.notebook.lab\n"
-    "cswo.notebook.lab.cell_messages('We had {eval}`cpos.valeu` orders, 353 of them.', 4, 'justice')"
+    "cswo.notebook.lab.cell_messages('We had {eval}`cpos.valeu` orders in 2021-22, 353 of them.', 4, 'justice')"
 )
 
 
@@ -64,4 +64,6 @@ def test_the_lab_extension_hears_validates_words_about_a_markdown_cell(ran):
         "did you mean {eval}`cpos.value`?",
         "Section 'justice', markdown cell 4: number(s) typed into the narrative (353); name a figure from data "
         "with {eval}`name`, or allow it with <!-- allow-number: 353 -->",
+        "Section 'justice', cell 4: '2021-22' is typed, so it will not move with the report year: write "
+        "{eval}`s.label` instead (or allow it as history with <!-- allow-year: 2021-22 -->)",
     ]

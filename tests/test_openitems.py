@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import nbformat
+import pytest
 
+from cswo.errors import UnreadableTextError
 from cswo.pipeline.openitems import placeholder_items, review_items
 from cswo.project.parameters import load_year
 from cswo.project.placeholders import found_in
 from cswo.project.reviews import Reviews
+from support import latin1_cover
 
 YEAR = "2021-22"
 
@@ -27,6 +30,13 @@ def test_the_reference_year_is_open_only_for_its_committee_placeholders(project_
         ("parameters/2021-22.yml", "committees.policy-resources.meeting_date"),
         ("parameters/2021-22.yml", "committees.policy-resources.report_number"),
     ]
+
+
+def test_a_template_not_saved_as_utf8_is_a_sentence_naming_it_and_the_line(project_copy):
+    latin1_cover(project_copy)
+    with pytest.raises(UnreadableTextError) as refused:
+        placeholder_items(project_copy, load_year(project_copy, YEAR))
+    assert str(refused.value).startswith("templates/cover.md.j2, line 3: the file is not UTF-8 text")
 
 
 def test_a_placeholder_in_a_notebook_is_located_by_cell(project_copy):

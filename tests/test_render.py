@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 import nbformat
+import pypandoc
 import pytest
 
 from cswo.compose import anchors
 from cswo.compose.cover import cover_markdown
 from cswo.compose.section import notebook_to_section
-from cswo.errors import MissingFigureError
+from cswo.errors import MissingFigureError, UnreadableTextError
 from cswo.project.parameters import load_parameters
 from cswo.project.paths import FIGURES_MIME
-from support import REFERENCE, ROOT
+from support import REFERENCE, ROOT, copy_project, latin1_cover
 
 
 def executed_notebook(tmp_path, cells, placeholders):
@@ -75,6 +76,22 @@ def test_tags_decide_what_readers_see(tmp_path):
     assert "**REVIEW**" in text.markdown  # priorities stay in the report too
 
 
+def test_a_highlight_with_a_list_lists_its_items_under_its_lead_on_the_cover(tmp_path, params):
+    """As a cover report groups its highlights ("Positive performance ... includes:" then a bullet per service)."""
+    lead = "<!-- allow-number: 2 -->\n\nPositive performance across\nstatutory functions includes:\n\n"
+    items = "- In children's services, {eval}`orders.value` orders.\n- In justice, more orders\n  than before.\n"
+    path = executed_notebook(tmp_path, [markdown_cell(lead + items, "highlight")], {"orders.value": "36"})
+    (highlight,) = notebook_to_section(path, "demo").highlights
+    assert anchors.strip(highlight) == (
+        "Positive performance across statutory functions includes:\n"
+        "    - In children's services, 36 orders.\n"
+        "    - In justice, more orders than before."
+    )
+    cover = pypandoc.convert_text(cover_markdown(REFERENCE, params, "ijb", [highlight], []), "native", "markdown")
+    nested = cover[cover.index('Str "Positive"') :]
+    assert "BulletList" in nested[: nested.index('Str "children')]  # a list inside the highlight's item
+
+
 def test_unknown_placeholders_are_all_named(tmp_path):
     path = executed_notebook(
         tmp_path,
@@ -122,3 +139,11 @@ def test_directions_table_marks_the_body_directed(params):
     assert "| 4. Dundee City Council and NHS Tayside | X |" in cover
     assert "| 1. No direction required |  |" in cover
     assert dt.date(2022, 12, 14) == changed.committees["ijb"].meeting_date
+
+
+def test_a_cover_template_not_saved_as_utf8_is_a_sentence_naming_it_and_the_line(params, tmp_path):
+    project = copy_project(tmp_path / "project", with_notebooks=False)
+    latin1_cover(project)
+    with pytest.raises(UnreadableTextError) as refused:
+        cover_markdown(project, params, "ijb", [], [])
+    assert str(refused.value).startswith("templates/cover.md.j2, line 3: the file is not UTF-8 text")

@@ -68,7 +68,7 @@ def review_the_draft(project: Project, out: Path) -> dict:
     edits = [
         ("had a clear focus", "had a strong focus", True),
         ("returning to pre-pandemic levels", "returning to the levels seen before the pandemic", True),
-        ("gave strong external validation", "gave clear external validation", True),
+        ("which provided strong external validation", "which provided clear external validation", True),  # cover
         ("a focus remained on reducing", "a focus stayed on reducing", False),  # typed with tracking off
         ("there was continued progress", "there was steady progress", True),
     ]

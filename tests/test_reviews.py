@@ -70,3 +70,15 @@ def test_the_fingerprint_moves_with_the_text_or_a_figure_but_not_with_a_query_ma
 def test_the_paragraphs_invisible_bookmarks_are_not_what_was_reviewed():
     signed = fingerprint(_text("There were 93 complaints.\n", 93))
     assert fingerprint(_text("[]{#cswo_c950240c8a}There were 93 complaints.\n", 93)) == signed
+
+
+def test_a_sections_highlights_for_the_cover_are_part_of_what_was_reviewed():
+    plain = fingerprint(_text("There were 93 complaints.\n", 93))
+    with_highlight = _text("There were 93 complaints.\n", 93)
+    with_highlight.highlights = ["[]{#cswo_c950240c8ac}Complaints rose to 93."]
+    signed = fingerprint(with_highlight)
+    assert signed != plain
+    with_highlight.highlights = ["Complaints rose to 93."]
+    assert fingerprint(with_highlight) == signed  # the cover copy's bookmark is not what was read
+    with_highlight.highlights = ["Complaints rose sharply, to 93."]
+    assert fingerprint(with_highlight) != signed  # the cover's words changed: the section opens again

@@ -9,7 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cswo.cli import app
-from cswo.data.load import Dataset, load_dataset
+from cswo.data.dataset import Dataset
+from cswo.data.load import load_dataset
 from cswo.figures.formatting import spreadsheet_text
 from cswo.pipeline.sections import scan_inputs
 from cswo.project.parameters import load_year

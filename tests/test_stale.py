@@ -6,7 +6,10 @@ import shutil
 
 import nbformat
 
+from cswo.data.load import validate_tables
 from cswo.narrative.stale import stale_years
+from cswo.pipeline.openitems import stale_year_items
+from cswo.project.parameters import load_year
 from cswo.project.paths import Project
 from support import REFERENCE, REFERENCE_YEAR, ROOT, section_notebook
 
@@ -64,3 +67,25 @@ def test_a_cell_that_never_reaches_the_documents_is_not_read(tmp_path):
     nb.cells[2].metadata["tags"] = ["unreviewed"]
     nbformat.write(nb, notebook)
     assert [f for f in stale_years(project, YEAR) if f.section == "performance"] == []
+
+
+def test_a_typed_comparison_is_judged_against_the_years_data(tmp_path):
+    code = ['complaints = s.figure("complaints", "complaints", "complaints_received")']
+    project = _project(tmp_path, [])
+    nbformat.write(
+        section_notebook(
+            "performance",
+            ["Complaints fell to {eval}`complaints.value`, from {eval}`complaints.last_year` the year before."],
+            code,
+            year=YEAR,
+        ),
+        project.notebook(YEAR, "performance"),
+    )
+    dataset, _ = validate_tables(project, YEAR)
+    judged = [f for f in stale_years(project, YEAR, dataset) if f.section == "performance"]
+    assert [(f.kind, f.text, f.review_only) for f in judged] == [("claim", "fell", False)]
+    assert "77 (2024-25) and 60 (2023-24)" in judged[0].message
+    unjudged = [f for f in stale_years(project, YEAR) if f.section == "performance"]
+    assert [(f.kind, f.review_only) for f in unjudged] == [("trend", True)]
+    items = stale_year_items(project, load_year(project, YEAR), dataset)
+    assert [(i.kind, i.where) for i in items if i.file.endswith("performance.ipynb")] == [("comparison", "cell 3")]

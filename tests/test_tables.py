@@ -78,7 +78,21 @@ def test_disclosure_suppresses_small_counts_in_tables(dataset):
     cells = [row[1] for row in table.rows]
     assert "[c]" in cells
     assert "1" not in cells and "2" not in cells
-    assert any("[c]" in note for note in table.notes)
+    assert [n for n in table.notes if n.startswith("[c]")] == [
+        "[c] = figure suppressed to protect confidentiality (fewer than 3), or to stop it being worked out from totals."
+    ]
+
+
+def test_a_count_suppressed_at_source_is_noted_without_a_threshold_the_project_never_set():
+    rows = [("total", 10.0, ""), ("childrens_services", None, "c"), ("community_justice", 7.0, "")]
+    frame = pd.DataFrame(
+        [("2021-22", "complaints_received", b, n, status, "Returns") for b, n, status in rows],
+        columns=["year", "measure", "breakdown", "number", "status", "source"],
+    )
+    received = measure("complaints", "complaints_received")
+    table = breakdown_table("Complaints", frame, received, ["2021-22"], shares=False)
+    assert table.cell("Children's Services", "2021-22 Number") == "[c]"
+    assert [n for n in table.notes if n.startswith("[c]")] == ["[c] = figure suppressed to protect confidentiality."]
 
 
 def test_year_headings_follow_the_year_style(dataset):

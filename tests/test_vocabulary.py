@@ -8,7 +8,14 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from cswo.data.returns import workbook_rows
-from cswo.figures.vocabulary import FIGURE_ATTRIBUTES, GRADES_KEYS, SECTION_NAMES, figure_names, years_read
+from cswo.figures.vocabulary import (
+    FIGURE_ATTRIBUTES,
+    GRADES_KEYS,
+    SECTION_NAMES,
+    YEAR_NAMES,
+    figure_names,
+    years_read,
+)
 from cswo.narrative.needs import year_needs
 from cswo.notebook.section import start
 from cswo.notebook.tables import grades_summary
@@ -47,6 +54,7 @@ def test_the_lab_shows_every_name_the_vocabulary_gives_and_no_other(section):
     expected = figure_names(NAME, years=list(figure.history), breakdowns=list(figure.breakdowns))
     assert sorted(n for n in names if n.startswith(f"{NAME}.")) == sorted(expected)
     assert {f"s.{n}" for n in SECTION_NAMES} <= set(names)
+    assert {n: names[f"s.{n}"] for n in YEAR_NAMES} == YEAR_NAMES  # each reads as the vocabulary says (2021-22)
     assert names[f"{NAME}.compared"].endswith("the year before")  # a name read as the paper reads it
 
 

@@ -221,19 +221,33 @@ def build_id(render_key: str) -> str:
 
 
 def stamp_options(
-    committees: list[str] | None, formats: list[str] | None, checks: bool, draft: bool, final: bool = False
+    committees: list[str] | None,
+    formats: list[str] | None,
+    checks: bool,
+    draft: bool,
+    final: bool = False,
+    annual_report: bool = True,
 ) -> dict:
     """The build options that change what a build publishes (part of the stamp)."""
-    return {"committees": committees, "formats": formats, "checks": checks, "draft": draft, "final": final}
+    return {
+        "committees": committees,
+        "formats": formats,
+        "checks": checks,
+        "draft": draft,
+        "final": final,
+        "annual_report": annual_report,
+    }
 
 
-def review_fingerprint(markdown: str, figures: list[dict]) -> str:
-    """What a reviewer signs off: a section's text as printed and the figures it shows (each with its
-    value and year), so a change to either re-opens the section."""
+def review_fingerprint(markdown: str, figures: list[dict], highlights: list[str] = ()) -> str:
+    """What a reviewer signs off: a section's text as printed, the highlights it gives the cover report
+    and the figures it shows (each with its value and year), so a change to any re-opens the section.
+    A section with no highlights keeps the fingerprint it was signed off with before they counted."""
     shown = sorted(
         (f.get("table"), f.get("measure"), f.get("breakdown"), f.get("year"), f.get("value")) for f in figures
     )
-    return digest({"text": markdown, "figures": shown})[:16]
+    signed = {"text": markdown, "figures": shown}
+    return digest({**signed, "cover": list(highlights)} if highlights else signed)[:16]
 
 
 def _stamp_inputs(project: Project, year: str) -> list[Path]:

@@ -20,8 +20,10 @@ def validate(year: Annotated[str | None, typer.Option("--year", "-y")] = None) -
     Lists, all at once: problems in the data; every figure the narrative needs and the data
     lacks (with the workbook sheet and row to fill); every unknown name in the prose, with a
     suggestion; every number typed into the narrative; and every year or date typed where a role
-    moves with the year (with the role to use), or in the future tense about a time the year has
-    reached. Verbs of change typed beside a figure ("rose") are listed to check, not counted.
+    moves with the year (with the role to use), beside figures of other years, or in the future
+    tense about a time the year has reached; every comparison typed beside two of a figure's values
+    ("up from", "lower than") that the data contradict; and generated phrases that repeat each other.
+    Verbs of change the data cannot settle are listed to check, not counted.
     """
     from cswo.narrative.completeness import check_year  # lazy: start-up; pandas loads when it runs
     from cswo.pipeline.inputs import check_inputs  # lazy: start-up; loaded when the command runs
@@ -47,6 +49,7 @@ def validate(year: Annotated[str | None, typer.Option("--year", "-y")] = None) -
     listed("Names in the narrative that no section registers, or in code that the catalogue lacks", check.unknown)
     listed("Numbers typed into the narrative (use a figure from the data)", check.typed_numbers)
     listed("Years and dates typed into the text (use the role named, so they move with the year)", check.typed_years)
+    listed("Comparisons the year's figures contradict, and generated phrases that repeat each other", check.comparisons)
     listed(review, check.to_review)
     if state["debug"]:
         raise CSWOError(f"{check.count()} problem(s) for {year}")
@@ -59,7 +62,7 @@ def _open_items(project, params, check) -> None:
     from cswo.cli.review import show_open_items  # lazy: start-up; loaded when the command runs
     from cswo.pipeline import openitems  # lazy: start-up; loaded when the command runs
 
-    show_open_items(openitems.validate_items(project, params, check.queries), params.year)
+    show_open_items(openitems.validate_items(project, params, check.queries, check.dataset), params.year)
 
 
 @app.command("list")

@@ -99,10 +99,6 @@ def lab(
     os.execvpe(command[0], command, env)
 
 
-if __name__ == "__main__":
-    app()
-
-
 @app.command("sync")
 def sync_twins(
     year: Annotated[str | None, typer.Option("--year", "-y", help="One year (default: every year)")] = None,

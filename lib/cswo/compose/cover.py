@@ -23,7 +23,7 @@ from cswo.errors import CSWOError
 from cswo.figures.markup import literal
 from cswo.project.parameters import Committee, Parameters
 from cswo.project.paths import Project
-from cswo.project.reading import read_yaml
+from cswo.project.reading import read_text, read_yaml
 from cswo.project.templates import cover_template
 
 
@@ -80,7 +80,8 @@ def cover_markdown(
     path = cover_template(project, committee_key)
     committee = params.committees[committee_key]
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(path.parent)),
+        # through the text reader, so a template not saved as UTF-8 is a sentence naming it and the line
+        loader=jinja2.FunctionLoader(lambda name: read_text(path.parent / name, project.shown(path.parent / name))),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -119,7 +119,7 @@ class SectionPreprocessor(Preprocessor):
                 cell.source = _anchored_prose(cell, section, number, bundle, missing, found, queried)
                 if HIGHLIGHT_TAG in tags:
                     # highlights summarise the section for the cover report only
-                    highlights.append(anchoring.as_cover_copies(_one_paragraph(cell.source)))
+                    highlights.append(anchoring.as_cover_copies(_highlight(cell.source)))
                     continue
                 if PRIORITIES_TAG in tags:
                     priorities.extend(anchoring.as_cover_copies(item) for item in _list_items(cell.source))
@@ -186,8 +186,21 @@ def _anchor_outputs(cell, section: str, number: int, found: list) -> None:
             found.append(anchoring.Anchor(name, "output", section, cell_id, number, index, source))
 
 
-def _one_paragraph(text: str) -> str:
-    return " ".join(line.strip() for line in text.strip().splitlines() if not line.startswith("#"))
+def _highlight(text: str) -> str:
+    """A highlight as the cover lists it: its lead as one paragraph and a list under it, if any, as
+    that item's sub-items (markdown indented under the cover's "- "); headings and comments are dropped."""
+    lead, items = [], []
+    for line in text.strip().splitlines():
+        if line.startswith("#") or not line.strip() or anchoring.NOT_TEXT.match(line):
+            continue
+        match = re.match(r"^\s*[-*]\s+(.*)$", line)
+        if match:
+            items.append(match.group(1).strip())
+        elif items:
+            items[-1] += " " + line.strip()  # an item's text running on to the next line
+        else:
+            lead.append(line.strip())
+    return "\n".join([" ".join(lead), *(f"    - {item}" for item in items)])
 
 
 def _list_items(text: str) -> list[str]:

@@ -8,22 +8,22 @@ collected and raised together as one :class:`DataValidationError`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from cswo.cache.keys import text_digest
 from cswo.data.cells import read_first_sheet, read_text_table, tidy
-from cswo.data.queries import QUERY_COLUMN, Query, as_records, from_records, rows_under_query
+from cswo.data.consistency import consistency_failures
+from cswo.data.dataset import Dataset
+from cswo.data.queries import QUERY_COLUMN, Query, rows_under_query
 from cswo.data.returns import Block, read_returns
 from cswo.data.schemas import (
     COLUMNS,
+    FIGURE_KEY,
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
     ROW_CHECK_COLUMN,
     TEXT_TABLE_COLUMNS,
-    consistency_failures,
     parse_number,
     row_schema,
     text_schema,
@@ -45,90 +45,6 @@ class Source:
 
     label: str  # e.g. "data/complaints.csv" or "data/returns/2022-23.xlsx, sheet 'complaints'"
     frame: pd.DataFrame  # text cells, index = 0-based data row
-
-
-@dataclass
-class Dataset:
-    """Validated tables for a report year (rows up to and including that year)."""
-
-    year: str
-    tables: dict[str, pd.DataFrame]
-    text_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    files: dict[str, list[str]] = field(default_factory=dict)
-    unfilled: dict[tuple[str, str, str], tuple[str, int]] = field(default_factory=dict)
-    slips: list[dict] = field(default_factory=list)  # known slips kept as published, up to this year
-    queries: list[Query] = field(default_factory=list)  # rows under query, up to this year
-
-    def slip_warnings(self) -> list[str]:
-        return [
-            f"Kept as published (known slip) in {s['file']}, row {s['row']}: {s['message']}. Why: {s['reason']}"
-            for s in self.slips
-        ]
-
-    def table(self, name: str) -> pd.DataFrame:
-        if name not in self.tables:
-            raise KeyError(f"no data table called '{name}'; known tables: {', '.join(sorted(self.tables))}")
-        return self.tables[name]
-
-    def fingerprint(self, name: str) -> str:
-        """Content hash of the rows this year's report can see: edits to later years don't count."""
-        kept = self.__dict__.setdefault("_fingerprints", {})  # asked once per section and table
-        if name not in kept:
-            kept[name] = self._fingerprint(name)
-        return kept[name]
-
-    def _fingerprint(self, name: str) -> str:
-        frame = self.tables.get(name)
-        if frame is None:
-            frame = self.text_tables.get(name)
-        if frame is None:
-            return "absent"
-        text = frame.drop(columns=["file", "row"], errors="ignore").to_csv(index=False)
-        return text_digest(text)
-
-    # Kernels receive the dataset as data, never as a pickle: loading a pickle runs whatever code
-    # it names, so a planted cache file would run on the next build.
-    def save(self, folder: Path) -> Path:
-        """Write the tables as Parquet and the rest as JSON into ``folder``; returns the folder."""
-        import json
-        import shutil
-
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-        for kind, frames in (("table", self.tables), ("text", self.text_tables)):
-            for position, frame in enumerate(frames.values()):
-                frame.to_parquet(folder / f"{kind}-{position}.parquet")
-        meta = {
-            "year": self.year,
-            "tables": list(self.tables),
-            "text_tables": list(self.text_tables),
-            "files": self.files,
-            "unfilled": [[*key, *where] for key, where in self.unfilled.items()],
-            "slips": self.slips,
-            "queries": as_records(self.queries),
-        }
-        (folder / "dataset.json").write_text(json.dumps(meta), encoding="utf-8")
-        return folder
-
-    @classmethod
-    def read(cls, folder: Path) -> Dataset:
-        """The dataset :meth:`save` wrote."""
-        import json
-
-        meta = json.loads((Path(folder) / "dataset.json").read_text(encoding="utf-8"))
-
-        def frames(kind: str, names: list[str]) -> dict[str, pd.DataFrame]:
-            return {name: pd.read_parquet(Path(folder) / f"{kind}-{i}.parquet") for i, name in enumerate(names)}
-
-        return cls(
-            year=meta["year"],
-            tables=frames("table", meta["tables"]),
-            text_tables=frames("text", meta["text_tables"]),
-            files={name: list(labels) for name, labels in meta["files"].items()},
-            unfilled={(t, m, b): (label, int(row)) for t, m, b, label, row in meta["unfilled"]},
-            slips=list(meta.get("slips", [])),
-            queries=from_records(meta.get("queries", [])),
-        )
 
 
 def _header_problems(frame: pd.DataFrame, label: str, expected: list[str], required: list[str]) -> list[Problem]:
@@ -212,19 +128,18 @@ def _table_sources(
     unfilled = {} if unfilled is None else unfilled
     returns = {} if returns is None else returns
     sources = []
-    csv, xlsx = project.data_dir / f"{name}.csv", project.data_dir / f"{name}.xlsx"
+    csv, xlsx = project.table_file(name), project.table_file(name, ".xlsx")
+    csv_label, xlsx_label = project.shown(csv), project.shown(xlsx)
     if csv.exists() and xlsx.exists():
-        problems.append(
-            Problem(f"data/{name}.xlsx", None, None, None, f"both data/{name}.csv and data/{name}.xlsx exist: keep one")
-        )
+        problems.append(Problem(xlsx_label, None, None, None, f"both {csv_label} and {xlsx_label} exist: keep one"))
     if csv.exists():
-        frame = read_text_table(csv, f"data/{name}.csv", problems)
+        frame = read_text_table(csv, csv_label, problems)
         if frame is not None:
-            sources.append(Source(f"data/{name}.csv", tidy(frame)))
+            sources.append(Source(csv_label, tidy(frame)))
     elif xlsx.exists():
-        frame = read_first_sheet(xlsx, f"data/{name}.xlsx", problems)
+        frame = read_first_sheet(xlsx, xlsx_label, problems)
         if frame is not None:
-            sources.append(Source(f"data/{name}.xlsx", tidy(frame)))
+            sources.append(Source(xlsx_label, tidy(frame)))
     for block in returns.get(name, []):
         frame = tidy(block.frame)
         if {"value", "status"} <= set(frame.columns):
@@ -242,99 +157,145 @@ def _table_sources(
 def _without_answered_placeholders(frame: pd.DataFrame) -> pd.DataFrame:
     """A figure marked ``x`` with no value (not yet collected, as ``cswo init`` writes them) gives
     way to the same figure given in another file, such as the year's filled returns workbook."""
-    keys = ["year", "measure", "breakdown"]
     placeholder = (frame["status"] == "x") & (frame["value"] == "")
-    answered = frame[~placeholder].set_index(keys).index
-    superseded = placeholder & frame.set_index(keys).index.isin(answered)
+    answered = frame[~placeholder].set_index(FIGURE_KEY).index
+    superseded = placeholder & frame.set_index(FIGURE_KEY).index.isin(answered)
     return frame[~superseded].reset_index(drop=True)
+
+
+@dataclass
+class _Found:
+    """What validating a year's tables collects, table by table."""
+
+    problems: list[Problem] = field(default_factory=list)
+    files: dict[str, list[str]] = field(default_factory=dict)
+    unfilled: dict[tuple[str, str, str], tuple[str, int]] = field(default_factory=dict)
+    slips: list[dict] = field(default_factory=list)
+    queries: list[Query] = field(default_factory=list)
+    rule_of: dict[int, tuple[str, str]] = field(default_factory=dict)  # a report year's sum problem -> (table, measure)
 
 
 def validate_tables(project: Project, year: str, sections: list[str] | None = None) -> tuple[Dataset, list[Problem]]:
     """Read and check every table. Returns the dataset and all problems found."""
     catalogue = load_catalogue(project)
-    problems: list[Problem] = []
-    tables: dict[str, pd.DataFrame] = {}
-    files: dict[str, list[str]] = {}
-    unfilled: dict[tuple[str, str, str], tuple[str, int]] = {}
-    slips: list[dict] = []
-    queries: list[Query] = []
-    rule_of: dict[int, tuple[str, str]] = {}  # a cross-row problem of the report year -> (table, measure)
+    found = _Found()
     sections_of = {name: table.sections for name, table in catalogue.items()}
-    returns = read_returns(project, year, set(catalogue), problems, sections_of)
+    returns = read_returns(project, year, set(catalogue), found.problems, sections_of)
     known = set(catalogue) | set(catalogue.text_tables)
     for path in sorted(project.data_dir.glob("*")):
         if path.suffix in (".csv", ".xlsx") and path.stem not in known and not path.name.startswith("~$"):
-            problems.append(
-                Problem(f"data/{path.name}", None, None, None, "this file is not a known table; see data/README.md")
+            found.problems.append(
+                Problem(project.shown(path), None, None, None, "this file is not a known table; see data/README.md")
             )
+    tables = {}
     for name, table in catalogue.items():
-        blocks, bad_rows, before = [], set(), len(problems)
-        sources = _table_sources(project, year, name, problems, unfilled, returns)
-        # a row left out as unreadable (a stray comma) has no year we can trust: check no sums
-        rows_left_out = any(p.row is not None for p in problems[before:])
-        files[name] = [s.label for s in sources]
-        for source in sources:
-            typed, found = _validate_block(source, table)
-            problems.extend(found)
-            bad_rows |= {(p.file, p.row) for p in found}
-            if typed is not None:
-                blocks.append(typed)
-        if not blocks:
-            continue
-        frame = pd.concat(blocks, ignore_index=True)
-        if len(blocks) > 1:
-            frame = _without_answered_placeholders(frame)
-            keys = ["year", "measure", "breakdown"]
-            first_file = frame.groupby(keys)["file"].transform("first")
-            dupes = frame.duplicated(keys, keep="first") & (frame["file"] != first_file)
-            for r in frame[dupes].itertuples():
-                problems.append(
-                    Problem(
-                        r.file,
-                        r.row,
-                        "measure",
-                        r.measure,
-                        f"this year, measure and breakdown are already given in {first_file[r.Index]}: "
-                        "give each figure in one file only (the data CSV or the returns workbook)",
-                    )
-                )
-        upto = frame["year"].map(lambda y: _valid_year_upto(y, year)).astype(bool)
-        # a year with a bad row is checked across rows once that row is fixed: a misspelt
-        # measure would otherwise read as a breakdown not reported, and a sum fail besides
-        places = zip(frame["year"], frame["file"], frame["row"], strict=True)
-        bad_years = {y for y, f, r in places if (f, r) in bad_rows}
-        checked = frame[~frame["year"].isin(bad_years)].drop_duplicates(["year", "measure", "breakdown"])
-        checked = checked.iloc[0:0] if rows_left_out else checked
-        for failure in consistency_failures(checked, table):
-            r = frame.loc[failure.index]
-            if not failure.slip:
-                problem = Problem(
-                    r["file"],
-                    int(r["row"]),
-                    "value",
-                    r["value"],
-                    f"{failure.message}. Correct the figure, or, to keep a figure published this way, give "
-                    "the reason in this row's known_slip column",
-                )
-                problems.append(problem)
-                if failure.year == year:
-                    rule_of[id(problem)] = (name, failure.measure)
-            elif upto[failure.index]:
-                slip = {"table": name, "measure": r["measure"], "year": r["year"], "file": r["file"]}
-                slips.append(slip | {"row": int(r["row"]), "message": failure.message, "reason": failure.slip})
-        problems.extend(unit_slips(frame[~frame["year"].isin(bad_years)], table, year))
-        visible = frame[upto]
-        tables[name] = visible.reset_index(drop=True)
-        queries += rows_under_query(visible, name)
-    from pandera.errors import SchemaErrors
+        frame = _checked_table(project, year, name, table, returns, found)
+        if frame is not None:
+            tables[name] = frame
+    text_tables = _checked_text_tables(project, year, catalogue.text_tables, found)
+    dataset = Dataset(
+        year=year,
+        tables=tables,
+        text_tables=text_tables,
+        files=found.files,
+        unfilled=found.unfilled,
+        slips=found.slips,
+        queries=found.queries,
+    )
+    problems = found.problems
+    if sections is not None:
+        missing = missing_figures(dataset, sections, catalogue)
+        # a sum that fails only because a required part of this year is missing says nothing more
+        gaps = {(name, m.measure) for name, m in missing}
+        problems = [p for p in problems if found.rule_of.get(id(p)) not in gaps] + [m.problem for _, m in missing]
+    problems.sort(key=lambda p: (p.file, p.row or 0))
+    return dataset, problems
+
+
+def _checked_table(project, year: str, name: str, table: Table, returns, found: _Found) -> pd.DataFrame | None:
+    """One table's rows up to ``year`` from every file that gives them, each row checked, then the rows
+    checked against each other; None when no file gives a readable block."""
+    blocks, bad_rows, before = [], set(), len(found.problems)
+    sources = _table_sources(project, year, name, found.problems, found.unfilled, returns)
+    # a row left out as unreadable (a stray comma) has no year we can trust: check no sums
+    rows_left_out = any(p.row is not None for p in found.problems[before:])
+    found.files[name] = [s.label for s in sources]
+    for source in sources:
+        typed, problems = _validate_block(source, table)
+        found.problems.extend(problems)
+        bad_rows |= {(p.file, p.row) for p in problems}
+        if typed is not None:
+            blocks.append(typed)
+    if not blocks:
+        return None
+    frame = pd.concat(blocks, ignore_index=True)
+    if len(blocks) > 1:
+        frame = _without_answered_placeholders(frame)
+        found.problems.extend(_given_twice(frame))
+    upto = frame["year"].map(lambda y: _valid_year_upto(y, year)).astype(bool)
+    # a year with a bad row is checked across rows once that row is fixed: a misspelt
+    # measure would otherwise read as a breakdown not reported, and a sum fail besides
+    places = zip(frame["year"], frame["file"], frame["row"], strict=True)
+    bad_years = {y for y, f, r in places if (f, r) in bad_rows}
+    checked = frame[~frame["year"].isin(bad_years)].drop_duplicates(FIGURE_KEY)
+    checked = checked.iloc[0:0] if rows_left_out else checked
+    _check_across_rows(frame, checked, upto, name, table, year, found)
+    found.problems.extend(unit_slips(frame[~frame["year"].isin(bad_years)], table, year))
+    visible = frame[upto]
+    found.queries.extend(rows_under_query(visible, name))
+    return visible.reset_index(drop=True)
+
+
+def _given_twice(frame: pd.DataFrame) -> list[Problem]:
+    """A figure given in two files (the data CSV and the returns workbook), at the second."""
+    first_file = frame.groupby(FIGURE_KEY)["file"].transform("first")
+    dupes = frame.duplicated(FIGURE_KEY, keep="first") & (frame["file"] != first_file)
+    return [
+        Problem(
+            r.file,
+            r.row,
+            "measure",
+            r.measure,
+            f"this year, measure and breakdown are already given in {first_file[r.Index]}: "
+            "give each figure in one file only (the data CSV or the returns workbook)",
+        )
+        for r in frame[dupes].itertuples()
+    ]
+
+
+def _check_across_rows(frame, checked, upto, name: str, table: Table, year: str, found: _Found) -> None:
+    """The catalogue's rules across rows (parts sum to the total...): a failure is a problem at its
+    row, unless the row gives a known slip's reason, which is kept (up to ``year``) for the QA record."""
+    for failure in consistency_failures(checked, table):
+        r = frame.loc[failure.index]
+        if not failure.slip:
+            problem = Problem(
+                r["file"],
+                int(r["row"]),
+                "value",
+                r["value"],
+                f"{failure.message}. Correct the figure, or, to keep a figure published this way, give "
+                "the reason in this row's known_slip column",
+            )
+            found.problems.append(problem)
+            if failure.year == year:
+                found.rule_of[id(problem)] = (name, failure.measure)
+        elif upto[failure.index]:
+            slip = {"table": name, "measure": r["measure"], "year": r["year"], "file": r["file"]}
+            found.slips.append(slip | {"row": int(r["row"]), "message": failure.message, "reason": failure.slip})
+
+
+def _checked_text_tables(project: Project, year: str, declared: dict, found: _Found) -> dict[str, pd.DataFrame]:
+    """The text tables the catalogue declares, each read and checked; rows under query kept apart."""
+    from pandera.errors import SchemaErrors  # validation only: kernels read validated data
 
     text_tables = {}
-    for name, own_columns in catalogue.text_tables.items():
-        path = project.data_dir / f"{name}.csv"
+    for name, own_columns in declared.items():
+        path = project.table_file(name)
         if not path.exists():
             continue
-        label = f"data/{name}.csv"
-        frame = read_text_table(path, label, problems)
+        label = project.shown(path)
+        frame = read_text_table(path, label, found.problems)
         if frame is None:
             continue
         frame = tidy(frame)
@@ -342,28 +303,21 @@ def validate_tables(project: Project, year: str, sections: list[str] | None = No
         frame = frame.reset_index(drop=True)
         if QUERY_COLUMN in frame.columns:  # any table may carry a query column; text tables keep it apart
             located = frame.assign(file=label, row=file_rows)
-            queries += rows_under_query(located[located["year"].map(lambda y: _valid_year_upto(y, year))], name)
+            found.queries.extend(
+                rows_under_query(located[located["year"].map(lambda y: _valid_year_upto(y, year))], name)
+            )
             frame = frame.drop(columns=[QUERY_COLUMN])
         columns = [*TEXT_TABLE_COLUMNS, *own_columns]
         header = _header_problems(frame, label, columns, columns)
         if header:
-            problems.extend(header)
+            found.problems.extend(header)
             continue
         try:
             text_schema(own_columns).validate(frame, lazy=True)
         except SchemaErrors as exc:
-            problems.extend(_schema_problems(exc, label, frame, file_rows))
+            found.problems.extend(_schema_problems(exc, label, frame, file_rows))
         text_tables[name] = frame
-    dataset = Dataset(
-        year=year, tables=tables, text_tables=text_tables, files=files, unfilled=unfilled, slips=slips, queries=queries
-    )
-    if sections is not None:
-        missing = missing_figures(dataset, sections, catalogue)
-        # a sum that fails only because a required part of this year is missing says nothing more
-        gaps = {(name, m.measure) for name, m in missing}
-        problems = [p for p in problems if rule_of.get(id(p)) not in gaps] + [m.problem for _, m in missing]
-    problems.sort(key=lambda p: (p.file, p.row or 0))
-    return dataset, problems
+    return text_tables
 
 
 def _valid_year_upto(value: str, year: str) -> bool:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
@@ -101,13 +100,9 @@ class Row:
         return f"{self.table}: {self.measure} ({self.breakdown}) for {self.year}"
 
 
-def table_file(project: Project, table: str) -> Path:
-    return project.data_dir / f"{table}.csv"
-
-
 def find_row(project: Project, row: Row) -> int | None:
     """The row's line number in its CSV as a spreadsheet shows it (header = 1), or None."""
-    path = table_file(project, row.table)
+    path = project.table_file(row.table)
     if not path.exists():
         return None
     records = list(csv.DictReader(io.StringIO(read_text(path))))
@@ -126,7 +121,7 @@ def raise_query(project: Project, row: Row, text: str, dry_run: bool = False) ->
     as 'data/<table>.csv, row N', or None when the figure has no row in a CSV table (e.g. it comes from
     the returns workbook, whose Query column the analyst fills instead)."""
     number = find_row(project, row)
-    path = table_file(project, row.table)
+    path = project.table_file(row.table)
     if number is None:
         return None
     where = f"{path.relative_to(project.root).as_posix()}, row {number}"
@@ -165,5 +160,5 @@ def query_of(project: Project, row: Row) -> str:
     number = find_row(project, row)
     if number is None:
         return ""
-    records = list(csv.DictReader(io.StringIO(read_text(table_file(project, row.table)))))
+    records = list(csv.DictReader(io.StringIO(read_text(project.table_file(row.table)))))
     return (records[number - 2].get(QUERY) or "").strip()

@@ -28,10 +28,12 @@ from cswo.project.paths import Project
 
 # visible headings of a service sheet, then the hidden columns the loader reads
 LABEL, UNIT_SHOWN, LAST_YEAR = "Figure", "Unit (what to type)", "Last year"
-TYPED = ["value", "status", "source", "note", "qa_note", "query"]
 CODES = ["table", "measure", "breakdown", "year", "unit"]
 QA_NOTE = "QA note"  # read as qa_note: headings are matched in lower case, spaces as underscores
 QUERY = "Query"  # read as query: a question on the figure, an open item until it is answered (data/queries.py)
+# the headings of the columns a service types in (the writer unlocks them, the updater keeps them)
+TYPED_HEADINGS = ("Value", "Status", "Source", "Note", QA_NOTE, QUERY)
+TYPED = [heading.lower().replace(" ", "_") for heading in TYPED_HEADINGS]  # as the loader reads them
 HEADER_ROW = 2  # as Excel numbers rows: row 1 holds the sheet's instructions
 FIRST_ROW = HEADER_ROW + 1  # the first figure's row
 INSTRUCTIONS_SHEET = "Instructions"
@@ -46,7 +48,7 @@ def service_sheet(section: str) -> str:
 
 
 def service_columns(last_year: str) -> list[str]:
-    shown = [LABEL, UNIT_SHOWN, f"{LAST_YEAR} ({last_year})", "Value", "Status", "Source", "Note", QA_NOTE, QUERY]
+    shown = [LABEL, UNIT_SHOWN, f"{LAST_YEAR} ({last_year})", *TYPED_HEADINGS]
     return [*shown, *CODES]
 
 

@@ -1,22 +1,20 @@
 """Validation schemas for the data tables, built on pandera.
 
-Two stages: the *row* schema checks every cell as the analyst typed it (text),
-so a value like ``abc`` is reported where it stands; the *consistency* schema
-checks rules across rows (parts add up to totals, shares to 100, a share
-agrees with its count and denominator). Every failure becomes a
-:class:`~cswo.errors.Problem` naming file, row, column, value and rule.
+The *row* schema checks every cell as the analyst typed it (text), so a value like ``abc`` is
+reported where it stands; the text tables have a schema of their own. The rules across rows
+(parts add up to totals, shares to 100) are :mod:`cswo.data.consistency`. Every failure becomes
+a :class:`~cswo.errors.Problem` naming file, row, column, value and rule.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from cswo.data.cells import parse_number
-from cswo.project.catalogue import APPROXIMATIONS, TOTAL, UNITS, WHOLE_NUMBER_UNITS, Measure, Rule, Table
+from cswo.project.catalogue import APPROXIMATIONS, UNITS, WHOLE_NUMBER_UNITS, YEAR_BASES, Measure, Table
 from cswo.project.paths import is_financial_year, year_start
 
 if TYPE_CHECKING:
@@ -26,18 +24,20 @@ if TYPE_CHECKING:
 # reaches nothing but the private QA record (outputs/.private/<year>/figures-qa.csv). ``approximate``
 # words a figure the source gives only approximately ("just under"). ``query`` is an open question
 # on the row ("check with finance"), e.g. a reviewer's change to the figure (data/queries.py).
+# ``period`` is the period the row's figure covers (financial or calendar year; blank: the measure's
+# own year_basis), so one report's calendar-year rows never mix with another's financial-year ones.
 COLUMNS = [
     "year", "measure", "breakdown", "value", "unit", "status", "source", "note", "qa_note", "known_slip", "approximate",
-    "query",
+    "query", "period",
 ]  # fmt: skip
-OPTIONAL_COLUMNS = ["note", "qa_note", "known_slip", "approximate", "query"]
+OPTIONAL_COLUMNS = ["note", "qa_note", "known_slip", "approximate", "query", "period"]
 REQUIRED_COLUMNS = [c for c in COLUMNS if c not in OPTIONAL_COLUMNS]
+FIGURE_KEY = ["year", "measure", "breakdown"]  # what names one figure: one row for each in a file
 STATUS_MEANING = {
     "x": "not available",
     "z": "not applicable",
     "c": "confidential (suppressed at source)",
 }
-SHARE_TOLERANCE = 0.5  # a published share rounded to a whole number
 
 
 # Plausible sizes per unit: a value beyond these is a typing slip (an extra digit, a pasted ID), not a figure.
@@ -81,7 +81,7 @@ def row_schema(table: Table) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         _columns(pa, table.measures),
         checks=_row_checks(table.measures),
-        unique=["year", "measure", "breakdown"],
+        unique=FIGURE_KEY,
         report_duplicates="exclude_first",
         strict=True,
         ordered=False,
@@ -143,13 +143,19 @@ def _columns(pa, measures: dict[str, Measure]) -> dict:
 
 
 def _optional_columns(pa, text: dict) -> dict:
-    """The columns a table may leave out: notes, queries, known slips and approximations."""
+    """The columns a table may leave out: notes, queries, known slips, approximations and periods."""
     approximate = pa.Check.isin(
         ["", *APPROXIMATIONS], error=f"approximate must be blank or one of: {', '.join(APPROXIMATIONS)}"
+    )
+    period = pa.Check.isin(
+        ["", *YEAR_BASES],
+        error="the period must be blank (the measure's year_basis in the catalogue) or one of: "
+        + ", ".join(YEAR_BASES),
     )
     return {
         **{name: pa.Column(required=False, **text) for name in ("note", "qa_note", "query", "known_slip")},
         "approximate": pa.Column(required=False, checks=approximate, **text),
+        "period": pa.Column(required=False, checks=period, **text),
     }
 
 
@@ -243,126 +249,6 @@ class _RowRules:
                 self.on_scale,
             ),
         ]
-
-
-# --- consistency across rows -------------------------------------------------
-#
-# Rules run year by year over the breakdowns reported that year: a breakdown with
-# no row in a year was not reported then, and never switches a rule off. A row
-# whose ``known_slip`` column gives a reason marks a published figure known not
-# to agree, kept as published: its rule's failure is a warning, never a problem.
-
-
-@dataclass(frozen=True)
-class RuleFailure:
-    index: int  # the frame row the failure is reported against
-    year: str
-    measure: str
-    message: str
-    slip: str = ""  # the reason, when the figure is a known slip kept as published
-
-
-def decimals_shown(text: str) -> int:
-    """How many decimal places a value was given to ('28.5' -> 1, '17' -> 0)."""
-    cleaned = str(text).replace(",", "").replace("%", "").strip()
-    return len(cleaned.split(".", 1)[1]) if "." in cleaned else 0
-
-
-def share_tolerance(values: list[str]) -> float:
-    """Half a unit of the last digit shown, per share; a share of exactly 0 is taken as exact."""
-    tolerance = 0.0
-    for text in values:
-        number = parse_number(text)
-        if number:
-            tolerance += 0.5 * 10 ** -decimals_shown(text)
-    return tolerance
-
-
-def consistency_failures(frame: pd.DataFrame, table: Table) -> list[RuleFailure]:
-    """Every cross-row rule broken, year by year. ``frame`` holds the typed rows."""
-    failures: list[RuleFailure] = []
-    for (year, measure_name), rows in frame.groupby(["year", "measure"], sort=True):
-        measure = table.measures.get(measure_name)
-        if measure is None:
-            continue
-        for rule in measure.rules:
-            involved = _rule_rows(rule, measure, rows, frame[frame["year"] == year])
-            message = _rule_failure(rule, measure, year, involved)
-            if not message:
-                continue
-            slips = [s for s in involved.get("known_slip", pd.Series(dtype=str)) if s]
-            anchor = rows[rows["breakdown"] == TOTAL].index
-            index = anchor[0] if len(anchor) else rows.index[0]
-            reason = "; ".join(dict.fromkeys(slips))
-            failures.append(RuleFailure(int(index), year, measure_name, message, reason))
-    return failures
-
-
-def _rule_rows(rule: Rule, measure: Measure, rows: pd.DataFrame, year_rows: pd.DataFrame) -> pd.DataFrame:
-    """The rows a rule reads in one year: the measure's rows, and for a share its count and denominator."""
-    if rule.kind in ("share_of", "rate_of"):
-        wanted = year_rows["measure"].isin([rule.count, rule.denominator]) & (year_rows["breakdown"] == TOTAL)
-        return pd.concat([rows[rows["breakdown"] == TOTAL], year_rows[wanted]])
-    return rows
-
-
-def _number(rows: pd.DataFrame, measure: str, breakdown: str) -> float | None:
-    found = rows[(rows["measure"] == measure) & (rows["breakdown"] == breakdown) & rows["number"].notna()]
-    return float(found["number"].iloc[0]) if len(found) else None
-
-
-def _parts(measure: Measure, rows: pd.DataFrame, unknown: tuple[str, ...]) -> pd.DataFrame | None:
-    """The year's reported parts; None when one's value is unknown, so the sum cannot be checked.
-
-    A part with no row was not reported that year: the rule runs over the others.
-    A part whose status is in ``unknown`` has a value nobody can add up.
-    """
-    parts = rows[(rows["measure"] == measure.name) & (rows["breakdown"] != TOTAL)]
-    if measure.breakdowns:
-        parts = parts[parts["breakdown"].isin(list(measure.breakdowns))]
-    if parts["status"].isin(unknown).any():
-        return None
-    return parts[parts["number"].notna()]
-
-
-def _rule_failure(rule: Rule, measure: Measure, year: str, rows: pd.DataFrame) -> str | None:
-    if rule.kind == "parts_sum_to_total":
-        total = _number(rows, measure.name, TOTAL)
-        parts = _parts(measure, rows, unknown=("x", "z", "c"))
-        if total is None or parts is None or parts.empty:
-            return None
-        tolerance = rule.tolerance if rule.tolerance is not None else 1e-9
-        added = float(parts["number"].sum())
-        if abs(added - total) > tolerance:
-            return f"{measure.label} for {year}: the breakdowns add up to {added:,.10g} but the total is {total:,.10g}"
-    elif rule.kind == "shares_sum_to_100":
-        # a share marked z (not applicable) is none of the whole: the rest must still add to 100
-        parts = _parts(measure, rows, unknown=("x", "c"))
-        if parts is None or parts.empty:
-            return None
-        tolerance = rule.tolerance if rule.tolerance is not None else share_tolerance(list(parts["value"]))
-        added = float(parts["number"].sum())
-        if abs(added - 100) > tolerance + 1e-9:
-            return (
-                f"{measure.label} for {year}: the shares add up to {added:g}%, not 100% within the rounding "
-                f"of the figures as given (±{tolerance:g})"
-            )
-    elif rule.kind in ("share_of", "rate_of"):
-        share = _number(rows, measure.name, TOTAL)
-        count = _number(rows, rule.count, TOTAL)
-        denominator = _number(rows, rule.denominator, TOTAL)
-        if share is None or count is None or not denominator:
-            return None
-        per = 100 if rule.kind == "share_of" else (rule.per or 1000)
-        expected = count / denominator * per
-        tolerance = rule.tolerance if rule.tolerance is not None else SHARE_TOLERANCE
-        if abs(expected - share) > tolerance:
-            what = "share" if rule.kind == "share_of" else "rate"
-            return (
-                f"{measure.label} for {year}: the {what} {share:g} does not agree with "
-                f"{rule.count} {count:g} over {rule.denominator} {denominator:g} ({expected:.1f})"
-            )
-    return None
 
 
 # --- the text tables (e.g. a governance framework, a recommendations tracker) --

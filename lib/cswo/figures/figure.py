@@ -51,6 +51,7 @@ class Figure:
     approximate: dict[str, str] = field(default_factory=dict)  # year -> "just under" (given in words)
     breakdowns_approximate: dict[str, str] = field(default_factory=dict)  # this year's breakdown -> qualifier
     queries: dict[str, str] = field(default_factory=dict)  # year -> the question its row is under (an open item)
+    period: str | None = None  # financial or calendar: the period of the year's own rows (None: the measure's)
 
     @classmethod
     def from_table(
@@ -65,7 +66,7 @@ class Figure:
         symbol: str = "[c]",
         percent_decimals: int | None = None,
     ) -> Figure:
-        rows = frame[frame["measure"] == measure.name]
+        rows, period = period_rows(frame[frame["measure"] == measure.name], measure, year)
         # each frame's rows are walked once: itertuples costs about a millisecond a call on Arrow columns
         mine = list(rows[rows["breakdown"] == breakdown].itertuples())
         this_year = list(rows[(rows["year"] == year) & (rows["breakdown"] != breakdown)].itertuples())
@@ -87,6 +88,7 @@ class Figure:
             approximate=_qualifiers(mine, "year"),
             breakdowns_approximate=_qualifiers(this_year, "breakdown"),
             queries={r.year: r.query for r in mine if getattr(r, "query", "")},
+            period=period,
         )
 
     @property
@@ -301,3 +303,15 @@ def _qualifiers(rows: list, key: str) -> dict[str, str]:
         for r in rows
         if isinstance(getattr(r, "approximate", None), str) and r.approximate.strip()
     }
+
+
+def period_rows(rows: pd.DataFrame, measure: Measure, year: str) -> tuple[pd.DataFrame, str]:
+    """A measure's rows of the period the year's own rows cover (financial or calendar year, the
+    ``period`` column, blank for the measure's ``year_basis``), and that period: a year reads its own
+    period's figures and sources only, so another report's rows of the measure never reach it."""
+    if "period" not in rows or not (rows["period"] != "").any():
+        return rows, measure.year_basis
+    periods = rows["period"].where(rows["period"] != "", measure.year_basis)
+    own = periods[rows["year"] == year]
+    period = own.iloc[0] if len(own) else measure.year_basis
+    return rows[periods == period], period

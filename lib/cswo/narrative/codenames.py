@@ -55,7 +55,10 @@ class UnknownCodeName:
     problem: str  # from :func:`name_problem`
 
     def __str__(self) -> str:
-        return f"Section '{self.section}', cell {self.cell}: {self.call}: {self.problem}"
+        return (
+            f"Section '{self.section}', cell {self.cell}: {self.call}: {self.problem} "
+            "(correct the name in the notebook, or declare it in the project's catalogue.yml)"
+        )
 
 
 def checked_measure(catalogue: Mapping, section: str, call: tuple[str, str], table: str, measure: str, breakdown=TOTAL):

@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from cswo.data.load import Dataset, validate_tables
+from cswo.data.dataset import Dataset
+from cswo.data.load import validate_tables
 from cswo.data.queries import Query
 from cswo.data.returns import as_typed, row_locations, workbook_rows
-from cswo.errors import Problem
+from cswo.errors import ParametersError, Problem
 from cswo.figures.formatting import SYMBOL_FOR_STATUS
 from cswo.narrative.needs import Key, UnknownName, Use, YearNeeds, year_needs
 from cswo.narrative.stale import stale_years
@@ -23,6 +24,7 @@ from cswo.project.parameters import Parameters
 from cswo.project.paths import Project, previous_year
 
 USES_SHOWN = 3
+COMPARISON_KINDS = ("claim", "repeat")  # stale.StaleFinding kinds about what a sentence compares
 
 
 @dataclass
@@ -35,16 +37,18 @@ class YearCheck:
     unknown: list[UnknownName] = field(default_factory=list)
     typed_numbers: list[str] = field(default_factory=list)
     typed_years: list[str] = field(default_factory=list)  # typed years and dates, stale future tense
+    comparisons: list[str] = field(default_factory=list)  # typed comparisons the data contradict, repeated phrases
     to_review: list[str] = field(default_factory=list)  # typed verbs of change beside figures
     notes: list[str] = field(default_factory=list)
     queries: list[Query] = field(default_factory=list)  # rows under query: open items, not problems
+    dataset: Dataset | None = None  # the year's validated data, which typed comparisons are judged against
 
     @property
     def ok(self) -> bool:
-        return not (self.data_problems or self.gaps or self.unknown or self.typed_numbers or self.typed_years)
+        return not self.count()
 
     def count(self) -> int:
-        problems = (self.data_problems, self.gaps, self.unknown, self.typed_numbers, self.typed_years)
+        problems = (self.data_problems, self.gaps, self.unknown, self.typed_numbers, self.typed_years, self.comparisons)
         return sum(len(p) for p in problems)
 
 
@@ -138,7 +142,9 @@ def check_year(project: Project, params: Parameters) -> YearCheck:
     sections = [*params.sections, *params.appendix_notebooks()]
     dataset, problems = validate_tables(project, year)
     needs = year_needs(project, year, sections, dataset)
-    result = YearCheck(year, data_problems=problems, unknown=needs.unknown, notes=needs.notes, queries=dataset.queries)
+    result = YearCheck(
+        year, data_problems=problems, unknown=needs.unknown, notes=needs.notes, queries=dataset.queries, dataset=dataset
+    )
     result.notes += dropped_since_last_year(project, params, needs)
     locations = workbook_locations(project, needs, dataset, sections)
     result.gaps = find_gaps(needs, dataset, locations, load_catalogue(project))
@@ -146,9 +152,30 @@ def check_year(project: Project, params: Parameters) -> YearCheck:
         notebook = project.notebook(year, section)
         if notebook.exists():
             result.typed_numbers += notebook_typed_numbers(notebook, section)
-    for finding in stale_years(project, year):
-        (result.to_review if finding.review_only else result.typed_years).append(str(finding))
+    for finding in stale_years(project, year, dataset):
+        if finding.review_only:
+            result.to_review.append(str(finding))
+        else:
+            (result.comparisons if finding.kind in COMPARISON_KINDS else result.typed_years).append(str(finding))
     return result
+
+
+def narrative_problems(
+    project: Project, year: str, sections: list[str], dataset: Dataset | None = None, gaps: bool = True
+) -> list[Problem]:
+    """Every name the notebooks use that no section registers or the catalogue lacks, located in its
+    notebook, and (with ``gaps`` and a dataset) every figure they need that the data lacks: listed
+    beside problems found first elsewhere, so a refused run says everything at once."""
+    try:
+        needs = year_needs(project, year, sections, dataset)
+        catalogue = load_catalogue(project)
+    except ParametersError:  # the catalogue cannot be read: that is reported where it is read
+        return []
+    found = []
+    if gaps and dataset is not None:
+        found += find_gaps(needs, dataset, workbook_locations(project, needs, dataset, sections), catalogue)
+    folder = project.year_notebooks(year).relative_to(project.root).as_posix()
+    return found + [Problem(f"{folder}/{u.section}.ipynb", None, None, None, str(u)) for u in needs.unknown]
 
 
 def narrative_gaps(project: Project, params: Parameters, dataset: Dataset) -> tuple[list[Problem], YearNeeds]:

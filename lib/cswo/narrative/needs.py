@@ -226,7 +226,8 @@ class _Scanner:
         """A table, measure or breakdown the catalogue lacks, reported as the lab reports it when run."""
         problem = name_problem(self.catalogue, table, measure, breakdown)
         if problem:
-            shown = shown_call(call[0], [a for a in (call[1], table, measure) if a is not None])
+            named = (call[1], table, measure, None if breakdown == TOTAL else breakdown)
+            shown = shown_call(call[0], [a for a in named if a is not None])
             self.result.unknown.append(UnknownCodeName(self.section, cell, shown, problem))
 
     def _shown(self, call: ast.Call, cell: int) -> None:

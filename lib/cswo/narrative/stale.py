@@ -12,7 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cswo.cache.instep import InStep
+from cswo.narrative.needs import year_needs
+from cswo.narrative.readings import section_readings
 from cswo.narrative.years import year_findings
+from cswo.project.catalogue import load_catalogue
 from cswo.project.parameters import load_year
 from cswo.project.paths import Project
 from cswo.project.reading import read_text
@@ -27,8 +30,10 @@ UNPUBLISHED_TAGS = {"unreviewed", "remove-cell"}
 class StaleFinding:
     """One typed year, date, future tense or verb of change, where it is.
 
-    ``kind`` is "year" (typed where a role belongs; ``role`` names it), "stale" (future tense
-    about a time the report year has reached) or "trend" (a verb of change typed beside a figure:
+    ``kind`` is "year" (typed where a role belongs, ``role`` naming it, or beside figures of other
+    years), "stale" (future tense about a time the report year has reached), "claim" (a typed
+    comparison the figures beside it contradict), "repeat" (generated phrases saying the same thing
+    twice) or "trend" (a verb of change typed beside a figure that the data cannot settle:
     ``review_only``, since only a reader can tell whether it is still true)."""
 
     file: str  # relative to the project folder
@@ -41,6 +46,7 @@ class StaleFinding:
     message: str
     kind: str
     review_only: bool = False
+    sentence: str = ""  # the sentence it is in, as written
 
     @property
     def where(self) -> str:
@@ -52,15 +58,19 @@ class StaleFinding:
         return f"{self.where}: {self.message}"
 
 
-def stale_years(project: Project, year: str) -> list[StaleFinding]:
+def stale_years(project: Project, year: str, dataset=None) -> list[StaleFinding]:
     """Every typed year, date, stale future tense and typed verb of change in the year's narrative,
-    cover templates and parameters, located. Raises what loading the parameters raises."""
+    cover templates and parameters, located. With the year's validated ``dataset``, a typed
+    comparison is judged against the figures beside it (:mod:`cswo.narrative.claims`); without it,
+    it is listed for review. Raises what loading the parameters raises."""
     params = load_year(project, year)
+    sections = [*params.sections, *params.appendix_notebooks()]
+    readings = section_readings(year_needs(project, year, sections, dataset), dataset, load_catalogue(project))
     found: list[StaleFinding] = []
-    for section in [*params.sections, *params.appendix_notebooks()]:
+    for section in sections:
         notebook = project.notebook(year, section)
         if notebook.exists() or notebook.with_suffix(".md").exists():
-            found += notebook_findings(project, notebook, section, year)
+            found += notebook_findings(project, notebook, section, year, readings.get(section, {}))
     for template in sorted(project.templates_dir.glob("cover*.md.j2")):
         found += text_findings(project, template, "cover", year, template=True)
     parameters = project.parameters_file(year)
@@ -68,18 +78,29 @@ def stale_years(project: Project, year: str) -> list[StaleFinding]:
     return found
 
 
-def notebook_findings(project: Project, notebook, section: str, year: str) -> list[StaleFinding]:
-    """The findings in a section's markdown cells (read from its .md twin where the build would)."""
+def notebook_findings(project: Project, notebook, section: str, year: str, readings=None) -> list[StaleFinding]:
+    """The findings in a section's markdown cells (read from its .md twin where the build would);
+    ``readings``: what the section's roles read from the data (:mod:`cswo.narrative.readings`)."""
     source = section_source(notebook, section, InStep(project))
-    file = _relative(project, source.path)
+    file = project.shown(source.path)
     out = []
     for index, cell in enumerate(source.read().cells, start=1):
         if cell.cell_type != "markdown" or UNPUBLISHED_TAGS & set(cell.metadata.get("tags", [])):
             continue
-        for f in year_findings(cell.source, year):
+        for f in year_findings(cell.source, year, readings=readings):
             out.append(
                 StaleFinding(
-                    file, section, index, cell.get("id"), None, f.text, f.role, f.message, f.kind, f.review_only
+                    file,
+                    section,
+                    index,
+                    cell.get("id"),
+                    None,
+                    f.text,
+                    f.role,
+                    f.message,
+                    f.kind,
+                    f.review_only,
+                    f.sentence,
                 )
             )
     return out
@@ -95,15 +116,6 @@ def text_findings(project: Project, path, section: str, year: str, template: boo
         for f in year_findings(text, year, template=template):
             if f.kind != "trend":
                 out.append(
-                    StaleFinding(
-                        _relative(project, path), section, None, None, number, f.text, f.role, f.message, f.kind
-                    )
+                    StaleFinding(project.shown(path), section, None, None, number, f.text, f.role, f.message, f.kind)
                 )
     return out
-
-
-def _relative(project: Project, path) -> str:
-    try:
-        return str(path.relative_to(project.root))
-    except ValueError:
-        return str(path)

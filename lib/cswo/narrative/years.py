@@ -15,13 +15,16 @@ An analyst allows a year that is meant as history with an HTML comment, as for t
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from cswo.figures.vocabulary import EXACT, FIGURE_ATTRIBUTES, year_attribute, year_texts
+from cswo.figures.vocabulary import year_texts
+from cswo.narrative import claims, pairing
 from cswo.narrative import roles as prose
 from cswo.narrative.typed import ALLOW_COMMENT, MONTHS
-from cswo.project.paths import financial_year, year_start
+from cswo.project.paths import year_start
 
 MONTH_NUMBER = {m: i for i, m in enumerate(MONTHS.split("|"), start=1)}
 _DASH = r"\s?[-/–]\s?"
@@ -37,17 +40,34 @@ FUTURE = re.compile(
     r"plans? to|is planned|are planned|intends? to|aims? to|is going to|are going to)\b",
     re.IGNORECASE,
 )
+# future tense told by the words just before the year: "the award that begins later in 2022", "posts to
+# be recruited during 2022-23"
+FUTURE_BEFORE = re.compile(
+    r"\b(?:(?:begins?|starts?|commences?|opens?)(?: later)? in|to be \w+ (?:during|in|by|before))\s*$",
+    re.IGNORECASE,
+)
+# a year that is where something started, not a figure's year: "since 2015-16", "since it began in 2019"
+STARTING_POINT = re.compile(
+    r"\b(?:since|began|begun|started|launched|established|introduced)\b(?:\s+\w+){0,3}\s*$", re.IGNORECASE
+)
 # verbs of change: true for the figures they were typed beside, not necessarily for next year's
 CHANGE_VERBS = re.compile(
     r"\b(?:rose|risen|rising|fell|fallen|falling|increased|decreased|narrowed|widened|grew|grown|"
     r"dropped|declined|went up|went down|higher than|lower than)\b",
     re.IGNORECASE,
 )
+# a typed claim about a figure against its own average (not a comparator's, "the Scottish average"),
+# true only of the figures it was typed beside
+AVERAGE_CLAIM = re.compile(
+    r"\b(?:close to|near|in line with|similar to|above|below|higher than|lower than)\s+(?:its|their)\s+"
+    r"(?:\w+\s+)?average\b",
+    re.IGNORECASE,
+)
 # a phrase the vocabulary produces already, so a verb beside it comes from data
 FROM_DATA = ("direction", "trend", "change", "compared", "record", "same_as")
 # "{eval}`x.direction` from {eval}`x.last_year` to ...": "stayed the same from 22 to 22" when equal
 DIRECTION_FROM = re.compile(r"\{eval\}`([A-Za-z_][\w]*)\.direction`\s+from\b")
-SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[*])|\n\s*\n|\n(?=\s*[-*] )")
+SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[*{])|\n\s*\n|\n(?=\s*[-*] )")
 
 
 @dataclass(frozen=True)
@@ -68,11 +88,13 @@ class YearFinding:
     """Something typed about a year that the report year makes wrong, or may: ``role`` is the
     ``{eval}`` name to write instead (None where only rewriting will do)."""
 
-    kind: str  # "year" (typed year or date), "stale" (future tense), "trend" (a verb of change)
+    kind: str  # "year" (typed, or beside figures of other years), "stale" (future tense), "trend" (a verb of
+    # change, for review), "claim" (a typed comparison the data contradict), "repeat" (phrases saying it twice)
     text: str  # as typed: "2020-21", "will be completed during 2022-23", "rose"
     role: str | None
     message: str
     review_only: bool = False  # True: right or wrong only a reader can tell (closed by review)
+    sentence: str = ""  # the sentence it is in, as written (roles and all)
 
 
 def _financial_start(year: int, month: int) -> int:
@@ -156,49 +178,106 @@ def _figure_roles(sentence: str) -> list[str]:
     return [n for n in prose.references(sentence) if not n.startswith("s.") and "." in n]
 
 
-def _moves(name: str) -> bool:
-    """True if a role reads a year counted from the report year (``x.value``, ``x.last_year``)."""
-    attribute = name.split(".", 1)[1].removesuffix(EXACT)
-    return bool(FIGURE_ATTRIBUTES.get(attribute))
-
-
-def _fixed_years(sentence: str) -> set[int]:
-    """The first calendar years of the financial years a sentence's ``x.in_2019_20`` roles read."""
-    return {int(m.group(1)) for m in re.finditer(r"\.in_(\d{4})_\d{2}", sentence)}
-
-
-def year_findings(text: str, year: str, template: bool = False) -> list[YearFinding]:
+def year_findings(
+    text: str, year: str, template: bool = False, readings: Mapping[str, claims.Reading] | None = None
+) -> list[YearFinding]:
     """What in ``text`` the report year ``year`` makes wrong, or may: typed years and dates that
-    move with the year (with the role to use), future tense about a time the year has reached, and
-    verbs of change typed beside a figure. ``template``: the text is a cover template (Jinja), so
-    the role is written the Jinja way."""
+    move with the year (with the role to use), years beside figures that are not for them, future
+    tense about a time the year has reached, generated phrases that repeat each other, and
+    comparisons typed beside figures: judged against ``readings`` (role -> what it reads from the
+    data) where given, else listed for review. ``template``: the text is a cover template (Jinja),
+    so the role is written the Jinja way."""
     allowed = allowed_years(text)
     findings: list[YearFinding] = []
     for _, sentence in sentences(text):
-        found = [m for m in mentions(sentence, year) if m.text not in allowed]
-        figures = _figure_roles(sentence)
-        moving = [n for n in figures if _moves(n)]
-        fixed = _fixed_years(sentence)
-        future = FUTURE.search(prose.without_references(sentence))
-        for mention in found:
-            finding = _year_finding(mention, year, bool(moving), fixed, future, template)
-            if finding:
-                findings.append(finding)
-        findings += _direction_from(sentence)
-        verbs = CHANGE_VERBS.findall(prose.without_references(sentence))
-        if verbs and figures and not any(n.split(".", 1)[1] in FROM_DATA for n in figures):
-            names = ", ".join(prose.role(n) for n in figures[:2])
-            findings.append(
-                YearFinding(
-                    "trend",
-                    verbs[0],
-                    prose.role(f"{figures[0].split('.')[0]}.trend"),
-                    f"'{verbs[0]}' is typed beside {names}: check it is still true of this year's figures, "
-                    f"or let the data say it with {prose.role(figures[0].split('.')[0] + '.trend')}",
-                    review_only=True,
-                )
-            )
+        here = _sentence_findings(sentence, year, allowed, template, readings)
+        findings += [dataclasses.replace(f, sentence=sentence.strip()) for f in here]
     return findings
+
+
+def _sentence_findings(
+    sentence: str, year: str, allowed: set[str], template: bool, readings: Mapping[str, claims.Reading] | None
+) -> list[YearFinding]:
+    start = year_start(year)
+    found = [m for m in mentions(sentence, year) if m.text not in allowed]
+    blank = _blanked(sentence)
+    future = FUTURE.search(prose.without_references(sentence))
+    findings, judged = [], []
+    for mention in found:
+        finding = _year_finding(mention, year, future or FUTURE_BEFORE.search(blank[: mention.start]), template)
+        if finding:
+            findings.append(finding)
+        else:
+            judged.append(mention)
+    mentioned = [*judged, *(m for m in mentions(sentence, year) if m.text in allowed)]
+    typed = [_named(m, start, m.text in allowed) for m in mentioned if not STARTING_POINT.search(blank[: m.start])]
+    calendar_basis = frozenset(name for name, reading in (readings or {}).items() if reading.calendar)
+    findings += [
+        YearFinding("year", named.text, None, pairing.message(named, figures, year))
+        for named, figures in pairing.unpaired(sentence, typed, year, calendar_basis)
+    ]
+    findings += _direction_from(sentence) + _repeats(sentence) + _typed_comparisons(sentence, readings)
+    return findings + _average_claim(sentence, year)
+
+
+def _named(mention: Mention, start: int, allowed: bool) -> pairing.Named:
+    """A typed year as :mod:`cswo.narrative.pairing` reads it (a calendar year: the year itself)."""
+    calendar = mention.kind == "calendar"
+    return pairing.Named(mention.text, start + mention.offset + (1 if calendar else 0), True, calendar, allowed)
+
+
+def _repeats(sentence: str) -> list[YearFinding]:
+    return [
+        YearFinding("repeat", prose.role(second), None, claims.repeat_message(first, second))
+        for first, second in claims.repeated_phrases(sentence)
+    ]
+
+
+def _typed_comparisons(sentence: str, readings: Mapping[str, claims.Reading] | None) -> list[YearFinding]:
+    """A typed comparison the data contradict (counted), or, where the data cannot tell, a verb of
+    change typed beside a figure (for review, unless a generated phrase says the movement)."""
+    judged = claims.comparisons(sentence, readings) if readings is not None else []
+    false = [j for j in judged if j.true is False]
+    if false:
+        return [YearFinding("claim", j.word, None, claims.false_message(j, sentence)) for j in false]
+    verbs = CHANGE_VERBS.findall(prose.without_references(sentence))
+    settled = {j.word.lower() for j in judged if j.true}
+    verbs = [v for v in verbs if v.lower() not in settled]
+    figures = _figure_roles(sentence)
+    if not verbs or not figures or any(n.split(".", 1)[1] in FROM_DATA for n in figures):
+        return []
+    names = ", ".join(prose.role(n) for n in figures[:2])
+    trend = prose.role(f"{figures[0].split('.')[0]}.trend")
+    return [
+        YearFinding(
+            "trend",
+            verbs[0],
+            trend,
+            f"'{verbs[0]}' is typed beside {names}: check it is still true of this year's figures, "
+            f"or let the data say it with {trend}",
+            review_only=True,
+        )
+    ]
+
+
+def _average_claim(sentence: str, year: str) -> list[YearFinding]:
+    """A typed claim about a figure's average ("each close to its average over the last five years")
+    beside figures that move: for review, with the role that gives the average from data."""
+    claim = AVERAGE_CLAIM.search(prose.without_references(sentence))
+    moving = [n for n in _figure_roles(sentence) if pairing.figure_years(n, year) and pairing.moves(n)]
+    if not claim or not moving or any(n.split(".", 1)[1].startswith("average_5y") for n in moving):
+        return []
+    average = prose.role(f"{moving[0].split('.')[0]}.average_5y")
+    return [
+        YearFinding(
+            "trend",
+            claim.group(0),
+            average,
+            f"'{claim.group(0)}' is typed beside {', '.join(prose.role(n) for n in moving[:3])}: check each against "
+            f"its average this year, or let the data say it with {average}",
+            review_only=True,
+        )
+    ]
 
 
 def _direction_from(sentence: str) -> list[YearFinding]:
@@ -217,44 +296,27 @@ def _direction_from(sentence: str) -> list[YearFinding]:
     ]
 
 
-def _year_finding(mention: Mention, year: str, moving: bool, fixed: set[int], future, template: bool):
-    """The finding for one typed year or date in a sentence, or None when it is fine as it is."""
-    start = year_start(year)
+def _year_finding(mention: Mention, year: str, future: re.Match | None, template: bool) -> YearFinding | None:
+    """The finding for one typed year or date in a sentence (future tense about it, or a role that
+    writes it), or None: whether it pairs with the figures beside it is :mod:`cswo.narrative.pairing`'s."""
     if _future_of(future, mention) and mention.offset <= 0 and not (mention.kind == "calendar" and mention.offset == 0):
         return YearFinding(
             "stale",
             mention.text,
             None,
             f"future tense about {mention.text}, which the {year} report has reached "
-            f'("{future.group(0)} … {mention.text}"): say what happened, or what is planned now',
+            f'("{future.group(0).strip()} … {mention.text}"): say what happened, or what is planned now',
         )
-    if mention.kind == "calendar":
+    if mention.kind == "calendar" or not mention.role:
         return None
-    if mention.role:
-        use = _written(mention.role, template)
-        return YearFinding(
-            "year",
-            mention.text,
-            use,
-            f"'{mention.text}' is typed, so it will not move with the report year: write {use} instead "
-            f"(or allow it as history with <!-- allow-year: {mention.text} -->)",
-        )
-    if (
-        mention.kind == "year"
-        and moving
-        and mention.offset < -1
-        and start + mention.offset not in fixed
-        and mention.preceded_by != "since"
-    ):
-        return YearFinding(
-            "year",
-            mention.text,
-            None,
-            f"'{mention.text}' is typed beside figures for {year} and the year before: name that year's "
-            f"figure (e.g. x.{year_attribute(financial_year(start + mention.offset))}) "
-            f"or rewrite the sentence (or allow it with <!-- allow-year: {mention.text} -->)",
-        )
-    return None
+    use = _written(mention.role, template)
+    return YearFinding(
+        "year",
+        mention.text,
+        use,
+        f"'{mention.text}' is typed, so it will not move with the report year: write {use} instead "
+        f"(or allow it as history with <!-- allow-year: {mention.text} -->)",
+    )
 
 
 def _future_of(future: re.Match | None, mention: Mention) -> bool:

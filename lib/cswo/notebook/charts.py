@@ -203,8 +203,9 @@ def trend_alt_text(
 
 
 def year_basis_of(figures: list[Figure]) -> str:
-    """'calendar' if the figures' measures say their years are calendar years, else 'financial'."""
-    return next((f.measure.year_basis for f in figures if f.measure.year_basis != "financial"), "financial")
+    """'calendar' if the figures' rows (or their measures) say their years are calendar years, else 'financial'."""
+    bases = [f.period or f.measure.year_basis for f in figures]
+    return next((basis for basis in bases if basis != "financial"), "financial")
 
 
 def trend_chart(

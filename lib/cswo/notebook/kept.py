@@ -12,7 +12,7 @@ import copy
 from pathlib import Path
 
 from cswo.cache.keys import kernel_inputs_key
-from cswo.data.load import Dataset
+from cswo.data.dataset import Dataset
 from cswo.project.catalogue import load_catalogue
 from cswo.project.parameters import Parameters, load_year
 from cswo.project.paths import Project

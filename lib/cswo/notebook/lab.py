@@ -23,6 +23,7 @@ from cswo.errors import CSWOError
 from cswo.narrative import roles as prose
 from cswo.narrative.needs import UnknownName
 from cswo.narrative.typed import typed_numbers_message
+from cswo.narrative.years import year_findings
 
 _started: dict[str, object] = {}  # the section the kernel started last, for cell_messages
 
@@ -66,7 +67,8 @@ class Messages(list):
 
 def cell_messages(source: str, cell: int, section_id: str) -> Messages:
     """Validate's sentences about one markdown cell (1-based ``cell``, as validate numbers them):
-    names no figure registers (with "did you mean"), and numbers typed where a figure belongs."""
+    names no figure registers (with "did you mean"), numbers typed where a figure belongs, and years
+    or dates typed where a role belongs (with the role), stale future tense and typed verbs of change."""
     section = _started.get("section")
     found = Messages()
     if section is not None and section.id == section_id:
@@ -79,4 +81,6 @@ def cell_messages(source: str, cell: int, section_id: str) -> Messages:
     typed = typed_numbers_message(source, cell, section_id)
     if typed:
         found.append(typed)
+    if section is not None and section.id == section_id:
+        found.extend(f"Section '{section_id}', cell {cell}: {f.message}" for f in year_findings(source, section.year))
     return found

@@ -26,7 +26,8 @@ from pathlib import Path
 
 from IPython.display import Markdown, display
 
-from cswo.data.load import Dataset, load_dataset
+from cswo.data.dataset import Dataset
+from cswo.data.load import load_dataset
 from cswo.data.schemas import text_rows_for_year
 from cswo.errors import CSWOError
 from cswo.figures.figure import Figure
@@ -51,6 +52,19 @@ class Omitted:
 
     kind: str
     caption: str
+
+
+class _YearText:
+    """``s.<name>``: what a name of the vocabulary's YEAR_NAMES reads in the section's report year, in
+    the council's style for year labels."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, section: Section | None, owner: type | None = None):
+        if section is None:
+            return self
+        return Phrase(year_texts(section.year, section.params.year_label_style)[self.name])
 
 
 class Section:
@@ -107,43 +121,14 @@ class Section:
         """The last ``count`` financial years up to the report year, oldest first."""
         return years_up_to(self.year, count)
 
-    @property
-    def label(self) -> Phrase:
-        """The report year as the paper writes it (prose: ``{eval}`s.label` ``)."""
-        return self._year_text("label")
-
-    @property
-    def last_label(self) -> Phrase:
-        """The year before, written the same way (prose: ``{eval}`s.last_label` ``)."""
-        return self._year_text("last_label")
-
-    @property
-    def next_label(self) -> Phrase:
-        """The year after (prose: ``{eval}`s.next_label` ``)."""
-        return self._year_text("next_label")
-
-    @property
-    def year_end(self) -> Phrase:
-        """The report year's last day, '31 March 2022' (prose: ``{eval}`s.year_end` ``)."""
-        return self._year_text("year_end")
-
-    @property
-    def last_year_end(self) -> Phrase:
-        """The last day of the year before, '31 March 2021' (prose: ``{eval}`s.last_year_end` ``)."""
-        return self._year_text("last_year_end")
-
-    @property
-    def year_end_month(self) -> Phrase:
-        """The report year's last month, 'March 2022' (prose: ``{eval}`s.year_end_month` ``)."""
-        return self._year_text("year_end_month")
-
-    @property
-    def period(self) -> Phrase:
-        """The report year as months, 'April 2021 to March 2022' (prose: ``{eval}`s.period` ``)."""
-        return self._year_text("period")
-
-    def _year_text(self, name: str) -> Phrase:
-        return Phrase(year_texts(self.year, self.params.year_label_style)[name])
+    # the years and dates prose names through the section, one for each of the vocabulary's YEAR_NAMES
+    label = _YearText()  # the report year, '2021-22' (prose: {eval}`s.label`)
+    last_label = _YearText()  # the year before, written the same way
+    next_label = _YearText()  # the year after
+    year_end = _YearText()  # the report year's last day, '31 March 2022'
+    last_year_end = _YearText()  # the last day of the year before, '31 March 2021'
+    year_end_month = _YearText()  # the report year's last month, 'March 2022'
+    period = _YearText()  # the report year as months, 'April 2021 to March 2022'
 
     @property
     def council(self) -> Phrase:
@@ -245,6 +230,7 @@ class Section:
         options.setdefault("year_style", self.params.year_label_style)
         options.setdefault("symbol", self.symbol(table))
         options.setdefault("share_decimals", self.catalogue.decimals("percent"))
+        options.setdefault("report_year", self.year)
         return tables_module.breakdown_table(caption, self.table(table), spec, years, **options)
 
     def list_table(self, caption, columns, rows, notes=None):

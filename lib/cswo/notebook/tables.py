@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from cswo.data.queries import QUERY_MARK
-from cswo.figures.figure import Figure
+from cswo.figures.figure import Figure, period_rows
 from cswo.figures.formatting import (
     GRADE_WORDS,
     MISSING_PHRASE,
@@ -35,7 +35,7 @@ from cswo.figures.markup import literal
 from cswo.figures.vocabulary import GRADES_KEYS
 from cswo.project.catalogue import APPROXIMATIONS, TOTAL, Measure
 from cswo.project.paths import year_label
-from cswo.safeguards.disclosure import suppress, suppression_summary
+from cswo.safeguards.disclosure import suppress, suppression_note, suppression_summary
 
 MARKDOWN_MIME = "text/markdown"
 # a cell a number column may hold: a number, a GSS symbol, or a figure given in words
@@ -161,13 +161,7 @@ def years_table(
         columns.append(f"{average_years}-year average")
     rows, notes, audit, suppressed = [], list(notes or []), [], []
     for position, fig in enumerate(figures):
-        if labels:
-            label = labels[position]
-        elif fig.breakdown == TOTAL:
-            label = fig.measure.label
-        else:
-            label = f"{fig.measure.label}: {fig.measure.breakdown_label(fig.breakdown)}"
-        row = [label]
+        row = [labels[position] if labels else _row_label(fig)]
         for year in years:
             value = fig.history.get(year)
             if fig.suppressed(value) or fig.is_hidden(year):
@@ -179,30 +173,38 @@ def years_table(
                 _audit(caption, row[0], year_label(year, year_style), value, fig.unit, fig.sources.get(year, ""))
             )
         if average_years:
-            history = {y: v for y, v in fig.history.items() if y <= fig.year}
-            latest = sorted(history)[-average_years:]
-            values = [history[y] for y in latest]
-            if any(fig.is_hidden(y) for y in latest):  # the mean would give the hidden year away
-                row.append(fig.symbol)
-            elif len(values) == average_years and not any(is_missing(v) for v in values):
-                row.append(format_cell(sum(values) / average_years, fig.unit, fig.average_decimals))
-            elif published_averages and fig.name in published_averages:
-                pub = published_averages[fig.name]
-                row.append(pub.shown_value(fig.year) + "*")
-                # what members need: the average spans years the table does not show
-                note = f"* The average over the last {average_years} years, including years not shown here."
-                if note not in notes:
-                    notes.append(note)
-            else:
-                row.append(SYMBOL_FOR_STATUS["x"])
+            row.append(_average_cell(fig, average_years, (published_averages or {}).get(fig.name), notes))
         rows.append(row)
     if suppressed:
-        fig = next(f for f in figures if f.threshold)
-        notes.append(
-            f"{fig.symbol} = suppressed: fewer than {fig.threshold}, or a figure that would let one be worked out."
-        )
+        fig = next((f for f in figures if f.threshold), figures[0])
+        notes.append(suppression_note(fig.symbol, fig.threshold))
     summary = [f"{s} shown as {figures[0].symbol} (below the threshold)" for s in suppressed]
     return ReportTable(caption, columns, rows, notes, audit=audit, suppressions=summary)
+
+
+def _row_label(fig: Figure) -> str:
+    if fig.breakdown == TOTAL:
+        return fig.measure.label
+    return f"{fig.measure.label}: {fig.measure.breakdown_label(fig.breakdown)}"
+
+
+def _average_cell(fig: Figure, years: int, published: Figure | None, notes: list[str]) -> str:
+    """The mean of the last ``years`` years when the data has each of them, else the published average
+    (noted, once, in ``notes``), else not available."""
+    history = {y: v for y, v in fig.history.items() if y <= fig.year}
+    latest = sorted(history)[-years:]
+    values = [history[y] for y in latest]
+    if any(fig.is_hidden(y) for y in latest):  # the mean would give the hidden year away
+        return fig.symbol
+    if len(values) == years and not any(is_missing(v) for v in values):
+        return format_cell(sum(values) / years, fig.unit, fig.average_decimals)
+    if published is not None:
+        # what members need: the average spans years the table does not show
+        note = f"* The average over the last {years} years, including years not shown here."
+        if note not in notes:
+            notes.append(note)
+        return published.shown_value(fig.year) + "*"
+    return SYMBOL_FOR_STATUS["x"]
 
 
 def breakdown_table(
@@ -219,20 +221,18 @@ def breakdown_table(
     notes: list[str] | None = None,
     year_style: str = "hyphen",
     symbol: str = "[c]",
+    report_year: str | None = None,
 ) -> ReportTable:
     """Rows are the measure's breakdowns reported in the years shown; per year a count and, if asked, its share.
+    Only rows of the period the report year's rows cover are read (the last year shown, by default).
 
     Shares are always computed from the counts and the total, never typed, and shown to
     ``share_decimals`` places (the paper's percentage style; one place if none is given). Year headings
     follow ``year_style`` (2021-22 or 2021/22). A breakdown reported only in other
     years is not a row: it was not reported then.
     """
-    rows_of = frame[frame["measure"] == measure.name]
-    reported = set(rows_of["breakdown"][rows_of["year"].isin(years) & (rows_of["breakdown"] != TOTAL)])
-    listed = list(measure.breakdowns or dict.fromkeys(rows_of["breakdown"][rows_of["breakdown"] != TOTAL]))
-    breakdowns = [b for b in listed if b in reported] or listed
-    if include_total:
-        breakdowns.append(TOTAL)
+    rows_of, _ = period_rows(frame[frame["measure"] == measure.name], measure, report_year or years[-1])
+    breakdowns = _breakdowns_shown(rows_of, measure, years) + ([TOTAL] if include_total else [])
     lookup = {(r.year, r.breakdown): r for r in rows_of.itertuples()}
     heading = value_heading or ("£000" if measure.unit == "gbp_thousand" else "Number")
     columns = [first_column or measure.label]
@@ -241,19 +241,9 @@ def breakdown_table(
         if shares:
             columns.append(f"{year_label(year, year_style)} %")
     values = {(y, b): (lookup[(y, b)].number if (y, b) in lookup else None) for y in years for b in breakdowns}
-    hidden: set[tuple[str, str]] = set()
-    suppressions: list[str] = []
+    hidden, suppressions = set(), []
     if threshold:
-        # Cells the dataset's disclosure control already suppressed carry no number; this pass only
-        # protects a table made from data that did not come through it.
-        grid = pd.DataFrame({y: [values[(y, b)] for b in breakdowns] for y in years}, index=breakdowns, dtype="float64")
-        result = suppress(grid, threshold, total_row=TOTAL if include_total else None)
-        hidden = {(col, row) for row, col in [*result.primary, *result.secondary]}
-        why = {(r.year, r.breakdown): getattr(r, "suppressed", "") for r in lookup.values() if r.year in years}
-        primary = len(result.primary) + sum(w == "primary" for k, w in why.items() if k[1] in breakdowns)
-        secondary = len(result.secondary) + sum(w == "secondary" for k, w in why.items() if k[1] in breakdowns)
-        summary = suppression_summary(caption, primary, secondary, threshold, symbol)
-        suppressions = [summary] if summary else []
+        hidden, suppressions = _protected(caption, values, lookup, years, breakdowns, threshold, include_total, symbol)
     rows, audit, used_threshold = [], [], False
     for b in breakdowns:
         row = [measure.breakdown_label(b)]
@@ -261,34 +251,61 @@ def breakdown_table(
             r = lookup.get((year, b))
             value = values[(year, b)]
             status = r.status if r is not None else "x"
-            if (year, b) in hidden or status == "c":
-                row.append(symbol)
-                used_threshold = True
-            elif r is not None and getattr(r, "approximate", ""):
-                row.append(approximately(value, measure.unit, r.approximate))
-            else:
-                row.append(format_cell(value, measure.unit, measure.decimals, status=status))
-            if r is not None and getattr(r, "query", "") and row[-1] != symbol:
-                row[-1] += f" {QUERY_MARK}"  # a draft marks a figure under query
+            suppressed = (year, b) in hidden or status == "c"
+            row.append(symbol if suppressed else _count_cell(r, value, measure, status))
+            used_threshold = used_threshold or suppressed
             source = r.source if r is not None else ""
             audit.append(_audit(caption, row[0], year_label(year, year_style), value, measure.unit, source))
             if shares:
-                total = values.get((year, TOTAL))
-                if (year, b) in hidden or status == "c":
-                    row.append(symbol)
-                elif is_missing(value) or is_missing(total) or not total:
-                    row.append(SYMBOL_FOR_STATUS["x"])
-                else:
-                    row.append(percent(value / total * 100, 1 if share_decimals is None else share_decimals))
+                row.append(symbol if suppressed else _share(value, values.get((year, TOTAL)), share_decimals))
         rows.append(row)
     notes = list(notes or [])
     if shares:
         notes.append("Percentages are calculated from the numbers and may not add to 100 because of rounding.")
     if used_threshold:
-        notes.append(
-            f"{symbol} = suppressed: fewer than {threshold}, or a figure that would let a suppressed one be worked out."
-        )
+        notes.append(suppression_note(symbol, threshold))
     return ReportTable(caption, columns, rows, notes, audit=audit, suppressions=suppressions)
+
+
+def _breakdowns_shown(rows_of: pd.DataFrame, measure: Measure, years: list[str]) -> list[str]:
+    """The measure's breakdowns reported in ``years`` (in the catalogue's order), else all it lists."""
+    parts = rows_of["breakdown"] != TOTAL
+    reported = set(rows_of["breakdown"][rows_of["year"].isin(years) & parts])
+    listed = list(measure.breakdowns or dict.fromkeys(rows_of["breakdown"][parts]))
+    return [b for b in listed if b in reported] or listed
+
+
+def _protected(caption, values, lookup, years, breakdowns, threshold, include_total, symbol):
+    """The cells (year, breakdown) the threshold hides, and the build summary's line for them.
+
+    Cells the dataset's disclosure control already suppressed carry no number; this pass only
+    protects a table made from data that did not come through it."""
+    grid = pd.DataFrame({y: [values[(y, b)] for b in breakdowns] for y in years}, index=breakdowns, dtype="float64")
+    result = suppress(grid, threshold, total_row=TOTAL if include_total else None)
+    hidden = {(col, row) for row, col in [*result.primary, *result.secondary]}
+    why = {(r.year, r.breakdown): getattr(r, "suppressed", "") for r in lookup.values() if r.year in years}
+    primary = len(result.primary) + sum(w == "primary" for k, w in why.items() if k[1] in breakdowns)
+    secondary = len(result.secondary) + sum(w == "secondary" for k, w in why.items() if k[1] in breakdowns)
+    summary = suppression_summary(caption, primary, secondary, threshold, symbol)
+    return hidden, [summary] if summary else []
+
+
+def _count_cell(r, value, measure: Measure, status: str) -> str:
+    """A count as the table shows it: in words where the data gives it approximately, marked under query."""
+    if r is not None and getattr(r, "approximate", ""):
+        shown = approximately(value, measure.unit, r.approximate)
+    else:
+        shown = format_cell(value, measure.unit, measure.decimals, status=status)
+    if r is not None and getattr(r, "query", ""):
+        shown += f" {QUERY_MARK}"  # a draft marks a figure under query
+    return shown
+
+
+def _share(value, total, decimals: int | None) -> str:
+    """A count's share of its total, computed (never typed); not available without both."""
+    if is_missing(value) or is_missing(total) or not total:
+        return SYMBOL_FOR_STATUS["x"]
+    return percent(value / total * 100, 1 if decimals is None else decimals)
 
 
 def list_table(

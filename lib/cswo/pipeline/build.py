@@ -20,7 +20,7 @@ from cswo.cache import keys, uptodate
 from cswo.cache.memo import remembered
 from cswo.cache.store import DocumentRecord
 from cswo.compose.section import SectionText
-from cswo.data.load import Dataset
+from cswo.data.dataset import Dataset
 from cswo.data.queries import queried
 from cswo.errors import CSWOError, IncompleteNarrativeError, PublishCheckError
 from cswo.narrative.typed import notebook_typed_numbers
@@ -161,7 +161,7 @@ def load(project: Project, options: BuildOptions, progress: Progress) -> Plan:
             f"parameters/{params.year}.yml has no committee {', '.join(repr(c) for c in unknown)}; "
             f"its committees are {', '.join(params.committees)}"
         )
-    check_inputs(project, params)
+    check_inputs(project, params, draft=options.draft)
     audit.lock_private(project.private_dir(params.year).parent)  # before a failed run writes there
     notes: list[str] = []
     jobs = make_jobs(project, params, dataset_folder(project, params.year), notes)
@@ -231,7 +231,7 @@ def open_items(
     """Everything still open in the year (the papers are DRAFT while any is). Raises YearOpenError when a
     final build was asked for and anything is open."""
     progress.step("Listing what is still open (reviews, queries, placeholders)")
-    return openitems.for_build(project, plan.params, composed.texts, dataset.queries, options.final)
+    return openitems.for_build(project, plan.params, composed.texts, dataset.queries, options.final, dataset)
 
 
 @contextlib.contextmanager
@@ -378,7 +378,9 @@ def write_private(
 
 def stamp_options(options: BuildOptions) -> dict:
     """The options that change what a build publishes (for the nothing-changed fast path)."""
-    return keys.stamp_options(options.committees, options.formats, options.checks, options.draft, options.final)
+    return keys.stamp_options(
+        options.committees, options.formats, options.checks, options.draft, options.final, options.annual_report
+    )
 
 
 def write_quarto_books(project: Project, params: Parameters, tasks: list[RenderTask], work: Path) -> None:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from cswo.data.dataset import Dataset
 from cswo.data.load import validate_tables
 from cswo.errors import InputError, ParametersError, Problem, ProblemsError
 from cswo.narrative import legacy
 from cswo.narrative import roles as prose
+from cswo.narrative.completeness import narrative_problems
 from cswo.project import twins
 from cswo.project.paths import Project
 from cswo.project.reading import decode
@@ -52,7 +54,11 @@ def notebook_problem(path: Path, label: str) -> str | None:
     return None
 
 
-def notebook_problems(project: Project, year: str, names: list[str]) -> list[Problem]:
+def notebook_problems(
+    project: Project, year: str, names: list[str], readable: list[str] | None = None
+) -> list[Problem]:
+    """Every notebook that cannot be run or carries an older version's words; the sections whose
+    notebooks can be read are added to ``readable``."""
     problems = []
     for name in names:
         path = project.notebook(year, name)
@@ -65,6 +71,8 @@ def notebook_problems(project: Project, year: str, names: list[str]) -> list[Pro
             problems.append(Problem(label, None, None, None, problem))
         else:
             problems += legacy_problems(project, path, name)
+            if readable is not None:
+                readable.append(name)
     return problems
 
 
@@ -92,10 +100,12 @@ def legacy_problems(project: Project, notebook: Path, name: str) -> list[Problem
     return [Problem(label, None, None, None, text) for text in found]
 
 
-def check_inputs(project: Project, params) -> None:
+def check_inputs(project: Project, params, draft: bool = False) -> None:
     """Raise one ProblemsError listing every bad notebook and _quarto.yml value, with the data's
-    problems beside them: a run that stops here still lists everything there is to fix."""
-    problems = notebook_problems(project, params.year, [*params.sections, *params.appendix_notebooks()])
+    problems, the names and (unless ``draft``, which marks them) the figures the readable notebooks
+    lack beside them: a run that stops here still lists everything there is to fix."""
+    readable: list[str] = []
+    problems = notebook_problems(project, params.year, [*params.sections, *params.appendix_notebooks()], readable)
     try:
         quarto_config(project)
     except ProblemsError as exc:
@@ -103,14 +113,17 @@ def check_inputs(project: Project, params) -> None:
     except InputError as exc:
         problems.append(Problem("_quarto.yml", None, None, None, str(exc).removeprefix("_quarto.yml: ")))
     if problems:
-        raise ProblemsError(problems + data_problems(project, params.year))
+        dataset, found = data_problems(project, params.year)
+        problems += found + narrative_problems(project, params.year, readable, dataset, gaps=not draft)
+        raise ProblemsError(problems)
 
 
-def data_problems(project: Project, year: str) -> list[Problem]:
-    """Every problem in the year's data and the catalogue it is read by, as located problems."""
+def data_problems(project: Project, year: str) -> tuple[Dataset | None, list[Problem]]:
+    """What could be read of the year's data, and every problem in it and in the catalogue it is read
+    by, as located problems."""
     try:
-        return validate_tables(project, year)[1]
+        return validate_tables(project, year)
     except ProblemsError as exc:
-        return exc.problems
+        return None, exc.problems
     except ParametersError as exc:  # the catalogue: its file and each key at fault
-        return [Problem(exc.path, None, None, None, problem) for problem in exc.problems]
+        return None, [Problem(exc.path, None, None, None, problem) for problem in exc.problems]

@@ -9,8 +9,11 @@ An open item is one located sentence (:class:`OpenItem`: kind, file, where, mess
 - ``placeholder``: ``[TO COMPLETE: …]``, "DESCRIBE", "Describe here" or "To be confirmed" in a
   notebook, a template or the parameters;
 - ``comment``: a review comment not yet resolved (``reviews/<year>.yml``);
-- ``stale year``: a typed year or date that moves with the report year, or future tense about a time
-  the report year has reached (:func:`cswo.narrative.stale.stale_years`).
+- ``stale year``: a typed year or date that moves with the report year or is out of step with the
+  figures beside it, or future tense about a time the report year has reached
+  (:func:`cswo.narrative.stale.stale_years`);
+- ``comparison``: a typed comparison ("up from", "lower than") that the year's figures contradict, or
+  generated phrases that repeat each other in one sentence.
 
 A final build (``cswo build --final``) refuses while any is open and lists them all.
 """
@@ -33,6 +36,7 @@ from cswo.narrative.stale import stale_years
 from cswo.project import placeholders
 from cswo.project.parameters import Parameters
 from cswo.project.paths import Project
+from cswo.project.reading import read_text
 from cswo.project.reviews import Reviews, read_record
 
 TEMPLATE_SUFFIXES = (".j2", ".md", ".typ")
@@ -53,12 +57,17 @@ BOOKMARK = re.compile(r"\[\]\{#" + anchors.NAME.pattern + r"\}")
 
 
 def fingerprint(text: SectionText) -> str:
-    """What a sign-off records for a section: its text as printed and the figures it shows. A draft's
-    query marks and the paragraphs' invisible bookmarks are not part of it: answering a query alone,
-    or a bookmark renamed, does not re-open the section."""
-    markdown = text.markdown.replace(f" **{QUERY_MARK}**", "").replace(f" {QUERY_MARK}", "")
-    markdown = BOOKMARK.sub("", markdown)
-    return keys.review_fingerprint(markdown, text.bundle.get("figures", []))
+    """What a sign-off records for a section: its text as printed, its highlights as the cover report
+    prints them, and the figures it shows. A draft's query marks and the paragraphs' invisible
+    bookmarks are not part of it: answering a query alone, or a bookmark renamed, does not re-open
+    the section."""
+
+    def printed(markdown: str) -> str:
+        return BOOKMARK.sub("", markdown.replace(f" **{QUERY_MARK}**", "").replace(f" {QUERY_MARK}", ""))
+
+    return keys.review_fingerprint(
+        printed(text.markdown), text.bundle.get("figures", []), [printed(h) for h in text.highlights]
+    )
 
 
 def fingerprints(texts: dict[str, SectionText]) -> dict[str, str]:
@@ -129,8 +138,8 @@ def placeholder_items(project: Project, params: Parameters) -> list[OpenItem]:
                 )
     if project.templates_dir.is_dir():
         for path in sorted(p for p in project.templates_dir.rglob("*") if p.suffix in TEMPLATE_SUFFIXES):
-            label = path.relative_to(project.root).as_posix()
-            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            label = project.shown(path)
+            for number, line in enumerate(read_text(path, label).splitlines(), start=1):
                 items += _found(placeholders.found_in(line), label, f"line {number}")
     values = params.model_dump(mode="json", exclude={"review_required"})
     for key, value in _leaves(values):
@@ -138,16 +147,19 @@ def placeholder_items(project: Project, params: Parameters) -> list[OpenItem]:
     return items
 
 
-def stale_year_items(project: Project, params: Parameters) -> list[OpenItem]:
-    """Typed years and dates that move with the report year, and stale future tense
-    (:func:`cswo.narrative.stale.stale_years`). A typed verb of change beside a figure is for a reader
-    to judge: the section's sign-off covers it, so it is not an item of its own."""
+def stale_year_items(project: Project, params: Parameters, dataset=None) -> list[OpenItem]:
+    """Typed years and dates that move with the report year or are out of step with the figures beside
+    them, stale future tense, generated phrases that repeat each other and, with the year's
+    ``dataset``, typed comparisons its figures contradict (:func:`cswo.narrative.stale.stale_years`).
+    A typed verb of change the data cannot settle is for a reader to judge: the section's sign-off
+    covers it, so it is not an item of its own."""
     items = []
-    for finding in stale_years(project, params.year):
+    for finding in stale_years(project, params.year, dataset):
         if finding.review_only:
             continue
         where = f"cell {finding.cell}" if finding.cell is not None else f"line {finding.line}"
-        items.append(OpenItem("stale year", finding.file, where, finding.message))
+        kind = "comparison" if finding.kind in ("claim", "repeat") else "stale year"
+        items.append(OpenItem(kind, finding.file, where, finding.message))
     return items
 
 
@@ -157,9 +169,11 @@ def collect(
     current: dict[str, str],
     queries: list[Query],
     missing: list[MissingFigure] = (),
+    dataset=None,
 ) -> list[OpenItem]:
     """Every open item of the year, in the order a reviewer would close them. ``current``: each
-    section's fingerprint now (:func:`fingerprints`)."""
+    section's fingerprint now (:func:`fingerprints`); ``dataset``: the year's validated data, which
+    typed comparisons are judged against."""
     reviews = read_record(project, params.year)
     return [
         *review_items(project, params.year, current, reviews),
@@ -168,25 +182,25 @@ def collect(
         *placeholder_items(project, params),
         *query_items(queries),
         *missing_items(project, params.year, list(missing)),
-        *stale_year_items(project, params),
+        *stale_year_items(project, params, dataset),
     ]
 
 
 def for_build(
-    project: Project, params: Parameters, texts: dict[str, SectionText], queries: list[Query], final: bool
+    project: Project, params: Parameters, texts: dict[str, SectionText], queries: list[Query], final: bool, dataset=None
 ) -> list[OpenItem]:
     """The build's open items; each section's fingerprint is kept for `cswo validate`. Raises
     YearOpenError, listing them all, when ``final`` and anything is open."""
     current = fingerprints(texts)
     store.write_manifest(project.review_fingerprints_file(params.year), current)
     missing = [m for text in texts.values() for m in text.missing]
-    items = collect(project, params, current, queries, missing)
+    items = collect(project, params, current, queries, missing, dataset)
     if final and items:
         raise YearOpenError(params.year, items)
     return items
 
 
-def validate_items(project: Project, params: Parameters, queries: list[Query]) -> list[OpenItem]:
+def validate_items(project: Project, params: Parameters, queries: list[Query], dataset=None) -> list[OpenItem]:
     """The open items `cswo validate` lists (it runs no notebook, so sections are judged by their
     fingerprints at the last build; missing figures it lists as problems of their own)."""
     recorded = store.read_manifest(project.review_fingerprints_file(params.year)) or {}
@@ -198,7 +212,7 @@ def validate_items(project: Project, params: Parameters, queries: list[Query]) -
     if unbuilt:
         message = "build the year to check these sections still read as signed off: " + ", ".join(unbuilt)
         items.append(OpenItem("review", f"reviews/{params.year}.yml", "sections", message))
-    rest = collect(project, params, {}, queries)
+    rest = collect(project, params, {}, queries, dataset=dataset)
     return items + rest
 
 

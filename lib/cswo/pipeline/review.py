@@ -8,7 +8,7 @@ import difflib
 from dataclasses import dataclass
 
 from cswo.compose.section import SectionText
-from cswo.data.load import Dataset
+from cswo.data.dataset import Dataset
 from cswo.errors import InputError
 from cswo.pipeline import openitems
 from cswo.pipeline.build import BuildOptions, Progress, load, run, stopped_on_failure, validate
@@ -45,7 +45,7 @@ def year_review(project: Project, year: str, progress: Progress | None = None) -
     params, texts, dataset = current_sections(project, year, progress)
     current = openitems.fingerprints(texts)
     missing = [m for text in texts.values() for m in text.missing]
-    return YearReview(params, current, openitems.collect(project, params, current, dataset.queries, missing))
+    return YearReview(params, current, openitems.collect(project, params, current, dataset.queries, missing, dataset))
 
 
 def sign(

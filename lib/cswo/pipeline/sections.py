@@ -17,9 +17,10 @@ from cswo.cache.memo import remembered
 from cswo.cache.prose import with_current_prose
 from cswo.compose.section import SectionText, queried_names
 from cswo.compose.section import section_text as exported_text
-from cswo.data.load import Dataset, load_dataset
-from cswo.errors import CSWOError, DataValidationError, IncompleteNarrativeError, PublishCheckError
-from cswo.narrative.completeness import narrative_gaps
+from cswo.data.dataset import Dataset
+from cswo.data.load import load_dataset, validate_tables
+from cswo.errors import CSWOError, DataValidationError, IncompleteNarrativeError, ProblemsError, PublishCheckError
+from cswo.narrative.completeness import narrative_gaps, narrative_problems
 from cswo.project import twins
 from cswo.project.parameters import Parameters
 from cswo.project.paths import Project
@@ -174,7 +175,15 @@ def checked_dataset(
 ) -> Dataset:
     """The year's data, validated, with every figure the narrative needs and (with checks) no identifiers."""
     step("Validating data")
-    dataset, _ = validated_dataset(project, params, params.sections)
+    try:
+        dataset, _ = validated_dataset(project, params, params.sections)
+    except DataValidationError as error:  # what the notebooks name and lack is listed beside it
+        readable, _ = validate_tables(project, params.year)
+        sections = [*params.sections, *params.appendix_notebooks()]
+        more = narrative_problems(project, params.year, sections, readable, gaps=not draft)
+        if not more:
+            raise
+        raise ProblemsError([*error.problems, *more]) from None
     step("Checking the data has every figure the narrative needs")
     check_completeness(project, params, dataset, draft=draft)
     if checks:

@@ -255,6 +255,8 @@ def _describe(error: dict) -> str:
         return f"unknown key '{key}'"
     if kind == "missing":
         return f"missing key '{key}'"
+    if kind == "value_error":  # the suite's own rule, which quotes the value itself
+        return f"key '{key}': {error['msg'].removeprefix('Value error, ')}"
     return f"key '{key}': {error['msg']}{_got(error.get('input'))}"
 
 

@@ -56,6 +56,14 @@ def year_label(year: str, style: str = "hyphen") -> str:
     return year.replace("-", "/") if style == "slash" else year
 
 
+def shown_path(path: Path, root: Path | None) -> str:
+    """``path`` as a message shows it: relative to ``root`` (the project) when under it, else in full."""
+    try:
+        return Path(path).relative_to(root).as_posix() if root else str(path)
+    except ValueError:
+        return str(path)
+
+
 @dataclass(frozen=True)
 class Project:
     """A council's report project: parameters, data, notebooks and outputs."""
@@ -73,6 +81,10 @@ class Project:
             if (folder / "parameters").is_dir() and (folder / "data").is_dir():
                 return cls(folder)
         return cls(here)
+
+    def shown(self, path: Path) -> str:
+        """``path`` as a message shows it: relative to the project when under it ('templates/cover.md.j2')."""
+        return shown_path(path, self.root)
 
     @property
     def data_dir(self) -> Path:
@@ -136,6 +148,10 @@ class Project:
 
     def notebook(self, year: str, name: str) -> Path:
         return self.year_notebooks(year) / f"{name}.ipynb"
+
+    def table_file(self, table: str, suffix: str = ".csv") -> Path:
+        """A data table's file, every year in one: ``data/<table>.csv`` (or ``.xlsx``, first sheet)."""
+        return self.data_dir / f"{table}{suffix}"
 
     def returns_workbook(self, year: str) -> Path:
         """A filled data-entry workbook for the year, read beside the CSV tables."""

@@ -13,6 +13,7 @@ from cswo.compose import anchors
 from cswo.errors import TwinConflictError
 from cswo.project import twins
 from cswo.project.paths import Project
+from cswo.project.reading import read_text
 
 
 @dataclass
@@ -60,7 +61,7 @@ class Notebook:
         twin = self.path.with_suffix(twins.TWIN_SUFFIX)
         if not twin.exists():
             return ""
-        text = twin.read_text(encoding="utf-8")
+        text = read_text(twin)
         for old, new in self.replaced:
             if not new and text.count(old + "\n\n") == 1:
                 old += "\n\n"

@@ -233,11 +233,17 @@ def _displayed(table: pd.DataFrame, counts: pd.DataFrame, hidden: set[Cell], sym
 
 
 def _note(symbol: str, threshold: int, primary: list[Cell], secondary: list[Cell]) -> str:
-    if not primary and not secondary:
-        return ""
-    note = f"{symbol} = figure suppressed to protect confidentiality (fewer than {threshold})"
-    if secondary:
-        note += ", or to stop it being worked out from totals"
+    return suppression_note(symbol, threshold, bool(secondary)) if primary or secondary else ""
+
+
+def suppression_note(symbol: str, threshold: int | None, secondary: bool = True) -> str:
+    """The note under a table that shows ``symbol``: why its cells are suppressed. ``threshold`` is
+    None where the data came suppressed at source (no rule of the project's hid them)."""
+    note = f"{symbol} = figure suppressed to protect confidentiality"
+    if threshold:
+        note += f" (fewer than {threshold})"
+        if secondary:
+            note += ", or to stop it being worked out from totals"
     return note + "."
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from stdnum.gb import nhs
 
 from cswo.errors import DataValidationError, Problem, PublishCheckError
+from cswo.project.paths import shown_path
 from cswo.safeguards.published import document_texts
 
 if TYPE_CHECKING:  # the readers are imported where used: the CLI masks every message without them
@@ -299,13 +300,6 @@ def scan_frame(frame: pd.DataFrame, label: str, allow: Iterable[str] = ()) -> li
     return findings
 
 
-def _label(path: Path, root: Path | None) -> str:
-    try:
-        return path.relative_to(root).as_posix() if root else str(path)
-    except ValueError:
-        return str(path)
-
-
 def scan_files(paths: list[Path], root: Path, allow: Iterable[str] = ()) -> list[Finding]:
     """Scan .csv files and every sheet of .xlsx files for personal identifiers.
 
@@ -318,7 +312,7 @@ def scan_files(paths: list[Path], root: Path, allow: Iterable[str] = ()) -> list
     findings: list[Finding] = []
     problems: list[Problem] = []
     for path in map(Path, paths):
-        label = _label(path, root)
+        label = shown_path(path, root)
         suffix = path.suffix.lower()
         try:
             if suffix == ".csv":
@@ -352,7 +346,7 @@ def scan_notebook(path: Path, root: Path | None = None, allow: Iterable[str] = (
     """
     import nbformat
 
-    label = _label(Path(path), root)
+    label = shown_path(Path(path), root)
     notebook = notebook if notebook is not None else nbformat.read(path, as_version=4)
     findings: list[Finding] = []
     for number, cell in enumerate(notebook.cells, start=1):
@@ -385,7 +379,7 @@ def scan_document(path: Path, root: Path | None = None, allow: Iterable[str] = (
     Raises PublishCheckError if the document is another type or cannot be opened.
     """
     path = Path(path)
-    label, allow = _label(path, root), set(allow)
+    label, allow = shown_path(path, root), set(allow)
     if path.suffix.lower() not in (".docx", ".pdf"):
         raise PublishCheckError([f"{label} is not a .docx or .pdf, so it was not scanned."])
     try:

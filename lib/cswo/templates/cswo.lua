@@ -306,13 +306,20 @@ function BlockQuote(quote)
 end
 
 -- A chart's Source line (a Div of class "source" after it) stays on the chart's page: the figure
--- is made sticky, as a table's caption is to its table.
+-- is made sticky, as a table's caption is to its table. So do a small table's Source line and
+-- notes (a Div of class "table-notes"): a small table never breaks, so it moves with them. A long
+-- table is left free to break where it must (made sticky, it would leave its page to find room).
+local function small_table(block)
+  return block.text:match('block%(breakable: false%)%[#metadata%(none%) <cswo%-table%-') ~= nil
+end
+
 function Blocks(blocks)
   if not FORMAT:match('typst') then return nil end
   for i = 1, #blocks - 1 do
     local block, after = blocks[i], blocks[i + 1]
-    if block.t == 'RawBlock' and block.format == 'typst' and block.text:match('^#figure%(image%(')
-        and after.t == 'Div' and after.classes:includes('source') then
+    if block.t == 'RawBlock' and block.format == 'typst' and after.t == 'Div'
+        and ((block.text:match('^#figure%(image%(') and after.classes:includes('source'))
+          or (small_table(block) and after.classes:includes('table-notes'))) then
       block.text = '#block(sticky: true)[' .. block.text .. ']'
     end
   end

@@ -35,6 +35,11 @@ COLUMN_RULES = {
     "the returns workbook has it as Query. While a row has one, the year is open: its papers are DRAFT, the "
     "figure is marked [query] where it is printed, and `cswo build --final` refuses. Delete the question once it "
     "is answered (say how in `note` or `qa_note`).",
+    "period": "Optional: blank, or `financial` or `calendar`: the period the figure covers, where it is not "
+    "the measure's own (`year_basis` in the catalogue, financial unless it says otherwise). A year's report "
+    "reads only the rows of the period its own row of the measure covers, with their sources, so a measure "
+    "one report gives by calendar year and another by financial year never mixes the two in a table, chart or "
+    "sentence.",
 }
 RULE_TEXT = {
     "parts_sum_to_total": "breakdowns add up to the total",
@@ -96,35 +101,46 @@ def render_data_readme(project: Project) -> str:
         "",
     ]
     for name, table in catalogue.items():
-        lines += [
-            f"### `{name}`: {table.title}",
-            "",
-            table.description,
-            "",
-            f"File: `data/{name}.csv`. Feeds section(s): {', '.join(f'`{s}`' for s in table.sections)}.",
-            "",
-            "| measure | label | unit | breakdowns | required each year | rules |",
-            "|---|---|---|---|---|---|",
-        ]
-        for m in table.measures.values():
-            if m.breakdowns is None:
-                breakdowns = "any text (e.g. a house name)"
-            else:
-                breakdowns = ", ".join(f"`{b}`" for b in [TOTAL, *m.breakdowns]) if m.breakdowns else f"`{TOTAL}`"
-            required = ", ".join(f"`{r}`" for r in m.required) or "no"
-            lines.append(f"| `{m.name}` | {m.label} | `{m.unit}` | {breakdowns} | {required} | {_rules(m)} |")
-        lines.append("")
-    if catalogue.text_tables:
-        lines += [
-            "## Text tables",
-            "",
-            "Tables of text taken from other papers, declared under `text_tables:` in the project's "
-            "`catalogue.yml`. A report year shows its own rows, or the latest earlier year's, always with "
-            "their source and as-at date.",
-            "",
-        ]
-    for name, columns in catalogue.text_tables.items():
+        lines += _table_section(name, table)
+    lines += _text_table_sections(catalogue.text_tables)
+    return "\n".join(lines)
+
+
+def _table_section(name: str, table) -> list[str]:
+    """One table's heading, description, file and its measures, one row each."""
+    lines = [
+        f"### `{name}`: {table.title}",
+        "",
+        table.description,
+        "",
+        f"File: `data/{name}.csv`. Feeds section(s): {', '.join(f'`{s}`' for s in table.sections)}.",
+        "",
+        "| measure | label | unit | breakdowns | required each year | rules |",
+        "|---|---|---|---|---|---|",
+    ]
+    for m in table.measures.values():
+        if m.breakdowns is None:
+            breakdowns = "any text (e.g. a house name)"
+        else:
+            breakdowns = ", ".join(f"`{b}`" for b in [TOTAL, *m.breakdowns]) if m.breakdowns else f"`{TOTAL}`"
+        required = ", ".join(f"`{r}`" for r in m.required) or "no"
+        lines.append(f"| `{m.name}` | {m.label} | `{m.unit}` | {breakdowns} | {required} | {_rules(m)} |")
+    return [*lines, ""]
+
+
+def _text_table_sections(text_tables: dict[str, dict[str, str]]) -> list[str]:
+    if not text_tables:
+        return []
+    lines = [
+        "## Text tables",
+        "",
+        "Tables of text taken from other papers, declared under `text_tables:` in the project's "
+        "`catalogue.yml`. A report year shows its own rows, or the latest earlier year's, always with "
+        "their source and as-at date.",
+        "",
+    ]
+    for name, columns in text_tables.items():
         lines += [f"### `{name}`", "", f"File: `data/{name}.csv`.", "", "| column | meaning |", "|---|---|"]
         lines += [f"| `{c}` | {meaning} |" for c, meaning in {**TEXT_TABLE_COLUMNS, **columns}.items()]
         lines.append("")
-    return "\n".join(lines)
+    return lines

@@ -101,7 +101,7 @@ def _write_placeholder_data(project: Project, year: str, sections: list[str]) ->
         writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n", restval="")
         writer.writeheader()
         writer.writerows(rows)
-        (project.data_dir / f"{name}.csv").write_text(out.getvalue(), encoding="utf-8")
+        project.table_file(name).write_text(out.getvalue(), encoding="utf-8")
     return keys
 
 

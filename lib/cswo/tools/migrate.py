@@ -26,6 +26,8 @@ import nbformat
 from cswo.narrative import legacy
 from cswo.narrative import roles as prose
 from cswo.narrative.legacy import migrate_imports
+from cswo.project.reading import read_text
+from cswo.project.twins import TWIN_SUFFIX
 
 FENCE = re.compile(r"^(`{3,}|~{3,})")
 
@@ -79,9 +81,9 @@ def migrate_paths(paths: list[Path]) -> dict[Path, int]:
         if count:
             nbformat.write(nb, path)
             report[path] = count
-        twin = path.with_suffix(".md")
+        twin = path.with_suffix(TWIN_SUFFIX)
         if twin.exists():
-            text, count = migrate_markdown(twin.read_text(encoding="utf-8"), renames)
+            text, count = migrate_markdown(read_text(twin), renames)
             if count:
                 twin.write_text(text, encoding="utf-8")
                 report[twin] = count

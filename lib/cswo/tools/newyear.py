@@ -22,6 +22,7 @@ from cswo.narrative.years import rewrite_moving
 from cswo.project.parameters import load_parameters
 from cswo.project.paths import Project, is_financial_year, year_label, year_start
 from cswo.project.placeholders import to_complete
+from cswo.project.reading import read_text
 from cswo.tools import defaults
 from cswo.tools.migrate import migrate_notebook, renames_for
 from cswo.tools.workbook import write_template
@@ -123,7 +124,7 @@ def roll_forward(
         sources = defaults.notebook_files()
     else:
         old_params = load_parameters(project.parameters_file(old))
-        source = project.parameters_file(old).read_text(encoding="utf-8")
+        source = read_text(project.parameters_file(old), f"parameters/{old}.yml")
         text = roll_parameters(source, old, new, list(old_params.committees))
         sources = sorted(project.year_notebooks(old).glob("*.ipynb"))
     project.parameters_dir.mkdir(parents=True, exist_ok=True)

@@ -71,7 +71,7 @@ def _sync_pair(project: Project, notebook: Path, in_step: InStep, keep: str | No
     elif notebook.exists() and twin.exists():
         report.written.pop()
         why = _why(notebook)
-        report.conflicts.append(f"{_relative(project, notebook)} and {twin.name} are still not in step: {why}")
+        report.conflicts.append(f"{project.shown(notebook)} and {twin.name} are still not in step: {why}")
 
 
 def _why(notebook: Path) -> str:
@@ -101,7 +101,7 @@ def _winner(notebook, twin, ours, theirs, in_step, keep, project, report) -> Pat
         why = "were both edited since they were last in step" if last else "were never seen in step"
         lines = differences(ours or [], theirs or [])
         report.conflicts.append(
-            f"{_relative(project, notebook)} and {twin.name} {why}: copy each edit into one file, then run "
+            f"{project.shown(notebook)} and {twin.name} {why}: copy each edit into one file, then run "
             "`cswo sync --keep ipynb` or `cswo sync --keep md`; they differ in:\n"
             + "\n".join(f"      {d}" for d in lines)
         )
@@ -114,7 +114,7 @@ def _keep_copy(project: Project, path: Path) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     copy = folder / f"{path.stem}.{time.strftime('%Y%m%d-%H%M%S')}{path.suffix}"
     shutil.copy2(path, copy)
-    return _relative(project, copy)
+    return project.shown(copy)
 
 
 def _write_from(winner: Path, notebook: Path, project: Project, report: SyncReport) -> None:
@@ -125,11 +125,4 @@ def _write_from(winner: Path, notebook: Path, project: Project, report: SyncRepo
     os.utime(winner, (now, now))  # jupytext --sync writes the other file from the newer one
     jupytext(["--sync", "--quiet", str(notebook if notebook.exists() else winner)])
     other = notebook.with_suffix(TWIN_SUFFIX) if winner == notebook else notebook
-    report.written.append(f"{_relative(project, other)} (from {winner.name})")
-
-
-def _relative(project: Project, path: Path) -> str:
-    try:
-        return str(path.relative_to(project.root))
-    except ValueError:
-        return str(path)
+    report.written.append(f"{project.shown(other)} (from {winner.name})")

@@ -17,7 +17,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from cswo.data.load import validate_tables
-from cswo.data.returns import FIRST_ROW, HEADER_ROW, QA_NOTE, QUERY, RESERVED_SHEETS, Row, workbook_rows
+from cswo.data.returns import FIRST_ROW, HEADER_ROW, RESERVED_SHEETS, TYPED_HEADINGS, Row, workbook_rows
 from cswo.errors import TemplateError, TemplateExistsError
 from cswo.figures.formatting import neutralise_workbook
 from cswo.narrative.completeness import last_year_values
@@ -73,25 +73,28 @@ def write_template(project: Project, year: str, path: Path | None = None) -> Pat
     return target
 
 
-TYPED_HEADINGS = ("Value", "Status", "Source", "Note", QA_NOTE, QUERY)
-
-
 def typed_cells(path: Path) -> dict[tuple[str, str, str], dict[str, object]]:
     """(table, measure, breakdown) -> what was typed on its row (heading -> value), for every row
     of a workbook's service sheets where anything was typed."""
     import openpyxl
 
     typed = {}
-    for sheet in openpyxl.load_workbook(path).worksheets:
+    for header, row, key in _figure_rows(openpyxl.load_workbook(path)):
+        cells = {h: row[header.index(h)].value for h in TYPED_HEADINGS if h in header}
+        if all(key) and any(v not in (None, "") for v in cells.values()):
+            typed[key] = cells
+    return typed
+
+
+def _figure_rows(workbook: Workbook):
+    """Each figure's row of the service sheets: (the sheet's headings, the row's cells, its
+    (table, measure, breakdown))."""
+    for sheet in workbook.worksheets:
         header = [c.value for c in sheet[HEADER_ROW]]
         if "Value" not in header or "table" not in header:
             continue
         for row in sheet.iter_rows(min_row=FIRST_ROW):
-            key = tuple(row[header.index(name)].value for name in ("table", "measure", "breakdown"))
-            cells = {h: row[header.index(h)].value for h in TYPED_HEADINGS if h in header}
-            if all(key) and any(v not in (None, "") for v in cells.values()):
-                typed[key] = cells
-    return typed
+            yield header, row, tuple(row[header.index(name)].value for name in ("table", "measure", "breakdown"))
 
 
 def update_template(project: Project, year: str) -> tuple[Path, int, int]:
@@ -112,14 +115,9 @@ def update_template(project: Project, year: str) -> tuple[Path, int, int]:
     params_sections = _year_sections(project, year)
     rows += workbook_rows(extra, catalogue, params_sections)
     workbook = build_template(catalogue, year, rows)
-    for sheet in workbook.worksheets:
-        header = [c.value for c in sheet[HEADER_ROW]]
-        if "Value" not in header or "table" not in header:
-            continue
-        for row in sheet.iter_rows(min_row=FIRST_ROW):
-            key = tuple(row[header.index(name)].value for name in ("table", "measure", "breakdown"))
-            for heading, value in typed.get(key, {}).items():
-                row[header.index(heading)].value = value
+    for header, row, key in _figure_rows(workbook):
+        for heading, value in typed.get(key, {}).items():
+            row[header.index(heading)].value = value
     _save_atomically(workbook, target)
     return target, len(typed), len(asked - set(typed))
 

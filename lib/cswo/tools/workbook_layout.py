@@ -19,6 +19,7 @@ from cswo.data.returns import (
     MEASURES_SHEET,
     QA_NOTE,
     QUERY,
+    TYPED_HEADINGS,
     Row,
     service_columns,
 )
@@ -79,7 +80,7 @@ def _status_check() -> DataValidation:
 def service_sheet_layout(sheet: Worksheet, year: str, rows: list[Row]) -> None:
     last = previous_year(year)
     names = service_columns(last)
-    typed = {"Value", "Status", "Source", "Note", QA_NOTE, QUERY}
+    typed = set(TYPED_HEADINGS)
     instructions = sheet.cell(
         row=1,
         column=1,

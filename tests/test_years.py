@@ -199,3 +199,5 @@ def test_a_typed_claim_about_an_average_beside_moving_figures_is_for_review():
         ("trend", "close to its average", "{eval}`d.average_5y`", True)
     ]
     assert year_findings("In 2019-20 it was {eval}`d.in_2019_20`, close to its average.", "2022-23") == []
+    scotland = "It is {eval}`c.value`, lower than the Scottish average of {eval}`c.scotland`."
+    assert [f.text for f in year_findings(scotland, "2022-23")] == ["lower than"]  # the verb, as before

@@ -56,9 +56,10 @@ CHANGE_VERBS = re.compile(
     r"dropped|declined|went up|went down|higher than|lower than)\b",
     re.IGNORECASE,
 )
-# a typed claim about a figure against its average, true only of the figures it was typed beside
+# a typed claim about a figure against its own average (not a comparator's, "the Scottish average"),
+# true only of the figures it was typed beside
 AVERAGE_CLAIM = re.compile(
-    r"\b(?:close to|near|in line with|similar to|above|below|higher than|lower than)\s+(?:its|their|the)\s+"
+    r"\b(?:close to|near|in line with|similar to|above|below|higher than|lower than)\s+(?:its|their)\s+"
     r"(?:\w+\s+)?average\b",
     re.IGNORECASE,
 )

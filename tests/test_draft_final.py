@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import subprocess
 
-import nbformat
 import pytest
 from docx import Document
 from typer.testing import CliRunner
@@ -14,10 +13,9 @@ from typer.testing import CliRunner
 from cswo.cli import app
 from cswo.compose.papers import DRAFT_CONTENTS_NOTE
 from cswo.errors import YearOpenError
-from cswo.narrative.stale import stale_years
 from cswo.pipeline.build import BuildOptions, build
 from cswo.tools.newyear import roll_forward
-from support import fill_workbook, word_state
+from support import fill_workbook, replace_typed_years, word_state
 
 YEAR = "2022-23"
 
@@ -82,7 +80,7 @@ def test_year_two_is_a_draft_until_signed_and_filled_then_final(project_copy, mo
     assert len(refused.value.items) == len(drafted.open_items)
 
     close_committee_details(project_copy)
-    settle_typed_years(project_copy)
+    assert replace_typed_years(project_copy, YEAR)  # what validate counts, done as it asks
     signed = CliRunner().invoke(
         app,
         ["--project", str(project_copy.root), "review", "sign", *drafted_sections(project_copy)]
@@ -102,21 +100,6 @@ def test_year_two_is_a_draft_until_signed_and_filled_then_final(project_copy, mo
             assert document.path.name in {p.name for p in laid_out}  # LibreOffice laid it out (in staging)
             entries, noted = contents_state(document.path)
             assert not noted and entries and all(re.search(r"\t\d+$", e) for e in entries), entries
-
-
-def settle_typed_years(project) -> None:
-    """The analyst's answer to each typed year validate lists (here: allowed as history, in its cell)."""
-    cells: dict[tuple[str, int], set[str]] = {}
-    for finding in stale_years(project, YEAR):
-        if not finding.review_only:
-            assert finding.cell is not None, str(finding)  # year two's cover and parameters have none
-            cells.setdefault((finding.file, finding.cell), set()).add(finding.text)
-    assert cells  # the carried-forward narrative has typed years: the year is open for them too
-    for (file, number), texts in cells.items():
-        path = project.root / file
-        nb = nbformat.read(path, as_version=4)
-        nb.cells[number - 1].source += f"\n\n<!-- allow-year: {'; '.join(sorted(texts))} -->"
-        nbformat.write(nb, path)
 
 
 def drafted_sections(project) -> list[str]:

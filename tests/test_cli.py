@@ -180,3 +180,18 @@ def test_house_style_copies_the_shipped_reference_document(project_copy):
     result = cswo(project_copy, "house-style", "--force")
     assert result.exit_code == 0, result.output
     assert target.read_bytes() == DEFAULT_REFERENCE_DOCX.read_bytes()
+
+
+def test_an_interrupt_python_wrapped_on_the_way_up_is_an_interruption_not_a_fault():
+    """Ctrl-C landing in a class's __set_name__ while a module imports reaches the CLI as a RuntimeError
+    caused by KeyboardInterrupt (Python 3.11 wraps it): exit 130 in one sentence, never exit 70."""
+    from cswo.cli.app import _interrupted
+
+    try:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as interrupt:
+            raise RuntimeError("Error calling __set_name__ on '_YearText' instance 'label' in 'Section'") from interrupt
+    except RuntimeError as wrapped:
+        assert _interrupted(wrapped)
+    assert not _interrupted(RuntimeError("a fault in the suite"))

@@ -42,10 +42,21 @@ class _Commands(TyperGroup):
                 if isinstance(error, CSWOError) and error.details():
                     say(error.details())  # e.g. the failing cell's code and the kernel's own traceback
                 raise
-            if isinstance(error, KeyboardInterrupt):
+            if _interrupted(error):
                 error = Interrupted()
             say(error, "red", "Error:")
             raise typer.Exit(exit_code(error)) from None
+
+
+def _interrupted(error: BaseException | None) -> bool:
+    """Ctrl-C or SIGTERM, also when Python wrapped it on the way up (an interrupt that lands in a class's
+    ``__set_name__`` while a module imports comes out as a RuntimeError caused by it)."""
+    seen = 0
+    while error is not None and seen < 20:
+        if isinstance(error, KeyboardInterrupt):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
 
 
 app = typer.Typer(

@@ -185,7 +185,7 @@ def test_house_style_copies_the_shipped_reference_document(project_copy):
 def test_an_interrupt_python_wrapped_on_the_way_up_is_an_interruption_not_a_fault():
     """Ctrl-C landing in a class's __set_name__ while a module imports reaches the CLI as a RuntimeError
     caused by KeyboardInterrupt (Python 3.11 wraps it): exit 130 in one sentence, never exit 70."""
-    from cswo.cli.app import _interrupted
+    from cswo.errors import is_interrupt as _interrupted
 
     try:
         try:

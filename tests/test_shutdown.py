@@ -76,7 +76,8 @@ def interrupted_build(project: Project, how: str = "Ctrl-C") -> list[str]:
             run.process.kill()
             return [f"the build ended before it was interrupted: {run.output()[-800:]}"]
         code = interrupt(run, how)
-        return problems(run.output(), code, INTERRUPTED_EXIT, tmp)
+        named = [] if f"stopped ({how})" in run.output() else [f"the sentence does not name {how}"]
+        return problems(run.output(), code, INTERRUPTED_EXIT, tmp) + named
 
 
 @pytest.fixture(scope="module")

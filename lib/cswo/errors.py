@@ -355,6 +355,18 @@ def internal_sentence(error: BaseException) -> str:
     )
 
 
+def is_interrupt(error: BaseException | None) -> bool:
+    """Ctrl-C or SIGTERM, also when Python wrapped it on the way up (an interrupt that lands in a class's
+    ``__set_name__`` while a module imports comes out as a RuntimeError caused by it)."""
+    for _ in range(20):
+        if error is None:
+            return False
+        if isinstance(error, (KeyboardInterrupt, Interrupted)):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
 def exit_code(error: BaseException) -> int:
     if isinstance(error, CSWOError):
         return error.exit_code

@@ -15,7 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from cswo.cli.printer import say
-from cswo.errors import CSWOError, InputError, Interrupted, exit_code
+from cswo.errors import CSWOError, InputError, Interrupted, exit_code, is_interrupt
 from cswo.project.paths import Project, require_year
 
 state = {"debug": False, "project": None}
@@ -42,21 +42,11 @@ class _Commands(TyperGroup):
                 if isinstance(error, CSWOError) and error.details():
                     say(error.details())  # e.g. the failing cell's code and the kernel's own traceback
                 raise
-            if _interrupted(error):
+            if is_interrupt(error) and not isinstance(error, Interrupted):
                 error = Interrupted()
             say(error, "red", "Error:")
             raise typer.Exit(exit_code(error)) from None
 
-
-def _interrupted(error: BaseException | None) -> bool:
-    """Ctrl-C or SIGTERM, also when Python wrapped it on the way up (an interrupt that lands in a class's
-    ``__set_name__`` while a module imports comes out as a RuntimeError caused by it)."""
-    seen = 0
-    while error is not None and seen < 20:
-        if isinstance(error, KeyboardInterrupt):
-            return True
-        error, seen = error.__cause__ or error.__context__, seen + 1
-    return False
 
 
 app = typer.Typer(

@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 import psutil
 
-from cswo.errors import EXIT_INTERRUPTED, Interrupted, message
+from cswo.errors import EXIT_INTERRUPTED, Interrupted, is_interrupt, message
 from cswo.publish import release as publish
 from cswo.run import kernels
 
@@ -89,7 +89,11 @@ def stop_on_signals(report: Callable[[Interrupted], None] = _print_to_stderr, de
     _state.update(name="Ctrl-C", stopping=False, timer=None)
     try:
         yield
-    except KeyboardInterrupt:
+    except BaseException as error:
+        # once a stop was asked for, whatever leaves the body is that stop (a worker killed mid-task, an
+        # interrupt Python wrapped in a RuntimeError on the way up): one sentence naming the signal
+        if not (_state["stopping"] or is_interrupt(error)):
+            raise
         publish.discard_unfinished()  # the signal may land between preparing staging and the step that owns it
         raise Interrupted(_state["name"]) from None
     finally:

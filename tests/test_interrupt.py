@@ -1,0 +1,59 @@
+"""run/interrupt.py: whatever leaves a stopped build is reported as that stop, naming its signal."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from cswo.errors import Interrupted
+from cswo.run.interrupt import stop_on_signals
+
+
+def _stopped_inside(signum: int, wrap: type[BaseException] | None) -> BaseException:
+    """Send ``signum`` to this process inside ``stop_on_signals``; optionally wrap the interrupt as Python does."""
+    try:
+        with stop_on_signals(report=lambda error: None, deadline=60):
+            try:
+                os.kill(os.getpid(), signum)
+                time.sleep(10)
+            except KeyboardInterrupt as interrupt:
+                if wrap is None:
+                    raise
+                raise wrap("Error calling __set_name__ on '_YearText' instance 'label'") from interrupt
+    except BaseException as error:  # noqa: BLE001 - the test looks at what came out
+        return error
+    raise AssertionError("the body was not stopped")
+
+
+@pytest.mark.parametrize("signum, name", [(signal.SIGTERM, "SIGTERM"), (signal.SIGINT, "Ctrl-C")])
+@pytest.mark.parametrize("wrap", [None, RuntimeError])
+def test_a_stop_is_one_interrupted_error_naming_its_signal(signum, name, wrap):
+    """Also when Python wrapped the interrupt on the way up (CI once printed 'Ctrl-C' for a SIGTERM)."""
+    error = _stopped_inside(signum, wrap)
+    assert isinstance(error, Interrupted) and error.signal_name == name, repr(error)
+    assert f"({name})" in str(error)
+
+
+def test_what_fails_after_a_stop_was_asked_for_is_the_stop():
+    """A worker killed by the stop surfaces as some other error; it is still the stop, not a fault."""
+    try:
+        with stop_on_signals(report=lambda error: None, deadline=60):
+            try:
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(10)
+            except KeyboardInterrupt:
+                pass  # swallowed by a library, as a process pool may
+            raise OSError("a worker's pipe closed")
+    except Interrupted as error:
+        assert error.signal_name == "SIGTERM"
+    else:
+        raise AssertionError("the stop was not reported")
+
+
+def test_an_error_without_a_stop_passes_through_unchanged():
+    with pytest.raises(RuntimeError, match="a fault"):
+        with stop_on_signals(report=lambda error: None, deadline=60):
+            raise RuntimeError("a fault")

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cswo.cache import keys
 from cswo.cache.instep import InStep
+from cswo.cache.memo import remembered
 from cswo.narrative.needs import year_needs
 from cswo.narrative.readings import section_readings
 from cswo.narrative.years import year_findings
@@ -19,7 +21,7 @@ from cswo.project.catalogue import load_catalogue
 from cswo.project.parameters import load_year
 from cswo.project.paths import Project
 from cswo.project.reading import read_text
-from cswo.project.twins import section_source
+from cswo.project.twins import SectionSource, section_source
 
 # cells that never reach the documents: the carried-forward banner (compose.section.UNREVIEWED_TAG)
 # and cells the build removes
@@ -80,8 +82,14 @@ def stale_years(project: Project, year: str, dataset=None) -> list[StaleFinding]
 
 def notebook_findings(project: Project, notebook, section: str, year: str, readings=None) -> list[StaleFinding]:
     """The findings in a section's markdown cells (read from its .md twin where the build would);
-    ``readings``: what the section's roles read from the data (:mod:`cswo.narrative.readings`)."""
+    ``readings``: what the section's roles read from the data (:mod:`cswo.narrative.readings`).
+    A running preview finds them once while the file and its readings are unchanged (cache/memo.py)."""
     source = section_source(notebook, section, InStep(project))
+    key = keys.findings_key(source.path, project.root, section, year, readings)
+    return list(remembered(key, lambda: _source_findings(project, source, section, year, readings)))
+
+
+def _source_findings(project: Project, source: SectionSource, section: str, year: str, readings) -> list[StaleFinding]:
     file = project.shown(source.path)
     out = []
     for index, cell in enumerate(source.read().cells, start=1):

@@ -174,7 +174,7 @@ def narrative_problems(
     found = []
     if gaps and dataset is not None:
         found += find_gaps(needs, dataset, workbook_locations(project, needs, dataset, sections), catalogue)
-    folder = project.year_notebooks(year).relative_to(project.root).as_posix()
+    folder = project.shown(project.year_notebooks(year))
     return found + [Problem(f"{folder}/{u.section}.ipynb", None, None, None, str(u)) for u in needs.unknown]
 
 

@@ -223,7 +223,7 @@ def _found(found: list[str], file: str, where: str) -> list[OpenItem]:
 
 
 def _notebook_label(project: Project, year: str, name: str) -> str:
-    return project.notebook(year, name).relative_to(project.root).as_posix()
+    return project.shown(project.notebook(year, name))
 
 
 def _shown_markdown(path: Path) -> Iterator[tuple[int, str]]:

@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from cswo.errors import CatalogueError
-from cswo.figures.formatting import approximately, format_value, without_false_precision
+from cswo.figures.formatting import NOT_APPLICABLE, NOT_AVAILABLE, approximately, format_value, without_false_precision
 from cswo.narrative import roles as prose
 from cswo.project.catalogue import load_catalogue
 from support import REFERENCE, copy_project
@@ -71,3 +71,9 @@ def test_a_wrong_decimals_is_refused_naming_the_measure(tmp_path, places, rule):
     with pytest.raises(CatalogueError) as error:
         load_catalogue(project)
     assert f"tables.community_justice.measures.{measure}: decimals" in str(error.value) and rule in str(error.value)
+
+
+def test_an_empty_cell_reads_as_no_figure_as_disclosure_treats_it():
+    """One rule for 'no figure' (safeguards.disclosure.is_missing): an empty string is missing in prose too."""
+    assert format_value("", "count") == format_value(None, "count") == NOT_AVAILABLE
+    assert format_value("", "percent", status="z") == NOT_APPLICABLE

@@ -31,7 +31,7 @@ def preview(
         result = run_build(project, preview_options(project, year))
         ran = [j.name for j in result.jobs if not j.reused] or ["none (prose only)"]
         pdfs = [
-            str(d.path.relative_to(project.root)) for d in result.documents if d.rendered and d.path.suffix == ".pdf"
+            project.shown(d.path) for d in result.documents if d.rendered and d.path.suffix == ".pdf"
         ]
         return f"built in {result.seconds:.1f}s; sections run: {', '.join(ran)}; " + (
             f"PDF re-rendered: {', '.join(pdfs)}" if pdfs else "no document changed"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import math
 import re
+
+from cswo.safeguards.disclosure import is_missing
 
 NOT_AVAILABLE = "[x]"
 NOT_APPLICABLE = "[z]"
@@ -15,10 +16,6 @@ SYMBOL_NOTES = {
     SUPPRESSED: "[c] = confidential: suppressed so that individuals cannot be identified",
 }
 MISSING_PHRASE = "figures are not yet available"
-
-
-def is_missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def decimals_of(value: float, most: int = 2) -> int:

@@ -60,14 +60,16 @@ class StaleFinding:
         return f"{self.where}: {self.message}"
 
 
-def stale_years(project: Project, year: str, dataset=None) -> list[StaleFinding]:
+def stale_years(project: Project, year: str, dataset=None, needs=None) -> list[StaleFinding]:
     """Every typed year, date, stale future tense and typed verb of change in the year's narrative,
     cover templates and parameters, located. With the year's validated ``dataset``, a typed
     comparison is judged against the figures beside it (:mod:`cswo.narrative.claims`); without it,
-    it is listed for review. Raises what loading the parameters raises."""
+    it is listed for review. ``needs``: the year's :func:`year_needs`, when the caller has them.
+    Raises what loading the parameters raises."""
     params = load_year(project, year)
     sections = [*params.sections, *params.appendix_notebooks()]
-    readings = section_readings(year_needs(project, year, sections, dataset), dataset, load_catalogue(project))
+    needs = needs if needs is not None else year_needs(project, year, sections, dataset)
+    readings = section_readings(needs, dataset, load_catalogue(project))
     found: list[StaleFinding] = []
     for section in sections:
         notebook = project.notebook(year, section)

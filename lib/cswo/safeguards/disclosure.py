@@ -47,6 +47,7 @@ def fewer_than(value: float | None, threshold: int) -> str | None:
 
 
 def is_missing(value) -> bool:
+    """No figure: None, an empty cell or NaN (the one rule; disclosure, formatting and phrases share it)."""
     return value is None or value == "" or (isinstance(value, float) and math.isnan(value))
 
 

@@ -122,7 +122,12 @@ class Reader:
         self.cwd = self.suite.root
         self.state = folder / "shell-state.sh"
         self.state.write_text("", encoding="utf-8")
-        self.env = {**os.environ, "PATH": f"{Path(sys.prefix) / 'bin'}{os.pathsep}{os.environ['PATH']}", "COLUMNS": "200"}
+        self.cells: list[Block] = []  # the page's Python so far, as a kernel keeps it
+        self.env = {
+            **os.environ,
+            "PATH": f"{Path(sys.prefix) / 'bin'}{os.pathsep}{os.environ['PATH']}",
+            "COLUMNS": "200",
+        }
 
     @property
     def project(self) -> Project:
@@ -141,32 +146,41 @@ class Reader:
 
     def shell(self, block: Block) -> None:
         expected = int(re.match(r"\d+", block.marker("exit") or "0").group())
+        state = shq(self.state)
+        keep = f'while read -r v; do declare -p "$v"; done > {state}.new && mv {state}.new {state}'
         script = f"""
+__start=$(compgen -v | sort)
 cd {shq(self.cwd)}
-source {shq(self.state)}
-__before=$(compgen -v | sort)
-__save() {{ pwd > {shq(self.state)}.cwd
-  comm -13 <(echo "$__before") <(compgen -v | sort) | grep -v '^__' | while read -r v; do declare -p "$v"; done > {shq(self.state)}; }}
+source {state}
+__save() {{ pwd > {state}.cwd; comm -13 <(echo "$__start") <(compgen -v | sort) | grep -v '^__' | {keep}; }}
 trap __save EXIT
 set -e
 {block.body}
 """
-        ran = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=self.env, timeout=BLOCK_TIMEOUT)
+        ran = subprocess.run(
+            ["bash", "-c", script], capture_output=True, text=True, env=self.env, timeout=BLOCK_TIMEOUT
+        )
         said = (ran.stdout + ran.stderr)[-3000:]
         assert ran.returncode == expected, (
-            f"{block.where} ({block.section}) exited {ran.returncode}, the docs say {expected}:\n{block.body}\n---\n{said}"
+            f"{block.where} ({block.section}) exited {ran.returncode}, the docs say {expected}:\n"
+            f"{block.body}\n---\n{said}"
         )
         self.cwd = Path(Path(f"{self.state}.cwd").read_text(encoding="utf-8").strip())
 
     def python(self, block: Block) -> None:
         """Run as a notebook's cell runs: in the year's notebook folder, after the page's earlier cells."""
-        self.cells = [*getattr(self, "cells", []), block]
+        self.cells.append(block)
         program = "ns = {}\n" + "".join(
             f"exec(compile({cell.body!r}, {cell.where!r}, 'exec'), ns)\n" for cell in self.cells
         )
         folder = self.project.year_notebooks(self.year())
         ran = subprocess.run(
-            [sys.executable, "-c", program], cwd=folder, capture_output=True, text=True, env=self.env, timeout=BLOCK_TIMEOUT
+            [sys.executable, "-c", program],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            env=self.env,
+            timeout=BLOCK_TIMEOUT,
         )
         assert ran.returncode == 0, f"{block.where} ({block.section}) fails:\n{block.body}\n---\n{ran.stderr[-3000:]}"
 

@@ -114,7 +114,7 @@ def _nothing_changed(project: Project, year: str, committees, formats: list[str]
     saved = uptodate.current(project, year, keys.stamp_options(committees, formats, True, draft, final))
     if saved is None:
         return False
-    folder = project.year_outputs(year).relative_to(project.root)
+    folder = project.shown(project.year_outputs(year))
     console.print(f"Nothing changed since the last build: the papers in {folder}/ are current.")
     for warning in saved.get("warnings", []):
         console.print(f"[yellow]Warning:[/] {escape(warning)}")
@@ -130,7 +130,7 @@ def _summary(project: Project, result) -> None:
     if reused:
         console.print("  reused: " + ", ".join(reused))
     folder = project.draft_outputs(result.year) if result.draft else project.year_outputs(result.year)
-    table = Table(title=f"Documents in {folder.relative_to(project.root)}/")
+    table = Table(title=f"Documents in {project.shown(folder)}/")
     for column in ("Committee", "Document", "File", "Size", "Written"):
         table.add_column(column, overflow="fold")
     for doc in result.documents:
@@ -153,7 +153,7 @@ def _summary(project: Project, result) -> None:
             console.print(f"  - {escape(line)}", highlight=False, soft_wrap=True)
     for path in result.out_of_date:
         console.print(
-            f"[yellow]Out of date:[/] {escape(str(path.relative_to(project.root)))} was not rebuilt by this "
+            f"[yellow]Out of date:[/] {escape(project.shown(path))} was not rebuilt by this "
             "build; it may not match the new documents (build without --committee/--format to refresh it)",
             highlight=False,
             soft_wrap=True,

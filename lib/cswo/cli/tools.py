@@ -16,7 +16,7 @@ from cswo.errors import CSWOError
 @app.command()
 def preview(
     year: Annotated[str | None, typer.Option("--year", "-y", help="Financial year (default: latest)")] = None,
-    interval: Annotated[float, typer.Option("--interval", help="Seconds between looks for changes")] = 0.5,
+    interval: Annotated[float, typer.Option("--interval", help="Seconds between looks for changes")] = 0.1,
     max_builds: Annotated[int | None, typer.Option("--max-builds", help="Stop after this many builds")] = None,
 ) -> None:
     """Watch the year's notebooks, data and parameters; re-render the first committee's paper as a draft
@@ -31,7 +31,7 @@ def preview(
         result = run_build(project, preview_options(project, year))
         ran = [j.name for j in result.jobs if not j.reused] or ["none (prose only)"]
         pdfs = [
-            str(d.path.relative_to(project.root)) for d in result.documents if d.rendered and d.path.suffix == ".pdf"
+            project.shown(d.path) for d in result.documents if d.rendered and d.path.suffix == ".pdf"
         ]
         return f"built in {result.seconds:.1f}s; sections run: {', '.join(ran)}; " + (
             f"PDF re-rendered: {', '.join(pdfs)}" if pdfs else "no document changed"

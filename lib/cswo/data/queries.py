@@ -124,7 +124,7 @@ def raise_query(project: Project, row: Row, text: str, dry_run: bool = False) ->
     path = project.table_file(row.table)
     if number is None:
         return None
-    where = f"{path.relative_to(project.root).as_posix()}, row {number}"
+    where = f"{project.shown(path)}, row {number}"
     if dry_run:
         return where
     reader = csv.reader(io.StringIO(read_text(path)))
@@ -151,7 +151,7 @@ def open_queries(project: Project) -> list[str]:
     for path in sorted(project.data_dir.glob("*.csv")):
         for number, record in enumerate(csv.DictReader(io.StringIO(read_text(path))), start=2):
             if (record.get(QUERY) or "").strip():
-                found.append(f"{path.relative_to(project.root).as_posix()}, row {number}: {record[QUERY].strip()}")
+                found.append(f"{project.shown(path)}, row {number}: {record[QUERY].strip()}")
     return found
 
 

@@ -62,7 +62,7 @@ def notebook_problems(
     problems = []
     for name in names:
         path = project.notebook(year, name)
-        label = path.relative_to(project.root).as_posix()
+        label = project.shown(path)
         if not path.exists():
             problems.append(Problem(label, None, None, None, f"section '{name}' has no notebook at this path"))
             continue
@@ -82,7 +82,7 @@ def legacy_problems(project: Project, notebook: Path, name: str) -> list[Problem
     renamed modules (the section would fail in its kernel). Each is an error saying what
     ``cswo migrate`` rewrites it as."""
     source = twins.section_source(notebook, name)
-    label = source.path.relative_to(project.root).as_posix()
+    label = project.shown(source.path)
     cells = source.read().cells
     renames = legacy.renames("\n".join(cell.source for cell in cells if cell.cell_type == "code"))
     found = []

@@ -96,7 +96,7 @@ def make_jobs(
     for name in names:
         notebook = project.notebook(params.year, name)
         if not notebook.exists() and not notebook.with_suffix(twins.TWIN_SUFFIX).exists():
-            raise CSWOError(f"Section '{name}' has no notebook: expected {notebook.relative_to(project.root)}")
+            raise CSWOError(f"Section '{name}' has no notebook: expected {project.shown(notebook)}")
         source = twins.section_source(notebook, name, in_step)
         if source.note and notes is not None:
             notes.append(source.note)

@@ -123,7 +123,7 @@ def load_reviews(project: Project, year: str) -> dict:
     record = read_yaml(path) if path.exists() else {}
     record = record or {}
     if not isinstance(record, dict) or any(k not in PARTS for k in record):
-        raise InputError(f"{path.relative_to(project.root)}: expected the keys {', '.join(PARTS)} only")
+        raise InputError(f"{project.shown(path)}: expected the keys {', '.join(PARTS)} only")
     return {
         "sections": dict(record.get("sections") or {}),
         "comments": list(record.get("comments") or []),

@@ -215,7 +215,7 @@ def _apply_cover(project: Project, year: str, edit: _Edit, report: Report) -> No
     written = cover_keys.set_value(project, year, key, value, new, report.dry_run) if new else None
     if written is None:
         template = cover_template(project, anchor["cell"])
-        shown = template.relative_to(project.root) if template.is_relative_to(project.root) else template.name
+        shown = project.shown(template) if template.is_relative_to(project.root) else template.name
         target = f"the parameters key '{key}'" if key else f"the cover template ({shown})"
         report.listed.append(f"{where}: change {target} by hand: '{anchor['text']}' -> '{edit.reviewed}'")
         return

@@ -74,7 +74,7 @@ def read(project: Project, year: str, build_id: str) -> Built:
         listed = ", ".join(known[-5:]) if known else "none"
         raise InputError(
             f"there is no record of build '{build_id or '(none)'}' for {year} in "
-            f"{path.parent.relative_to(project.root)} (builds recorded: {listed}); only a paper built by "
+            f"{project.shown(path.parent)} (builds recorded: {listed}); only a paper built by "
             "`cswo build` on this project can be taken home"
         )
     data = json.loads(path.read_text(encoding="utf-8"))

@@ -52,4 +52,4 @@ def set_value(project: Project, year: str, key: str, old: str, new: str, dry_run
         return None
     if not dry_run:
         path.write_text(changed, encoding="utf-8")
-    return path.relative_to(project.root).as_posix()
+    return project.shown(path)

@@ -113,7 +113,7 @@ def roll_forward(
     existing = [p for p in (parameters, notebooks, project.returns_workbook(new)) if p.exists()]
     if existing:
         raise YearExistsError(
-            f"{new} already exists ({', '.join(str(p.relative_to(project.root)) for p in existing)}); "
+            f"{new} already exists ({', '.join(project.shown(p) for p in existing)}); "
             "nothing was changed"
         )
 

@@ -7,6 +7,8 @@ HTML comment directly before the fence says more, one per line:
     <!-- docs-test: exit N -->                 the block's commands end with exit code N
     <!-- docs-test: before: ACTION [ARG] -->   what the reader does by hand first (ACTIONS below)
     <!-- docs-test: rows of data/TABLE.csv --> a ```csv block: rows of that data file
+    <!-- docs-test: output -->                 a ```text block: what the command before it prints
+                                               (each part between "…" found in what it printed)
 
 Each `##` section of a page is a walk-through: its blocks run in order in one fresh project, the
 shell's folder and variables carried from block to block as a reader's terminal carries them.
@@ -108,7 +110,7 @@ def walkthroughs() -> dict[str, list[Block]]:
     """The blocks to exercise, by page and `##` section, in the order a reader meets them."""
     units: dict[str, list[Block]] = {}
     for block in all_blocks():
-        if block.exemption is None and block.language in RUN:
+        if block.exemption is None and (block.language in RUN or block.marker("output") is not None):
             units.setdefault(f"{block.page.name}: {block.section or 'top'}", []).append(block)
     return units
 
@@ -123,6 +125,7 @@ class Reader:
         self.state = folder / "shell-state.sh"
         self.state.write_text("", encoding="utf-8")
         self.cells: list[Block] = []  # the page's Python so far, as a kernel keeps it
+        self.said = ""  # what the last shell block printed
         self.env = {
             **os.environ,
             "PATH": f"{Path(sys.prefix) / 'bin'}{os.pathsep}{os.environ['PATH']}",
@@ -142,6 +145,8 @@ class Reader:
             name, *args = action.split()
             assert name in ACTIONS, f"{block.where}: no reader action '{name}' (known: {', '.join(ACTIONS)})"
             ACTIONS[name](self, *args)
+        if block.language == OUTPUT:
+            return self.output(block)
         {"bash": self.shell, "python": self.python, "yaml": self.yaml, "csv": self.csv}[block.language](block)
 
     def shell(self, block: Block) -> None:
@@ -160,12 +165,22 @@ set -e
         ran = subprocess.run(
             ["bash", "-c", script], capture_output=True, text=True, env=self.env, timeout=BLOCK_TIMEOUT
         )
-        said = (ran.stdout + ran.stderr)[-3000:]
+        self.said = ran.stdout + ran.stderr
+        said = self.said[-3000:]
         assert ran.returncode == expected, (
             f"{block.where} ({block.section}) exited {ran.returncode}, the docs say {expected}:\n"
             f"{block.body}\n---\n{said}"
         )
         self.cwd = Path(Path(f"{self.state}.cwd").read_text(encoding="utf-8").strip())
+
+    def output(self, block: Block) -> None:
+        """Each part of the example (between "…") is in what the command printed, however it wrapped."""
+        printed = " ".join(self.said.split())
+        for part in block.body.split("…"):
+            part = " ".join(part.split()).strip(" ;,")
+            assert part in printed, (
+                f"{block.where}: the command above never prints {part!r}; it printed:\n{self.said[-3000:]}"
+            )
 
     def python(self, block: Block) -> None:
         """Run as a notebook's cell runs: in the year's notebook folder, after the page's earlier cells."""

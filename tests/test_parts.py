@@ -206,3 +206,21 @@ def test_a_papers_own_text_is_converted_again_only_when_it_its_metadata_or_its_t
     template.write_text(template.read_text(encoding="utf-8") + "\n// the council's own change\n", encoding="utf-8")
     assert "the council's own change" in typst(paper("# Report to the board"), META)
     assert papers_converted() == 4
+
+
+def test_a_word_paper_from_converted_parts_has_the_properties_of_the_whole(tmp_path):
+    """The paper's own tree is kept without its metadata (a build id differs in every build): the
+    Word run sets it, so the properties are as in the paper written whole."""
+    markdown = paper("# Report to the board {.unnumbered}")
+    meta = {**META, "footer": "F", "subject": "S", "identifier": "PR-7", "cswo_build_id": "b1234567890a"}
+    reference = TEMPLATES_DIR / "reference.docx"
+    engines.render_docx(markdown, tmp_path / "whole.docx", tmp_path, meta, reference)
+    converter = engines.part_converter(tmp_path, tmp_path / "parts", {"test": "properties"})
+    engines.render_docx(markdown, tmp_path / "parts.docx", tmp_path, meta, reference, [SECTION_A], converter)
+    again = {**meta, "cswo_build_id": "b0987654321f"}  # the next build: the paper's own text is kept
+    engines.render_docx(markdown, tmp_path / "again.docx", tmp_path, again, reference, [SECTION_A], converter)
+    for part in ("docProps/custom.xml", "docProps/core.xml", "word/settings.xml"):
+        with zipfile.ZipFile(tmp_path / "whole.docx") as whole, zipfile.ZipFile(tmp_path / "parts.docx") as parts_:
+            assert parts_.read(part) == whole.read(part), part
+    with zipfile.ZipFile(tmp_path / "again.docx") as docx:
+        assert b"b0987654321f" in docx.read("docProps/custom.xml")

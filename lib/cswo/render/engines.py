@@ -100,8 +100,8 @@ def render_docx(
     source = MARKDOWN
     if converter is not None:
         markdown, found = converter.split(markdown, list(parts))
-        if found:
-            args = ["--to", "json", *_metadata_args(shown)]
+        if found:  # the tree with the parts' metadata (what the guard reads): this run's own is set below
+            args = ["--to", "json", *_metadata_args(converter.meta)]
             text = converter.paper(
                 markdown, "json", args, None, lambda text: _pandoc(args, text, resource_dir).decode()
             )

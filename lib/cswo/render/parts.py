@@ -49,6 +49,11 @@ class PartConverter:
         self.converted = 0  # parts this build had pandoc convert (the others were kept)
         self._used: set[str] = set()
 
+    @property
+    def meta(self) -> dict:
+        """The metadata every part is converted with (what the guard filter reads)."""
+        return dict(self._shared.get("meta", {}))
+
     def split(self, markdown: str, parts: list[str]) -> tuple[str, list[str]]:
         """The markdown with each part that occurs in it once replaced by its placeholder paragraph,
         and those parts. A part that occurs more than once (or is blank) stays where it is."""

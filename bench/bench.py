@@ -603,6 +603,14 @@ NOTES = [
     "is cleared between notebooks, so pandas, Altair and the suite are imported once per worker. A "
     "section is re-run only when its code cells, data, parameters, the library or a tool version changed;"
     " prose is filled outside the kernel, so a prose edit runs none.",
+    "- **Memory**: a cold build's peak is while the sections run: two warm kernels (pandas, Altair and "
+    "vl-convert's JavaScript engine: about 300 MiB resident each, 175 MiB of it their own), the build itself "
+    "and its two section workers. The workers are forked before the build imports the rest of the pipeline "
+    "(nbconvert, the renderers, the checks), so each holds about 80 MiB resident instead of 130 (a fork "
+    "counts every page its parent had as resident in both). The target is judged on the sum of resident "
+    "memory (RSS), which counts a page shared between processes once in each; the proportional sum (PSS) "
+    "splits each shared page between its sharers, and is what the build takes from the machine. "
+    "`bench/memory.py` prints RSS, USS and PSS for every process at both peaks, with the stage of the build.",
     "- **Documents**: each distinct document is written once (the annual report on its own is the same "
     "for every committee and is copied), in parallel threads. Each of the report's sections is converted by "
     "pandoc once for every paper that carries it (to Typst for the PDF, to pandoc's document tree for Word), "

@@ -28,7 +28,7 @@ report: setup ## Build the reference year's committee papers (Word and PDF) into
 	$(BIN)/cswo build --year $(YEAR)
 
 test: setup ## Run the whole test suite (real Papermill, pandoc and Typst)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup $(ORDER)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=15 $(ORDER)
 
 soak: setup ## Long sweeps: disclosure across every channel, hundreds of bad inputs, builds killed at 20+ points (docs/robustness.md)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(ORDER) -m soak

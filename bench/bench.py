@@ -282,10 +282,10 @@ def live_preview(project: Path, section: str, counter: int) -> tuple[float, floa
     """Seconds from saving a prose edit to a running `cswo preview` saying the PDF is re-rendered.
 
     What the analyst waits for while writing: the watcher is already running (imports paid), notices
-    the save (it looks every half second) and re-renders the draft.
+    the save (it looks every tenth of a second, its default) and re-renders the draft.
     """
     env = {**os.environ, "CSWO_PROJECT": str(project), "COLUMNS": "400"}
-    command = [str(BIN / "cswo"), "preview", "--year", YEAR, "--max-builds", "2", "--interval", "0.5"]
+    command = [str(BIN / "cswo"), "preview", "--year", YEAR, "--max-builds", "2"]  # its own look-for-changes interval
     # the CLI prints to stderr, as every message goes through its one masking console
     process = subprocess.Popen(
         command, cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
@@ -634,10 +634,11 @@ NOTES = [
     "- **The writing loop** is `cswo preview`: after a save it re-renders only the first committee's "
     "paper as a draft PDF (no Word, no LibreOffice, no kernel for a prose edit). 'Started afresh' pays "
     "Python's start-up and imports each time; the live figure is what the analyst waits for: from saving "
-    "the notebook to the watcher reporting the new PDF, its half-second look for changes included. A running "
-    "preview keeps what it can between saves: the validated data, each unchanged file's identifier scan, "
-    "each unchanged notebook's typed-number check, the converted sections (only the edited one is "
-    "converted again) and a warm Typst compiler.",
+    "the notebook to the watcher reporting the new PDF, its look for changes (every tenth of a second, "
+    "about a millisecond of CPU each) included. A running preview keeps what it can between saves: the "
+    "validated data, each unchanged file's identifier scan, each unchanged notebook's typed-number check "
+    "and typed-year findings, the converted sections (only the edited one is converted again) and a warm "
+    "Typst compiler.",
     "- **A prose edit in `cswo build`** re-writes every deliverable that carries the section: both "
     "committee papers and the annual report, each in Word and PDF, with the checks of all six; a final "
     "build adds LibreOffice's layout of the three Word papers for their contents page numbers, which is most "

@@ -195,3 +195,10 @@ def test_an_interrupt_python_wrapped_on_the_way_up_is_an_interruption_not_a_faul
     except RuntimeError as wrapped:
         assert _interrupted(wrapped)
     assert not _interrupted(RuntimeError("a fault in the suite"))
+
+
+def test_an_unknown_option_is_a_usage_error_not_a_fault(project_copy):
+    """Typer raises its own click's exceptions: a mistyped option is the analyst's (exit 2), never 70."""
+    result = cswo(project_copy, "review", "sign", "complaints", "--year", "2021-22", "--signed-by", "A. Reviewer")
+    assert result.exit_code == 2, result.output
+    assert "No such option: --signed-by" in result.output and "fault in the suite" not in result.output

@@ -1,7 +1,8 @@
-"""The docs run: every command, module, key and link the README and docs/ show is real.
+"""The docs run: every command, snippet, key and link the README and docs/ show is real.
 
-A renamed module, a removed option or a key the docs leave out fails here, not in a council's
-first autumn.
+Every fenced block is run, loaded through the suite's own readers, marked as output (```text), or
+exempt in the docs themselves with a reason (tests/doc_snippets.py says how). A renamed module, a
+removed option or a key the docs leave out fails here, not in a council's first autumn.
 """
 
 from __future__ import annotations
@@ -13,44 +14,37 @@ import shlex
 from pathlib import Path
 
 import pytest
-import yaml
 from typer.main import get_command
 
 from cswo.cli import app
-from cswo.project.parameters import Committee
-from support import REFERENCE_YEAR, ROOT
+from doc_snippets import DOCS, Reader, all_blocks, unaccounted, walkthroughs
+from support import ROOT
 
-DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-FENCE = re.compile(r"^[ \t]*```(\w*)[^\n]*\n(.*?)^[ \t]*```", re.M | re.S)
+INLINE = re.compile(r"(?<!`)`((?:\.venv/bin/)?cswo [^`]+)`(?!`)")
 
 
 def blocks(language: str) -> list[tuple[Path, str]]:
-    found = []
-    for path in DOCS:
-        for lang, body in FENCE.findall(path.read_text()):
-            if lang == language:
-                lines = body.splitlines()
-                indent = min((len(x) - len(x.lstrip()) for x in lines if x.strip()), default=0)
-                found.append((path, "\n".join(x[indent:] for x in lines)))
-    return found
+    return [(block.page, block.body) for block in all_blocks() if block.language == language]
 
 
 def cswo_commands() -> list[tuple[Path, list[str]]]:
+    """Every `cswo` command line in a ```bash block, and every one quoted inline in the prose."""
+    lines = [(path, line) for path, body in blocks("bash") for line in body.replace("\\\n", " ").splitlines()]
+    lines += [(path, span.replace("\\|", "/")) for path in DOCS for span in INLINE.findall(path.read_text())]
     found = []
-    for path, body in blocks("bash"):
-        for line in body.replace("\\\n", " ").splitlines():
-            line = line.split("#", 1)[0].strip()
-            for part in re.split(r"&&|;|\|", line):
-                words = shlex.split(part)
-                for i, word in enumerate(words):
-                    if word == "cswo" or word.endswith("/cswo"):
-                        found.append((path, words[i + 1 :]))
-                        break
+    for path, line in lines:
+        line = line.split("#", 1)[0].strip()
+        for part in re.split(r"&&|;|\|", line):
+            words = shlex.split(part)
+            for i, word in enumerate(words):
+                if word == "cswo" or word.endswith("/cswo"):
+                    found.append((path, words[i + 1 :]))
+                    break
     return found
 
 
 def test_the_docs_show_cswo_commands():
-    assert len(cswo_commands()) >= 5
+    assert len(cswo_commands()) >= 40
 
 
 @pytest.mark.parametrize(("path", "words"), cswo_commands(), ids=lambda v: " ".join(v) if isinstance(v, list) else "")
@@ -59,7 +53,8 @@ def test_every_cswo_command_in_the_docs_exists_with_its_options(path, words):
     context_words = list(words)
     while context_words and context_words[0] in getattr(command, "commands", {}):
         command = command.commands[context_words.pop(0)]
-    assert not hasattr(command, "commands"), f"{path.name}: `cswo {' '.join(words)}` names no command"
+    named = f"{path.name}: `cswo {' '.join(words)}`"
+    assert not (hasattr(command, "commands") and context_words), f"{named} names no command"
     options = {opt for param in command.params for opt in (*param.opts, *param.secondary_opts)}
     for word in (w.strip("[]") for w in context_words):
         if word.startswith("-"):
@@ -108,24 +103,6 @@ def test_every_module_and_function_the_python_snippets_name_exists():
     assert not missing, missing
 
 
-def test_the_notebook_setup_snippet_runs_against_a_project(project_copy, monkeypatch):
-    """docs/notebooks.md's set-up cell, run as written against the reference project."""
-    setup = [body for path, body in blocks("python") if path.name == "notebooks.md" and ".start(" in body]
-    assert setup, "docs/notebooks.md shows no set-up cell"
-    monkeypatch.chdir(project_copy.year_notebooks(REFERENCE_YEAR))
-    namespace = {"year": REFERENCE_YEAR, "project_root": "../..", "output_dir": None, "dataset_path": None}
-    exec(compile(setup[0], "docs/notebooks.md", "exec"), namespace)
-    assert namespace["complaints"].value == "93"
-
-
-def test_the_committee_example_has_every_key_a_committee_needs():
-    examples = [yaml.safe_load(body) for path, body in blocks("yaml") if "committees:" in body]
-    assert examples, "docs/project.md shows no committee"
-    for example in examples:
-        for key, committee in example["committees"].items():
-            Committee.model_validate(committee), key  # raises on a missing or mistyped key
-
-
 LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
 
 
@@ -140,3 +117,28 @@ def test_every_relative_link_and_file_the_docs_point_to_exists():
             if not (ROOT / target).exists():
                 missing.append(f"catalogue.yml -> {target}")
     assert not missing, missing
+
+
+def test_every_block_in_the_docs_is_run_loaded_output_or_exempt_with_a_reason():
+    found = all_blocks()
+    assert len(found) > 20
+    problems = [problem for block in found if (problem := unaccounted(block))]
+    assert not problems, "\n".join(problems)
+
+
+def test_exemptions_stay_few():
+    exempt = [f"{block.where}: {block.exemption}" for block in all_blocks() if block.exemption]
+    assert len(exempt) <= 5, exempt
+
+
+WALKTHROUGHS = walkthroughs()
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("unit", sorted(WALKTHROUGHS))
+def test_every_walkthrough_in_the_docs_runs_as_written(unit, tmp_path):
+    """Each `##` section's blocks in order in one fresh project: commands run with their documented
+    exit code, Python runs as a notebook cell does, YAML and CSV examples read through the suite."""
+    reader = Reader(tmp_path)
+    for block in WALKTHROUGHS[unit]:
+        reader.exercise(block)

@@ -23,13 +23,19 @@ MESSAGES = (
     "cswo.notebook.lab.cell_messages('We had {eval}`cpos.valeu` orders in 2021-22, 353 of them.', 4, 'justice')"
 )
 
+CLAIM = (
+    "import cswo.notebook.lab\n"
+    "cswo.notebook.lab.cell_messages('A total of {eval}`cpos.value` orders were imposed, down from "
+    "{eval}`cpos.last_year` the year before.', 5, 'justice')"
+)
+
 
 @pytest.fixture(scope="module")
 def ran(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("lab")
     project = copy_project(tmp / "project")
     nb = section_notebook("justice", ["We had {eval}`cpos.value` orders."], CODE)
-    nb.cells[-1:-1] = [nbformat.v4.new_code_cell(source) for source in (CHART, MISSPELT, MESSAGES)]
+    nb.cells[-1:-1] = [nbformat.v4.new_code_cell(source) for source in (CHART, MISSPELT, MESSAGES, CLAIM)]
     folder = project.year_notebooks(REFERENCE_YEAR)
     client = NotebookClient(
         nb, kernel_name="python3", allow_errors=True, timeout=600, resources={"metadata": {"path": str(folder)}},
@@ -66,4 +72,15 @@ def test_the_lab_extension_hears_validates_words_about_a_markdown_cell(ran):
         "with {eval}`name`, or allow it with <!-- allow-number: 353 -->",
         "Section 'justice', cell 4: '2021-22' is typed, so it will not move with the report year: write "
         "{eval}`s.label` instead (or allow it as history with <!-- allow-year: 2021-22 -->)",
+    ]
+
+
+def test_the_lab_judges_a_typed_comparison_against_the_sections_figures_as_validate_does(ran):
+    """353 orders in 2021-22 against 204 the year before: 'down from' is false, and the lab says so."""
+    [result] = ran[CLAIM]
+    assert json.loads(result["data"]["text/plain"]) == [
+        "Section 'justice', cell 5: 'down from' says {eval}`cpos.value` is below {eval}`cpos.last_year`, but the "
+        "data give 353 (2021-22) and 204 (2020-21): let the data say it ({eval}`cpos.trend`, {eval}`cpos.compared`) "
+        'or rewrite it: "A total of {eval}`cpos.value` orders were imposed, down from {eval}`cpos.last_year` the '
+        'year before."'
     ]

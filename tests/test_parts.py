@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import zipfile
 
@@ -136,3 +137,40 @@ def test_a_word_paper_from_converted_parts_is_the_word_paper_of_the_whole(tmp_pa
     whole, assembled = document_xml(tmp_path / "whole.docx"), document_xml(tmp_path / "parts.docx")
     assert 'w:name="complaints-1"' in whole  # the heading met twice gets its own bookmark, as before
     assert assembled == whole
+
+
+def counting_both(calls: list):
+    """Typst as :func:`counting` makes it; for Word, a document tree of each marker and one paragraph."""
+    typst = counting(calls)
+
+    def convert(markdown: str, fmt: str) -> str:
+        if fmt != "json":
+            return typst(markdown, fmt)
+        calls.append(markdown.count(parts.MARKER))
+        markers = [line for line in markdown.splitlines() if line.startswith(parts.MARKER)]
+        para = [{"t": "Para", "c": [{"t": "Str", "c": text}]} for m in markers for text in (m, "converted json")]
+        return json.dumps({"blocks": para})
+
+    return convert
+
+
+def test_a_pdf_only_build_keeps_the_parts_the_next_word_paper_takes(tmp_path, monkeypatch):
+    calls: list[int] = []
+    monkeypatch.setattr(parts, "_MEMORY", {})
+    full = PartConverter(counting_both(calls), tmp_path, {"tools": 1})  # `cswo build`: Word and PDF
+    full.typst([SECTION_A, SECTION_B])
+    full.blocks([SECTION_A, SECTION_B])
+    full.prune()
+    monkeypatch.setattr(parts, "_MEMORY", {})  # each build is a process of its own
+    edited = SECTION_B + "\nOne more sentence.\n"
+    preview = PartConverter(counting_both(calls), tmp_path, {"tools": 1})  # `cswo preview`: the PDF only
+    preview.typst([SECTION_A, edited])
+    preview.prune()
+    assert calls == [2, 2, 1]
+    monkeypatch.setattr(parts, "_MEMORY", {})
+    again = PartConverter(counting_both(calls), tmp_path, {"tools": 1})  # the next `cswo build`
+    again.typst([SECTION_A, edited])
+    again.blocks([SECTION_A, edited])
+    assert calls == [2, 2, 1, 1] and again.converted == 1  # Word: only the edited section converted
+    again.prune()
+    assert len(list(tmp_path.iterdir())) == 4  # the parts before the edit are forgotten, in both formats

@@ -89,3 +89,30 @@ def test_a_typed_comparison_is_judged_against_the_years_data(tmp_path):
     assert [(f.kind, f.review_only) for f in unjudged] == [("trend", True)]
     items = stale_year_items(project, load_year(project, YEAR), dataset)
     assert [(i.kind, i.where) for i in items if i.file.endswith("performance.ipynb")] == [("comparison", "cell 3")]
+
+
+def test_a_running_preview_keeps_the_findings_only_while_the_prose_and_the_figures_are_unchanged(tmp_path):
+    code = ['complaints = s.figure("complaints", "complaints", "complaints_received")']
+    project = _project(tmp_path, [])
+    notebook = project.notebook(YEAR, "performance")
+
+    def write(sentence: str) -> None:
+        nbformat.write(section_notebook("performance", [sentence], code, year=YEAR), notebook)
+
+    def judged() -> list[tuple[str, str, str]]:
+        dataset, _ = validate_tables(project, YEAR)
+        found = [f for f in stale_years(project, YEAR, dataset) if f.section == "performance"]
+        return [(f.kind, f.text, f.message) for f in found if not f.review_only]
+
+    write("Complaints fell to {eval}`complaints.value`, from {eval}`complaints.last_year` the year before.")
+    first = judged()
+    assert [(kind, text) for kind, text, _ in first] == [("claim", "fell")]
+    assert judged() == first  # kept: asked again with nothing changed
+    data = project.data_dir / "complaints.csv"
+    fewer = data.read_text(encoding="utf-8").replace(
+        "2024-25,complaints_received,total,77", "2024-25,complaints_received,total,50"
+    )
+    data.write_text(fewer, encoding="utf-8")
+    assert judged() == []  # the figures changed: 50 after 60 did fall
+    write("Complaints rose to {eval}`complaints.value`, from {eval}`complaints.last_year` the year before.")
+    assert [(kind, text) for kind, text, _ in judged()] == [("claim", "rose")]  # the prose changed

@@ -13,8 +13,9 @@ keys, from the data up:
   recorded with the document's own digest by :class:`cswo.cache.store.DocumentRecord`;
 - :func:`part_key`: a section's markdown converted by pandoc once for every paper (its markdown,
   the figures beside it, the library's Lua filter, the tools);
-- :func:`scan_key`, :func:`gaps_key`: what a running preview keeps between saves (cache/memo.py):
-  one file's identifier scan, a notebook's typed numbers, the completeness check (parameters, data, notebooks);
+- :func:`scan_key`, :func:`gaps_key`, :func:`findings_key`: what a running preview keeps between saves
+  (cache/memo.py): one file's identifier scan, a notebook's typed numbers, the completeness check
+  (parameters, data, notebooks), one section's typed years and comparisons;
 - :func:`inputs_digest`, :func:`outputs_digest`: the stamp of the last build (nothing changed?).
 
 Only the standard library and :mod:`cswo.project` are imported, so the CLI can decide "nothing
@@ -185,6 +186,22 @@ def render_key(markdown: str, meta: dict, fmt: str, shared: dict) -> str:
 def scan_key(path: Path, allow: set[str]) -> str:
     """One input file's identifier scan: its bytes, where it is, the contact details that may be published."""
     return digest({"scan": file_digest(path), "at": str(path), "allow": sorted(allow)})
+
+
+def findings_key(source: Path, root: Path, section: str, year: str, readings) -> str:
+    """One section's typed years and comparisons: the file it is read from (its bytes and where it is),
+    the report year and what its roles read from the data (``readings``, None when not judged)."""
+    return digest(
+        {
+            "findings": file_digest(source),
+            "at": str(source),
+            "root": str(root),
+            "section": section,
+            "year": year,
+            "readings": readings,
+            "lib": library_fingerprint(),
+        }
+    )
 
 
 def typed_key(notebook: Path, section: str) -> str:

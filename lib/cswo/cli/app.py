@@ -35,7 +35,9 @@ class _Commands(TyperGroup):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, typer.Exit, click.ClickException, click.Abort):
+        except (click.exceptions.Exit, click.ClickException, click.Abort, typer.Exit, typer.Abort):
+            raise
+        except typer.TyperException:  # typer's own click's usage errors (an unknown option): exit 2, as click's
             raise
         except (Exception, KeyboardInterrupt) as error:
             if state["debug"]:

@@ -62,7 +62,7 @@ def _open_items(project, params, check) -> None:
     from cswo.cli.review import show_open_items  # lazy: start-up; loaded when the command runs
     from cswo.pipeline import openitems  # lazy: start-up; loaded when the command runs
 
-    show_open_items(openitems.validate_items(project, params, check.queries, check.dataset), params.year)
+    show_open_items(openitems.validate_items(project, params, check.queries, check.dataset, check.stale), params.year)
 
 
 @app.command("list")

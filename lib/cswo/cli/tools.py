@@ -16,7 +16,7 @@ from cswo.errors import CSWOError
 @app.command()
 def preview(
     year: Annotated[str | None, typer.Option("--year", "-y", help="Financial year (default: latest)")] = None,
-    interval: Annotated[float, typer.Option("--interval", help="Seconds between looks for changes")] = 0.5,
+    interval: Annotated[float, typer.Option("--interval", help="Seconds between looks for changes")] = 0.1,
     max_builds: Annotated[int | None, typer.Option("--max-builds", help="Stop after this many builds")] = None,
 ) -> None:
     """Watch the year's notebooks, data and parameters; re-render the first committee's paper as a draft

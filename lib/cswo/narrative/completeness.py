@@ -17,7 +17,7 @@ from cswo.data.returns import as_typed, row_locations, workbook_rows
 from cswo.errors import ParametersError, Problem
 from cswo.figures.formatting import SYMBOL_FOR_STATUS
 from cswo.narrative.needs import Key, UnknownName, Use, YearNeeds, year_needs
-from cswo.narrative.stale import stale_years
+from cswo.narrative.stale import StaleFinding, stale_years
 from cswo.narrative.typed import notebook_typed_numbers
 from cswo.project.catalogue import TOTAL, load_catalogue
 from cswo.project.parameters import Parameters
@@ -42,6 +42,7 @@ class YearCheck:
     notes: list[str] = field(default_factory=list)
     queries: list[Query] = field(default_factory=list)  # rows under query: open items, not problems
     dataset: Dataset | None = None  # the year's validated data, which typed comparisons are judged against
+    stale: list[StaleFinding] = field(default_factory=list)  # every finding of stale_years, for the open items
 
     @property
     def ok(self) -> bool:
@@ -152,7 +153,8 @@ def check_year(project: Project, params: Parameters) -> YearCheck:
         notebook = project.notebook(year, section)
         if notebook.exists():
             result.typed_numbers += notebook_typed_numbers(notebook, section)
-    for finding in stale_years(project, year, dataset):
+    result.stale = stale_years(project, year, dataset, needs)
+    for finding in result.stale:
         if finding.review_only:
             result.to_review.append(str(finding))
         else:

@@ -9,6 +9,9 @@ whose figure is not in the data reads nothing (the completeness check reports th
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
+from cswo.figures.figure import Figure
 from cswo.figures.formatting import is_missing
 from cswo.figures.vocabulary import EXACT, FIGURE_ATTRIBUTES, attribute_year
 from cswo.narrative.claims import Reading
@@ -47,6 +50,27 @@ def section_readings(needs: YearNeeds, dataset, catalogue: dict[str, Table]) -> 
             values = tuple((y, n) for y in years if not is_missing(n := numbers.get((*where, y))))
             calendar = measure.year_basis == "calendar"
             out.setdefault(use.section, {})[use.name] = Reading(measure.unit, values, calendar)
+    return out
+
+
+def figure_readings(figures: Mapping[str, Figure], names: Iterable[str]) -> dict[str, Reading]:
+    """role -> :class:`Reading`, for the roles in ``names`` that print a figure, read from a running
+    section's registered ``figures`` (the lab: its data are at hand, as validate's dataset is)."""
+    out: dict[str, Reading] = {}
+    for name in names:
+        head, _, attribute = name.partition(".")
+        figure = figures.get(head)
+        if figure is None:
+            continue
+        plain = attribute.removesuffix(EXACT) if attribute != "exact" else "value"
+        if plain in FIGURE_ATTRIBUTES or attribute_year(plain):
+            pairs = [(y, figure.history.get(y)) for y in _years(attribute, figure.year)]
+        elif attribute in figure.breakdowns:
+            pairs = [(figure.year, figure.breakdowns[attribute])]
+        else:
+            continue
+        calendar = (figure.period or figure.measure.year_basis) == "calendar"
+        out[name] = Reading(figure.unit, tuple((y, n) for y, n in pairs if not is_missing(n)), calendar)
     return out
 
 

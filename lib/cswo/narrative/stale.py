@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cswo.cache import keys
 from cswo.cache.instep import InStep
+from cswo.cache.memo import remembered
 from cswo.narrative.needs import year_needs
 from cswo.narrative.readings import section_readings
 from cswo.narrative.years import year_findings
@@ -19,7 +21,7 @@ from cswo.project.catalogue import load_catalogue
 from cswo.project.parameters import load_year
 from cswo.project.paths import Project
 from cswo.project.reading import read_text
-from cswo.project.twins import section_source
+from cswo.project.twins import SectionSource, section_source
 
 # cells that never reach the documents: the carried-forward banner (compose.section.UNREVIEWED_TAG)
 # and cells the build removes
@@ -58,14 +60,16 @@ class StaleFinding:
         return f"{self.where}: {self.message}"
 
 
-def stale_years(project: Project, year: str, dataset=None) -> list[StaleFinding]:
+def stale_years(project: Project, year: str, dataset=None, needs=None) -> list[StaleFinding]:
     """Every typed year, date, stale future tense and typed verb of change in the year's narrative,
     cover templates and parameters, located. With the year's validated ``dataset``, a typed
     comparison is judged against the figures beside it (:mod:`cswo.narrative.claims`); without it,
-    it is listed for review. Raises what loading the parameters raises."""
+    it is listed for review. ``needs``: the year's :func:`year_needs`, when the caller has them.
+    Raises what loading the parameters raises."""
     params = load_year(project, year)
     sections = [*params.sections, *params.appendix_notebooks()]
-    readings = section_readings(year_needs(project, year, sections, dataset), dataset, load_catalogue(project))
+    needs = needs if needs is not None else year_needs(project, year, sections, dataset)
+    readings = section_readings(needs, dataset, load_catalogue(project))
     found: list[StaleFinding] = []
     for section in sections:
         notebook = project.notebook(year, section)
@@ -80,8 +84,14 @@ def stale_years(project: Project, year: str, dataset=None) -> list[StaleFinding]
 
 def notebook_findings(project: Project, notebook, section: str, year: str, readings=None) -> list[StaleFinding]:
     """The findings in a section's markdown cells (read from its .md twin where the build would);
-    ``readings``: what the section's roles read from the data (:mod:`cswo.narrative.readings`)."""
+    ``readings``: what the section's roles read from the data (:mod:`cswo.narrative.readings`).
+    A running preview finds them once while the file and its readings are unchanged (cache/memo.py)."""
     source = section_source(notebook, section, InStep(project))
+    key = keys.findings_key(source.path, project.root, section, year, readings)
+    return list(remembered(key, lambda: _source_findings(project, source, section, year, readings)))
+
+
+def _source_findings(project: Project, source: SectionSource, section: str, year: str, readings) -> list[StaleFinding]:
     file = project.shown(source.path)
     out = []
     for index, cell in enumerate(source.read().cells, start=1):

@@ -22,6 +22,7 @@ from IPython import get_ipython
 from cswo.errors import CSWOError
 from cswo.narrative import roles as prose
 from cswo.narrative.needs import UnknownName
+from cswo.narrative.readings import figure_readings
 from cswo.narrative.typed import typed_numbers_message
 from cswo.narrative.years import year_findings
 
@@ -68,7 +69,8 @@ class Messages(list):
 def cell_messages(source: str, cell: int, section_id: str) -> Messages:
     """Validate's sentences about one markdown cell (1-based ``cell``, as validate numbers them):
     names no figure registers (with "did you mean"), numbers typed where a figure belongs, and years
-    or dates typed where a role belongs (with the role), stale future tense and typed verbs of change."""
+    or dates typed where a role belongs (with the role), stale future tense, typed comparisons the
+    section's figures contradict and typed verbs of change."""
     section = _started.get("section")
     found = Messages()
     if section is not None and section.id == section_id:
@@ -82,5 +84,7 @@ def cell_messages(source: str, cell: int, section_id: str) -> Messages:
     if typed:
         found.append(typed)
     if section is not None and section.id == section_id:
-        found.extend(f"Section '{section_id}', cell {cell}: {f.message}" for f in year_findings(source, section.year))
+        readings = figure_readings(section.registered(), prose.references(source))
+        findings = year_findings(source, section.year, readings=readings)
+        found.extend(f"Section '{section_id}', cell {cell}: {f.message}" for f in findings)
     return found

@@ -205,6 +205,10 @@ class Section:
         values.update(self._extra)
         return values
 
+    def registered(self) -> dict[str, Figure]:
+        """The figures registered so far, by name (the lab judges typed comparisons against them)."""
+        return dict(self._figures)
+
     @property
     def figures(self) -> Phrases:
         """Every name prose may use, with its current text (displayed one a line)."""

@@ -147,14 +147,14 @@ def placeholder_items(project: Project, params: Parameters) -> list[OpenItem]:
     return items
 
 
-def stale_year_items(project: Project, params: Parameters, dataset=None) -> list[OpenItem]:
+def stale_year_items(project: Project, params: Parameters, dataset=None, findings=None) -> list[OpenItem]:
     """Typed years and dates that move with the report year or are out of step with the figures beside
     them, stale future tense, generated phrases that repeat each other and, with the year's
     ``dataset``, typed comparisons its figures contradict (:func:`cswo.narrative.stale.stale_years`).
     A typed verb of change the data cannot settle is for a reader to judge: the section's sign-off
-    covers it, so it is not an item of its own."""
+    covers it, so it is not an item of its own. ``findings``: stale_years' result, when the caller has it."""
     items = []
-    for finding in stale_years(project, params.year, dataset):
+    for finding in findings if findings is not None else stale_years(project, params.year, dataset):
         if finding.review_only:
             continue
         where = f"cell {finding.cell}" if finding.cell is not None else f"line {finding.line}"
@@ -170,6 +170,7 @@ def collect(
     queries: list[Query],
     missing: list[MissingFigure] = (),
     dataset=None,
+    findings=None,
 ) -> list[OpenItem]:
     """Every open item of the year, in the order a reviewer would close them. ``current``: each
     section's fingerprint now (:func:`fingerprints`); ``dataset``: the year's validated data, which
@@ -182,7 +183,7 @@ def collect(
         *placeholder_items(project, params),
         *query_items(queries),
         *missing_items(project, params.year, list(missing)),
-        *stale_year_items(project, params, dataset),
+        *stale_year_items(project, params, dataset, findings),
     ]
 
 
@@ -200,7 +201,9 @@ def for_build(
     return items
 
 
-def validate_items(project: Project, params: Parameters, queries: list[Query], dataset=None) -> list[OpenItem]:
+def validate_items(
+    project: Project, params: Parameters, queries: list[Query], dataset=None, findings=None
+) -> list[OpenItem]:
     """The open items `cswo validate` lists (it runs no notebook, so sections are judged by their
     fingerprints at the last build; missing figures it lists as problems of their own)."""
     recorded = store.read_manifest(project.review_fingerprints_file(params.year)) or {}
@@ -212,7 +215,7 @@ def validate_items(project: Project, params: Parameters, queries: list[Query], d
     if unbuilt:
         message = "build the year to check these sections still read as signed off: " + ", ".join(unbuilt)
         items.append(OpenItem("review", f"reviews/{params.year}.yml", "sections", message))
-    rest = collect(project, params, {}, queries, dataset=dataset)
+    rest = collect(project, params, {}, queries, dataset=dataset, findings=findings)
     return items + rest
 
 

@@ -68,27 +68,32 @@ class PartConverter:
     def _get(self, parts: list[str], fmt: str, split: Callable[[str], dict[str, str]]) -> dict[str, str]:
         wanted = {_tag(p): p for p in parts}
         with self._lock:  # one thread converts what is missing; the others wait for it
-            found = {tag: self._kept(self._key(part, fmt)) for tag, part in wanted.items()}
+            found = {tag: self._kept(self._name(part, fmt)) for tag, part in wanted.items()}
             missing = [tag for tag, text in found.items() if text is None]
             if missing:
                 joined = "\n\n".join(f"{MARKER}{tag}\n\n{wanted[tag]}\n" for tag in missing)
                 for tag, text in split(self._convert(joined, fmt)).items():
                     if tag in wanted:
                         found[tag] = text
-                        self._keep(self._key(wanted[tag], fmt), text)
+                        self._keep(self._name(wanted[tag], fmt), text)
                 self.converted += len(missing)
         return found
 
-    def _key(self, part: str, fmt: str) -> str:
-        key = keys.part_key(part, fmt, self._shared)
-        self._used.add(key)
-        return key
+    def _name(self, part: str, fmt: str) -> str:
+        """Where a converted part is kept: its format, then its key (:func:`cswo.cache.keys.part_key`)."""
+        name = f"{fmt}-{keys.part_key(part, fmt, self._shared)}"
+        self._used.add(name)
+        return name
 
     def prune(self) -> None:
-        """Forget the kept parts this build did not use (sections since edited or removed)."""
+        """Forget the kept parts this build did not use (sections since edited or removed), in the
+        formats it used: a preview (PDF only) keeps the parts the next Word paper takes."""
+        formats = {name.partition("-")[0] for name in self._used}
         if self._folder is not None and self._folder.is_dir():
             for path in self._folder.iterdir():
-                if path.name not in self._used:
+                fmt, dash, _ = path.name.partition("-")
+                unknown = not dash or path.name.startswith(".")  # an older layout, or a write cut short
+                if path.name not in self._used and (fmt in formats or unknown):
                     path.unlink(missing_ok=True)
 
     def _kept(self, key: str) -> str | None:

@@ -1,9 +1,11 @@
 """`cswo preview`: rebuild the year's papers each time a notebook, data file or the parameters change.
 
 Polling (a stat of each watched file every interval) needs no extra package and behaves the same
-on every filesystem, network drives included. A prose edit reuses every section's run, so the PDF
-is back in a couple of seconds; a failed build prints its one-sentence error and keeps watching,
-with the last good papers left in place. Ctrl-C stops it cleanly.
+on every filesystem, network drives included. A look costs about a millisecond of CPU for a year's
+forty-odd files, so the default interval is a tenth of a second: a save is seen at once. A prose
+edit reuses every section's run, so the PDF is back in a couple of seconds; a failed build prints
+its one-sentence error and keeps watching, with the last good papers left in place. Ctrl-C stops it
+cleanly.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from cswo.project.parameters import load_year
 from cswo.project.paths import Project
 
 Snapshot = dict[Path, tuple[int, int]]
+DEFAULT_INTERVAL = 0.1  # seconds between looks for changes: part of what the analyst waits for after a save
 
 
 def preview_options(project: Project, year: str):
@@ -59,7 +62,7 @@ def watch(
     year: str,
     rebuild: Callable[[], str],
     say: Callable[[str], None] = print,
-    interval: float = 0.5,
+    interval: float = DEFAULT_INTERVAL,
     max_builds: int | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> int:

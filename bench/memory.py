@@ -1,7 +1,7 @@
 """Where a cold `cswo build`'s memory goes: each process's RSS, USS and PSS, sampled through the build.
 
-Run with `.venv/bin/python bench/memory.py [--runs N]` (in a temporary copy of the project, as
-bench.py). For each run it prints the peak of the summed RSS (the figure the target is set for) and of
+Run with `.venv/bin/python bench/memory.py [--runs N] [--after data|prose]` (in a temporary copy of
+the project, as bench.py). For each run it prints the peak of the summed RSS (the figure the target is set for) and of
 the summed PSS (each shared page split between the processes sharing it), the stage of the build each
 peak fell in (the CLI's progress lines), and every process at both peaks.
 
@@ -23,7 +23,7 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import BIN, YEAR, copy_project, process_kind  # noqa: E402
+from bench import BIN, YEAR, copy_project, edit_data, edit_narrative, process_kind  # noqa: E402
 
 MIB = 2**20
 
@@ -107,10 +107,19 @@ def show(result: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument(
+        "--after",
+        choices=["data", "prose"],
+        help="measure the build after one data file (complaints.csv) or one section's prose changed, not the cold one",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="cswo-memory-") as temp:
         for run in range(args.runs):
             project = copy_project(Path(temp) / f"run{run}")
+            if args.after:
+                one_build(project)
+                edit = edit_data if args.after == "data" else edit_narrative
+                edit(project, "complaints", run)
             show(one_build(project))
 
 

@@ -237,9 +237,12 @@ set -e
 
 
 def merged(base: dict, extra: dict) -> dict:
+    """The example added to the file as a reader pastes it: each entry it shows (a committee, a table,
+    a section's sign-off) replaces the file's entry of that name whole, so the file can fill in no key
+    the example leaves out."""
     out = dict(base)
     for key, value in extra.items():
-        out[key] = merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+        out[key] = {**out[key], **value} if isinstance(value, dict) and isinstance(out.get(key), dict) else value
     return out
 
 

@@ -134,8 +134,13 @@ def test_exemptions_stay_few():
 WALKTHROUGHS = walkthroughs()
 
 
-@pytest.mark.e2e
-@pytest.mark.parametrize("unit", sorted(WALKTHROUGHS))
+@pytest.mark.parametrize(
+    "unit",
+    [  # a walk-through with commands builds real documents (e2e); the rest read examples in seconds
+        pytest.param(unit, marks=[pytest.mark.e2e] if any(b.language == "bash" for b in blocks) else [])
+        for unit, blocks in sorted(WALKTHROUGHS.items())
+    ],
+)
 def test_every_walkthrough_in_the_docs_runs_as_written(unit, tmp_path):
     """Each `##` section's blocks in order in one fresh project: commands run with their documented
     exit code, Python runs as a notebook cell does, YAML and CSV examples read through the suite."""

@@ -320,7 +320,9 @@ def edit_narrative(project: Path, section: str, counter: int) -> None:
     nb = nbformat.read(path, as_version=4)
     cell = next(c for c in nb.cells if c.cell_type == "markdown" and not c.metadata.get("tags"))
     cell.source += " (Reviewed by the service manager" + " again" * counter + ".)"
-    nbformat.write(nb, path)
+    saving = path.with_name(f".~{path.name}")  # saved in one step, as JupyterLab saves: never read half-written
+    nbformat.write(nb, saving)
+    saving.replace(path)
 
 
 def edit_data(project: Path, table: str, counter: int) -> None:
@@ -568,8 +570,11 @@ NOTES = [
     "pandoc once for every paper that carries it (to Typst for the PDF, to pandoc's document tree for Word), "
     "in one pandoc run for all the sections not converted before; the converted sections are kept in the "
     "cache, so a prose edit converts only its own section. Each paper then converts only its own text (cover, "
-    "contents, other appendices) and takes its sections as converted. Typst compilers stay warm between "
-    "papers. Each document is checked (accessibility, identifiers) as soon as it is final.",
+    "contents, other appendices) and takes its sections as converted; that text, converted, is kept in the "
+    "cache too (its placeholders numbered in order), so a prose edit that leaves it as it was runs pandoc only "
+    "for the edited section and each Word paper's final write. Kept parts are named by format, so a preview "
+    "(PDF only) keeps the Word parts the next build takes. Typst compilers stay warm between papers. Each "
+    "document is checked (accessibility, identifiers) as soon as it is final.",
     "- **Word contents page numbers**: where LibreOffice is installed, it lays out every new Word document "
     "in one run, so the contents list shows page numbers when opened anywhere. It lays out a copy whose "
     "pictures are one-pixel images of the same size on the page: the pages break exactly as in the paper "
@@ -580,7 +585,8 @@ NOTES = [
     "- **Charts** are not validated against the Vega-Lite schema at build time (a fifth of a chart's "
     "time); every kind of chart the suite draws is validated in the tests instead.",
     "- **Checks** read every new PDF back with poppler's `pdftotext` (about 0.2 s for a 50-page paper; "
-    "pypdf, the fallback, takes about 5 s) and open every Word file with python-docx.",
+    "pypdf, the fallback, takes about 5 s), while the PDF's tags are checked, and open every Word file with "
+    "python-docx.",
     "- **Nothing changed** is decided from file hashes before the pipeline is imported; what remains is "
     "Python start-up and the CLI's imports (typer brings in pydantic, about a quarter of a second).",
     "- **The writing loop** is `cswo preview`: after a save it re-renders only the first committee's "

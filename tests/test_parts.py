@@ -174,3 +174,35 @@ def test_a_pdf_only_build_keeps_the_parts_the_next_word_paper_takes(tmp_path, mo
     assert calls == [2, 2, 1, 1] and again.converted == 1  # Word: only the edited section converted
     again.prune()
     assert len(list(tmp_path.iterdir())) == 4  # the parts before the edit are forgotten, in both formats
+
+
+def test_a_papers_own_text_is_converted_again_only_when_it_its_metadata_or_its_template_changed(tmp_path, monkeypatch):
+    calls: list[list[str]] = []
+    run = engines._pandoc
+    monkeypatch.setattr(engines, "_pandoc", lambda args, *rest: calls.append(args) or run(args, *rest))
+    template = tmp_path / "templates" / "report.typ"
+    template.parent.mkdir()
+    template.write_text((TEMPLATES_DIR / "report.typ").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "figures").mkdir()
+
+    def typst(markdown: str, meta: dict, section: str = SECTION_A) -> str:
+        """The paper's Typst source, as a build renders it (the parts and the paper kept in the cache)."""
+        converter = engines.part_converter(tmp_path, tmp_path / "parts", {"test": "paper"})
+        out = tmp_path / "paper.pdf"
+        engines.render_pdf(markdown, out, tmp_path, meta, engines.font_dirs(), template, [section], converter)
+        return (tmp_path / "paper.typ").read_text(encoding="utf-8")
+
+    def papers_converted() -> int:
+        return sum("--standalone" in args for args in calls)
+
+    first = typst(paper("# Report to the board"), META)
+    edited = SECTION_A.replace("rose to 93", "rose to 94")
+    assert "rose to 94" in typst(paper("# Report to the board").replace(SECTION_A, edited), META, edited)
+    assert papers_converted() == 1  # a section edited: the paper's own text is kept
+    assert typst(paper("# Report to the board"), META) == first
+    assert "Another board" in typst(paper("# Another board"), META) and papers_converted() == 2
+    assert "Another title" in typst(paper("# Report to the board"), {**META, "title": "Another title"})
+    assert papers_converted() == 3
+    template.write_text(template.read_text(encoding="utf-8") + "\n// the council's own change\n", encoding="utf-8")
+    assert "the council's own change" in typst(paper("# Report to the board"), META)
+    assert papers_converted() == 4

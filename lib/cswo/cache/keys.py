@@ -12,7 +12,8 @@ keys, from the data up:
 - :func:`render_key`: a document (its markdown, metadata, figures, templates, library, tools),
   recorded with the document's own digest by :class:`cswo.cache.store.DocumentRecord`;
 - :func:`part_key`: a section's markdown converted by pandoc once for every paper (its markdown,
-  the figures beside it, the library's Lua filter, the tools);
+  the figures beside it, the library's Lua filter, the tools); :func:`paper_text_key`: a paper's own
+  text converted (the same, with pandoc's arguments and template);
 - :func:`scan_key`, :func:`gaps_key`, :func:`findings_key`: what a running preview keeps between saves
   (cache/memo.py): one file's identifier scan, a notebook's typed numbers, the completeness check
   (parameters, data, notebooks), one section's typed years and comparisons;
@@ -230,6 +231,15 @@ def part_inputs(figures_dir: Path) -> dict:
 def part_key(markdown: str, fmt: str, shared: dict) -> str:
     """One part of the papers (a section's markdown) as pandoc converts it to ``fmt``."""
     return digest({"markdown": markdown, "fmt": fmt, **shared})
+
+
+def paper_text_key(markdown: str, fmt: str, args: list[str], template: Path | None, shared: dict) -> str:
+    """A paper's own text (its markdown, a placeholder where each part goes) as pandoc converts it to
+    ``fmt`` with ``args`` (metadata, filters): with the pandoc template and every file beside it (a
+    template may include partials), and what :func:`part_inputs` lists."""
+    beside = [] if template is None else sorted(p for p in Path(template).parent.iterdir() if p.is_file())
+    files = _files(beside, Path(template).parent) if template is not None else {}
+    return digest({"paper": markdown, "fmt": fmt, "args": args, "template": files, **shared})
 
 
 def build_id(render_key: str) -> str:

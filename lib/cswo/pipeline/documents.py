@@ -230,9 +230,15 @@ def _document(task: RenderTask, reused: bool, first: RenderTask | None, problems
 
 
 def check_document(path: Path, allow: set[str]) -> list[str]:
-    """Accessibility and identifier findings in one written document."""
-    problems = accessibility.check_docx(path) if path.suffix == ".docx" else accessibility.check_pdf(path)
-    return problems + [str(f) for f in identifiers.scan_document(path, allow=allow)]
+    """Accessibility and identifier findings in one written document. A PDF's text is read back
+    (poppler's pdftotext, a process of its own) while its tags are checked here."""
+    if path.suffix == ".docx":
+        problems = accessibility.check_docx(path)
+        return problems + [str(f) for f in identifiers.scan_document(path, allow=allow)]
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        scanned = beside.submit(identifiers.scan_document, path, allow=allow)
+        problems = accessibility.check_pdf(path)
+        return problems + [str(f) for f in scanned.result()]
 
 
 def scan_published_files(staging: Path, params: Parameters) -> list[str]:

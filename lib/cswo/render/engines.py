@@ -101,8 +101,11 @@ def render_docx(
     if converter is not None:
         markdown, found = converter.split(markdown, list(parts))
         if found:
-            tree = json.loads(_pandoc(["--to", "json", *_metadata_args(shown)], markdown, resource_dir))
-            markdown, source = json.dumps(fill_tree(tree, converter.blocks(found))), "json"
+            args = ["--to", "json", *_metadata_args(shown)]
+            text = converter.paper(
+                markdown, "json", args, None, lambda text: _pandoc(args, text, resource_dir).decode()
+            )
+            markdown, source = json.dumps(fill_tree(json.loads(text), converter.blocks(found))), "json"
     _pandoc(
         [
             "--to",
@@ -154,29 +157,17 @@ def render_pdf(
     """
     out.parent.mkdir(parents=True, exist_ok=True)
     source = resource_dir / (out.stem + ".typ")
-    found = []
-    if converter is not None:
+    args = ["--to", "typst", "--standalone", "--template", str(template), "--lua-filter", str(LUA_FILTER)]
+    args += _metadata_args(meta)
+    if converter is None:
+        text = _pandoc(args, markdown, resource_dir).decode()
+    else:
         markdown, found = converter.split(markdown, list(parts))
-    _pandoc(
-        [
-            "--to",
-            "typst",
-            "--standalone",
-            "--template",
-            str(template),
-            "--lua-filter",
-            str(LUA_FILTER),
-            "--output",
-            str(source),
-            *_metadata_args(meta),
-        ],
-        markdown,
-        resource_dir,
-    )
-    if found:
-        source.write_text(fill_typst(source.read_text(encoding="utf-8"), converter.typst(found)), encoding="utf-8")
-    if meta.get("status") == "Draft":
-        source.write_text(DRAFT_PAGE + source.read_text(encoding="utf-8"), encoding="utf-8")
+        text = converter.paper(
+            markdown, "typst", args, template, lambda text: _pandoc(args, text, resource_dir).decode()
+        )
+        text = fill_typst(text, converter.typst(found)) if found else text
+    source.write_text((DRAFT_PAGE if meta.get("status") == "Draft" else "") + text, encoding="utf-8")
     compiler = _compilers.take(resource_dir, font_dirs)
     try:
         compiler.compile(input=str(source), output=str(out), pdf_standards=["ua-1"])

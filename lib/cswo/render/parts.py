@@ -9,7 +9,8 @@ the part's converted text is put in its place. Converted parts are kept in memor
 the library (its Lua filter) and the tools: a prose edit re-converts the one section it changed.
 
 Parts missing from the cache are converted together in one pandoc run, each after a marker
-paragraph at which the output is split again.
+paragraph at which the output is split again. A paper's own text (with the placeholders) is kept
+the same way, so a prose edit converts only the section it changed.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from cswo.cache import keys
 
 MARKER = "CSWOPART"  # a paragraph of one word: the marker (and placeholder) of a part
 _MARKER_LINE = re.compile(rf"^{MARKER}([0-9a-f]{{16}})$", re.MULTILINE)
+_ANY_MARKER = re.compile(rf"{MARKER}([0-9a-f]{{16}})\b")
 _TABLE_LABEL = re.compile(r"cswo-table-(\d+)\b")
-_MEMORY: dict[str, str] = {}  # part key -> converted text, for the life of the process (preview)
+_MEMORY: dict[str, str] = {}  # format-key -> converted text, as kept on disk (a running preview)
 _LOCK = threading.Lock()
 
 
@@ -79,6 +81,25 @@ class PartConverter:
                 self.converted += len(missing)
         return found
 
+    def paper(
+        self, markdown: str, fmt: str, args: list[str], template: Path | None, convert: Callable[[str], str]
+    ) -> str:
+        """A paper's own text (cover, contents, a placeholder for each part) as ``convert`` makes it with
+        pandoc's ``args`` and ``template``, kept as the parts are: a prose edit that leaves a paper's
+        own text as it was converts none of it again. It is kept with its placeholders numbered in
+        order (a placeholder names its part's text, which the edit changed)."""
+        tags = list(dict.fromkeys(_ANY_MARKER.findall(markdown)))
+        numbered = {tag: f"{n:016x}" for n, tag in enumerate(tags)}
+        named = {number: tag for tag, number in numbered.items()}
+        generic = _ANY_MARKER.sub(lambda m: MARKER + numbered[m.group(1)], markdown)
+        name = f"{fmt}-{keys.paper_text_key(generic, fmt, args, template, self._shared)}"
+        self._used.add(name)
+        text = self._kept(name)
+        if text is None:
+            text = convert(generic)
+            self._keep(name, text)
+        return _ANY_MARKER.sub(lambda m: MARKER + named.get(m.group(1), m.group(1)), text)
+
     def _name(self, part: str, fmt: str) -> str:
         """Where a converted part is kept: its format, then its key (:func:`cswo.cache.keys.part_key`)."""
         name = f"{fmt}-{keys.part_key(part, fmt, self._shared)}"
@@ -89,6 +110,9 @@ class PartConverter:
         """Forget the kept parts this build did not use (sections since edited or removed), in the
         formats it used: a preview (PDF only) keeps the parts the next Word paper takes."""
         formats = {name.partition("-")[0] for name in self._used}
+        with _LOCK:  # a running preview keeps in memory what is kept on disk
+            for name in [n for n in _MEMORY if n not in self._used and n.partition("-")[0] in formats]:
+                del _MEMORY[name]
         if self._folder is not None and self._folder.is_dir():
             for path in self._folder.iterdir():
                 fmt, dash, _ = path.name.partition("-")

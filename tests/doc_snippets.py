@@ -9,6 +9,8 @@ HTML comment directly before the fence says more, one per line:
                                                it would wait for the reader, e.g. start JupyterLab)
     <!-- docs-test: before: ACTION [ARG] -->   what the reader does by hand first (ACTIONS below)
     <!-- docs-test: rows of data/TABLE.csv --> a ```csv block: rows of that data file
+    <!-- docs-test: as in FILE -->             a ```yaml block quoting FILE (a path from the suite's root):
+                                               each key it shows has the same value there
     <!-- docs-test: output -->                 a ```text block: what the command before it prints
                                                (each part between "…" found in what it printed)
 
@@ -213,6 +215,10 @@ set -e
         """Put the example where it belongs and read it back through the suite's own strict readers."""
         example = yaml.safe_load(block.body)
         assert isinstance(example, dict), f"{block.where}: a YAML example that is not a mapping"
+        if block.marker("as in"):
+            quoted = yaml.safe_load((ROOT / block.marker("as in")).read_text(encoding="utf-8"))
+            differ = {key: quoted.get(key) for key in example if quoted.get(key) != example[key]}
+            assert not differ, f"{block.where}: {block.marker('as in')} has {differ}, not what the docs show"
         if set(example) <= {"tables", "text_tables", "number_style"}:
             path, read = self.project.catalogue_file, lambda: load_catalogue(self.project)
         elif set(example) <= {"sections", "comments", "edits"}:

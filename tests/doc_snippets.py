@@ -5,8 +5,12 @@ HTML comment directly before the fence says more, one per line:
 
     <!-- docs-test: not run: REASON -->        shown, never run (REASON must say why)
     <!-- docs-test: exit N -->                 the block's commands end with exit code N
+    <!-- docs-test: with --FLAG (REASON) -->   each command run with --FLAG added (REASON: as shown
+                                               it would wait for the reader, e.g. start JupyterLab)
     <!-- docs-test: before: ACTION [ARG] -->   what the reader does by hand first (ACTIONS below)
     <!-- docs-test: rows of data/TABLE.csv --> a ```csv block: rows of that data file
+    <!-- docs-test: as in FILE -->             a ```yaml block quoting FILE (a path from the suite's root):
+                                               each key it shows has the same value there
     <!-- docs-test: output -->                 a ```text block: what the command before it prints
                                                (each part between "…" found in what it printed)
 
@@ -151,6 +155,14 @@ class Reader:
 
     def shell(self, block: Block) -> None:
         expected = int(re.match(r"\d+", block.marker("exit") or "0").group())
+        body = block.body
+        if block.marker("with"):
+            flags, reason = block.marker("with").split("(", 1)
+            assert reason.strip(" )"), f"{block.where}: `with {flags}` gives no reason"
+            lines = [line.partition(" #") for line in body.splitlines()]
+            body = "\n".join(
+                f"{code.rstrip()} {flags.strip()}{hash_}{note}" for code, hash_, note in lines if code.strip()
+            )
         state = shq(self.state)
         keep = f'while read -r v; do declare -p "$v"; done > {state}.new && mv {state}.new {state}'
         script = f"""
@@ -160,7 +172,7 @@ source {state}
 __save() {{ pwd > {state}.cwd; comm -13 <(echo "$__start") <(compgen -v | sort) | grep -v '^__' | {keep}; }}
 trap __save EXIT
 set -e
-{block.body}
+{body}
 """
         ran = subprocess.run(
             ["bash", "-c", script], capture_output=True, text=True, env=self.env, timeout=BLOCK_TIMEOUT
@@ -203,6 +215,10 @@ set -e
         """Put the example where it belongs and read it back through the suite's own strict readers."""
         example = yaml.safe_load(block.body)
         assert isinstance(example, dict), f"{block.where}: a YAML example that is not a mapping"
+        if block.marker("as in"):
+            quoted = yaml.safe_load((ROOT / block.marker("as in")).read_text(encoding="utf-8"))
+            differ = {key: quoted.get(key) for key in example if quoted.get(key) != example[key]}
+            assert not differ, f"{block.where}: {block.marker('as in')} has {differ}, not what the docs show"
         if set(example) <= {"tables", "text_tables", "number_style"}:
             path, read = self.project.catalogue_file, lambda: load_catalogue(self.project)
         elif set(example) <= {"sections", "comments", "edits"}:

@@ -162,3 +162,27 @@ def test_stopping_a_build_while_its_kernels_warm_up_leaves_nothing(tmp_path, how
     assert code == 130 and len(said) == 1 and how in said[0], said
     assert kernels_gone(tmp, patience=2.0) == []
     assert not list(tmp.glob(f"{kernels.PREFIX}*")), "kernel folders left behind"
+
+
+# The build's command, with fork_workers replaced by a probe that reports what the build had imported when
+# its section workers were forked (a fork carries every module imported so far as its own resident memory).
+_FORK_PROBE = """
+import sys
+import cswo.run.execute as execute
+
+def probe(workers=None):
+    heavy = sorted(m for m in ("cswo.pipeline.build", "cswo.compose.section", "nbconvert", "docx") if m in sys.modules)
+    print("imported when forked:", ", ".join(heavy) or "none")
+    raise SystemExit(0)
+
+execute.fork_workers = probe
+from cswo.cli import app
+app()
+"""
+
+
+def test_the_section_workers_are_forked_before_the_pipeline_is_imported(tmp_path):
+    project = copy_project(tmp_path / "project")
+    command = [sys.executable, "-c", _FORK_PROBE, "--project", str(project.root), "build", "--year", REFERENCE_YEAR]
+    done = subprocess.run([*command, "--force"], capture_output=True, text=True, timeout=120)
+    assert "imported when forked: none" in done.stdout.splitlines(), done.stdout + done.stderr

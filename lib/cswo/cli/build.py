@@ -73,27 +73,30 @@ def build(
     kernels.sweep()  # kernel folders of builds that were killed outright, even if nothing changed since
     if not force and _nothing_changed(project, year, committee, formats, draft, final):
         return
-    from cswo.pipeline.build import BuildOptions  # lazy: start-up; loaded when the command runs
-    from cswo.pipeline.build import build as run_build  # lazy: start-up; loaded when the command runs
+    from cswo.run.execute import fork_workers  # lazy: start-up; loaded when the command runs
 
-    options = BuildOptions(
-        year=year,
-        committees=committee,
-        formats=formats,
-        force=force,
-        workers=jobs,
-        draft=draft,
-        final=final,
-        cell_timeout=cell_timeout,
-    )
+    options = dict(year=year, committees=committee, formats=formats, force=force, workers=jobs, draft=draft)
     try:
         with stop_on_signals(report=lambda error: say(error, "red", "Error:")):
-            result = run_build(project, options, _RichProgress())
+            # forked before the pipeline is imported, so the workers do not carry it (see SectionPool)
+            forked = fork_workers(jobs)
+            result = _run_build(project, forked, final=final, cell_timeout=cell_timeout, **options)
     except CSWOError as error:
         if not isinstance(error, Interrupted):
             say("The last good outputs were left as they were.", "yellow")
         raise
     _summary(project, result)
+
+
+def _run_build(project: Project, forked, **options):
+    """The build, with section workers forked before the pipeline was imported (stopped if it fails to import)."""
+    try:
+        from cswo.pipeline.build import BuildOptions  # lazy: imported after the section workers are forked
+        from cswo.pipeline.build import build as run_build  # lazy: imported after the section workers are forked
+    except BaseException:
+        forked.stop()
+        raise
+    return run_build(project, BuildOptions(**options), _RichProgress(), forked)
 
 
 def _formats(format: str, draft: bool, final: bool) -> list[str]:

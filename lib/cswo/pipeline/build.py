@@ -116,12 +116,15 @@ class Composed:
         return {name: text.bundle for name, text in self.texts.items()}
 
 
-def build(project: Project, options: BuildOptions, progress: Progress | None = None) -> BuildResult:
-    """Build the year's committee papers. Raises a CSWOError subclass on any failure, before publishing."""
+def build(project: Project, options: BuildOptions, progress: Progress | None = None, forked=None) -> BuildResult:
+    """Build the year's committee papers. Raises a CSWOError subclass on any failure, before publishing.
+    ``forked``: section workers forked before the pipeline was imported (execute.fork_workers), used or stopped."""
     progress = progress or Progress()
     started = time.perf_counter()
-    plan = load(project, options, progress)
-    with stopped_on_failure(sections_pool(project, plan.params, plan.jobs, options.force, options.workers)) as pool:
+    with stopped_on_failure(forked):
+        plan = load(project, options, progress)
+        pool = sections_pool(project, plan.params, plan.jobs, options.force, options.workers, forked)
+    with stopped_on_failure(pool):
         dataset = validate(project, plan, options, progress)
         run(project, plan, dataset, options, progress, pool)
     composed = compose(plan, options, progress)

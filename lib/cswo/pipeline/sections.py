@@ -25,6 +25,7 @@ from cswo.project import twins
 from cswo.project.parameters import Parameters
 from cswo.project.paths import Project
 from cswo.run import execute
+from cswo.run.workers import SectionPool
 from cswo.safeguards import identifiers
 
 
@@ -158,16 +159,28 @@ def with_queries_marked(
     return marked
 
 
-def sections_pool(project: Project, params: Parameters, jobs: list[execute.Job], force: bool, workers: int | None):
+def sections_pool(
+    project: Project,
+    params: Parameters,
+    jobs: list[execute.Job],
+    force: bool,
+    workers: int | None,
+    forked: SectionPool | None = None,
+):
     """Workers for the sections that will run, started now: their kernels warm up while the data is checked.
 
-    None when every section looks reusable (the rare section a data change turns out to touch gets its
-    workers when the sections run)."""
+    ``forked``: workers forked before the pipeline was imported (see :func:`execute.fork_workers`), used
+    for these sections or stopped. None when every section looks reusable (the rare section a data change
+    turns out to touch gets its workers when the sections run)."""
     if force:
         to_run = jobs
     else:
         to_run = execute.likely_to_run(jobs, dataset_current(project, params, params.sections))
-    return execute.start_pool(to_run, workers) if to_run else None
+    if to_run:
+        return execute.start_pool(to_run, workers, forked=forked)
+    if forked is not None:
+        forked.stop()
+    return None
 
 
 def checked_dataset(

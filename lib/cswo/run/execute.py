@@ -261,8 +261,11 @@ class _Run:
             shutil.rmtree(run_dir, ignore_errors=True)
 
 
-def start_pool(jobs: list[Job], workers: int | None = None, kernel: str | None = "python3") -> SectionPool:
-    """Workers for these jobs (one a core at most), each starting its kernel and warming it up now.
+def start_pool(
+    jobs: list[Job], workers: int | None = None, kernel: str | None = "python3", forked: SectionPool | None = None
+) -> SectionPool:
+    """Workers for these jobs (one a core at most), each starting its kernel and warming it up now;
+    ``forked``: workers forked earlier (:func:`fork_workers`), told now to start their kernels.
 
     Kernels read the year's parameters and import the section API, and start vl-convert's engine when
     a job draws charts (see :mod:`cswo.notebook.warmup`)."""
@@ -273,7 +276,16 @@ def start_pool(jobs: list[Job], workers: int | None = None, kernel: str | None =
         "project_root": first.parameters.get("project_root"),
         "year": first.parameters.get("year"),
     }
+    if forked is not None:
+        forked.start_kernels(size, kernel, first.notebook.parent, warm)
+        return forked
     return SectionPool(size, kernel, first.notebook.parent, warm)
+
+
+def fork_workers(workers: int | None = None) -> SectionPool:
+    """Section workers forked now, before the build imports the rest of the pipeline, waiting to be told
+    which kernel to start (:func:`start_pool`); stop them (``stop()``) if no section is to run."""
+    return SectionPool(workers or os.cpu_count() or 1, kernels_later=True)
 
 
 def likely_to_run(jobs: list[Job], data_current: bool) -> list[Job]:

@@ -161,9 +161,13 @@ def build_pid() -> int:
     return int(os.environ.get("CSWO_BUILD_PID") or os.getppid())
 
 
-def worker_start(build_pid: int, kernel: str | None = None, cwd: str = ".", warm: dict | None = None) -> None:
+def worker_start(
+    build_pid: int, kernel: str | None = None, cwd: str = ".", warm: dict | None = None, orders=None
+) -> None:
     """Pool initializer: tidy exits for a section worker and its kernel, however the build ends;
-    then, given a ``kernel`` name, start it and warm it up (``warm``: see :func:`warm_up`)."""
+    then, given a ``kernel`` name, start it and warm it up (``warm``: see :func:`warm_up`). Given
+    ``orders`` (a queue), the kernel name, folder and warm-up are the first thing read from it
+    (see :meth:`SectionPool.start_kernels`)."""
     import logging
     from multiprocessing.util import Finalize
 
@@ -179,6 +183,8 @@ def worker_start(build_pid: int, kernel: str | None = None, cwd: str = ".", warm
         leave()
 
     threading.Thread(target=watch, daemon=True).start()
+    if orders is not None:
+        kernel, cwd, warm = orders.get()
     if kernel:
         warm_up(kernel, cwd, warm or {})
 
@@ -197,20 +203,39 @@ def warm_up(kernel: str, cwd: str, arguments: dict) -> None:
 
 
 class SectionPool:
-    """The section workers, one process each, started ahead of the sections so their kernels warm up."""
+    """The section workers, one process each, started ahead of the sections so their kernels warm up.
 
-    def __init__(self, size: int, kernel: str | None = "python3", cwd: Path | None = None, warm: dict | None = None):
+    With ``kernels_later`` the workers are forked now and wait, before taking any work, to be told
+    which kernel to start (:meth:`start_kernels`). A worker is a fork of the build: forked before the
+    build imports the rest of the pipeline (nbconvert, the renderers, the checks: about 70 MiB that a
+    worker never uses), it does not carry that memory as its own resident memory while it runs."""
+
+    def __init__(
+        self,
+        size: int,
+        kernel: str | None = "python3",
+        cwd: Path | None = None,
+        warm: dict | None = None,
+        kernels_later: bool = False,
+    ):
         self.size = size
+        self.orders = multiprocessing.SimpleQueue() if kernels_later else None
         before = {process.pid for process in multiprocessing.active_children()}
         self.executor = ProcessPoolExecutor(
             max_workers=size,
             initializer=worker_start,
-            initargs=(os.getpid(), kernel, str(cwd or Path.cwd()), warm),
+            initargs=(os.getpid(), kernel, str(cwd or Path.cwd()), warm, self.orders),
         )
         for _ in range(size):  # workers start when work arrives: this starts them (and their kernels) now
             self.executor.submit(int)
         # the executor starts its workers within submit(), so the children new since then are this pool's
         self.workers = [p for p in multiprocessing.active_children() if p.pid not in before]
+
+    def start_kernels(self, count: int, kernel: str | None = "python3", cwd: Path | None = None, warm=None) -> None:
+        """Tell the waiting workers (``kernels_later``) to start and warm their kernels: ``count`` of them
+        (the others start none: there are fewer sections to run than workers)."""
+        for number in range(self.size):
+            self.orders.put((kernel, str(cwd or Path.cwd()), warm) if number < count else (None, ".", None))
 
     def submit(self, fn, *args) -> Future:
         return self.executor.submit(fn, *args)

@@ -224,3 +224,26 @@ def test_a_word_paper_from_converted_parts_has_the_properties_of_the_whole(tmp_p
             assert parts_.read(part) == whole.read(part), part
     with zipfile.ZipFile(tmp_path / "again.docx") as docx:
         assert b"b0987654321f" in docx.read("docProps/custom.xml")
+
+
+def test_a_preview_of_one_paper_keeps_the_other_papers_own_texts(tmp_path, monkeypatch):
+    converted: list[str] = []
+
+    def convert(markdown: str) -> str:
+        converted.append(markdown)
+        return f"typst of {markdown}"
+
+    def build(papers: list[str], every_paper: bool) -> None:
+        monkeypatch.setattr(parts, "_MEMORY", {})  # each build is a process of its own
+        converter = PartConverter(counting([]), tmp_path, {"tools": 1})
+        for paper_text in papers:
+            assert converter.paper(paper_text, "typst", [], None, convert) == f"typst of {paper_text}"
+        converter.prune(every_paper=every_paper)
+
+    build(["# Board paper", "# Committee paper"], every_paper=True)  # `cswo build`
+    build(["# Board paper"], every_paper=False)  # `cswo preview`: the first committee's paper only
+    build(["# Board paper", "# Committee paper"], every_paper=True)
+    assert converted == ["# Board paper", "# Committee paper"]  # each converted once
+    build(["# Board paper"], every_paper=True)  # the committee is gone: its paper is forgotten
+    build(["# Board paper", "# Committee paper"], every_paper=True)
+    assert converted == ["# Board paper", "# Committee paper", "# Committee paper"]

@@ -294,7 +294,7 @@ def render_papers(
         layout_contents=not draft,  # final-only: a draft's Word contents get their numbers in Word
         converter=converter,
     )
-    converter.prune()
+    converter.prune(every_paper=set(plan.committees) == set(params.committees) and options.annual_report)
     manifest.record_documents(project, params.year, tasks)
     write_quarto_books(project, params, tasks, work)
     audit.write_figures_csv(composed.bundles, staging / "figures.csv")

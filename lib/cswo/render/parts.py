@@ -23,6 +23,7 @@ from pathlib import Path
 
 from cswo.cache import keys
 
+PAPER = "paper"  # kept papers' own texts are named <format>-paper-<key>
 MARKER = "CSWOPART"  # a paragraph of one word: the marker (and placeholder) of a part
 _MARKER_LINE = re.compile(rf"^{MARKER}([0-9a-f]{{16}})$", re.MULTILINE)
 _ANY_MARKER = re.compile(rf"{MARKER}([0-9a-f]{{16}})\b")
@@ -97,7 +98,7 @@ class PartConverter:
         numbered = {tag: f"{n:016x}" for n, tag in enumerate(tags)}
         named = {number: tag for tag, number in numbered.items()}
         generic = _ANY_MARKER.sub(lambda m: MARKER + numbered[m.group(1)], markdown)
-        name = f"{fmt}-{keys.paper_text_key(generic, fmt, args, template, self._shared)}"
+        name = f"{fmt}-{PAPER}-{keys.paper_text_key(generic, fmt, args, template, self._shared)}"
         self._used.add(name)
         text = self._kept(name)
         if text is None:
@@ -111,18 +112,24 @@ class PartConverter:
         self._used.add(name)
         return name
 
-    def prune(self) -> None:
+    def prune(self, every_paper: bool = True) -> None:
         """Forget the kept parts this build did not use (sections since edited or removed), in the
-        formats it used: a preview (PDF only) keeps the parts the next Word paper takes."""
+        formats it used: a preview (PDF only) keeps the parts the next Word paper takes. Papers' own
+        texts are forgotten only by a build that wrote ``every_paper`` (a preview writes one)."""
         formats = {name.partition("-")[0] for name in self._used}
+
+        def unused(name: str) -> bool:
+            fmt, dash, rest = name.partition("-")
+            if name in self._used or not (fmt in formats or not dash or name.startswith(".")):
+                return False  # kept: used, or in a format this build did not write (an older layout goes)
+            return every_paper or not rest.startswith(f"{PAPER}-")
+
         with _LOCK:  # a running preview keeps in memory what is kept on disk
-            for name in [n for n in _MEMORY if n not in self._used and n.partition("-")[0] in formats]:
+            for name in [n for n in _MEMORY if unused(n)]:
                 del _MEMORY[name]
         if self._folder is not None and self._folder.is_dir():
             for path in self._folder.iterdir():
-                fmt, dash, _ = path.name.partition("-")
-                unknown = not dash or path.name.startswith(".")  # an older layout, or a write cut short
-                if path.name not in self._used and (fmt in formats or unknown):
+                if unused(path.name):
                     path.unlink(missing_ok=True)
 
     def _kept(self, key: str) -> str | None:

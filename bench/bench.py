@@ -620,9 +620,10 @@ NOTES = [
     "cache, so a prose edit converts only its own section. Each paper then converts only its own text (cover, "
     "contents, other appendices) and takes its sections as converted; that text, converted, is kept in the "
     "cache too (its placeholders numbered in order), so a prose edit that leaves it as it was runs pandoc only "
-    "for the edited section and each Word paper's final write. Kept parts are named by format, so a preview "
-    "(PDF only) keeps the Word parts the next build takes. Typst compilers stay warm between papers. Each "
-    "document is checked (accessibility, identifiers) as soon as it is final.",
+    "for the edited section and each Word paper's final write. Kept parts are named by format, and a preview "
+    "(one paper, PDF only) forgets neither the Word parts nor the other papers' texts the next build takes. "
+    "Typst compilers stay warm between papers. Each document is checked (accessibility, identifiers) as soon "
+    "as it is final.",
     "- **Word contents page numbers**: where LibreOffice is installed, it lays out every new Word document "
     "in one run, so the contents list shows page numbers when opened anywhere. It lays out a copy whose "
     "pictures are one-pixel images of the same size on the page: the pages break exactly as in the paper "

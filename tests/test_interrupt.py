@@ -57,3 +57,61 @@ def test_an_error_without_a_stop_passes_through_unchanged():
     with pytest.raises(RuntimeError, match="a fault"):
         with stop_on_signals(report=lambda error: None, deadline=60):
             raise RuntimeError("a fault")
+
+
+LATE = """
+import sys, time
+from cswo.errors import message
+from cswo.run.interrupt import stop_on_signals
+with stop_on_signals(report=lambda e: print(message(e), file=sys.stderr, flush=True), outlive={outlive}):
+    pass
+print("finished", flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.parametrize("signum, name", [(signal.SIGTERM, "SIGTERM"), (signal.SIGINT, "Ctrl-C")])
+def test_a_stop_after_the_build_finished_says_so_and_exits_130(signum, name):
+    """A stop that lands while the summary prints (the soak's 'checking documents' point, once the checks
+    got quick) neither dies silently nor claims that nothing was published."""
+    import subprocess
+    import sys
+
+    run = subprocess.Popen(
+        [sys.executable, "-c", LATE.format(outlive=True)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert run.stdout.readline().strip() == "finished"
+    run.send_signal(signum)
+    out, err = run.communicate(timeout=60)
+    assert run.returncode == 130, (run.returncode, err)
+    assert err.strip() == (
+        f"The build was stopped ({name}) after it had finished: its papers were published in full; "
+        "only the summary was cut short."
+    )
+
+
+def test_without_outlive_the_signal_is_left_to_whoever_handled_it_before():
+    import subprocess
+    import sys
+
+    run = subprocess.Popen(
+        [sys.executable, "-c", LATE.format(outlive=False)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert run.stdout.readline().strip() == "finished"
+    run.send_signal(signal.SIGTERM)
+    run.communicate(timeout=60)
+    assert run.returncode == -signal.SIGTERM
+
+
+def test_a_body_that_swallowed_the_stop_and_finished_reports_a_finished_build():
+    try:
+        with stop_on_signals(report=lambda error: None, deadline=60):
+            try:
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(10)
+            except KeyboardInterrupt:
+                pass  # caught, and the body went on to the end (it published)
+    except Interrupted as error:
+        assert error.signal_name == "SIGTERM" and error.finished
+    else:
+        raise AssertionError("the stop was not reported")

@@ -73,8 +73,15 @@ class Interrupted(CSWOError):
 
     exit_code = EXIT_INTERRUPTED
 
-    def __init__(self, signal_name: str = "Ctrl-C"):
+    def __init__(self, signal_name: str = "Ctrl-C", finished: bool = False):
         self.signal_name = signal_name
+        self.finished = finished  # the stop came after the build had published: only its summary was cut short
+        if finished:
+            super().__init__(
+                f"The build was stopped ({signal_name}) after it had finished: its papers were published in full; "
+                "only the summary was cut short."
+            )
+            return
         super().__init__(
             f"The build was stopped ({signal_name}): running sections were shut down, nothing was published "
             "and the last good outputs were left as they were."

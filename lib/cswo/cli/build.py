@@ -77,7 +77,7 @@ def build(
 
     options = dict(year=year, committees=committee, formats=formats, force=force, workers=jobs, draft=draft)
     try:
-        with stop_on_signals(report=lambda error: say(error, "red", "Error:")):
+        with stop_on_signals(report=lambda error: say(error, "red", "Error:"), outlive=True):
             # forked before the pipeline is imported, so the workers do not carry it (see SectionPool)
             forked = fork_workers(jobs)
             result = _run_build(project, forked, final=final, cell_timeout=cell_timeout, **options)

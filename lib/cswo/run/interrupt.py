@@ -64,6 +64,8 @@ def hard_stop(report: Callable[[Interrupted], None]) -> None:
 
 def _on_signal(report: Callable[[Interrupted], None], deadline: float) -> Callable:
     def handle(signum, frame) -> None:
+        if _state.get("late") is not None:
+            _state["late"](signum, frame)  # the body had finished: see stop_on_signals' ``outlive``
         if _state["stopping"]:
             return  # a second Ctrl-C: the first is already being handled, and the deadline stands
         _state["stopping"] = True
@@ -77,16 +79,31 @@ def _on_signal(report: Callable[[Interrupted], None], deadline: float) -> Callab
     return handle
 
 
+def _after_finishing(report: Callable[[Interrupted], None]) -> Callable:
+    def handle(signum, frame) -> None:
+        with contextlib.suppress(Exception):
+            report(Interrupted("SIGTERM" if signum == signal.SIGTERM else "Ctrl-C", finished=True))
+        os._exit(EXIT_INTERRUPTED)
+
+    return handle
+
+
 @contextlib.contextmanager
-def stop_on_signals(report: Callable[[Interrupted], None] = _print_to_stderr, deadline: float = HARD_STOP_AFTER):
+def stop_on_signals(
+    report: Callable[[Interrupted], None] = _print_to_stderr, deadline: float = HARD_STOP_AFTER, outlive: bool = False
+):
     """Run the body; Ctrl-C or SIGTERM inside it becomes one Interrupted error (after clean-up ran).
 
-    ``report`` prints the sentence if the build has to stop itself hard after ``deadline`` seconds."""
+    ``report`` prints the sentence if the build has to stop itself hard after ``deadline`` seconds.
+    With ``outlive`` (a command that ends soon after the build), a stop that comes once the body has
+    finished, while the summary prints or the interpreter shuts down, says the build had finished and
+    exits 130 at once, instead of dying silently (SIGTERM) or claiming nothing was published."""
     kernels.sweep()  # leftovers of builds that were killed outright
     main = threading.current_thread() is threading.main_thread()
     handler = _on_signal(report, deadline)
     previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)} if main else {}
-    _state.update(name="Ctrl-C", stopping=False, timer=None)
+    _state.update(name="Ctrl-C", stopping=False, timer=None, late=None)
+    swallowed = None
     try:
         yield
     except BaseException as error:
@@ -96,6 +113,11 @@ def stop_on_signals(report: Callable[[Interrupted], None] = _print_to_stderr, de
             raise
         publish.discard_unfinished()  # the signal may land between preparing staging and the step that owns it
         raise Interrupted(_state["name"]) from None
+    else:
+        if _state["stopping"]:  # the body caught the interrupt and still finished: it did publish
+            swallowed = Interrupted(_state["name"], finished=True)
+        elif outlive:
+            _state["late"] = _after_finishing(report)
     finally:
         if _state.get("timer") is not None:
             _state["timer"].cancel()  # the tidy path finished in time
@@ -103,10 +125,12 @@ def stop_on_signals(report: Callable[[Interrupted], None] = _print_to_stderr, de
             threading.Event().wait()  # the hard stop is under way and ends the process; say nothing twice
         try:
             for signum, handler_before in previous.items():
-                signal.signal(signum, handler_before)
+                signal.signal(signum, _state["late"] or handler_before)
             kernels.sweep(own_pid=os.getpid())
         finally:
             _finishing.release()
+    if swallowed is not None:
+        raise swallowed
 
 
 def quiet_worker() -> None:

@@ -81,7 +81,47 @@ def sign_off(project: Path, section: str) -> None:
     subprocess.run(command, cwd=project, env=env, capture_output=True, check=True)
 
 
-class PeakMemory:
+def tree_memory(pid: int) -> list[tuple[str, int, object]]:
+    """(kind, pid, memory_full_info) of every process of the tree under ``pid`` now: RSS, USS and PSS read
+    together (smaps_rollup); empty once the tree has gone."""
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return []
+    rows = []
+    for proc in procs:
+        try:
+            rows.append((process_kind(proc, root), proc.pid, proc.memory_full_info()))
+        except psutil.Error:
+            pass
+    return rows
+
+
+class TreeSampler:
+    """Calls :meth:`take` with :func:`tree_memory` every ``interval`` seconds, in a thread, until :meth:`stop`.
+    A subclass sets what ``take`` fills before calling ``__init__`` (the thread starts at once)."""
+
+    def __init__(self, pid: int, interval: float = 0.05) -> None:
+        self.pid, self.interval = pid, interval
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def take(self, rows: list[tuple[str, int, object]]) -> None:
+        raise NotImplementedError
+
+    def _sample(self) -> None:
+        while not self._done.is_set():
+            self.take(tree_memory(self.pid))
+            time.sleep(self.interval)
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+
+class PeakMemory(TreeSampler):
     """The largest total memory (MiB) of a process and its children, sampled every 50 ms.
 
     ``peak`` is the largest sum of resident memory (RSS), the figure the target is set for: it counts a
@@ -90,41 +130,27 @@ class PeakMemory:
     split between its sharers), the memory the build really takes from the machine."""
 
     def __init__(self, pid: int) -> None:
-        self.pid, self.peak, self.peak_pss = pid, 0.0, 0.0
+        self.peak, self.peak_pss = 0.0, 0.0
         self.parts: dict[str, float] = {}  # at the RSS peak: MiB by kind of process (main, workers, kernels, ...)
         self.pss_parts: dict[str, float] = {}  # at the PSS peak: PSS MiB by kind of process
         self.seen: dict[str, set[int]] = {}  # pandoc and LibreOffice processes seen (each lives > 50 ms)
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
+        super().__init__(pid)
 
-    def _sample(self) -> None:
-        while not self._done.is_set():
-            try:
-                root = psutil.Process(self.pid)
-                parts: dict[str, float] = {}
-                pss: dict[str, float] = {}
-                for proc in [root, *root.children(recursive=True)]:
-                    try:
-                        kind = process_kind(proc, root)
-                        info = proc.memory_full_info()  # RSS and PSS read together (smaps_rollup)
-                        parts[kind] = parts.get(kind, 0) + info.rss / 2**20
-                        pss[kind] = pss.get(kind, 0) + info.pss / 2**20
-                        if kind in ("pandoc", "LibreOffice"):
-                            self.seen.setdefault(kind, set()).add(proc.pid)
-                    except psutil.Error:
-                        pass
-                if sum(parts.values()) > self.peak:
-                    self.peak, self.parts = sum(parts.values()), parts
-                if sum(pss.values()) > self.peak_pss:
-                    self.peak_pss, self.pss_parts = sum(pss.values()), pss
-            except psutil.Error:
-                pass
-            time.sleep(0.05)
+    def take(self, rows: list[tuple[str, int, object]]) -> None:
+        parts: dict[str, float] = {}
+        pss: dict[str, float] = {}
+        for kind, pid, info in rows:
+            parts[kind] = parts.get(kind, 0) + info.rss / 2**20
+            pss[kind] = pss.get(kind, 0) + info.pss / 2**20
+            if kind in ("pandoc", "LibreOffice"):
+                self.seen.setdefault(kind, set()).add(pid)
+        if sum(parts.values()) > self.peak:
+            self.peak, self.parts = sum(parts.values()), parts
+        if sum(pss.values()) > self.peak_pss:
+            self.peak_pss, self.pss_parts = sum(pss.values()), pss
 
     def stop(self) -> float:
-        self._done.set()
-        self._thread.join()
+        super().stop()
         return self.peak
 
 

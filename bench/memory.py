@@ -16,49 +16,26 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-import psutil
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import BIN, YEAR, copy_project, edit_data, edit_narrative, process_kind  # noqa: E402
+from bench import BIN, YEAR, TreeSampler, copy_project, edit_data, edit_narrative  # noqa: E402
 
 MIB = 2**20
 
 
-class Sampler:
+class Sampler(TreeSampler):
     """Every process of the tree under ``pid``, sampled every ``interval`` seconds: RSS, USS and PSS."""
 
     def __init__(self, pid: int, interval: float = 0.05) -> None:
-        self.pid, self.interval = pid, interval
         self.samples: list[tuple[float, list[tuple[str, int, float, float, float]]]] = []
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
+        super().__init__(pid, interval)
 
-    def _sample(self) -> None:
-        while not self._done.is_set():
-            try:
-                root = psutil.Process(self.pid)
-                rows = []
-                for proc in [root, *root.children(recursive=True)]:
-                    try:
-                        info = proc.memory_full_info()
-                        rows.append(
-                            (process_kind(proc, root), proc.pid, info.rss / MIB, info.uss / MIB, info.pss / MIB)
-                        )
-                    except psutil.Error:
-                        pass
-                self.samples.append((time.perf_counter(), rows))
-            except psutil.Error:
-                pass
-            time.sleep(self.interval)
-
-    def stop(self) -> None:
-        self._done.set()
-        self._thread.join()
+    def take(self, rows: list[tuple[str, int, object]]) -> None:
+        if rows:
+            shown = [(kind, pid, i.rss / MIB, i.uss / MIB, i.pss / MIB) for kind, pid, i in rows]
+            self.samples.append((time.perf_counter(), shown))
 
 
 def stage_at(stages: list[tuple[float, str]], moment: float) -> str:

@@ -77,6 +77,7 @@ KILL_POINTS = [
     KillPoint("publish: older version's folder exchanged", pause="exchanged", legacy=True),
     KillPoint("publish: older version's folder, before the exchange", pause="link-made", legacy=True),
 ]
+SUMMARY = "Documents in "  # the title of the table a finished build prints: its work is done
 FAST_KILL_POINTS = ["kernel running cells", "pandoc writing", "publish: new link made"]
 
 
@@ -171,7 +172,7 @@ def wait_for(point: KillPoint, run: Run, project: Project) -> bool:
     else:
         return False
     time.sleep(point.after)
-    return run.process.poll() is None
+    return run.process.poll() is None and not run.seen(SUMMARY)  # not yet ended, nor only shutting down
 
 
 def interrupt(run: Run, how: str) -> int:

@@ -252,3 +252,13 @@ def test_no_module_over_400_lines_nor_function_over_60_but_the_listed_exceptions
     found = oversized()
     assert sorted(set(found) - set(SIZE_EXCEPTIONS)) == []
     assert sorted(set(SIZE_EXCEPTIONS) - set(found)) == []  # an exception no longer needed is removed
+
+
+@pytest.mark.xdist_group("grouping-probe")
+def test_xdist_groups_hold_when_the_suite_runs_in_parallel(request):
+    """`make test` runs with `--dist loadgroup`: a test marked with an xdist_group must carry the group in
+    its id, or the group's tests are spread over workers (their shared builds run twice, the shutdown and
+    interruption probes run beside each other). pytest 9 with pytest-xdist 3.8 dropped it silently."""
+    if not getattr(request.config.option, "loadgroup", False):
+        pytest.skip("not run by `make test` (no --dist loadgroup)")
+    assert request.node.nodeid.endswith("@grouping-probe"), request.node.nodeid

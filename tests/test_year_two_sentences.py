@@ -17,7 +17,7 @@ from cswo.pipeline.build import BuildOptions, build
 from cswo.tools.newyear import roll_forward
 from support import fill_workbook, replace_typed_years
 
-pytestmark = [pytest.mark.e2e]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("year_two_sentences")]
 YEAR, LAST = "2022-23", "2021-22"
 SCALED = {"count", "hours"}  # doubling keeps every sum, share and rate rule (money keeps a slip of £1)
 
@@ -37,7 +37,7 @@ def words(text: str) -> str:
     return " ".join(text.replace("\u00a0", " ").split())
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session: in a random order another module's test may come between this one's
 def year_two(tmp_path_factory):
     from support import copy_project
 

@@ -141,7 +141,7 @@ def validate_output(project, year: str) -> str:
     return CliRunner().invoke(app, ["--project", str(project.root), "validate", "--year", year]).output
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session: in a random order another module's test may come between this one's
 def two_years(tmp_path_factory):
     """The reference year built, then an earlier year added and built, then the reference year again."""
     project = copy_project(tmp_path_factory.mktemp("years") / "project")

@@ -92,6 +92,9 @@ def after_interrupt(project, expected, how: str, point: KillPoint, tmp: Path) ->
     (SIGTERM to the build) would; what it did and left."""
     if not point.force:
         edit_prose(project)
+    # a build killed outright earlier in the group (same probe project) cannot remove its staging folder, and a
+    # build stopped before it prepares its own never reaches it: what is checked below is this build's own
+    shutil.rmtree(project.outputs_dir / ".staging", ignore_errors=True)
     run = start(project, tmp, force=point.force)
     reached = wait_for(point, run, project)
     mark = len(run.lines)

@@ -142,7 +142,12 @@ def _swap_by_renames(release: Path, published: Path) -> None:
 
 
 def discard(staging: Path) -> None:
-    shutil.rmtree(staging, ignore_errors=True)
+    """Remove a staging folder, again if a writer still finishing put a file in it while it was removed."""
+    for _ in range(10):
+        shutil.rmtree(staging, ignore_errors=True)
+        if not staging.exists():
+            break
+        time.sleep(0.05)
     _unfinished.discard(staging)
 
 

@@ -23,6 +23,7 @@ import psutil
 PREFIX = "cswo-kernel-"
 LIBREOFFICE_PREFIX = "cswo-lo-"
 PREFIXES = (PREFIX, LIBREOFFICE_PREFIX)
+STOP_PATIENCE = 3.0  # seconds to wait for a killed kernel to be gone (it dies at once; a busy machine shows it late)
 
 
 def kernel_root() -> Path:
@@ -70,11 +71,13 @@ def remove(folder: Path) -> None:
     processes = [_kernel_using(folder)]
     if folder.name.startswith(LIBREOFFICE_PREFIX):  # a LibreOffice its build's end never stopped
         processes += [p for p in psutil.process_iter() if p.pid != os.getpid() and _started_with(p, folder)]
-    for process in (p for p in processes if p is not None):
+    killed = [p for p in processes if p is not None]
+    for process in killed:
         try:
             process.kill()
         except psutil.Error:
             pass
+    psutil.wait_procs(killed, timeout=STOP_PATIENCE)  # gone (and reaped, if ours) when this returns
     shutil.rmtree(folder, ignore_errors=True)
 
 

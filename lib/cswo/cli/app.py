@@ -19,6 +19,9 @@ from cswo.errors import CSWOError, InputError, Interrupted, exit_code, is_interr
 from cswo.project.paths import Project, require_year
 
 state = {"debug": False, "project": None}
+# click's and typer's own ways out, left to them (typer.TyperException: its own click's usage errors, such as
+# an unknown option, exit 2 as click's do)
+_OWN_EXITS = (click.exceptions.Exit, click.ClickException, click.Abort, typer.Exit, typer.Abort, typer.TyperException)
 
 
 class _Commands(TyperGroup):
@@ -35,9 +38,7 @@ class _Commands(TyperGroup):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, typer.Exit, typer.Abort):
-            raise
-        except typer.TyperException:  # typer's own click's usage errors (an unknown option): exit 2, as click's
+        except _OWN_EXITS:
             raise
         except (Exception, KeyboardInterrupt) as error:
             if state["debug"]:
@@ -48,7 +49,6 @@ class _Commands(TyperGroup):
                 error = Interrupted()
             say(error, "red", "Error:")
             raise typer.Exit(exit_code(error)) from None
-
 
 
 app = typer.Typer(

@@ -31,7 +31,7 @@ def section_readings(needs: YearNeeds, dataset, catalogue: dict[str, Table]) -> 
     for key, uses in needs.needs.items():
         for use in (u for u in uses if u.in_prose):
             head, _, attribute = use.name.partition(".")
-            plain = attribute.removesuffix(EXACT) if attribute != "exact" else "value"
+            plain = _plain(attribute)
             if plain in FIGURE_ATTRIBUTES or attribute_year(plain):
                 registered[(use.section, head)] = (key.table, key.measure, key.breakdown)
             else:
@@ -62,7 +62,7 @@ def figure_readings(figures: Mapping[str, Figure], names: Iterable[str]) -> dict
         figure = figures.get(head)
         if figure is None:
             continue
-        plain = attribute.removesuffix(EXACT) if attribute != "exact" else "value"
+        plain = _plain(attribute)
         if plain in FIGURE_ATTRIBUTES or attribute_year(plain):
             pairs = [(y, figure.history.get(y)) for y in _years(attribute, figure.year)]
         elif attribute in figure.breakdowns:
@@ -74,9 +74,14 @@ def figure_readings(figures: Mapping[str, Figure], names: Iterable[str]) -> dict
     return out
 
 
+def _plain(attribute: str) -> str:
+    """The attribute without its ``_exact`` suffix (``exact`` alone is the value in full)."""
+    return attribute.removesuffix(EXACT) if attribute != "exact" else "value"
+
+
 def _years(attribute: str, year: str) -> list[str]:
     """The years a figure attribute prints, in the order it prints them (none: it prints words)."""
-    plain = attribute.removesuffix(EXACT) if attribute != "exact" else "value"
+    plain = _plain(attribute)
     named = attribute_year(plain)
     if named:
         return [named]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 
 import pytest
@@ -77,20 +79,23 @@ time.sleep(60)
 """
 
 
+def _stopped_after_finishing(signum: int, outlive: bool) -> tuple[int, str]:
+    """A process whose body under ``stop_on_signals`` has finished, sent ``signum``: its exit code and stderr."""
+    run = subprocess.Popen(
+        [sys.executable, "-c", LATE.format(outlive=outlive)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert run.stdout.readline().strip() == "finished"
+    run.send_signal(signum)
+    _, err = run.communicate(timeout=60)
+    return run.returncode, err
+
+
 @pytest.mark.parametrize("signum, name", [(signal.SIGTERM, "SIGTERM"), (signal.SIGINT, "Ctrl-C")])
 def test_a_stop_after_the_build_finished_says_so_and_exits_130(signum, name):
     """A stop that lands while the summary prints (the soak's 'checking documents' point, once the checks
     got quick) neither dies silently nor claims that nothing was published."""
-    import subprocess
-    import sys
-
-    run = subprocess.Popen(
-        [sys.executable, "-c", LATE.format(outlive=True)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    assert run.stdout.readline().strip() == "finished"
-    run.send_signal(signum)
-    out, err = run.communicate(timeout=60)
-    assert run.returncode == 130, (run.returncode, err)
+    code, err = _stopped_after_finishing(signum, outlive=True)
+    assert code == 130, (code, err)
     assert err.strip() == (
         f"The build was stopped ({name}) after it had finished: its papers were published in full; "
         "only the summary was cut short."
@@ -98,16 +103,8 @@ def test_a_stop_after_the_build_finished_says_so_and_exits_130(signum, name):
 
 
 def test_without_outlive_the_signal_is_left_to_whoever_handled_it_before():
-    import subprocess
-    import sys
-
-    run = subprocess.Popen(
-        [sys.executable, "-c", LATE.format(outlive=False)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    assert run.stdout.readline().strip() == "finished"
-    run.send_signal(signal.SIGTERM)
-    run.communicate(timeout=60)
-    assert run.returncode == -signal.SIGTERM
+    code, _ = _stopped_after_finishing(signal.SIGTERM, outlive=False)
+    assert code == -signal.SIGTERM
 
 
 def test_a_body_that_swallowed_the_stop_and_finished_reports_a_finished_build():

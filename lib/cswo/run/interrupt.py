@@ -62,6 +62,11 @@ def hard_stop(report: Callable[[Interrupted], None]) -> None:
     os._exit(EXIT_INTERRUPTED)
 
 
+def _signal_name(signum: int) -> str:
+    """How the sentence names the stop: a terminal's Ctrl-C (SIGINT) or a service manager's SIGTERM."""
+    return "SIGTERM" if signum == signal.SIGTERM else "Ctrl-C"
+
+
 def _on_signal(report: Callable[[Interrupted], None], deadline: float) -> Callable:
     def handle(signum, frame) -> None:
         if _state.get("late") is not None:
@@ -69,7 +74,7 @@ def _on_signal(report: Callable[[Interrupted], None], deadline: float) -> Callab
         if _state["stopping"]:
             return  # a second Ctrl-C: the first is already being handled, and the deadline stands
         _state["stopping"] = True
-        _state["name"] = "SIGTERM" if signum == signal.SIGTERM else "Ctrl-C"
+        _state["name"] = _signal_name(signum)
         timer = threading.Timer(deadline, hard_stop, args=(report,))
         timer.daemon = True
         timer.start()
@@ -82,7 +87,7 @@ def _on_signal(report: Callable[[Interrupted], None], deadline: float) -> Callab
 def _after_finishing(report: Callable[[Interrupted], None]) -> Callable:
     def handle(signum, frame) -> None:
         with contextlib.suppress(Exception):
-            report(Interrupted("SIGTERM" if signum == signal.SIGTERM else "Ctrl-C", finished=True))
+            report(Interrupted(_signal_name(signum), finished=True))
         os._exit(EXIT_INTERRUPTED)
 
     return handle

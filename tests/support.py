@@ -155,7 +155,9 @@ def replace_typed_years(project: Project, year: str) -> int:
     from cswo.narrative.stale import stale_years
 
     dataset, _ = validate_tables(project, year)
-    findings = [f for f in stale_years(project, year, dataset) if not f.review_only and f.cell is not None]
+    found = [f for f in stale_years(project, year, dataset) if not f.review_only]
+    _drop_parameter_sentences(project, year, [f for f in found if f.section == "parameters"])
+    findings = [f for f in found if f.cell is not None]
     for file in sorted({f.file for f in findings}):
         path = project.root / file
         nb = nbformat.read(path, as_version=4) if path.suffix == ".ipynb" else jupytext.read(path, fmt="md:myst")
@@ -176,7 +178,35 @@ def replace_typed_years(project: Project, year: str) -> int:
         notebook = path.with_suffix(".ipynb")
         nbformat.write(nb, notebook)
         notebook.with_suffix(".md").unlink(missing_ok=True)
-    return len(findings)
+    return len(found)
+
+
+def _drop_parameter_sentences(project: Project, year: str, findings) -> None:
+    """Rewrite (here: drop) each parameters sentence a finding quotes, in the YAML value it is in (written
+    back as one quoted string, keeping its anchor)."""
+    import json
+
+    import yaml
+
+    path = project.parameters_file(year)
+    for finding in sorted(findings, key=lambda f: -f.line):
+        text = path.read_text(encoding="utf-8")
+        stack, node = [yaml.compose(text, Loader=yaml.SafeLoader)], None
+        while stack:
+            here = stack.pop()
+            if isinstance(here, yaml.ScalarNode) and here.start_mark.line + 1 == finding.line:
+                node = here if finding.sentence in here.value else node
+            elif isinstance(here, yaml.SequenceNode):
+                stack.extend(here.value)
+            elif isinstance(here, yaml.MappingNode):
+                stack.extend(value for _, value in here.value)
+        assert node is not None, f"no value at line {finding.line} holds {finding.sentence!r}"
+        start, end = node.start_mark.index, node.end_mark.index
+        anchor = text[start:].split()[0] + " " if text[start] == "&" else ""
+        written = text[start:end]
+        trailing = written[len(written.rstrip()) :]  # a block scalar's range ends with the newline and next indent
+        value = " ".join(node.value.replace(finding.sentence, "", 1).split())
+        path.write_text(text[:start] + anchor + json.dumps(value) + trailing + text[end:], encoding="utf-8")
 
 
 def listed_figures(to_fill: list[str]) -> set[tuple[str, str, str, str]]:

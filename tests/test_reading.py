@@ -7,7 +7,7 @@ import resource
 import pytest
 
 from cswo.errors import InputError
-from cswo.project.reading import YAMLProblems, decode, parse_yaml, read_yaml
+from cswo.project.reading import YAMLProblems, decode, parse_yaml, read_yaml, string_values
 
 
 def test_utf8_with_and_without_bom_is_accepted():
@@ -60,3 +60,17 @@ def test_read_yaml_names_the_file(tmp_path):
     with pytest.raises(InputError) as error:
         read_yaml(path, "_quarto.yml")
     assert str(error.value).startswith("_quarto.yml: not valid YAML: line ")
+
+
+def test_string_values_are_whole_texts_at_the_line_they_start_without_keys_comments_or_repeats():
+    text = (
+        "a: &intro >-\n  one paragraph\n  over two lines  # a comment? no: part of the text\n"
+        "b: [*intro, 3, plain]  # a comment\n"
+        "c:\n  d: 'quoted'\n"
+    )
+    assert string_values(text) == [
+        (1, "one paragraph over two lines  # a comment? no: part of the text"),
+        (4, "plain"),
+        (6, "quoted"),
+    ]
+    assert string_values("a: [unclosed") == []

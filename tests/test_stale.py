@@ -116,3 +116,22 @@ def test_a_running_preview_keeps_the_findings_only_while_the_prose_and_the_figur
     assert judged() == []  # the figures changed: 50 after 60 did fall
     write("Complaints rose to {eval}`complaints.value`, from {eval}`complaints.last_year` the year before.")
     assert [(kind, text) for kind, text, _ in judged()] == [("claim", "rose")]  # the prose changed
+
+
+def test_a_folded_paragraph_in_the_parameters_is_read_as_one_text_at_the_line_it_starts(tmp_path):
+    """A rolled-forward cover said "priorities to be progressed by Social Work and Social / Care services
+    during 2022-23" in a 2022-23 report: the tense and the year are on different lines of one YAML value."""
+    project = _project(tmp_path, ["Nothing dated."])
+    parameters = project.parameters_file(YEAR)
+    text = parameters.read_text(encoding="utf-8")
+    folded = (
+        "    purpose: >-\n      To present the priorities to be progressed by the services of the\n"
+        "      council during 2024-25. # not a comment inside a value\n"
+    )
+    parameters.write_text(
+        text.replace("    purpose: To present the annual report of the Chief Social Work Officer.\n", folded, 1),
+        encoding="utf-8",
+    )
+    found = [f for f in stale_years(project, YEAR) if f.section == "parameters"]
+    line = text.splitlines().index("    purpose: To present the annual report of the Chief Social Work Officer.") + 1
+    assert [(f.kind, f.text, f.line) for f in found] == [("stale", "2024-25", line)]

@@ -68,6 +68,12 @@ def test_a_year_allowed_as_history_beside_a_figure_that_moves_is_listed():
         ("More resource for Care Management Teams, to be recruited during 2022-23.", "2021-22", False),
         ("The pilot starts in April 2022.", "2022-23", True),
         ("The service opened later in 2021.", "2022-23", False),
+        # the words between the verb and the year, as the cover's priorities put them (seen in a rolled-forward year)
+        ("Priorities to be progressed by Social Work and Social Care services during 2022-23:", "2022-23", True),
+        ("Priorities to be progressed by Social Work and Social Care services during 2022-23:", "2021-22", False),
+        ("A review has progressed to a learning review, expected to report towards the end of 2022.", "2022-23", True),
+        ("A review has progressed to a learning review, expected to report towards the end of 2022.", "2021-22", False),
+        ("It was to be progressed, and in 2022-23 it was done.", "2023-24", False),
     ],
 )
 def test_future_tense_about_a_year_the_report_has_reached_is_stale(text, year, stale):

@@ -20,7 +20,7 @@ from cswo.narrative.years import year_findings
 from cswo.project.catalogue import load_catalogue
 from cswo.project.parameters import load_year
 from cswo.project.paths import Project
-from cswo.project.reading import read_text
+from cswo.project.reading import read_text, string_values
 from cswo.project.twins import SectionSource, section_source
 
 # cells that never reach the documents: the carried-forward banner (compose.section.UNREVIEWED_TAG)
@@ -117,15 +117,28 @@ def _source_findings(project: Project, source: SectionSource, section: str, year
 
 
 def text_findings(project: Project, path, section: str, year: str, template: bool = False) -> list[StaleFinding]:
-    """The findings in a text file, line by line (comments left out)."""
+    """The findings in a text file: a YAML file by its string values (a folded paragraph is one text over
+    several lines; comments and keys left out), located at the line each starts on; other text line by line."""
     if not path.exists():
         return []
     out = []
-    for number, line in enumerate(read_text(path).splitlines(), start=1):
-        text = line.split("#", 1)[0] if path.suffix in (".yml", ".yaml") else line
+    whole = read_text(path)
+    values = string_values(whole) if path.suffix in (".yml", ".yaml") else enumerate(whole.splitlines(), start=1)
+    for number, text in values:
         for f in year_findings(text, year, template=template):
             if f.kind != "trend":
                 out.append(
-                    StaleFinding(project.shown(path), section, None, None, number, f.text, f.role, f.message, f.kind)
+                    StaleFinding(
+                        project.shown(path),
+                        section,
+                        None,
+                        None,
+                        number,
+                        f.text,
+                        f.role,
+                        f.message,
+                        f.kind,
+                        sentence=f.sentence,
+                    )
                 )
     return out

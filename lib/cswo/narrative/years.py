@@ -36,14 +36,16 @@ CALENDAR = re.compile(r"(?<![\w/.-])((?:19|20)\d{2})(?![\w/-])")
 ALLOW_YEAR = re.compile(r"<!--\s*allow-years?:\s*([^>]*?)\s*-->")
 # future tense: what was to happen, which a later report has to say did (or did not)
 FUTURE = re.compile(
-    r"\b(?:will|shall|is to be|are to be|is expected to|are expected to|is due to be|are due to be|"
+    r"\b(?:will|shall|is to be|are to be|expected to|is due to be|are due to be|"
     r"plans? to|is planned|are planned|intends? to|aims? to|is going to|are going to)\b",
     re.IGNORECASE,
 )
-# future tense told by the words just before the year: "the award that begins later in 2022", "posts to
-# be recruited during 2022-23"
+# future tense told by the words before the year: "the award that begins later in 2022", "posts to be
+# recruited during 2022-23", "priorities to be progressed by Social Work and Social Care services during
+# 2022-23" (up to a line's worth of words between the verb and the year's preposition, within the clause)
 FUTURE_BEFORE = re.compile(
-    r"\b(?:(?:begins?|starts?|commences?|opens?)(?: later)? in|to be \w+ (?:during|in|by|before))\s*$",
+    r"\b(?:(?:begins?|starts?|commences?|opens?)(?: later)? in"
+    r"|to be \w+(?: [^.;:,]{0,80})? (?:during|in|by|before))\s*$",
     re.IGNORECASE,
 )
 # a year that is where something started, not a figure's year: "since 2015-16", "since it began in 2019"

@@ -171,6 +171,29 @@ def read_yaml(path: Path, label: str | None = None) -> object:
     return load_yaml(read_text(path, label), label)
 
 
+def string_values(text: str) -> list[tuple[int, str]]:
+    """(line, text) of every string value written in YAML ``text``, by the 1-based line it starts on: a
+    folded paragraph is one text however many lines it spans, and an alias is not read twice. Keys and
+    comments are left out; empty when the text is not YAML (reading it reports that)."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return []
+    found, seen, stack = [], set(), [] if root is None else [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str":
+            found.append((node.start_mark.line + 1, node.value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(value for _, value in node.value)
+    return sorted(found)
+
+
 def scalar_span(text: str, key: str) -> tuple[int, int] | None:
     """Where the string at dotted ``key`` (a list item as ``key[0]``) is written in YAML ``text``:
     (start, end) offsets of its scalar, or None when the key is not a string written there."""

@@ -38,6 +38,7 @@ from cswo.errors import CSWOError
 from cswo.pipeline.build import BuildOptions, build
 from cswo.project.parameters import load_year
 from cswo.project.paths import Project
+from cswo.render.word_page import DRAFT
 from cswo.safeguards.pdftext import page_texts
 from cswo.tools.lab import lab_command
 from cswo.tools.preview import preview_options
@@ -198,9 +199,11 @@ def paper_text(project: Project, year: str, documents) -> str:
 
 
 def without_running_lines(page: str, footer: str) -> str:
-    """A page's text without its running footer and page number, which fall inside any paragraph
-    that runs over a page break."""
+    """A page's text without its running lines (a draft's DRAFT mark at the top, the footer and page
+    number at the foot), which fall inside any paragraph that runs over a page break."""
     lines = [line for line in page.splitlines() if line.strip()]
+    if lines and lines[0].strip() == DRAFT:
+        lines.pop(0)
     if lines and re.fullmatch(r"\s*Page \d+ of \d+\s*", lines[-1]):
         lines.pop()
         if lines and footer in lines[-1]:
